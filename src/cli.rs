@@ -1,0 +1,99 @@
+//! Command-line definitions (clap). Flags are documented where they are defined.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::limits::Limits;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "privaudit",
+    version,
+    about = "Audit what a mobile app really does with personal data against what its privacy policy says",
+    long_about = None
+)]
+pub struct Cli {
+    /// Print every warning and more detail on errors.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// Never draw a progress bar.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode captures into one record per DNS message, TLS/QUIC handshake, HTTP
+    /// request and connection (Zeek style).
+    Flows(FlowsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordFormat {
+    /// A table grouped by host name, for people.
+    Table,
+    /// One JSON object per line, for machines.
+    Jsonl,
+    /// One JSON array.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowsArgs {
+    /// Capture files: pcap or pcapng, optionally gzip-compressed.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RecordFormat,
+
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Resource limits (see the README's "Limits" section for what each bounds).
+#[derive(Debug, Args, Clone)]
+pub struct LimitArgs {
+    /// Out-of-order TCP bytes held per flow direction before giving up on a gap.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().reassembly_per_flow)]
+    pub max_flow_buffer: usize,
+    /// Out-of-order TCP bytes held across all flows.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().reassembly_total)]
+    pub max_reassembly: usize,
+    /// Flows tracked at once (the least recently active are closed beyond this).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_flows)]
+    pub max_flows: usize,
+    /// Seconds of silence after which a flow is closed.
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().flow_idle_secs)]
+    pub flow_timeout: u64,
+    /// Request-body bytes kept per HTTP request for detection.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().body_bytes)]
+    pub max_body: usize,
+    /// Bytes one compressed body may expand to.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().decompressed_bytes)]
+    pub max_decompressed: usize,
+}
+
+impl LimitArgs {
+    pub fn to_limits(&self) -> Limits {
+        Limits {
+            reassembly_per_flow: self.max_flow_buffer,
+            reassembly_total: self.max_reassembly,
+            max_flows: self.max_flows.max(1),
+            flow_idle_secs: self.flow_timeout,
+            body_bytes: self.max_body,
+            decompressed_bytes: self.max_decompressed,
+            ..Limits::default()
+        }
+    }
+}

@@ -1,0 +1,583 @@
+//! The application-layer state of one flow: protocol detection by content, then the
+//! protocol's own state machine, turning stream bytes into records and exchanges.
+
+use std::sync::Arc;
+
+use crate::exchange::{Exchange, Transport};
+use crate::limits::Limits;
+use crate::net::{Direction, Endpoint};
+use crate::proto::dns;
+use crate::proto::fingerprint::{self, Ja4Transport};
+use crate::proto::http1::{self, HttpEvent, HttpSession};
+use crate::proto::quic::{self, QuicSession};
+use crate::proto::tls::{
+    self, ClientHello, HandshakeMessage, HandshakeReader, ServerHello, StreamEvent,
+};
+use crate::record::{DnsRecord, HandshakeRecord, Meta, Record, Warning};
+use crate::time::Timestamp;
+
+use super::Event;
+
+/// Context a session needs to build records.
+pub struct Ctx<'a> {
+    pub file: &'a Arc<str>,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub app: Option<&'a str>,
+    pub limits: &'a Limits,
+    pub out: &'a mut Vec<Event>,
+}
+
+impl Ctx<'_> {
+    fn meta(&self, frame: u64, last_frame: u64, ts: Timestamp, dir: Direction) -> Meta {
+        let (src, dst) = match dir {
+            Direction::Up => (self.client, self.server),
+            Direction::Down => (self.server, self.client),
+        };
+        Meta {
+            file: self.file.clone(),
+            frame,
+            last_frame: (last_frame > frame).then_some(last_frame),
+            ts,
+            src,
+            dst,
+            app: self.app.map(str::to_string),
+        }
+    }
+
+    fn warn(&mut self, frame: Option<u64>, limit: Option<&'static str>, message: String) {
+        let flow = format!("{} -> {}", self.client, self.server);
+        self.out.push(Event::Warning(Warning {
+            file: self.file.clone(),
+            frame,
+            limit,
+            flow: Some(flow),
+            message,
+        }));
+    }
+}
+
+/// TLS handshake state of one connection.
+#[derive(Debug)]
+pub struct TlsState {
+    up: HandshakeReader,
+    down: HandshakeReader,
+    up_done: bool,
+    down_done: bool,
+    hello: Option<ClientHello>,
+    hello_frames: Option<(u64, u64)>,
+    hello_ts: Timestamp,
+    server_hello: Option<ServerHello>,
+    emitted: bool,
+    pub sni: Option<String>,
+}
+
+impl TlsState {
+    fn new(limits: &Limits) -> Self {
+        TlsState {
+            up: HandshakeReader::new(limits.tls_handshake_bytes),
+            down: HandshakeReader::new(limits.tls_handshake_bytes),
+            up_done: false,
+            down_done: false,
+            hello: None,
+            hello_frames: None,
+            hello_ts: Timestamp::default(),
+            server_hello: None,
+            emitted: false,
+            sni: None,
+        }
+    }
+
+    fn wants_data(&self) -> bool {
+        !(self.up_done && self.down_done)
+    }
+
+    fn on_data(
+        &mut self,
+        dir: Direction,
+        data: &[u8],
+        frame: u64,
+        ts: Timestamp,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let mut messages: Vec<HandshakeMessage> = Vec::new();
+        match dir {
+            Direction::Up if !self.up_done => {
+                if self.hello.is_none() {
+                    let (first, _) = self.hello_frames.get_or_insert((frame, frame));
+                    if *first == 0 {
+                        *first = frame;
+                    }
+                    if self.hello_ts == Timestamp::default() {
+                        self.hello_ts = ts;
+                    }
+                }
+                if let Some(ev) = self.up.feed(data, &mut messages) {
+                    self.up_done = true;
+                    if self.up.overflowed {
+                        ctx.warn(Some(frame), Some("tls_handshake_bytes"), "TLS handshake larger than the buffer limit; later handshake messages skipped".into());
+                    }
+                    let _ = ev;
+                }
+                for m in messages {
+                    if m.msg_type == 1 && self.hello.is_none() {
+                        self.hello = tls::parse_client_hello(&m.body);
+                        if let Some((first, _)) = self.hello_frames {
+                            self.hello_frames = Some((first, frame));
+                        }
+                        if let Some(h) = &self.hello {
+                            self.sni = h.sni.clone();
+                        }
+                    }
+                }
+            }
+            Direction::Down if !self.down_done => {
+                if let Some(ev) = self.down.feed(data, &mut messages) {
+                    self.down_done = true;
+                    let _ = matches!(ev, StreamEvent::Encrypted);
+                }
+                for m in messages {
+                    if m.msg_type == 2 && self.server_hello.is_none() {
+                        self.server_hello = tls::parse_server_hello(&m.body);
+                        if self
+                            .server_hello
+                            .as_ref()
+                            .is_some_and(|s| !s.is_hello_retry)
+                        {
+                            // TLS 1.3 encrypts everything after the ServerHello.
+                            if self.server_hello.as_ref().map(ServerHello::version) == Some(0x0304)
+                            {
+                                self.down_done = true;
+                            }
+                        } else if self.server_hello.is_some() {
+                            // HelloRetryRequest: the real ServerHello comes later.
+                            self.server_hello = None;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if self.hello.is_some() && (self.server_hello.is_some() || self.down_done) {
+            self.emit(ctx);
+        }
+        // Once the client hello is read and the server has spoken, stop buffering
+        // client bytes: the rest is encrypted application data.
+        if self.hello.is_some() && self.server_hello.is_some() {
+            self.up_done = true;
+        }
+    }
+
+    fn emit(&mut self, ctx: &mut Ctx<'_>) {
+        if self.emitted {
+            return;
+        }
+        let Some(hello) = &self.hello else {
+            return;
+        };
+        self.emitted = true;
+        let (first, last) = self.hello_frames.unwrap_or((0, 0));
+        let record = handshake_record(
+            ctx.meta(first, last, self.hello_ts, Direction::Up),
+            hello,
+            self.server_hello.as_ref(),
+            Ja4Transport::Tcp,
+        );
+        ctx.out.push(Event::Record(Record::Tls(record)));
+    }
+
+    fn finish(&mut self, ctx: &mut Ctx<'_>) {
+        self.emit(ctx);
+    }
+}
+
+fn handshake_record(
+    meta: Meta,
+    hello: &ClientHello,
+    server: Option<&ServerHello>,
+    transport: Ja4Transport,
+) -> HandshakeRecord {
+    let offered = hello.max_version();
+    HandshakeRecord {
+        meta,
+        sni: hello.sni.clone(),
+        alpn: hello.alpn.clone(),
+        ja3: (transport == Ja4Transport::Tcp).then(|| fingerprint::ja3(hello)),
+        ja4: Some(fingerprint::ja4(hello, transport)),
+        version: tls::version_name(server.map(ServerHello::version).unwrap_or(offered)),
+        client_version: Some(tls::version_name(offered)),
+        cipher: server.map(|s| tls::cipher_name(s.cipher_suite)),
+        server_alpn: server.and_then(|s| s.alpn.clone()),
+        established: server.is_some(),
+    }
+}
+
+/// DNS over TCP: two-byte length prefix per message.
+#[derive(Debug, Default)]
+pub struct DnsTcpState {
+    up: Vec<u8>,
+    down: Vec<u8>,
+    up_frame: Option<u64>,
+    down_frame: Option<u64>,
+}
+
+/// What the flow's bytes are.
+#[derive(Debug)]
+pub enum App {
+    /// Not recognised yet; `probes` chunks looked at so far.
+    Undecided {
+        probes: u8,
+    },
+    Tls(Box<TlsState>),
+    Http(Box<HttpSession>),
+    DnsTcp(Box<DnsTcpState>),
+    Dns,
+    Quic(Box<QuicSession>, bool),
+    Gquic {
+        emitted: bool,
+    },
+    /// Not a protocol we parse (or given up on).
+    Ignored,
+}
+
+const MAX_PROBES: u8 = 8;
+
+impl App {
+    pub fn service(&self) -> &'static str {
+        match self {
+            App::Tls(_) => "tls",
+            App::Http(_) => "http",
+            App::DnsTcp(_) | App::Dns => "dns",
+            App::Quic(..) | App::Gquic { .. } => "quic",
+            App::Undecided { .. } | App::Ignored => "none",
+        }
+    }
+
+    /// Whether stream bytes still matter to this flow (else reassembly can be skipped).
+    pub fn wants_stream(&self) -> bool {
+        match self {
+            App::Undecided { .. } | App::Http(_) | App::DnsTcp(_) => true,
+            App::Tls(t) => t.wants_data(),
+            _ => false,
+        }
+    }
+
+    pub fn sni(&self) -> Option<&str> {
+        match self {
+            App::Tls(t) => t.sni.as_deref(),
+            App::Quic(q, _) => q.client_hello.as_ref().and_then(|h| h.sni.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// In-order TCP bytes of one direction.
+    pub fn on_tcp_data(
+        &mut self,
+        dir: Direction,
+        data: &[u8],
+        frame: u64,
+        ts: Timestamp,
+        ctx: &mut Ctx<'_>,
+    ) {
+        if let App::Undecided { probes } = self {
+            match detect_tcp(dir, data, ctx.client.port, ctx.server.port) {
+                Some(app) => *self = app.build(ctx.limits),
+                None => {
+                    *probes += 1;
+                    if *probes >= MAX_PROBES {
+                        *self = App::Ignored;
+                    }
+                    return;
+                }
+            }
+        }
+        match self {
+            App::Tls(t) => t.on_data(dir, data, frame, ts, ctx),
+            App::Http(h) => {
+                let mut events = Vec::new();
+                match dir {
+                    Direction::Up => h.on_request_data(data, frame, ts, &mut events),
+                    Direction::Down => h.on_response_data(data, frame, ts, &mut events),
+                }
+                if handle_http_events(events, ctx) {
+                    // A tunnel (CONNECT): what follows is another protocol.
+                    *self = App::Undecided { probes: 0 };
+                }
+            }
+            App::DnsTcp(state) => dns_tcp(state, dir, data, frame, ts, ctx),
+            _ => {}
+        }
+    }
+
+    pub fn on_tcp_gap(&mut self, dir: Direction, len: u64) {
+        match self {
+            App::Http(h) => h.on_gap(dir == Direction::Up, len),
+            App::DnsTcp(state) => match dir {
+                Direction::Up => state.up.clear(),
+                Direction::Down => state.down.clear(),
+            },
+            App::Tls(t) => match dir {
+                // Handshake bytes are lost: nothing more can be read that way.
+                Direction::Up => t.up_done = true,
+                Direction::Down => t.down_done = true,
+            },
+            _ => {}
+        }
+    }
+
+    /// One UDP datagram.
+    pub fn on_udp(
+        &mut self,
+        dir: Direction,
+        data: &[u8],
+        frame: u64,
+        ts: Timestamp,
+        ctx: &mut Ctx<'_>,
+    ) {
+        if let App::Undecided { .. } = self {
+            *self = detect_udp(data, ctx.client.port, ctx.server.port);
+        }
+        match self {
+            App::Dns => {
+                if let Some(msg) = dns::parse(data) {
+                    emit_dns(&msg, "udp", dir, (frame, frame), ts, ctx);
+                }
+            }
+            App::Quic(session, emitted) => {
+                session.on_datagram(data, dir == Direction::Up, frame, ts);
+                if !*emitted && session.client_hello.is_some() && session.server_hello.is_some() {
+                    *emitted = true;
+                    emit_quic(session, ctx);
+                }
+            }
+            App::Gquic { emitted } => {
+                if !*emitted && dir == Direction::Up {
+                    if let Some(sni) = quic::gquic_sni(data) {
+                        *emitted = true;
+                        let version = quic::gquic_version(data)
+                            .map(quic::version_name)
+                            .unwrap_or_else(|| "gQUIC".into());
+                        ctx.out.push(Event::Record(Record::Quic(HandshakeRecord {
+                            meta: ctx.meta(frame, frame, ts, dir),
+                            sni: Some(sni),
+                            alpn: Vec::new(),
+                            ja3: None,
+                            ja4: None,
+                            version,
+                            client_version: None,
+                            cipher: None,
+                            server_alpn: None,
+                            established: false,
+                        })));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The flow ended.
+    pub fn finish(&mut self, ctx: &mut Ctx<'_>) {
+        match self {
+            App::Tls(t) => t.finish(ctx),
+            App::Http(h) => {
+                let mut events = Vec::new();
+                h.finish(&mut events);
+                handle_http_events(events, ctx);
+            }
+            App::Quic(session, emitted) => {
+                if !*emitted && session.client_hello.is_some() {
+                    *emitted = true;
+                    emit_quic(session, ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn emit_quic(session: &QuicSession, ctx: &mut Ctx<'_>) {
+    let Some(hello) = &session.client_hello else {
+        return;
+    };
+    let (first, last) = session.hello_frames.unwrap_or((0, 0));
+    let mut record = handshake_record(
+        ctx.meta(first, last, session.hello_ts, Direction::Up),
+        hello,
+        session.server_hello.as_ref(),
+        Ja4Transport::Quic,
+    );
+    record.client_version = Some(quic::version_name(session.version));
+    ctx.out.push(Event::Record(Record::Quic(record)));
+}
+
+enum Detected {
+    Tls,
+    Http,
+    DnsTcp,
+}
+
+impl Detected {
+    fn build(self, limits: &Limits) -> App {
+        match self {
+            Detected::Tls => App::Tls(Box::new(TlsState::new(limits))),
+            Detected::Http => App::Http(Box::new(HttpSession::new(limits))),
+            Detected::DnsTcp => App::DnsTcp(Box::default()),
+        }
+    }
+}
+
+fn detect_tcp(dir: Direction, data: &[u8], client_port: u16, server_port: u16) -> Option<Detected> {
+    if tls::looks_like_tls(data) {
+        return Some(Detected::Tls);
+    }
+    match dir {
+        Direction::Up if http1::looks_like_request(data) && data.len() >= 4 => Some(Detected::Http),
+        Direction::Down if http1::looks_like_response(data) => Some(Detected::Http),
+        _ if (server_port == 53 || client_port == 53) && data.len() >= 14 => {
+            let len = u16::from_be_bytes([data[0], data[1]]) as usize;
+            (len >= 12).then_some(Detected::DnsTcp)
+        }
+        _ => None,
+    }
+}
+
+fn detect_udp(data: &[u8], client_port: u16, server_port: u16) -> App {
+    let dns_port = |p: u16| matches!(p, 53 | 5353 | 5355);
+    if (dns_port(server_port) || dns_port(client_port)) && dns::parse(data).is_some() {
+        return App::Dns;
+    }
+    if quic::gquic_version(data).is_some() {
+        return App::Gquic { emitted: false };
+    }
+    if let Some(h) = quic::parse_long_header(data) {
+        if h.version != 0 {
+            return App::Quic(Box::default(), false);
+        }
+    }
+    App::Ignored
+}
+
+fn emit_dns(
+    msg: &dns::Message,
+    proto: &'static str,
+    dir: Direction,
+    (frame, last_frame): (u64, u64),
+    ts: Timestamp,
+    ctx: &mut Ctx<'_>,
+) {
+    let Some(first) = msg.questions.first() else {
+        return;
+    };
+    let answers = msg
+        .answers
+        .iter()
+        .filter_map(|a| match &a.answer {
+            dns::Answer::Address(ip) => Some(ip.to_string()),
+            dns::Answer::Cname(c) => Some(c.clone()),
+            dns::Answer::Other { .. } => None,
+        })
+        .collect();
+    let queries = if msg.questions.len() > 1 {
+        msg.questions.iter().map(|q| q.name.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    ctx.out.push(Event::Record(Record::Dns(DnsRecord {
+        meta: ctx.meta(frame, last_frame, ts, dir),
+        proto,
+        response: msg.response,
+        query: first.name.clone(),
+        queries,
+        qtype: dns::type_name(first.qtype),
+        rcode: msg.response.then_some(msg.rcode),
+        answers,
+    })));
+    if msg.response {
+        let names: Vec<(std::net::IpAddr, String)> = msg
+            .answers
+            .iter()
+            .filter_map(|a| match a.answer {
+                dns::Answer::Address(ip) => Some((ip, first.name.clone())),
+                _ => None,
+            })
+            .collect();
+        if !names.is_empty() {
+            ctx.out.push(Event::Names(names));
+        }
+    }
+}
+
+fn dns_tcp(
+    state: &mut DnsTcpState,
+    dir: Direction,
+    data: &[u8],
+    frame: u64,
+    ts: Timestamp,
+    ctx: &mut Ctx<'_>,
+) {
+    let (buf, first_frame) = match dir {
+        Direction::Up => (&mut state.up, &mut state.up_frame),
+        Direction::Down => (&mut state.down, &mut state.down_frame),
+    };
+    if buf.is_empty() {
+        *first_frame = Some(frame);
+    }
+    if buf.len() + data.len() > 70_000 {
+        buf.clear();
+        return;
+    }
+    buf.extend_from_slice(data);
+    loop {
+        if buf.len() < 2 {
+            return;
+        }
+        let len = u16::from_be_bytes([buf[0], buf[1]]) as usize;
+        if buf.len() < 2 + len {
+            return;
+        }
+        if let Some(msg) = dns::parse(&buf[2..2 + len]) {
+            // tshark reports a reassembled DNS message at its last segment.
+            let start = first_frame.unwrap_or(frame);
+            emit_dns(&msg, "tcp", dir, (start, frame), ts, ctx);
+        }
+        buf.drain(..2 + len);
+        *first_frame = if buf.is_empty() { None } else { Some(frame) };
+    }
+}
+
+/// Turns HTTP parser events into exchanges and warnings; true if a tunnel opened.
+fn handle_http_events(events: Vec<HttpEvent>, ctx: &mut Ctx<'_>) -> bool {
+    let mut tunnel = false;
+    for ev in events {
+        match ev {
+            HttpEvent::Exchange(req) => {
+                let req = *req;
+                ctx.out.push(Event::Exchange(Box::new(Exchange {
+                    file: ctx.file.clone(),
+                    frame: req.first_frame,
+                    last_frame: req.last_frame,
+                    ts: req.ts,
+                    src: Some(ctx.client),
+                    dst: Some(ctx.server),
+                    transport: Transport::Http,
+                    scheme: Some("http"),
+                    method: req.method,
+                    uri: req.uri,
+                    version: req.version,
+                    headers: req.headers,
+                    body: req.body,
+                    body_encoding: req.body_encoding,
+                    body_wire_len: req.body_wire_len,
+                    body_truncated: req.body_truncated,
+                    status: req.status,
+                    response_content_type: req.response_content_type,
+                    app: ctx.app.map(str::to_string),
+                })));
+            }
+            HttpEvent::Limit { limit, detail } => ctx.warn(None, Some(limit), detail),
+            HttpEvent::Tunnel => tunnel = true,
+        }
+    }
+    tunnel
+}

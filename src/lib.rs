@@ -1,0 +1,20 @@
+//! privaudit: audit what a mobile app really does with personal data against what its
+//! privacy policy says.
+//!
+//! Data flows one way (see ARCHITECTURE.md): `source` reads captures into packets,
+//! `net` turns packets into flows and ordered byte streams, `proto` parses the
+//! application protocols into typed records, and `report` renders them. Lower layers
+//! never import higher ones.
+
+pub mod cli;
+pub mod codec;
+pub mod engine;
+pub mod exchange;
+pub mod limits;
+pub mod net;
+pub mod pipeline;
+pub mod proto;
+pub mod record;
+pub mod report;
+pub mod source;
+pub mod time;

@@ -1,0 +1,53 @@
+//! Resource limits: every buffer that grows with hostile input has a documented bound.
+//!
+//! Exceeding a limit never crashes and never truncates silently: the component that
+//! hits it records a [`crate::record::Warning`] naming the limit and the flow.
+
+/// All configurable bounds in one place, so the CLI can expose them and the README can
+/// document their defaults.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Bytes of out-of-order TCP data held per direction of a flow before a gap is declared.
+    pub reassembly_per_flow: usize,
+    /// Bytes of out-of-order TCP data held across all flows.
+    pub reassembly_total: usize,
+    /// Flows tracked at once; the least recently active are closed first beyond this.
+    pub max_flows: usize,
+    /// Seconds without a packet after which a flow is closed.
+    pub flow_idle_secs: u64,
+    /// IPv4/IPv6 datagrams waiting for fragments at once.
+    pub max_fragmented_datagrams: usize,
+    /// Bytes of an HTTP message head (request line and headers).
+    pub http_header_bytes: usize,
+    /// Header lines in one HTTP message head.
+    pub http_header_count: usize,
+    /// Bytes of a request body kept for detection (the rest is counted, not stored).
+    pub body_bytes: usize,
+    /// Bytes produced by decompressing one body (gzip, deflate, br).
+    pub decompressed_bytes: usize,
+    /// Largest allowed ratio of decompressed to compressed size.
+    pub decompression_ratio: usize,
+    /// Bytes of TLS handshake data buffered while waiting for a complete ClientHello.
+    pub tls_handshake_bytes: usize,
+    /// Pending pipelined HTTP requests per flow waiting for their responses.
+    pub http_pending_requests: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            reassembly_per_flow: 1 << 20,
+            reassembly_total: 64 << 20,
+            max_flows: 200_000,
+            flow_idle_secs: 600,
+            max_fragmented_datagrams: 1024,
+            http_header_bytes: 64 << 10,
+            http_header_count: 256,
+            body_bytes: 1 << 20,
+            decompressed_bytes: 8 << 20,
+            decompression_ratio: 200,
+            tls_handshake_bytes: 256 << 10,
+            http_pending_requests: 64,
+        }
+    }
+}

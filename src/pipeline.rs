@@ -1,0 +1,90 @@
+//! Running one input through the capture pipeline, with progress reporting: the
+//! shared front half of `flows`, `scan` and `audit`.
+
+use std::path::Path;
+
+use crate::engine::{Engine, Event, Stats};
+use crate::limits::Limits;
+use crate::source::capture::{self, CaptureError, CaptureSummary, Progress};
+
+/// What reading one capture file produced besides its events.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: String,
+    pub capture: CaptureSummary,
+    pub stats: Stats,
+    /// TLS key-log text carried by the file's Decryption Secrets Blocks.
+    pub embedded_keylog: Vec<u8>,
+}
+
+/// Reads `path` and streams every event to `sink`. `on_progress` is called now and
+/// then with the number of file bytes consumed.
+pub fn analyse_capture(
+    path: &Path,
+    limits: &Limits,
+    on_progress: &mut dyn FnMut(u64),
+    sink: &mut dyn FnMut(Event),
+) -> Result<FileReport, CaptureError> {
+    let display = path.display().to_string();
+    let mut engine = Engine::new(&display, limits.clone());
+    let progress = Progress::default();
+    let mut since = 0u32;
+    let summary = capture::read_capture(path, &progress, &mut |ev| {
+        engine.on_event(ev, sink);
+        since += 1;
+        if since >= 8192 {
+            since = 0;
+            on_progress(progress.bytes());
+        }
+    })?;
+    engine.finish(sink);
+    on_progress(progress.bytes());
+    Ok(FileReport {
+        path: display,
+        capture: summary,
+        stats: engine.stats.clone(),
+        embedded_keylog: std::mem::take(&mut engine.keylog),
+    })
+}
+
+impl FileReport {
+    /// One line for people: frames, flows, and what could not be read.
+    pub fn summary_line(&self) -> String {
+        let mut line = format!(
+            "{}: {} frames ({}), {} flows",
+            self.path, self.capture.frames, self.capture.format, self.stats.flows
+        );
+        if self.stats.undecodable > 0 {
+            line.push_str(&format!(
+                "; {} packets could not be decoded",
+                self.stats.undecodable
+            ));
+        }
+        let unsupported: u64 = self.stats.unsupported_linktypes.values().sum();
+        if unsupported > 0 {
+            line.push_str(&format!(
+                "; {unsupported} packets of unsupported link types"
+            ));
+        }
+        if self.capture.skipped_blocks > 0 {
+            line.push_str(&format!(
+                "; {} unreadable pcapng blocks skipped",
+                self.capture.skipped_blocks
+            ));
+        }
+        line
+    }
+
+    /// The damage warning, if the file was cut short or corrupt part-way.
+    pub fn damage_line(&self) -> Option<String> {
+        let d = self.capture.damage.as_ref()?;
+        Some(format!(
+            "{}: {} at frame {} (byte {}); the {} frames before it were read",
+            self.path,
+            d.reason,
+            d.frame,
+            d.offset,
+            d.frame.saturating_sub(1)
+        ))
+    }
+}

@@ -1,0 +1,5 @@
+//! Renderers and output plumbing: terminal tables, JSON lines, JSON; files are written
+//! atomically and a closed pipe ends output quietly.
+
+pub mod output;
+pub mod records;
