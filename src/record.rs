@@ -72,6 +72,9 @@ pub struct HandshakeRecord {
     pub server_alpn: Option<String>,
     /// Did the server answer the hello?
     pub established: bool,
+    /// The client sent a second hello (after a HelloRetryRequest or a QUIC Retry).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hello_retry: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -69,6 +69,7 @@ pub struct TlsState {
     hello_ts: Timestamp,
     server_hello: Option<ServerHello>,
     emitted: bool,
+    retried: bool,
     pub sni: Option<String>,
 }
 
@@ -84,6 +85,7 @@ impl TlsState {
             hello_ts: Timestamp::default(),
             server_hello: None,
             emitted: false,
+            retried: false,
             sni: None,
         }
     }
@@ -120,14 +122,21 @@ impl TlsState {
                     let _ = ev;
                 }
                 for m in messages {
-                    if m.msg_type == 1 && self.hello.is_none() {
+                    if m.msg_type != 1 {
+                        continue;
+                    }
+                    // A second ClientHello answers a HelloRetryRequest: the record
+                    // keeps the first hello's fingerprint and spans both.
+                    if let Some((first, _)) = self.hello_frames {
+                        self.hello_frames = Some((first, frame));
+                    }
+                    if self.hello.is_none() {
                         self.hello = tls::parse_client_hello(&m.body);
-                        if let Some((first, _)) = self.hello_frames {
-                            self.hello_frames = Some((first, frame));
-                        }
                         if let Some(h) = &self.hello {
                             self.sni = h.sni.clone();
                         }
+                    } else {
+                        self.retried = true;
                     }
                 }
             }
@@ -161,8 +170,8 @@ impl TlsState {
         if self.hello.is_some() && (self.server_hello.is_some() || self.down_done) {
             self.emit(ctx);
         }
-        // Once the client hello is read and the server has spoken, stop buffering
-        // client bytes: the rest is encrypted application data.
+        // Once the client hello is read and the server has answered it, stop
+        // buffering client bytes: the rest is encrypted.
         if self.hello.is_some() && self.server_hello.is_some() {
             self.up_done = true;
         }
@@ -177,12 +186,13 @@ impl TlsState {
         };
         self.emitted = true;
         let (first, last) = self.hello_frames.unwrap_or((0, 0));
-        let record = handshake_record(
+        let mut record = handshake_record(
             ctx.meta(first, last, self.hello_ts, Direction::Up),
             hello,
             self.server_hello.as_ref(),
             Ja4Transport::Tcp,
         );
+        record.hello_retry = self.retried;
         ctx.out.push(Event::Record(Record::Tls(record)));
     }
 
@@ -209,7 +219,17 @@ fn handshake_record(
         cipher: server.map(|s| tls::cipher_name(s.cipher_suite)),
         server_alpn: server.and_then(|s| s.alpn.clone()),
         established: server.is_some(),
+        hello_retry: false,
     }
+}
+
+/// Google QUIC: the SNI from the cleartext CHLO and the frames that carried it.
+#[derive(Debug, Default)]
+pub struct GquicState {
+    sni: Option<String>,
+    frames: (u64, u64),
+    ts: Timestamp,
+    version: Option<u32>,
 }
 
 /// DNS over TCP: two-byte length prefix per message.
@@ -233,9 +253,9 @@ pub enum App {
     DnsTcp(Box<DnsTcpState>),
     Dns,
     Quic(Box<QuicSession>, bool),
-    Gquic {
-        emitted: bool,
-    },
+    /// HTTP requests in single datagrams (SSDP `M-SEARCH`/`NOTIFY`, UPnP).
+    HttpUdp,
+    Gquic(Box<GquicState>),
     /// Not a protocol we parse (or given up on).
     Ignored,
 }
@@ -246,9 +266,9 @@ impl App {
     pub fn service(&self) -> &'static str {
         match self {
             App::Tls(_) => "tls",
-            App::Http(_) => "http",
+            App::Http(_) | App::HttpUdp => "http",
             App::DnsTcp(_) | App::Dns => "dns",
-            App::Quic(..) | App::Gquic { .. } => "quic",
+            App::Quic(..) | App::Gquic(_) => "quic",
             App::Undecided { .. } | App::Ignored => "none",
         }
     }
@@ -266,6 +286,7 @@ impl App {
         match self {
             App::Tls(t) => t.sni.as_deref(),
             App::Quic(q, _) => q.client_hello.as_ref().and_then(|h| h.sni.as_deref()),
+            App::Gquic(g) => g.sni.as_deref(),
             _ => None,
         }
     }
@@ -345,31 +366,33 @@ impl App {
             }
             App::Quic(session, emitted) => {
                 session.on_datagram(data, dir == Direction::Up, frame, ts);
-                if !*emitted && session.client_hello.is_some() && session.server_hello.is_some() {
+                if !*emitted
+                    && session.client_hello.is_some()
+                    && session.server_hello.is_some()
+                    && session.client_finished
+                {
                     *emitted = true;
                     emit_quic(session, ctx);
                 }
             }
-            App::Gquic { emitted } => {
-                if !*emitted && dir == Direction::Up {
+            App::Gquic(g) => {
+                if dir == Direction::Up {
                     if let Some(sni) = quic::gquic_sni(data) {
-                        *emitted = true;
-                        let version = quic::gquic_version(data)
-                            .map(quic::version_name)
-                            .unwrap_or_else(|| "gQUIC".into());
-                        ctx.out.push(Event::Record(Record::Quic(HandshakeRecord {
-                            meta: ctx.meta(frame, frame, ts, dir),
-                            sni: Some(sni),
-                            alpn: Vec::new(),
-                            ja3: None,
-                            ja4: None,
-                            version,
-                            client_version: None,
-                            cipher: None,
-                            server_alpn: None,
-                            established: false,
-                        })));
+                        // A second CHLO follows a REJ; the record spans them all.
+                        if g.sni.is_none() {
+                            g.sni = Some(sni);
+                            g.frames = (frame, frame);
+                            g.ts = ts;
+                            g.version = quic::gquic_version(data);
+                        } else {
+                            g.frames.1 = frame;
+                        }
                     }
+                }
+            }
+            App::HttpUdp => {
+                if let Some(req) = http1::parse_datagram(data, frame, ts) {
+                    handle_http_events(vec![HttpEvent::Exchange(Box::new(req))], ctx);
                 }
             }
             _ => {}
@@ -391,6 +414,27 @@ impl App {
                     emit_quic(session, ctx);
                 }
             }
+            App::Gquic(g) => {
+                if let Some(sni) = &g.sni {
+                    let version = g
+                        .version
+                        .map(quic::version_name)
+                        .unwrap_or_else(|| "gQUIC".into());
+                    ctx.out.push(Event::Record(Record::Quic(HandshakeRecord {
+                        meta: ctx.meta(g.frames.0, g.frames.1, g.ts, Direction::Up),
+                        sni: Some(sni.clone()),
+                        alpn: Vec::new(),
+                        ja3: None,
+                        ja4: None,
+                        version,
+                        client_version: None,
+                        cipher: None,
+                        server_alpn: None,
+                        established: false,
+                        hello_retry: g.frames.1 > g.frames.0,
+                    })));
+                }
+            }
             _ => {}
         }
     }
@@ -408,6 +452,7 @@ fn emit_quic(session: &QuicSession, ctx: &mut Ctx<'_>) {
         Ja4Transport::Quic,
     );
     record.client_version = Some(quic::version_name(session.version));
+    record.hello_retry = session.retried;
     ctx.out.push(Event::Record(Record::Quic(record)));
 }
 
@@ -448,7 +493,10 @@ fn detect_udp(data: &[u8], client_port: u16, server_port: u16) -> App {
         return App::Dns;
     }
     if quic::gquic_version(data).is_some() {
-        return App::Gquic { emitted: false };
+        return App::Gquic(Box::default());
+    }
+    if http1::looks_like_request(data) && memchr::memmem::find(data, b" HTTP/1.").is_some() {
+        return App::HttpUdp;
     }
     if let Some(h) = quic::parse_long_header(data) {
         if h.version != 0 {

@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn reassembles_out_of_order_fragments() {
         let mut d = Defragmenter::new(8);
-        assert!(d.push(key(1), 8, false, b"world", Timestamp(0)).is_none());
+        assert!(d.push(key(1), 8, false, b"orld", Timestamp(0)).is_none());
         let whole = d.push(key(1), 0, true, b"hello, w", Timestamp(1)).unwrap();
         assert_eq!(whole, b"hello, world");
         assert_eq!(d.pending(), 0);

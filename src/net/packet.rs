@@ -59,7 +59,54 @@ pub fn decode<'a>(
     ts: Timestamp,
     defrag: &mut Defragmenter,
 ) -> Decoded<'a> {
-    let sliced = match link::decode(linktype, data) {
+    decode_link_payload(link::decode(linktype, data), ts, defrag, true)
+}
+
+/// The packet inside a GTP-U (port 2152) G-PDU or a VXLAN (port 4789) frame.
+fn tunnel_payload(sport: u16, dport: u16, payload: &[u8]) -> Option<LinkPayload<'_>> {
+    if sport == 2152 || dport == 2152 {
+        // GTPv1-U: version 1, protocol type 1, message type 0xff (G-PDU).
+        let flags = *payload.first()?;
+        if flags >> 5 != 1 || flags & 0x10 == 0 || *payload.get(1)? != 0xff {
+            return None;
+        }
+        let mut offset = 8;
+        if flags & 0x07 != 0 {
+            offset = 12;
+            // Extension headers: length in 4-byte units, next type in the last byte.
+            let mut next = *payload.get(11)?;
+            let mut guard = 0;
+            while next != 0 && guard < 8 {
+                let units = *payload.get(offset)? as usize;
+                if units == 0 {
+                    return None;
+                }
+                offset += units * 4;
+                next = *payload.get(offset - 1)?;
+                guard += 1;
+            }
+        }
+        let inner = payload.get(offset..)?;
+        return match inner.first().map(|b| b >> 4) {
+            Some(4) | Some(6) => Some(LinkPayload::Ip(inner)),
+            _ => None,
+        };
+    }
+    if dport == 4789 && payload.len() > 8 + 14 && payload[0] & 0x08 != 0 {
+        return Some(LinkPayload::Ethernet(&payload[8..]));
+    }
+    None
+}
+
+/// Decodes from the link payload down. `follow_tunnels` is false inside a tunnel, so a
+/// crafted packet cannot nest tunnels to exhaust the stack.
+fn decode_link_payload<'a>(
+    link: LinkPayload<'a>,
+    ts: Timestamp,
+    defrag: &mut Defragmenter,
+    follow_tunnels: bool,
+) -> Decoded<'a> {
+    let sliced = match link {
         LinkPayload::Ethernet(frame) => match LaxSlicedPacket::from_ethernet(frame) {
             Ok(p) => p,
             Err(_) => return Decoded::Malformed("ethernet header cut short"),
@@ -158,15 +205,25 @@ pub fn decode<'a>(
             payload: Cow::Borrowed(tcp.payload()),
             ip_len,
         }),
-        Some(TransportSlice::Udp(udp)) => Decoded::Segment(Segment {
-            src,
-            dst,
-            sport: udp.source_port(),
-            dport: udp.destination_port(),
-            transport: Transport::Udp,
-            payload: Cow::Borrowed(udp_payload(udp.slice())),
-            ip_len,
-        }),
+        Some(TransportSlice::Udp(udp)) => {
+            let payload = udp_payload(udp.slice());
+            let (sport, dport) = (udp.source_port(), udp.destination_port());
+            // Tunnels seen in mobile-network and cloud captures: decode what they carry.
+            if follow_tunnels {
+                if let Some(inner) = tunnel_payload(sport, dport, payload) {
+                    return decode_link_payload(inner, ts, defrag, false);
+                }
+            }
+            Decoded::Segment(Segment {
+                src,
+                dst,
+                sport,
+                dport,
+                transport: Transport::Udp,
+                payload: Cow::Borrowed(payload),
+                ip_len,
+            })
+        }
         Some(_) => Decoded::Other,
         None if protocol == 6 || protocol == 17 => {
             Decoded::Malformed("transport header cut short or malformed")

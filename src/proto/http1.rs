@@ -10,7 +10,7 @@ use crate::codec::{self, Compression};
 use crate::limits::Limits;
 use crate::time::Timestamp;
 
-const METHODS: [&[u8]; 10] = [
+const METHODS: [&[u8]; 14] = [
     b"GET ",
     b"POST ",
     b"PUT ",
@@ -21,6 +21,10 @@ const METHODS: [&[u8]; 10] = [
     b"CONNECT ",
     b"TRACE ",
     b"PROPFIND ",
+    b"M-SEARCH ",
+    b"NOTIFY ",
+    b"SUBSCRIBE ",
+    b"REPORT ",
 ];
 
 /// Does `data` start like an HTTP/1 request line?
@@ -35,6 +39,38 @@ pub fn looks_like_request(data: &[u8]) -> bool {
 pub fn looks_like_response(data: &[u8]) -> bool {
     let n = data.len().min(7);
     n >= 5 && data[..n] == b"HTTP/1."[..n]
+}
+
+/// A whole HTTP request in one UDP datagram (SSDP, UPnP).
+pub fn parse_datagram(data: &[u8], frame: u64, ts: Timestamp) -> Option<Request> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let head_len = match parsed.parse(data) {
+        Ok(httparse::Status::Complete(n)) => n,
+        _ => return None,
+    };
+    let body = data.get(head_len..).unwrap_or(&[]);
+    Some(Request {
+        method: parsed.method?.to_string(),
+        uri: parsed.path?.to_string(),
+        version: format!("HTTP/1.{}", parsed.version.unwrap_or(1)),
+        headers: parsed
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_string(),
+                    String::from_utf8_lossy(h.value).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
+        body_wire_len: body.len() as u64,
+        first_frame: frame,
+        last_frame: frame,
+        ts,
+        ..Request::default()
+    })
 }
 
 /// A request with its (decoded, bounded) body.
@@ -769,5 +805,15 @@ mod tests {
         assert!(looks_like_request(b"POS"));
         assert!(!looks_like_request(b"\x16\x03\x01"));
         assert!(looks_like_response(b"HTTP/1.1 200"));
+    }
+}
+#[cfg(test)]
+mod udp_tests {
+    #[test]
+    fn ssdp_search_is_a_request() {
+        let d = b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\n\r\n";
+        assert!(super::looks_like_request(d));
+        let r = super::parse_datagram(d, 1, crate::time::Timestamp(0)).expect("parsed");
+        assert_eq!(r.method, "M-SEARCH");
     }
 }

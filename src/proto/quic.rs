@@ -324,6 +324,11 @@ pub struct QuicSession {
     /// Time of the first Initial that carried ClientHello bytes.
     pub hello_ts: crate::time::Timestamp,
     pub decrypt_failures: u64,
+    /// The server sent a Retry and the client restarted its handshake.
+    pub retried: bool,
+    /// The client sent a Handshake or 1-RTT packet: no more Initials will carry its
+    /// ClientHello (retransmissions included).
+    pub client_finished: bool,
 }
 
 impl QuicSession {
@@ -335,6 +340,11 @@ impl QuicSession {
         frame: u64,
         ts: crate::time::Timestamp,
     ) {
+        if from_client && datagram.first().is_some_and(|b| b & 0x80 == 0) {
+            // A short-header (1-RTT) packet: the client's handshake is over.
+            self.client_finished = true;
+            return;
+        }
         let mut rest = datagram;
         // Coalesced packets: several long-header packets can share a datagram.
         while !rest.is_empty() {
@@ -364,12 +374,24 @@ impl QuicSession {
             let token_len = r.varint()? as usize;
             r.skip(token_len)?;
         } else if (first >> 4) & 0x03 == if header.version == VERSION_2 { 0 } else { 3 } {
-            return None; // Retry: no length field, consumes the rest
+            // Retry (RFC 9000 §17.2.5): the client starts again with the Retry's
+            // Source Connection ID as Destination, and Initial keys derive from it.
+            if !from_client && !header.scid.is_empty() {
+                self.client_keys = InitialKeys::derive(header.version, header.scid, true);
+                self.server_keys = InitialKeys::derive(header.version, header.scid, false);
+                self.client_crypto = CryptoStream::default();
+                self.server_crypto = CryptoStream::default();
+                self.retried = true;
+            }
+            return None; // a Retry has no length field and fills the datagram
         }
         let length = r.varint()? as usize;
         let pn_offset = r.position();
         let total = pn_offset.checked_add(length)?;
         if !initial {
+            if from_client {
+                self.client_finished = true;
+            }
             return Some(total);
         }
         if self.version == 0 {
@@ -401,7 +423,7 @@ impl QuicSession {
         for (offset, data) in &frames {
             stream.insert(*offset, data);
         }
-        if from_client && !frames.is_empty() && self.client_hello.is_none() {
+        if from_client && !frames.is_empty() && (self.client_hello.is_none() || self.retried) {
             self.hello_frames = Some(match self.hello_frames {
                 Some((a, _)) => (a, frame),
                 None => {

@@ -246,8 +246,8 @@ pub struct HandshakeMessage {
 /// What a TLS byte stream (one direction) has shown so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamEvent {
-    /// The peer switched to encrypted records (ChangeCipherSpec or application data),
-    /// so no more plaintext handshake messages will come.
+    /// The peer sent application data, so no more plaintext handshake messages will
+    /// come.
     Encrypted,
     /// The stream is not TLS (or is damaged beyond resynchronising).
     NotTls,
@@ -307,7 +307,10 @@ impl HandshakeReader {
                     self.handshake.extend_from_slice(fragment);
                     drain_messages(&mut self.handshake, messages);
                 }
-                20 | 23 => {
+                // ChangeCipherSpec alone does not end the plaintext handshake: TLS 1.3
+                // clients send one before a second ClientHello (after a
+                // HelloRetryRequest) in middlebox-compatibility mode.
+                23 => {
                     event = Some(StreamEvent::Encrypted);
                     consumed += 5 + len;
                     break;

@@ -189,7 +189,7 @@ pub fn read_capture(
                 offset: 0,
                 source,
             })?;
-        let stream = io::Cursor::new(inner_magic[..got].to_vec()).chain(inner);
+        let stream = FillReader(io::Cursor::new(inner_magic[..got].to_vec()).chain(inner));
         read_stream(path, &inner_magic[..got], stream, true, sink)
     } else {
         let stream = FillReader(prefix.chain(counted));

@@ -15,14 +15,51 @@ pub fn uid_from_comment(comment: &str) -> Option<u32> {
         .and_then(|uid| uid.parse().ok())
 }
 
-/// Reads the UID → package table of a PCAPdroid custom block into `apps`.
+/// Reads one UID → app entry from a PCAPdroid custom block (the bytes after the PEN)
+/// into `apps`. PCAPdroid writes one such block before the first packet of each UID:
+/// version u16, sub-type u8 (1 = UID map), one unused byte, uid i32, package-name
+/// length u8, app-name length u8, then the two names, all little-endian.
 pub fn parse_uid_table(data: &[u8], apps: &mut FxHashMap<u32, String>) {
-    let _ = (data, apps);
+    let Some(head) = data.get(..10) else {
+        return;
+    };
+    let version = u16::from_le_bytes([head[0], head[1]]);
+    if version != 1 || head[2] != 1 {
+        return;
+    }
+    let uid = i32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+    let package_len = head[8] as usize;
+    let Some(package) = data.get(10..10 + package_len) else {
+        return;
+    };
+    // Names are Java modified UTF-8, cut at 63 bytes: decode lossily.
+    let package = String::from_utf8_lossy(package).into_owned();
+    if uid >= 0 && !package.is_empty() {
+        apps.insert(uid as u32, package);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_a_uid_map_block() {
+        let mut data = vec![1, 0, 1, 0xee];
+        data.extend_from_slice(&10123i32.to_le_bytes());
+        data.push(15);
+        data.push(7);
+        data.extend_from_slice(b"com.example.app");
+        data.extend_from_slice(b"Example");
+        data.push(0);
+        let mut apps = FxHashMap::default();
+        parse_uid_table(&data, &mut apps);
+        assert_eq!(
+            apps.get(&10123).map(String::as_str),
+            Some("com.example.app")
+        );
+        parse_uid_table(&data[..12], &mut apps);
+    }
 
     #[test]
     fn reads_uid_comments() {
