@@ -102,7 +102,7 @@ pub fn decompress(
 pub fn sniff(data: &[u8]) -> Option<Compression> {
     match data {
         [0x1f, 0x8b, 0x08, ..] => Some(Compression::Gzip),
-        [0x78, b, ..] if (0x7800u16 | *b as u16) % 31 == 0 => Some(Compression::Deflate),
+        [0x78, b, ..] if (0x7800u16 | *b as u16).is_multiple_of(31) => Some(Compression::Deflate),
         _ => None,
     }
 }

@@ -34,11 +34,10 @@ impl Timestamp {
         if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(text) {
             return dt.timestamp_nanos_opt().map(Timestamp);
         }
-        if let Ok(secs) = text.parse::<f64>() {
-            if secs.is_finite() && secs.abs() < 1e11 {
+        if let Ok(secs) = text.parse::<f64>()
+            && secs.is_finite() && secs.abs() < 1e11 {
                 return Some(Timestamp((secs * 1e9) as i64));
             }
-        }
         None
     }
 }

@@ -376,8 +376,8 @@ impl App {
                 }
             }
             App::Gquic(g) => {
-                if dir == Direction::Up {
-                    if let Some(sni) = quic::gquic_sni(data) {
+                if dir == Direction::Up
+                    && let Some(sni) = quic::gquic_sni(data) {
                         // A second CHLO follows a REJ; the record spans them all.
                         if g.sni.is_none() {
                             g.sni = Some(sni);
@@ -388,7 +388,6 @@ impl App {
                             g.frames.1 = frame;
                         }
                     }
-                }
             }
             App::HttpUdp => {
                 if let Some(req) = http1::parse_datagram(data, frame, ts) {
@@ -408,12 +407,11 @@ impl App {
                 h.finish(&mut events);
                 handle_http_events(events, ctx);
             }
-            App::Quic(session, emitted) => {
-                if !*emitted && session.client_hello.is_some() {
+            App::Quic(session, emitted)
+                if !*emitted && session.client_hello.is_some() => {
                     *emitted = true;
                     emit_quic(session, ctx);
                 }
-            }
             App::Gquic(g) => {
                 if let Some(sni) = &g.sni {
                     let version = g
@@ -498,11 +496,10 @@ fn detect_udp(data: &[u8], client_port: u16, server_port: u16) -> App {
     if http1::looks_like_request(data) && memchr::memmem::find(data, b" HTTP/1.").is_some() {
         return App::HttpUdp;
     }
-    if let Some(h) = quic::parse_long_header(data) {
-        if h.version != 0 {
+    if let Some(h) = quic::parse_long_header(data)
+        && h.version != 0 {
             return App::Quic(Box::default(), false);
         }
-    }
     App::Ignored
 }
 

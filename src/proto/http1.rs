@@ -250,7 +250,7 @@ impl HttpSession {
             } else {
                 &mut self.down
             };
-            if data.is_empty() && !(dir.state == State::Head && !dir.buf.is_empty()) {
+            if data.is_empty() {
                 return;
             }
             match dir.state {
@@ -457,11 +457,10 @@ impl HttpSession {
         if let Some(encoding) = self.up.current_encoding.take() {
             self.decode_body(&mut req, &encoding, out);
         }
-        if self.pending.len() >= self.limits.http_pending_requests {
-            if let Some(old) = self.pending.pop_front() {
+        if self.pending.len() >= self.limits.http_pending_requests
+            && let Some(old) = self.pending.pop_front() {
                 out.push(HttpEvent::Exchange(Box::new(old)));
             }
-        }
         self.pending.push_back(req);
     }
 

@@ -465,7 +465,7 @@ impl ReaderState {
             return None;
         }
         let len = self.read_u32(data.get(4..)?, self.section_big_endian)? as usize;
-        if len >= 12 && len % 4 == 0 && len <= data.len() && len <= MAX_BLOCK_BYTES {
+        if len >= 12 && len.is_multiple_of(4) && len <= data.len() && len <= MAX_BLOCK_BYTES {
             Some(len)
         } else {
             None
@@ -699,12 +699,9 @@ mod tests {
         r
     }
 
-    fn read_all(
-        bytes: &[u8],
-    ) -> (
-        Vec<(u64, Timestamp, usize)>,
-        Result<CaptureSummary, CaptureError>,
-    ) {
+    type Seen = Vec<(u64, Timestamp, usize)>;
+
+    fn read_all(bytes: &[u8]) -> (Seen, Result<CaptureSummary, CaptureError>) {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(bytes).unwrap();
         let mut seen = Vec::new();

@@ -65,3 +65,4 @@ pub fn require_tool(tool: &str) {
         }
     );
 }
+pub mod net;
