@@ -35,9 +35,11 @@ impl Timestamp {
             return dt.timestamp_nanos_opt().map(Timestamp);
         }
         if let Ok(secs) = text.parse::<f64>()
-            && secs.is_finite() && secs.abs() < 1e11 {
-                return Some(Timestamp((secs * 1e9) as i64));
-            }
+            && secs.is_finite()
+            && secs.abs() < 1e11
+        {
+            return Some(Timestamp((secs * 1e9) as i64));
+        }
         None
     }
 }

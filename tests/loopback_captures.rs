@@ -33,7 +33,10 @@ fn run_session(iface: &str, expected_linktype: &str) {
     let pcap = capture.stop();
 
     // The capture really has the link type this interface gives.
-    let info = std::process::Command::new("capinfos").arg("-E").arg(&pcap).output();
+    let info = std::process::Command::new("capinfos")
+        .arg("-E")
+        .arg(&pcap)
+        .output();
     if let Ok(info) = info {
         let text = String::from_utf8_lossy(&info.stdout);
         assert!(text.contains(expected_linktype), "{iface}: {text}");
@@ -59,17 +62,33 @@ fn run_session(iface: &str, expected_linktype: &str) {
         &decode_as,
         &["frame.number", "tls.handshake.extensions_server_name"],
     );
-    let tshark_http: Vec<_> = tshark_http.into_iter().filter(|f| !f[1].is_empty()).collect();
-    let tshark_tls: Vec<_> = tshark_tls.into_iter().filter(|f| !f[1].is_empty()).collect();
-    assert_eq!(tshark_http.len(), 3, "tshark should see 3 requests: {tshark_http:?}");
-    assert_eq!(tshark_tls.len(), 2, "tshark should see 2 hellos: {tshark_tls:?}");
+    let tshark_http: Vec<_> = tshark_http
+        .into_iter()
+        .filter(|f| !f[1].is_empty())
+        .collect();
+    let tshark_tls: Vec<_> = tshark_tls
+        .into_iter()
+        .filter(|f| !f[1].is_empty())
+        .collect();
+    assert_eq!(
+        tshark_http.len(),
+        3,
+        "tshark should see 3 requests: {tshark_http:?}"
+    );
+    assert_eq!(
+        tshark_tls.len(),
+        2,
+        "tshark should see 2 hellos: {tshark_tls:?}"
+    );
     for f in &tshark_http {
         let frame: u64 = f[0].parse().unwrap();
         assert!(
             http.iter().any(|r| {
                 let first = r["frame"].as_u64().unwrap();
                 let last = r["last_frame"].as_u64().unwrap_or(first);
-                (first..=last).contains(&frame) && r["method"] == f[1].as_str() && r["uri"] == f[2].as_str()
+                (first..=last).contains(&frame)
+                    && r["method"] == f[1].as_str()
+                    && r["uri"] == f[2].as_str()
             }),
             "{iface}: tshark's request at frame {frame} {f:?} not found in {http:#?}"
         );
@@ -77,22 +96,47 @@ fn run_session(iface: &str, expected_linktype: &str) {
     for f in &tshark_tls {
         let frame: u64 = f[0].parse().unwrap();
         assert!(
-            tls.iter().any(|r| r["frame"].as_u64() == Some(frame) && r["sni"] == "localhost"),
+            tls.iter()
+                .any(|r| r["frame"].as_u64() == Some(frame) && r["sni"] == "localhost"),
             "{iface}: tshark's ClientHello at frame {frame} not found in {tls:#?}"
         );
     }
     // Both address families, with the right endpoints and statuses.
-    assert!(http.iter().any(|r| r["src"].as_str().unwrap().starts_with("127.0.0.1:")
-        && r["host"] == "127.0.0.1" && r["status"] == 200));
-    assert!(http.iter().any(|r| r["src"].as_str().unwrap().starts_with("[::1]:")
-        && r["dst"] == format!("[::1]:{http_port}").as_str()));
-    assert!(http.iter().any(|r| r["method"] == "POST" && r["request_body_len"] == 18));
-    assert!(tls.iter().any(|r| r["src"].as_str().unwrap().starts_with("[::1]:")));
-    assert!(tls.iter().all(|r| r["version"] == "TLSv1.3" && r["established"] == true));
+    assert!(
+        http.iter()
+            .any(|r| r["src"].as_str().unwrap().starts_with("127.0.0.1:")
+                && r["host"] == "127.0.0.1"
+                && r["status"] == 200)
+    );
+    assert!(
+        http.iter()
+            .any(|r| r["src"].as_str().unwrap().starts_with("[::1]:")
+                && r["dst"] == format!("[::1]:{http_port}").as_str())
+    );
+    assert!(
+        http.iter()
+            .any(|r| r["method"] == "POST" && r["request_body_len"] == 18)
+    );
+    assert!(
+        tls.iter()
+            .any(|r| r["src"].as_str().unwrap().starts_with("[::1]:"))
+    );
+    assert!(
+        tls.iter()
+            .all(|r| r["version"] == "TLSv1.3" && r["established"] == true)
+    );
     // conn records name the servers by SNI or Host.
     let conns: Vec<&Value> = records.iter().filter(|r| r["kind"] == "conn").collect();
-    assert!(conns.iter().any(|c| c["name"] == "localhost" && c["name_source"] == "sni"));
-    assert!(conns.iter().all(|c| c["proto"] == "tcp" && c["packets"].as_u64().unwrap() > 3));
+    assert!(
+        conns
+            .iter()
+            .any(|c| c["name"] == "localhost" && c["name_source"] == "sni")
+    );
+    assert!(
+        conns
+            .iter()
+            .all(|c| c["proto"] == "tcp" && c["packets"].as_u64().unwrap() > 3)
+    );
 }
 
 #[test]

@@ -183,16 +183,17 @@ impl Engine {
 
         // A new SYN on a finished connection's 5-tuple starts a new flow.
         if let Some(h) = tcp
-            && h.syn && !h.ack_flag {
-                let reuse = self
-                    .flows
-                    .get(&key)
-                    .is_some_and(|f| f.closed_at.is_some() || f.stats.client != src);
-                if reuse
-                    && let Some(old) = self.flows.remove(&key) {
-                        self.finish_flow(old, "fin");
-                    }
+            && h.syn
+            && !h.ack_flag
+        {
+            let reuse = self
+                .flows
+                .get(&key)
+                .is_some_and(|f| f.closed_at.is_some() || f.stats.client != src);
+            if reuse && let Some(old) = self.flows.remove(&key) {
+                self.finish_flow(old, "fin");
             }
+        }
         if !self.flows.contains_key(&key) {
             if self.flows.len() >= self.limits.max_flows {
                 self.evict_oldest();
@@ -342,9 +343,10 @@ impl Engine {
             .iter()
             .filter_map(|(k, f)| {
                 if let Some(t) = f.closed_at
-                    && now.0 - t.0 > CLOSED_LINGER_NS {
-                        return Some((*k, if f.rst { "rst" } else { "fin" }));
-                    }
+                    && now.0 - t.0 > CLOSED_LINGER_NS
+                {
+                    return Some((*k, if f.rst { "rst" } else { "fin" }));
+                }
                 (now.0 - f.stats.last_ts.0 > idle_ns).then_some((*k, "idle"))
             })
             .collect();

@@ -377,17 +377,18 @@ impl App {
             }
             App::Gquic(g) => {
                 if dir == Direction::Up
-                    && let Some(sni) = quic::gquic_sni(data) {
-                        // A second CHLO follows a REJ; the record spans them all.
-                        if g.sni.is_none() {
-                            g.sni = Some(sni);
-                            g.frames = (frame, frame);
-                            g.ts = ts;
-                            g.version = quic::gquic_version(data);
-                        } else {
-                            g.frames.1 = frame;
-                        }
+                    && let Some(sni) = quic::gquic_sni(data)
+                {
+                    // A second CHLO follows a REJ; the record spans them all.
+                    if g.sni.is_none() {
+                        g.sni = Some(sni);
+                        g.frames = (frame, frame);
+                        g.ts = ts;
+                        g.version = quic::gquic_version(data);
+                    } else {
+                        g.frames.1 = frame;
                     }
+                }
             }
             App::HttpUdp => {
                 if let Some(req) = http1::parse_datagram(data, frame, ts) {
@@ -407,11 +408,10 @@ impl App {
                 h.finish(&mut events);
                 handle_http_events(events, ctx);
             }
-            App::Quic(session, emitted)
-                if !*emitted && session.client_hello.is_some() => {
-                    *emitted = true;
-                    emit_quic(session, ctx);
-                }
+            App::Quic(session, emitted) if !*emitted && session.client_hello.is_some() => {
+                *emitted = true;
+                emit_quic(session, ctx);
+            }
             App::Gquic(g) => {
                 if let Some(sni) = &g.sni {
                     let version = g
@@ -497,9 +497,10 @@ fn detect_udp(data: &[u8], client_port: u16, server_port: u16) -> App {
         return App::HttpUdp;
     }
     if let Some(h) = quic::parse_long_header(data)
-        && h.version != 0 {
-            return App::Quic(Box::default(), false);
-        }
+        && h.version != 0
+    {
+        return App::Quic(Box::default(), false);
+    }
     App::Ignored
 }
 

@@ -209,10 +209,9 @@ fn decode_link_payload<'a>(
             let payload = udp_payload(udp.slice());
             let (sport, dport) = (udp.source_port(), udp.destination_port());
             // Tunnels seen in mobile-network and cloud captures: decode what they carry.
-            if follow_tunnels
-                && let Some(inner) = tunnel_payload(sport, dport, payload) {
-                    return decode_link_payload(inner, ts, defrag, false);
-                }
+            if follow_tunnels && let Some(inner) = tunnel_payload(sport, dport, payload) {
+                return decode_link_payload(inner, ts, defrag, false);
+            }
             Decoded::Segment(Segment {
                 src,
                 dst,

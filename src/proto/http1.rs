@@ -458,9 +458,10 @@ impl HttpSession {
             self.decode_body(&mut req, &encoding, out);
         }
         if self.pending.len() >= self.limits.http_pending_requests
-            && let Some(old) = self.pending.pop_front() {
-                out.push(HttpEvent::Exchange(Box::new(old)));
-            }
+            && let Some(old) = self.pending.pop_front()
+        {
+            out.push(HttpEvent::Exchange(Box::new(old)));
+        }
         self.pending.push_back(req);
     }
 

@@ -174,9 +174,10 @@ pub fn parse_server_hello(body: &[u8]) -> Option<ServerHello> {
             EXT_SUPPORTED_VERSIONS => hello.selected_version = d.u16(),
             EXT_ALPN => {
                 if let Some(list) = d.vec16()
-                    && let Some(p) = Reader::new(list).vec8() {
-                        hello.alpn = Some(String::from_utf8_lossy(p).into_owned());
-                    }
+                    && let Some(p) = Reader::new(list).vec8()
+                {
+                    hello.alpn = Some(String::from_utf8_lossy(p).into_owned());
+                }
             }
             _ => {}
         }

@@ -58,7 +58,21 @@ pub fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
     let cert = dir.join("cert.pem");
     let key = dir.join("key.pem");
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
@@ -131,9 +145,7 @@ impl Capture {
                         break;
                     }
                 }
-                _ => panic!(
-                    "tcpdump did not start (it needs root or CAP_NET_RAW):\n{seen}"
-                ),
+                _ => panic!("tcpdump did not start (it needs root or CAP_NET_RAW):\n{seen}"),
             }
         }
         std::thread::spawn(move || for _ in lines {});
@@ -182,7 +194,10 @@ pub fn curl(args: &[&str]) -> String {
 pub fn tshark_fields(file: &Path, decode_as: &[String], fields: &[&str]) -> Vec<Vec<String>> {
     crate::common::require_tool("tshark");
     let mut cmd = Command::new("tshark");
-    cmd.arg("-n").arg("-r").arg(file).args(["-T", "fields", "-E", "separator=|"]);
+    cmd.arg("-n")
+        .arg("-r")
+        .arg(file)
+        .args(["-T", "fields", "-E", "separator=|"]);
     for rule in decode_as {
         cmd.args(["-d", rule]);
     }
