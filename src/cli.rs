@@ -31,6 +31,9 @@ pub enum Command {
     /// Decode captures into one record per DNS message, TLS/QUIC handshake, HTTP
     /// request and connection (Zeek style).
     Flows(FlowsArgs),
+    /// Find personal data leaving the device, in any encoding: one observation per
+    /// request, data type and field.
+    Scan(ScanArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,7 +48,7 @@ pub enum RecordFormat {
 
 #[derive(Debug, Args)]
 pub struct FlowsArgs {
-    /// Capture files: pcap or pcapng, optionally gzip-compressed.
+    /// Capture files (pcap or pcapng, optionally gzip-compressed) or HAR exports.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 
@@ -56,6 +59,36 @@ pub struct FlowsArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Capture files (pcap, pcapng, gzip-compressed) or HAR exports.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// The test device's real identifiers (TOML), matched exactly and hashed.
+    #[arg(long, value_name = "FILE")]
+    pub device: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RecordFormat,
+
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// Print values in full (masked by default: a privacy report must not leak).
+    #[arg(long)]
+    pub show_values: bool,
+
+    /// Use signature files from this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub signatures: Option<PathBuf>,
 
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -8,13 +8,16 @@
 
 pub mod cli;
 pub mod codec;
+pub mod detect;
 pub mod engine;
 pub mod exchange;
 pub mod limits;
 pub mod net;
+pub mod observation;
 pub mod pipeline;
 pub mod proto;
 pub mod record;
 pub mod report;
+pub mod signatures;
 pub mod source;
 pub mod time;

@@ -6,6 +6,47 @@ use std::path::Path;
 use crate::engine::{Engine, Event, Stats};
 use crate::limits::Limits;
 use crate::source::capture::{self, CaptureError, CaptureSummary, Progress};
+use crate::source::har::{self, HarError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error(transparent)]
+    Har(#[from] HarError),
+}
+
+/// Reads a capture or a HAR file (told apart by extension or first byte) and streams
+/// its events to `sink`.
+pub fn analyse_input(
+    path: &Path,
+    limits: &Limits,
+    on_progress: &mut dyn FnMut(u64),
+    sink: &mut dyn FnMut(Event),
+) -> Result<FileReport, InputError> {
+    if har::is_har(path) {
+        let exchanges = har::read_har(path)?;
+        let count = exchanges.len() as u64;
+        let first_ts = exchanges.iter().map(|x| x.ts).min();
+        let last_ts = exchanges.iter().map(|x| x.ts).max();
+        for x in exchanges {
+            sink(Event::Exchange(Box::new(x)));
+        }
+        return Ok(FileReport {
+            path: path.display().to_string(),
+            capture: CaptureSummary {
+                format: "har".into(),
+                frames: count,
+                first_ts,
+                last_ts,
+                ..CaptureSummary::default()
+            },
+            stats: Stats::default(),
+            embedded_keylog: Vec::new(),
+        });
+    }
+    Ok(analyse_capture(path, limits, on_progress, sink)?)
+}
 
 /// What reading one capture file produced besides its events.
 #[derive(Debug, Clone)]
@@ -50,6 +91,9 @@ pub fn analyse_capture(
 impl FileReport {
     /// One line for people: frames, flows, and what could not be read.
     pub fn summary_line(&self) -> String {
+        if self.capture.format == "har" {
+            return format!("{}: {} HAR entries", self.path, self.capture.frames);
+        }
         let mut line = format!(
             "{}: {} frames ({}), {} flows",
             self.path, self.capture.frames, self.capture.format, self.stats.flows

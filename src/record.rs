@@ -20,17 +20,21 @@ pub struct Meta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_frame: Option<u64>,
     pub ts: Timestamp,
+    /// `ip:port` of the sender; null for sources without addresses (HAR).
     #[serde(serialize_with = "ser_endpoint")]
-    pub src: Endpoint,
+    pub src: Option<Endpoint>,
     #[serde(serialize_with = "ser_endpoint")]
-    pub dst: Endpoint,
+    pub dst: Option<Endpoint>,
     /// The app that sent it, where the capture says (PCAPdroid).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
 }
 
-fn ser_endpoint<S: serde::Serializer>(e: &Endpoint, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(e)
+fn ser_endpoint<S: serde::Serializer>(e: &Option<Endpoint>, s: S) -> Result<S::Ok, S::Error> {
+    match e {
+        Some(e) => s.collect_str(e),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,15 +101,15 @@ pub struct HttpRecord {
 }
 
 impl HttpRecord {
-    pub fn from_exchange(x: &Exchange) -> Option<HttpRecord> {
-        Some(HttpRecord {
+    pub fn from_exchange(x: &Exchange) -> HttpRecord {
+        HttpRecord {
             meta: Meta {
                 file: x.file.clone(),
                 frame: x.frame,
                 last_frame: (x.last_frame > x.frame).then_some(x.last_frame),
                 ts: x.ts,
-                src: x.src?,
-                dst: x.dst?,
+                src: x.src,
+                dst: x.dst,
                 app: x.app.clone(),
             },
             transport: x.transport,
@@ -117,7 +121,7 @@ impl HttpRecord {
             content_type: x.header("content-type").map(str::to_string),
             request_body_len: x.body_wire_len,
             status: x.status,
-        })
+        }
     }
 }
 

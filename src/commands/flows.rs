@@ -29,16 +29,13 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
     for input in &args.inputs {
         let bar = ProgressBar::for_file(cli, input);
         let report =
-            pipeline::analyse_capture(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
+            pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
                 if write_error.is_some() {
                     return;
                 }
                 let result = match event {
                     Event::Record(r) => writer.write(&r),
-                    Event::Exchange(x) => match HttpRecord::from_exchange(&x) {
-                        Some(h) => writer.write(&Record::Http(h)),
-                        None => Ok(()),
-                    },
+                    Event::Exchange(x) => writer.write(&Record::Http(HttpRecord::from_exchange(&x))),
                     Event::Warning(w) => {
                         warnings.add(w);
                         Ok(())

@@ -1,6 +1,7 @@
 //! One module per subcommand; shared plumbing (progress bars, warnings) lives here.
 
 mod flows;
+mod scan;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use privaudit::record::Warning;
 pub fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Flows(args) => flows::run(cli, args),
+        Command::Scan(args) => scan::run(cli, args),
     }
 }
 

@@ -39,8 +39,8 @@ impl Ctx<'_> {
             frame,
             last_frame: (last_frame > frame).then_some(last_frame),
             ts,
-            src,
-            dst,
+            src: Some(src),
+            dst: Some(dst),
             app: self.app.map(str::to_string),
         }
     }

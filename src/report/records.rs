@@ -63,15 +63,18 @@ impl<W: Write> RecordWriter<W> {
     }
 
     fn tally(&mut self, record: &Record) {
-        let unknown = |ip: std::net::IpAddr| format!("unknown:{ip}");
+        let unknown = |ip: Option<std::net::IpAddr>| match ip {
+            Some(ip) => format!("unknown:{ip}"),
+            None => "unknown".to_string(),
+        };
         let meta = record.meta();
         let host = match record {
             Record::Dns(d) => d.query.clone(),
             Record::Tls(h) | Record::Quic(h) => {
-                h.sni.clone().unwrap_or_else(|| unknown(meta.dst.ip))
+                h.sni.clone().unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip)))
             }
-            Record::Http(h) => h.host.clone().unwrap_or_else(|| unknown(meta.dst.ip)),
-            Record::Conn(c) => c.name.clone().unwrap_or_else(|| unknown(meta.dst.ip)),
+            Record::Http(h) => h.host.clone().unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip))),
+            Record::Conn(c) => c.name.clone().unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip))),
         };
         let row = self.hosts.entry(host).or_default();
         match record {

@@ -2,4 +2,5 @@
 //! in later stages, HAR exports, the intercepting proxy and live capture.
 
 pub mod capture;
+pub mod har;
 pub mod pcapdroid;

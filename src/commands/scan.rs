@@ -1,0 +1,61 @@
+//! `privaudit scan`: personal data in requests, with evidence.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use privaudit::cli::{Cli, ScanArgs};
+use privaudit::detect::Detector;
+use privaudit::detect::profile::DeviceProfile;
+use privaudit::engine::Event;
+use privaudit::pipeline;
+use privaudit::report::observations::ObservationWriter;
+use privaudit::report::output::Output;
+use privaudit::signatures::Ontology;
+
+use super::{ProgressBar, Warnings};
+
+pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
+    let limits = args.limits.to_limits();
+    let ontology = Ontology::load(args.signatures.as_deref())?;
+    let profile = args
+        .device
+        .as_deref()
+        .map(DeviceProfile::load)
+        .transpose()?;
+    let detector = Detector::new(&ontology, profile.as_ref(), &limits);
+    let out = Output::open(args.output.as_deref()).context("cannot open the output file")?;
+    let mut writer = ObservationWriter::new(args.format, args.show_values, out);
+    let mut warnings = Warnings::new(cli.verbose);
+    let mut write_error: Option<std::io::Error> = None;
+    for input in &args.inputs {
+        let bar = ProgressBar::for_file(cli, input);
+        let report = pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
+            match event {
+                Event::Exchange(x) => {
+                    for obs in detector.scan(&x) {
+                        if write_error.is_none() {
+                            if let Err(e) = writer.write(&obs) {
+                                write_error = Some(e);
+                            }
+                        }
+                    }
+                }
+                Event::Warning(w) => warnings.add(w),
+                _ => {}
+            }
+        });
+        bar.done();
+        if let Some(e) = write_error.take() {
+            return Err(e).context("cannot write the output");
+        }
+        let report = report?;
+        eprintln!("{}", report.summary_line());
+        if let Some(line) = report.damage_line() {
+            eprintln!("warning: {line}");
+        }
+    }
+    let out = writer.finish(&ontology).context("cannot write the output")?;
+    out.finish().context("cannot write the output")?;
+    warnings.print();
+    Ok(ExitCode::SUCCESS)
+}

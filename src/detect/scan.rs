@@ -1,0 +1,816 @@
+//! The detector: walks every field of an [`Exchange`] — path, query, headers, cookies,
+//! form / JSON / XML / multipart / text bodies — decoding nested layers (percent,
+//! base64, hex, gzip, JSON in strings) up to a depth limit, and classifies each value
+//! by its field name (from the ontology's key hints), its validated format, and the
+//! device profile.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use regex::Regex;
+
+use super::decode;
+use super::profile::{DeviceProfile, ProfileMatcher};
+use super::validate::{self, Support};
+use crate::exchange::Exchange;
+use crate::limits::Limits;
+use crate::observation::{Confidence, Method, Observation};
+use crate::signatures::{Ontology, normalize_key};
+
+/// Field names that mean "this is not personal data", whatever the value looks like:
+/// a Luhn-valid 16-digit `orderId` is an order, a UUID `traceId` is a trace.
+const DECOY_KEYS: [&str; 44] = [
+    "id", "orderid", "orderno", "ordernum", "tradeno", "outtradeno", "transactionid", "txid",
+    "traceid", "spanid", "requestid", "reqid", "sessionid", "sid", "msgid", "messageid",
+    "eventid", "ts", "timestamp", "time", "t", "date", "version", "ver", "v", "build",
+    "buildno", "price", "amount", "total", "count", "seq", "nonce", "sign", "signature",
+    "checksum", "appkey", "apikey", "appid", "appsecret", "secret", "token", "key", "crc",
+];
+
+const MAX_DEPTH: u8 = 6;
+const MAX_VALUES: usize = 20_000;
+const MAX_TEXT_SCAN: usize = 256 << 10;
+
+struct TypeInfo {
+    id: String,
+    detector: Option<String>,
+}
+
+/// A type a key points at.
+#[derive(Clone, Copy)]
+struct KeyRule {
+    type_index: usize,
+    /// An ambiguous key: needs the value to pass the type's detector.
+    weak: bool,
+}
+
+/// Compiled detection knowledge.
+pub struct Detector {
+    types: Vec<TypeInfo>,
+    exact_keys: HashMap<String, Vec<KeyRule>>,
+    /// Keys long enough to be recognised inside longer field names (`userPhone`).
+    affix_keys: Vec<(String, KeyRule)>,
+    /// Types whose format is checked on every value, with or without a key.
+    format_types: Vec<usize>,
+    profile: Option<ProfileMatcher>,
+    profile_location: Option<(f64, f64)>,
+    limits: Limits,
+    text_pairs: Regex,
+    tokens: Regex,
+}
+
+/// One finding inside a request, before it becomes an [`Observation`].
+#[derive(Debug, Clone)]
+struct Hit {
+    type_index: usize,
+    field: String,
+    encoding: Vec<&'static str>,
+    value: String,
+    confidence: Confidence,
+    method: Method,
+}
+
+/// Detectors strong enough to fire on a value alone (no key, no profile).
+const FORMAT_DETECTORS: [&str; 9] = [
+    "imei", "imsi", "iccid", "mac", "phone", "email", "cn_resident_id", "bank_card", "installed_apps",
+];
+
+impl Detector {
+    pub fn new(ontology: &Ontology, profile: Option<&DeviceProfile>, limits: &Limits) -> Detector {
+        let mut types = Vec::new();
+        let mut exact_keys: HashMap<String, Vec<KeyRule>> = HashMap::new();
+        let mut affix_keys = Vec::new();
+        let mut format_types = Vec::new();
+        for t in &ontology.types {
+            let index = types.len();
+            types.push(TypeInfo {
+                id: t.id.clone(),
+                detector: t.detector.clone(),
+            });
+            for (keys, weak) in [(&t.keys, false), (&t.weak_keys, true)] {
+                for k in keys {
+                    let nk = normalize_key(k);
+                    if nk.is_empty() {
+                        continue;
+                    }
+                    let rule = KeyRule {
+                        type_index: index,
+                        weak,
+                    };
+                    exact_keys.entry(nk.clone()).or_default().push(rule);
+                    if !weak && nk.len() >= 4 {
+                        affix_keys.push((nk, rule));
+                    }
+                }
+            }
+            if let Some(d) = &t.detector {
+                // The network.wifi.bssid type uses the MAC validator but only with a key.
+                if FORMAT_DETECTORS.contains(&d.as_str()) && !t.id.contains("bssid") && t.id != "device.identifier.bt_mac" {
+                    format_types.push(index);
+                }
+            }
+        }
+        let profile_location = profile.and_then(|p| p.location.as_ref().map(|l| (l.latitude, l.longitude)));
+        Detector {
+            types,
+            exact_keys,
+            affix_keys,
+            format_types,
+            profile: profile.and_then(ProfileMatcher::new),
+            profile_location,
+            limits: limits.clone(),
+            // key=value and "key": value pairs inside free text.
+            text_pairs: Regex::new(r#"(?i)["']?([a-z_][a-z0-9_.\-]{0,40})["']?\s*[=:]\s*["']?([^\s&;,"'<>{}\[\]]{1,256})"#)
+                .unwrap_or_else(|e| panic!("built-in regex: {e}")),
+            tokens: Regex::new(r"[A-Za-z0-9@._:+\-]{6,256}").unwrap_or_else(|e| panic!("built-in regex: {e}")),
+        }
+    }
+
+    /// All personal data in one request.
+    pub fn scan(&self, x: &Exchange) -> Vec<Observation> {
+        let mut walk = Walk {
+            det: self,
+            hits: Vec::new(),
+            values: 0,
+            path_key: None,
+            in_cookie: false,
+        };
+        walk.exchange(x);
+        let hits = dedupe(walk.hits);
+        let host = x.host();
+        hits.into_iter()
+            .map(|h| Observation {
+                data_type: self.types[h.type_index].id.clone(),
+                host: host.clone(),
+                method: x.method.clone(),
+                uri: x.uri.clone(),
+                field: h.field,
+                encoding: h.encoding.iter().map(|s| s.to_string()).collect(),
+                value: h.value,
+                confidence: h.confidence,
+                detected_by: h.method,
+                file: x.file.clone(),
+                frame: x.frame,
+                ts: x.ts,
+                src: x.src,
+                dst: x.dst,
+                transport: x.transport,
+                scheme: x.scheme,
+                app: x.app.clone(),
+                party: None,
+            })
+            .collect()
+    }
+
+    fn type_index(&self, id: &str) -> Option<usize> {
+        self.types.iter().position(|t| t.id == id)
+    }
+
+    /// Types the field name points at.
+    fn key_rules(&self, key: &str) -> Vec<KeyRule> {
+        let nk = normalize_key(key);
+        if nk.is_empty() {
+            return Vec::new();
+        }
+        if let Some(rules) = self.exact_keys.get(&nk) {
+            return rules.clone();
+        }
+        if DECOY_KEYS.contains(&nk.as_str()) {
+            return Vec::new();
+        }
+        // `userphone`, `imeimd5`, `deviceimei`: a known key at either end counts, but
+        // only when the value passes the detector (the rule is marked weak).
+        let mut out = Vec::new();
+        for (k, rule) in &self.affix_keys {
+            if nk.len() > k.len() && (nk.starts_with(k.as_str()) || nk.ends_with(k.as_str())) {
+                out.push(KeyRule {
+                    type_index: rule.type_index,
+                    weak: true,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Keeps one hit per (type, field), preferring the strongest evidence.
+fn dedupe(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_by(|a, b| {
+        (a.type_index, &a.field)
+            .cmp(&(b.type_index, &b.field))
+            .then(b.confidence.cmp(&a.confidence))
+            .then((b.method == Method::Profile).cmp(&(a.method == Method::Profile)))
+    });
+    let mut seen = HashSet::new();
+    hits.retain(|h| seen.insert((h.type_index, h.field.clone())));
+    // A value found both in a blob and in the field decoded from it is one
+    // observation: keep the more precise (longer) field path.
+    let snapshot: Vec<(usize, String)> = hits.iter().map(|h| (h.type_index, h.field.clone())).collect();
+    hits.retain(|h| {
+        !snapshot.iter().any(|(t, f)| {
+            *t == h.type_index
+                && f.len() > h.field.len()
+                && f.starts_with(h.field.as_str())
+                && matches!(f.as_bytes()[h.field.len()], b'.' | b'[')
+        })
+    });
+    hits
+}
+
+struct Walk<'d> {
+    det: &'d Detector,
+    hits: Vec<Hit>,
+    values: usize,
+    /// The URL path segment before the current one, a key for validated types only.
+    path_key: Option<String>,
+    in_cookie: bool,
+}
+
+const SKIP_HEADERS: [&str; 24] = [
+    "host", "content-length", "content-type", "content-encoding", "transfer-encoding",
+    "accept", "accept-encoding", "accept-language", "accept-charset", "connection",
+    "keep-alive", "cache-control", "pragma", "upgrade", "te", "date", "if-modified-since",
+    "if-none-match", "expect", "origin", "sec-fetch-mode", "sec-fetch-site", "sec-fetch-dest",
+    "range",
+];
+
+impl Walk<'_> {
+    fn exchange(&mut self, x: &Exchange) {
+        let (path, query) = match x.uri.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (x.uri.as_str(), None),
+        };
+        // Absolute URIs (proxies, HAR) carry scheme and host before the path.
+        let path = match path.split_once("://") {
+            Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or(""),
+            None => path,
+        };
+        let mut prev: Option<String> = None;
+        for (i, seg) in path.split('/').filter(|s| !s.is_empty()).enumerate() {
+            let decoded = decode::percent(seg, false).unwrap_or_else(|| seg.to_string());
+            let field = format!("path[{i}]");
+            // The segment before a value often names it (`/imei/8612…`), but only
+            // values that pass a validator count: `/contacts/sync` is not contacts.
+            self.path_key = prev.clone();
+            self.value(&field, None, &decoded, &mut Vec::new(), 0);
+            self.path_key = None;
+            prev = decoded
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+                .then_some(decoded);
+        }
+        if let Some(q) = query {
+            self.form("query", q, &mut Vec::new(), 0);
+        }
+        for (name, value) in &x.headers {
+            let lname = name.to_ascii_lowercase();
+            if SKIP_HEADERS.contains(&lname.as_str()) || lname.starts_with(':') {
+                continue;
+            }
+            match lname.as_str() {
+                "cookie" => {
+                    for part in value.split(';') {
+                        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+                        let k = k.trim();
+                        if k.is_empty() {
+                            continue;
+                        }
+                        let v = v.trim().trim_matches('"');
+                        let v = decode::percent(v, false).unwrap_or_else(|| v.to_string());
+                        // Cookie names are often opaque (Google's `SSID` is a session
+                        // id): free-form types need more than a cookie's name.
+                        self.in_cookie = true;
+                        self.value(&format!("cookie.{k}"), Some(k), &v, &mut Vec::new(), 0);
+                        self.in_cookie = false;
+                    }
+                }
+                "referer" => {
+                    if let Some((_, q)) = value.split_once('?') {
+                        self.form("header.referer.query", q, &mut Vec::new(), 0);
+                    }
+                }
+                "user-agent" => {}
+                _ => {
+                    self.value(&format!("header.{lname}"), Some(name), value, &mut Vec::new(), 0);
+                }
+            }
+        }
+        if !x.body.is_empty() {
+            let ctype = x
+                .header("content-type")
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let mut chain: Vec<&'static str> = x
+                .body_encoding
+                .iter()
+                .map(|e| match e.as_str() {
+                    "gzip" => "gzip",
+                    "deflate" => "deflate",
+                    "br" => "br",
+                    _ => "compressed",
+                })
+                .collect();
+            if ctype.contains("multipart/") {
+                let boundary = ctype
+                    .split(';')
+                    .find_map(|p| p.trim().strip_prefix("boundary="))
+                    .map(|b| b.trim_matches('"').to_string());
+                // The boundary's case matters: take it from the original header.
+                let original = x.header("content-type").unwrap_or("");
+                let boundary = original
+                    .split(';')
+                    .find_map(|p| {
+                        let p = p.trim();
+                        p.get(..9)
+                            .filter(|s| s.eq_ignore_ascii_case("boundary="))
+                            .map(|_| p[9..].trim_matches('"').to_string())
+                    })
+                    .or(boundary);
+                if let Some(b) = boundary {
+                    self.multipart(&x.body, &b, &mut chain);
+                    return;
+                }
+            }
+            let text = String::from_utf8_lossy(&x.body);
+            self.body_text("body", &text, &ctype, &mut chain, 0);
+        }
+    }
+
+    /// A body or decoded blob, dispatched by content type or by sniffing.
+    fn body_text(&mut self, field: &str, text: &str, ctype: &str, chain: &mut Vec<&'static str>, depth: u8) {
+        let t = text.trim_start_matches('\u{feff}').trim();
+        if ctype.contains("json") || t.starts_with('{') || t.starts_with('[') {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+                self.json(&format!("{field}.json"), None, &v, chain, depth);
+                return;
+            }
+        }
+        if ctype.contains("x-www-form-urlencoded") || (decode::form_pairs(t).is_some() && !t.contains(' ')) {
+            if decode::form_pairs(t).is_some() {
+                self.form(&format!("{field}.form"), t, chain, depth);
+                return;
+            }
+        }
+        if ctype.contains("xml") || t.starts_with('<') {
+            if self.xml(&format!("{field}.xml"), t, chain, depth) {
+                return;
+            }
+        }
+        if !t.is_empty() {
+            self.value(&format!("{field}.text"), None, t, chain, depth);
+        }
+    }
+
+    fn form(&mut self, prefix: &str, text: &str, chain: &mut Vec<&'static str>, depth: u8) {
+        let Some(pairs) = decode::form_pairs(text) else {
+            return;
+        };
+        self.siblings(prefix, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), chain);
+        for (k, v) in &pairs {
+            self.value(&format!("{prefix}.{k}"), Some(k), v, chain, depth);
+        }
+    }
+
+    fn json(&mut self, path: &str, key: Option<&str>, v: &serde_json::Value, chain: &mut Vec<&'static str>, depth: u8) {
+        if self.values > MAX_VALUES || depth > MAX_DEPTH + 24 {
+            return;
+        }
+        match v {
+            serde_json::Value::Object(map) => {
+                let scalars: Vec<(String, String)> = map
+                    .iter()
+                    .filter_map(|(k, v)| scalar_text(v).map(|s| (k.clone(), s)))
+                    .collect();
+                self.siblings(path, scalars.iter().map(|(k, v)| (k.as_str(), v.as_str())), chain);
+                for (k, child) in map {
+                    self.json(&format!("{path}.{k}"), Some(k), child, chain, depth + 1);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                let strings: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+                if strings.len() >= 3 {
+                    self.check_app_list(path, &strings, chain);
+                }
+                // Lists of app objects: [{"pkg": "com.x"}, …]
+                let pkgs: Vec<&str> = items
+                    .iter()
+                    .filter_map(|i| {
+                        i.as_object()?.iter().find_map(|(k, v)| {
+                            let nk = normalize_key(k);
+                            (nk.contains("pkg") || nk.contains("package") || nk == "bundleid" || nk == "appid")
+                                .then(|| v.as_str())
+                                .flatten()
+                        })
+                    })
+                    .collect();
+                if pkgs.len() >= 3 {
+                    self.check_app_list(path, &pkgs, chain);
+                }
+                for (i, child) in items.iter().enumerate().take(10_000) {
+                    self.json(&format!("{path}[{i}]"), key, child, chain, depth + 1);
+                }
+            }
+            other => {
+                if let Some(s) = scalar_text(other) {
+                    self.value(path, key, &s, chain, depth);
+                }
+            }
+        }
+    }
+
+    /// A minimal XML walk: element text and attributes become fields named by their
+    /// element path. Returns false if the text is not XML.
+    fn xml(&mut self, prefix: &str, text: &str, chain: &mut Vec<&'static str>, depth: u8) -> bool {
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str(text);
+        let mut stack: Vec<String> = Vec::new();
+        let mut any = false;
+        let mut leaves: Vec<(String, String, String)> = Vec::new();
+        let mut events = 0;
+        loop {
+            events += 1;
+            if events > 100_000 || stack.len() > 64 {
+                break;
+            }
+            match reader.read_event() {
+                Ok(Event::Start(e)) => {
+                    any = true;
+                    let path = xml_path(prefix, &stack, &e);
+                    leaves.extend(xml_attributes(&path, &e));
+                    stack.push(path);
+                }
+                Ok(Event::Empty(e)) => {
+                    any = true;
+                    let path = xml_path(prefix, &stack, &e);
+                    leaves.extend(xml_attributes(&path, &e));
+                }
+                Ok(Event::End(_)) => {
+                    stack.pop();
+                }
+                Ok(Event::Text(t)) => {
+                    let value = quick_xml::escape::unescape(&t)
+                        .map(|c| c.into_owned())
+                        .unwrap_or_else(|_| t.to_string());
+                    let value = value.trim().to_string();
+                    if !value.is_empty() {
+                        if let Some(path) = stack.last() {
+                            let key = path.rsplit('.').next().unwrap_or("").to_string();
+                            leaves.push((path.clone(), key, value));
+                        }
+                    }
+                }
+                Ok(Event::CData(t)) => {
+                    let value = t.trim().to_string();
+                    if let Some(path) = stack.last() {
+                        let key = path.rsplit('.').next().unwrap_or("").to_string();
+                        leaves.push((path.clone(), key, value));
+                    }
+                }
+                Ok(Event::Eof) => break,
+                Err(_) => break,
+                _ => {}
+            }
+        }
+        if !any {
+            return false;
+        }
+        for (path, key, value) in leaves {
+            self.value(&path, Some(&key), &value, chain, depth);
+        }
+        true
+    }
+
+    fn multipart(&mut self, body: &[u8], boundary: &str, chain: &mut Vec<&'static str>) {
+        let delim = format!("--{boundary}");
+        let text = String::from_utf8_lossy(body);
+        for (i, part) in text.split(delim.as_str()).enumerate().skip(1).take(1000) {
+            if part.starts_with("--") {
+                break;
+            }
+            let part = part.strip_prefix("\r\n").unwrap_or(part);
+            let (head, content) = part
+                .split_once("\r\n\r\n")
+                .or_else(|| part.split_once("\n\n"))
+                .unwrap_or(("", part));
+            let content = content.strip_suffix("\r\n").unwrap_or(content);
+            let name = head
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("name="))
+                .map(|n| n.trim_matches('"').to_string())
+                .unwrap_or_else(|| format!("part{i}"));
+            let ctype = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.trim().eq_ignore_ascii_case("content-type").then(|| v.trim().to_ascii_lowercase())
+                })
+                .unwrap_or_default();
+            let field = format!("body.multipart.{name}");
+            if ctype.contains("json") || ctype.contains("xml") {
+                self.body_text(&field, content, &ctype, chain, 0);
+            } else {
+                self.value(&field, Some(&name), content.trim(), chain, 0);
+            }
+        }
+    }
+
+    /// lat/lng or lac/cid given as sibling fields of one object or form.
+    fn siblings<'a>(&mut self, prefix: &str, pairs: impl Iterator<Item = (&'a str, &'a str)>, chain: &[&'static str]) {
+        let mut lat = None;
+        let mut lng = None;
+        let mut lac = None;
+        let mut cid = None;
+        for (k, v) in pairs {
+            let nk = normalize_key(k);
+            match nk.as_str() {
+                "lat" | "latitude" | "wd" | "gpslat" | "la" => lat = validate::coordinate(v, 90.0).map(|x| (x, v)),
+                "lng" | "lon" | "long" | "longitude" | "jd" | "gpslng" | "gpslon" | "lo" => {
+                    lng = validate::coordinate(v, 180.0).map(|x| (x, v))
+                }
+                "lac" | "tac" | "lacid" => lac = Some(v),
+                "cid" | "cellid" | "ci" | "cellidentity" => cid = Some(v),
+                _ => {}
+            }
+        }
+        if let (Some((_, a)), Some((_, b))) = (lat, lng) {
+            if let Some(t) = self.det.type_index("location.precise") {
+                self.hit(t, &format!("{prefix}.{{lat,lng}}"), chain, &format!("{a},{b}"), Confidence::High, Method::Key);
+            }
+        }
+        if let (Some(a), Some(b)) = (lac, cid) {
+            if validate::cell_id(a) != Support::No && validate::cell_id(b) != Support::No {
+                if let Some(t) = self.det.type_index("network.cell") {
+                    self.hit(t, &format!("{prefix}.{{lac,cid}}"), chain, &format!("{a},{b}"), Confidence::High, Method::Key);
+                }
+            }
+        }
+    }
+
+    fn check_app_list(&mut self, path: &str, items: &[&str], chain: &[&'static str]) {
+        if validate::installed_apps(items) == Support::Strong {
+            if let Some(t) = self.det.type_index("app.installed_list") {
+                let joined = items.iter().take(20).copied().collect::<Vec<_>>().join(",");
+                self.hit(t, path, chain, &joined, Confidence::High, Method::Format);
+            }
+        }
+    }
+
+    fn hit(&mut self, type_index: usize, field: &str, chain: &[&'static str], value: &str, confidence: Confidence, method: Method) {
+        self.hits.push(Hit {
+            type_index,
+            field: field.to_string(),
+            encoding: chain.to_vec(),
+            value: value.to_string(),
+            confidence,
+            method,
+        });
+    }
+
+    /// One value: classify it, then look inside it.
+    fn value(&mut self, field: &str, key: Option<&str>, value: &str, chain: &mut Vec<&'static str>, depth: u8) {
+        self.values += 1;
+        if self.values > MAX_VALUES || value.is_empty() {
+            return;
+        }
+        let value = value.trim();
+        self.classify(field, key, value, chain);
+        self.profile(field, value, chain);
+        if depth >= MAX_DEPTH || value.len() < 8 {
+            return;
+        }
+        // JSON inside a string value.
+        let t = value.trim();
+        if (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')) {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+                if v.is_object() || v.is_array() {
+                    chain.push("json");
+                    self.json(field, key, &v, chain, depth + 1);
+                    chain.pop();
+                    return;
+                }
+            }
+        }
+        for d in decode::decode_layers(value, self.det.limits.decompressed_bytes, self.det.limits.decompression_ratio) {
+            let before = chain.len();
+            chain.extend(decode::layer_names(d.layer));
+            self.decoded(field, key, &d.text, chain, depth + 1);
+            chain.truncate(before);
+        }
+        // Several values in one string: "imei=…;mac=…", free text, lists.
+        if value.len() >= 12 && (value.contains('=') || value.contains(':') || value.contains(' ') || value.contains(',')) {
+            self.free_text(field, value, chain);
+        }
+    }
+
+    /// Text that came out of a decoder: structured (JSON, form) or a single value.
+    fn decoded(&mut self, field: &str, key: Option<&str>, text: &str, chain: &mut Vec<&'static str>, depth: u8) {
+        let t = text.trim();
+        if t.starts_with('{') || t.starts_with('[') {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+                chain.push("json");
+                self.json(field, key, &v, chain, depth);
+                chain.pop();
+                return;
+            }
+        }
+        if decode::form_pairs(t).is_some_and(|p| p.len() >= 2 || t.split_once('=').is_some_and(|(k, _)| k.len() <= 40)) && !t.contains(' ') {
+            chain.push("form");
+            self.form(field, t, chain, depth);
+            chain.pop();
+            return;
+        }
+        self.value(field, key, t, chain, depth);
+    }
+
+    /// key=value pairs and standalone tokens inside a longer string.
+    fn free_text(&mut self, field: &str, text: &str, chain: &mut Vec<&'static str>) {
+        let text = &text[..floor_char_boundary(text, MAX_TEXT_SCAN)];
+        let pairs: Vec<(String, String)> = self
+            .det
+            .text_pairs
+            .captures_iter(text)
+            .filter_map(|c| Some((c.get(1)?.as_str().to_string(), c.get(2)?.as_str().to_string())))
+            .collect();
+        for (k, v) in &pairs {
+            self.classify(&format!("{field}.{k}"), Some(k), v, chain);
+        }
+        self.siblings(field, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), chain);
+        for m in self.det.tokens.find_iter(text) {
+            let token = m.as_str().trim_matches(|c| c == '.' || c == ':' || c == '-');
+            if token.len() >= 6 && token.len() < text.len() {
+                self.classify(field, None, token, chain);
+            }
+        }
+        // Comma-separated package lists.
+        let items: Vec<&str> = text.split([',', ';', '|', '\n']).map(str::trim).collect();
+        if items.len() >= 3 {
+            self.check_app_list(field, &items, chain);
+        }
+    }
+
+    fn profile(&mut self, field: &str, value: &str, chain: &[&'static str]) {
+        let Some(m) = &self.det.profile else {
+            return;
+        };
+        for h in m.find(value) {
+            if let Some(t) = self.det.type_index(&h.data_type) {
+                let mut c = chain.to_vec();
+                if let Some(layer) = h.form.layer() {
+                    c.push(layer);
+                }
+                self.hits.push(Hit {
+                    type_index: t,
+                    field: field.to_string(),
+                    encoding: c,
+                    value: h.value,
+                    confidence: Confidence::High,
+                    method: Method::Profile,
+                });
+            }
+        }
+        if let Some((lat, lng)) = self.det.profile_location {
+            if let Some((a, b)) = validate::lat_lng_pair(value) {
+                if (a - lat).abs() < 0.01 && (b - lng).abs() < 0.01 {
+                    if let Some(t) = self.det.type_index("location.precise") {
+                        self.hit(t, field, chain, value, Confidence::High, Method::Profile);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Which data types this (key, value) is.
+    fn classify(&mut self, field: &str, key: Option<&str>, value: &str, chain: &[&'static str]) {
+        if value.len() > 4096 {
+            return;
+        }
+        let mut keyed_detectors: Vec<String> = Vec::new();
+        let path_key = self.path_key.clone();
+        let (key, path_only) = match (key, path_key.as_deref()) {
+            (Some(k), _) => (Some(k), false),
+            (None, Some(p)) => (Some(p), true),
+            (None, None) => (None, false),
+        };
+        if let Some(k) = key {
+            let nk = normalize_key(k);
+            let hashed = hash_layer(&nk, value);
+            for rule in self.det.key_rules(k) {
+                let t = &self.det.types[rule.type_index];
+                if let Some(layer) = hashed {
+                    // `imei_md5: 5d41…`: the key names both the type and the hash.
+                    let mut c = chain.to_vec();
+                    c.push(layer);
+                    self.hits.push(Hit {
+                        type_index: rule.type_index,
+                        field: field.to_string(),
+                        encoding: c,
+                        value: value.to_string(),
+                        confidence: Confidence::Medium,
+                        method: Method::Key,
+                    });
+                    continue;
+                }
+                let support = match &t.detector {
+                    Some(d) if self.in_cookie && validate::is_free_form(d) => Support::No,
+                    Some(d) => validate::check(d, value),
+                    None if self.in_cookie => Support::No,
+                    None if path_only || rule.weak => Support::No,
+                    None if validate::is_placeholder(value) || value.len() > 256 || value.chars().count() < 2 => {
+                        Support::No
+                    }
+                    None => Support::Weak,
+                };
+                if support == Support::No {
+                    continue;
+                }
+                let confidence = if support == Support::Strong {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                };
+                if let Some(d) = &t.detector {
+                    keyed_detectors.push(d.clone());
+                }
+                let _ = rule.weak;
+                self.hit(rule.type_index, field, chain, value, confidence, Method::Key);
+            }
+        }
+        let vetoed = key.is_some_and(|k| DECOY_KEYS.contains(&normalize_key(k).as_str()));
+        if vetoed {
+            return;
+        }
+        for &ti in &self.det.format_types {
+            let Some(d) = self.det.types[ti].detector.as_deref() else {
+                continue;
+            };
+            if keyed_detectors.iter().any(|k| k == d) || d == "installed_apps" {
+                continue;
+            }
+            if validate::check(d, value) == Support::Strong {
+                self.hit(ti, field, chain, value, Confidence::High, Method::Format);
+            }
+        }
+    }
+}
+
+fn xml_path(prefix: &str, stack: &[String], e: &quick_xml::events::BytesStart<'_>) -> String {
+    let name = e.local_name().as_ref().to_string();
+    format!("{}.{name}", stack.last().map(String::as_str).unwrap_or(prefix))
+}
+
+fn xml_attributes(path: &str, e: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String, String)> {
+    e.attributes()
+        .flatten()
+        .take(64)
+        .map(|attr| {
+            let k = attr.key.local_name().as_ref().to_string();
+            let v = attr
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|c| c.into_owned())
+                .unwrap_or_else(|_| attr.value.to_string());
+            (format!("{path}@{k}"), k, v)
+        })
+        .collect()
+}
+
+/// A hex digest under a key that says so (`imei_md5`, `macSha1`, `phoneHash`).
+fn hash_layer(normalized_key: &str, value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    if !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let by_len = match v.len() {
+        32 => "md5",
+        40 => "sha1",
+        64 => "sha256",
+        _ => return None,
+    };
+    let named = ["md5", "sha1", "sha256", "sha", "hash", "digest"]
+        .iter()
+        .any(|h| normalized_key.contains(h));
+    named.then_some(by_len)
+}
+
+fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Convenience for tests and single requests: a detector with the built-in ontology.
+pub fn builtin_detector(profile: Option<&DeviceProfile>) -> Arc<Detector> {
+    Arc::new(Detector::new(&Ontology::builtin(), profile, &Limits::default()))
+}
