@@ -96,14 +96,13 @@ impl Ontology {
             }
         }
         for t in &file.types {
-            if let Some(p) = &t.parent {
-                if !index.contains_key(p) {
+            if let Some(p) = &t.parent
+                && !index.contains_key(p) {
                     return Err(SignatureError::Invalid {
                         path: origin.to_string(),
                         message: format!("data type `{}` names an unknown parent `{p}`", t.id),
                     });
                 }
-            }
         }
         Ok(Ontology {
             types: file.types,
@@ -126,10 +125,11 @@ impl Ontology {
             None => Ok(Ontology::builtin()),
             Some(dir) => {
                 let path = dir.join("datatypes.toml");
-                let text = std::fs::read_to_string(&path).map_err(|source| SignatureError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|source| SignatureError::Read {
+                        path: path.clone(),
+                        source,
+                    })?;
                 Ontology::parse(&text, &path.display().to_string())
             }
         }

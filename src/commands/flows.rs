@@ -35,7 +35,9 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
                 }
                 let result = match event {
                     Event::Record(r) => writer.write(&r),
-                    Event::Exchange(x) => writer.write(&Record::Http(HttpRecord::from_exchange(&x))),
+                    Event::Exchange(x) => {
+                        writer.write(&Record::Http(HttpRecord::from_exchange(&x)))
+                    }
                     Event::Warning(w) => {
                         warnings.add(w);
                         Ok(())

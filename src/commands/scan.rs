@@ -29,21 +29,21 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
     let mut write_error: Option<std::io::Error> = None;
     for input in &args.inputs {
         let bar = ProgressBar::for_file(cli, input);
-        let report = pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
-            match event {
-                Event::Exchange(x) => {
-                    for obs in detector.scan(&x) {
-                        if write_error.is_none() {
-                            if let Err(e) = writer.write(&obs) {
-                                write_error = Some(e);
-                            }
+        let report =
+            pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
+                match event {
+                    Event::Exchange(x) => {
+                        for obs in detector.scan(&x) {
+                            if write_error.is_none()
+                                && let Err(e) = writer.write(&obs) {
+                                    write_error = Some(e);
+                                }
                         }
                     }
+                    Event::Warning(w) => warnings.add(w),
+                    _ => {}
                 }
-                Event::Warning(w) => warnings.add(w),
-                _ => {}
-            }
-        });
+            });
         bar.done();
         if let Some(e) = write_error.take() {
             return Err(e).context("cannot write the output");
@@ -54,7 +54,9 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
             eprintln!("warning: {line}");
         }
     }
-    let out = writer.finish(&ontology).context("cannot write the output")?;
+    let out = writer
+        .finish(&ontology)
+        .context("cannot write the output")?;
     out.finish().context("cannot write the output")?;
     warnings.print();
     Ok(ExitCode::SUCCESS)

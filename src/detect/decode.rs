@@ -9,7 +9,8 @@ use crate::codec::{self, Compression};
 
 /// Decodes `%XX` (and `+` as space when `form` is set). None if nothing changed.
 pub fn percent(s: &str, form: bool) -> Option<String> {
-    if !s.contains('%') && !(form && s.contains('+')) {
+    let has_plus = form && s.contains('+');
+    if !s.contains('%') && !has_plus {
         return None;
     }
     let replaced;
@@ -19,14 +20,21 @@ pub fn percent(s: &str, form: bool) -> Option<String> {
     } else {
         s
     };
-    let out = percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let out = percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned();
     (out != s).then_some(out)
 }
 
 /// Splits `a=1&b=2` into decoded pairs; None if it does not look like a form.
 pub fn form_pairs(s: &str) -> Option<Vec<(String, String)>> {
     let s = s.trim();
-    if s.is_empty() || !s.contains('=') || s.contains('\n') || s.starts_with('{') || s.starts_with('<') {
+    if s.is_empty()
+        || !s.contains('=')
+        || s.contains('\n')
+        || s.starts_with('{')
+        || s.starts_with('<')
+    {
         return None;
     }
     let mut pairs = Vec::new();
@@ -74,8 +82,12 @@ pub fn base64(s: &str) -> Option<Vec<u8>> {
     if t.len() < 12 || t.len() > 16 << 20 {
         return None;
     }
-    let std_chars = t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-    let url_chars = t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='));
+    let std_chars = t
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    let url_chars = t
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='));
     if !std_chars && !url_chars {
         return None;
     }
@@ -99,7 +111,7 @@ pub fn base64(s: &str) -> Option<Vec<u8>> {
 /// Hex-encoded bytes (even length, at least 16 digits).
 pub fn hex(s: &str) -> Option<Vec<u8>> {
     let t = s.trim();
-    if t.len() < 16 || t.len() % 2 != 0 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if t.len() < 16 || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..t.len())
@@ -110,7 +122,11 @@ pub fn hex(s: &str) -> Option<Vec<u8>> {
 
 /// Turns decoded bytes into text, undoing sniffed compression; None if the bytes are
 /// neither text nor a compressed stream that holds text.
-pub fn bytes_to_text(bytes: &[u8], max_out: usize, max_ratio: usize) -> Option<(Vec<&'static str>, String)> {
+pub fn bytes_to_text(
+    bytes: &[u8],
+    max_out: usize,
+    max_ratio: usize,
+) -> Option<(Vec<&'static str>, String)> {
     if let Some(kind) = codec::sniff(bytes) {
         let plain = codec::decompress(kind, bytes, max_out, max_ratio).ok()?;
         if is_texty(&plain) {
@@ -133,10 +149,13 @@ pub fn bytes_to_text(bytes: &[u8], max_out: usize, max_ratio: usize) -> Option<(
 pub fn decode_layers(s: &str, max_out: usize, max_ratio: usize) -> Vec<Decoded> {
     let mut out = Vec::new();
     if let Some(p) = percent(s, false) {
-        out.push(Decoded { layer: "url", text: p });
+        out.push(Decoded {
+            layer: "url",
+            text: p,
+        });
     }
-    if let Some(bytes) = base64(s) {
-        if let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio) {
+    if let Some(bytes) = base64(s)
+        && let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio) {
             // "base64" then whatever compression was found inside.
             let layer = match layers.first() {
                 Some(&"gzip") => "base64+gzip",
@@ -145,9 +164,8 @@ pub fn decode_layers(s: &str, max_out: usize, max_ratio: usize) -> Vec<Decoded> 
             };
             out.push(Decoded { layer, text });
         }
-    }
-    if let Some(bytes) = hex(s) {
-        if let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio) {
+    if let Some(bytes) = hex(s)
+        && let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio) {
             let layer = match layers.first() {
                 Some(&"gzip") => "hex+gzip",
                 Some(&"zlib") => "hex+zlib",
@@ -155,7 +173,6 @@ pub fn decode_layers(s: &str, max_out: usize, max_ratio: usize) -> Vec<Decoded> 
             };
             out.push(Decoded { layer, text });
         }
-    }
     out
 }
 
@@ -184,7 +201,9 @@ mod tests {
         let d = decode_layers(&enc, 1 << 20, 100);
         assert_eq!(d[0].layer, "base64");
         assert_eq!(d[0].text, "{\"oaid\":\"abc\"}");
-        let random = base64::engine::general_purpose::STANDARD.encode([0x8f, 0x01, 0xfe, 0x77, 0x00, 0x13, 0x99, 0xaa, 0x10, 0x02, 0xc3, 0x28]);
+        let random = base64::engine::general_purpose::STANDARD.encode([
+            0x8f, 0x01, 0xfe, 0x77, 0x00, 0x13, 0x99, 0xaa, 0x10, 0x02, 0xc3, 0x28,
+        ]);
         assert!(decode_layers(&random, 1 << 20, 100).is_empty());
         assert!(base64("helloworldhello").is_none());
         assert!(base64("123456789012345").is_none());

@@ -225,7 +225,10 @@ mod tests {
         let md5_imei = hexs(&md5::Md5::digest(b"861234567890123"));
         let text = format!("a={md5_imei}&m=ac37434d9b1e&i=861234567890123");
         let hits = m.find(&text);
-        let forms: Vec<_> = hits.iter().map(|h| (h.data_type.as_str(), h.form)).collect();
+        let forms: Vec<_> = hits
+            .iter()
+            .map(|h| (h.data_type.as_str(), h.form))
+            .collect();
         assert!(forms.contains(&("device.identifier.imei", Form::Md5)));
         assert!(forms.contains(&("device.identifier.mac", Form::Plain)));
         assert!(forms.contains(&("device.identifier.imei", Form::Plain)));

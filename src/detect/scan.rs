@@ -20,11 +20,50 @@ use crate::signatures::{Ontology, normalize_key};
 /// Field names that mean "this is not personal data", whatever the value looks like:
 /// a Luhn-valid 16-digit `orderId` is an order, a UUID `traceId` is a trace.
 const DECOY_KEYS: [&str; 44] = [
-    "id", "orderid", "orderno", "ordernum", "tradeno", "outtradeno", "transactionid", "txid",
-    "traceid", "spanid", "requestid", "reqid", "sessionid", "sid", "msgid", "messageid",
-    "eventid", "ts", "timestamp", "time", "t", "date", "version", "ver", "v", "build",
-    "buildno", "price", "amount", "total", "count", "seq", "nonce", "sign", "signature",
-    "checksum", "appkey", "apikey", "appid", "appsecret", "secret", "token", "key", "crc",
+    "id",
+    "orderid",
+    "orderno",
+    "ordernum",
+    "tradeno",
+    "outtradeno",
+    "transactionid",
+    "txid",
+    "traceid",
+    "spanid",
+    "requestid",
+    "reqid",
+    "sessionid",
+    "sid",
+    "msgid",
+    "messageid",
+    "eventid",
+    "ts",
+    "timestamp",
+    "time",
+    "t",
+    "date",
+    "version",
+    "ver",
+    "v",
+    "build",
+    "buildno",
+    "price",
+    "amount",
+    "total",
+    "count",
+    "seq",
+    "nonce",
+    "sign",
+    "signature",
+    "checksum",
+    "appkey",
+    "apikey",
+    "appid",
+    "appsecret",
+    "secret",
+    "token",
+    "key",
+    "crc",
 ];
 
 const MAX_DEPTH: u8 = 6;
@@ -72,7 +111,15 @@ struct Hit {
 
 /// Detectors strong enough to fire on a value alone (no key, no profile).
 const FORMAT_DETECTORS: [&str; 9] = [
-    "imei", "imsi", "iccid", "mac", "phone", "email", "cn_resident_id", "bank_card", "installed_apps",
+    "imei",
+    "imsi",
+    "iccid",
+    "mac",
+    "phone",
+    "email",
+    "cn_resident_id",
+    "bank_card",
+    "installed_apps",
 ];
 
 impl Detector {
@@ -105,12 +152,16 @@ impl Detector {
             }
             if let Some(d) = &t.detector {
                 // The network.wifi.bssid type uses the MAC validator but only with a key.
-                if FORMAT_DETECTORS.contains(&d.as_str()) && !t.id.contains("bssid") && t.id != "device.identifier.bt_mac" {
+                if FORMAT_DETECTORS.contains(&d.as_str())
+                    && !t.id.contains("bssid")
+                    && t.id != "device.identifier.bt_mac"
+                {
                     format_types.push(index);
                 }
             }
         }
-        let profile_location = profile.and_then(|p| p.location.as_ref().map(|l| (l.latitude, l.longitude)));
+        let profile_location =
+            profile.and_then(|p| p.location.as_ref().map(|l| (l.latitude, l.longitude)));
         Detector {
             types,
             exact_keys,
@@ -205,7 +256,10 @@ fn dedupe(mut hits: Vec<Hit>) -> Vec<Hit> {
     hits.retain(|h| seen.insert((h.type_index, h.field.clone())));
     // A value found both in a blob and in the field decoded from it is one
     // observation: keep the more precise (longer) field path.
-    let snapshot: Vec<(usize, String)> = hits.iter().map(|h| (h.type_index, h.field.clone())).collect();
+    let snapshot: Vec<(usize, String)> = hits
+        .iter()
+        .map(|h| (h.type_index, h.field.clone()))
+        .collect();
     hits.retain(|h| {
         !snapshot.iter().any(|(t, f)| {
             *t == h.type_index
@@ -227,10 +281,29 @@ struct Walk<'d> {
 }
 
 const SKIP_HEADERS: [&str; 24] = [
-    "host", "content-length", "content-type", "content-encoding", "transfer-encoding",
-    "accept", "accept-encoding", "accept-language", "accept-charset", "connection",
-    "keep-alive", "cache-control", "pragma", "upgrade", "te", "date", "if-modified-since",
-    "if-none-match", "expect", "origin", "sec-fetch-mode", "sec-fetch-site", "sec-fetch-dest",
+    "host",
+    "content-length",
+    "content-type",
+    "content-encoding",
+    "transfer-encoding",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "accept-charset",
+    "connection",
+    "keep-alive",
+    "cache-control",
+    "pragma",
+    "upgrade",
+    "te",
+    "date",
+    "if-modified-since",
+    "if-none-match",
+    "expect",
+    "origin",
+    "sec-fetch-mode",
+    "sec-fetch-site",
+    "sec-fetch-dest",
     "range",
 ];
 
@@ -291,15 +364,18 @@ impl Walk<'_> {
                 }
                 "user-agent" => {}
                 _ => {
-                    self.value(&format!("header.{lname}"), Some(name), value, &mut Vec::new(), 0);
+                    self.value(
+                        &format!("header.{lname}"),
+                        Some(name),
+                        value,
+                        &mut Vec::new(),
+                        0,
+                    );
                 }
             }
         }
         if !x.body.is_empty() {
-            let ctype = x
-                .header("content-type")
-                .unwrap_or("")
-                .to_ascii_lowercase();
+            let ctype = x.header("content-type").unwrap_or("").to_ascii_lowercase();
             let mut chain: Vec<&'static str> = x
                 .body_encoding
                 .iter()
@@ -337,25 +413,30 @@ impl Walk<'_> {
     }
 
     /// A body or decoded blob, dispatched by content type or by sniffing.
-    fn body_text(&mut self, field: &str, text: &str, ctype: &str, chain: &mut Vec<&'static str>, depth: u8) {
+    fn body_text(
+        &mut self,
+        field: &str,
+        text: &str,
+        ctype: &str,
+        chain: &mut Vec<&'static str>,
+        depth: u8,
+    ) {
         let t = text.trim_start_matches('\u{feff}').trim();
-        if ctype.contains("json") || t.starts_with('{') || t.starts_with('[') {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+        if (ctype.contains("json") || t.starts_with('{') || t.starts_with('['))
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
                 self.json(&format!("{field}.json"), None, &v, chain, depth);
                 return;
             }
-        }
-        if ctype.contains("x-www-form-urlencoded") || (decode::form_pairs(t).is_some() && !t.contains(' ')) {
-            if decode::form_pairs(t).is_some() {
+        if (ctype.contains("x-www-form-urlencoded")
+            || (decode::form_pairs(t).is_some() && !t.contains(' ')))
+            && decode::form_pairs(t).is_some() {
                 self.form(&format!("{field}.form"), t, chain, depth);
                 return;
             }
-        }
-        if ctype.contains("xml") || t.starts_with('<') {
-            if self.xml(&format!("{field}.xml"), t, chain, depth) {
+        if (ctype.contains("xml") || t.starts_with('<'))
+            && self.xml(&format!("{field}.xml"), t, chain, depth) {
                 return;
             }
-        }
         if !t.is_empty() {
             self.value(&format!("{field}.text"), None, t, chain, depth);
         }
@@ -365,13 +446,24 @@ impl Walk<'_> {
         let Some(pairs) = decode::form_pairs(text) else {
             return;
         };
-        self.siblings(prefix, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), chain);
+        self.siblings(
+            prefix,
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            chain,
+        );
         for (k, v) in &pairs {
             self.value(&format!("{prefix}.{k}"), Some(k), v, chain, depth);
         }
     }
 
-    fn json(&mut self, path: &str, key: Option<&str>, v: &serde_json::Value, chain: &mut Vec<&'static str>, depth: u8) {
+    fn json(
+        &mut self,
+        path: &str,
+        key: Option<&str>,
+        v: &serde_json::Value,
+        chain: &mut Vec<&'static str>,
+        depth: u8,
+    ) {
         if self.values > MAX_VALUES || depth > MAX_DEPTH + 24 {
             return;
         }
@@ -381,7 +473,11 @@ impl Walk<'_> {
                     .iter()
                     .filter_map(|(k, v)| scalar_text(v).map(|s| (k.clone(), s)))
                     .collect();
-                self.siblings(path, scalars.iter().map(|(k, v)| (k.as_str(), v.as_str())), chain);
+                self.siblings(
+                    path,
+                    scalars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    chain,
+                );
                 for (k, child) in map {
                     self.json(&format!("{path}.{k}"), Some(k), child, chain, depth + 1);
                 }
@@ -397,7 +493,10 @@ impl Walk<'_> {
                     .filter_map(|i| {
                         i.as_object()?.iter().find_map(|(k, v)| {
                             let nk = normalize_key(k);
-                            (nk.contains("pkg") || nk.contains("package") || nk == "bundleid" || nk == "appid")
+                            (nk.contains("pkg")
+                                || nk.contains("package")
+                                || nk == "bundleid"
+                                || nk == "appid")
                                 .then(|| v.as_str())
                                 .flatten()
                         })
@@ -452,12 +551,11 @@ impl Walk<'_> {
                         .map(|c| c.into_owned())
                         .unwrap_or_else(|_| t.to_string());
                     let value = value.trim().to_string();
-                    if !value.is_empty() {
-                        if let Some(path) = stack.last() {
+                    if !value.is_empty()
+                        && let Some(path) = stack.last() {
                             let key = path.rsplit('.').next().unwrap_or("").to_string();
                             leaves.push((path.clone(), key, value));
                         }
-                    }
                 }
                 Ok(Event::CData(t)) => {
                     let value = t.trim().to_string();
@@ -502,7 +600,9 @@ impl Walk<'_> {
                 .lines()
                 .find_map(|l| {
                     let (k, v) = l.split_once(':')?;
-                    k.trim().eq_ignore_ascii_case("content-type").then(|| v.trim().to_ascii_lowercase())
+                    k.trim()
+                        .eq_ignore_ascii_case("content-type")
+                        .then(|| v.trim().to_ascii_lowercase())
                 })
                 .unwrap_or_default();
             let field = format!("body.multipart.{name}");
@@ -515,7 +615,12 @@ impl Walk<'_> {
     }
 
     /// lat/lng or lac/cid given as sibling fields of one object or form.
-    fn siblings<'a>(&mut self, prefix: &str, pairs: impl Iterator<Item = (&'a str, &'a str)>, chain: &[&'static str]) {
+    fn siblings<'a>(
+        &mut self,
+        prefix: &str,
+        pairs: impl Iterator<Item = (&'a str, &'a str)>,
+        chain: &[&'static str],
+    ) {
         let mut lat = None;
         let mut lng = None;
         let mut lac = None;
@@ -523,7 +628,9 @@ impl Walk<'_> {
         for (k, v) in pairs {
             let nk = normalize_key(k);
             match nk.as_str() {
-                "lat" | "latitude" | "wd" | "gpslat" | "la" => lat = validate::coordinate(v, 90.0).map(|x| (x, v)),
+                "lat" | "latitude" | "wd" | "gpslat" | "la" => {
+                    lat = validate::coordinate(v, 90.0).map(|x| (x, v))
+                }
                 "lng" | "lon" | "long" | "longitude" | "jd" | "gpslng" | "gpslon" | "lo" => {
                     lng = validate::coordinate(v, 180.0).map(|x| (x, v))
                 }
@@ -532,30 +639,48 @@ impl Walk<'_> {
                 _ => {}
             }
         }
-        if let (Some((_, a)), Some((_, b))) = (lat, lng) {
-            if let Some(t) = self.det.type_index("location.precise") {
-                self.hit(t, &format!("{prefix}.{{lat,lng}}"), chain, &format!("{a},{b}"), Confidence::High, Method::Key);
+        if let (Some((_, a)), Some((_, b))) = (lat, lng)
+            && let Some(t) = self.det.type_index("location.precise") {
+                self.hit(
+                    t,
+                    &format!("{prefix}.{{lat,lng}}"),
+                    chain,
+                    &format!("{a},{b}"),
+                    Confidence::High,
+                    Method::Key,
+                );
             }
-        }
-        if let (Some(a), Some(b)) = (lac, cid) {
-            if validate::cell_id(a) != Support::No && validate::cell_id(b) != Support::No {
-                if let Some(t) = self.det.type_index("network.cell") {
-                    self.hit(t, &format!("{prefix}.{{lac,cid}}"), chain, &format!("{a},{b}"), Confidence::High, Method::Key);
+        if let (Some(a), Some(b)) = (lac, cid)
+            && validate::cell_id(a) != Support::No && validate::cell_id(b) != Support::No
+                && let Some(t) = self.det.type_index("network.cell") {
+                    self.hit(
+                        t,
+                        &format!("{prefix}.{{lac,cid}}"),
+                        chain,
+                        &format!("{a},{b}"),
+                        Confidence::High,
+                        Method::Key,
+                    );
                 }
-            }
-        }
     }
 
     fn check_app_list(&mut self, path: &str, items: &[&str], chain: &[&'static str]) {
-        if validate::installed_apps(items) == Support::Strong {
-            if let Some(t) = self.det.type_index("app.installed_list") {
+        if validate::installed_apps(items) == Support::Strong
+            && let Some(t) = self.det.type_index("app.installed_list") {
                 let joined = items.iter().take(20).copied().collect::<Vec<_>>().join(",");
                 self.hit(t, path, chain, &joined, Confidence::High, Method::Format);
             }
-        }
     }
 
-    fn hit(&mut self, type_index: usize, field: &str, chain: &[&'static str], value: &str, confidence: Confidence, method: Method) {
+    fn hit(
+        &mut self,
+        type_index: usize,
+        field: &str,
+        chain: &[&'static str],
+        value: &str,
+        confidence: Confidence,
+        method: Method,
+    ) {
         self.hits.push(Hit {
             type_index,
             field: field.to_string(),
@@ -567,7 +692,14 @@ impl Walk<'_> {
     }
 
     /// One value: classify it, then look inside it.
-    fn value(&mut self, field: &str, key: Option<&str>, value: &str, chain: &mut Vec<&'static str>, depth: u8) {
+    fn value(
+        &mut self,
+        field: &str,
+        key: Option<&str>,
+        value: &str,
+        chain: &mut Vec<&'static str>,
+        depth: u8,
+    ) {
         self.values += 1;
         if self.values > MAX_VALUES || value.is_empty() {
             return;
@@ -580,40 +712,54 @@ impl Walk<'_> {
         }
         // JSON inside a string value.
         let t = value.trim();
-        if (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')) {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
-                if v.is_object() || v.is_array() {
+        if ((t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')))
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(t)
+                && (v.is_object() || v.is_array()) {
                     chain.push("json");
                     self.json(field, key, &v, chain, depth + 1);
                     chain.pop();
                     return;
                 }
-            }
-        }
-        for d in decode::decode_layers(value, self.det.limits.decompressed_bytes, self.det.limits.decompression_ratio) {
+        for d in decode::decode_layers(
+            value,
+            self.det.limits.decompressed_bytes,
+            self.det.limits.decompression_ratio,
+        ) {
             let before = chain.len();
             chain.extend(decode::layer_names(d.layer));
             self.decoded(field, key, &d.text, chain, depth + 1);
             chain.truncate(before);
         }
         // Several values in one string: "imei=…;mac=…", free text, lists.
-        if value.len() >= 12 && (value.contains('=') || value.contains(':') || value.contains(' ') || value.contains(',')) {
+        let one_token = value.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'.')
+        });
+        if value.len() >= 12 && !one_token {
             self.free_text(field, value, chain);
         }
     }
 
     /// Text that came out of a decoder: structured (JSON, form) or a single value.
-    fn decoded(&mut self, field: &str, key: Option<&str>, text: &str, chain: &mut Vec<&'static str>, depth: u8) {
+    fn decoded(
+        &mut self,
+        field: &str,
+        key: Option<&str>,
+        text: &str,
+        chain: &mut Vec<&'static str>,
+        depth: u8,
+    ) {
         let t = text.trim();
-        if t.starts_with('{') || t.starts_with('[') {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+        if (t.starts_with('{') || t.starts_with('['))
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
                 chain.push("json");
                 self.json(field, key, &v, chain, depth);
                 chain.pop();
                 return;
             }
-        }
-        if decode::form_pairs(t).is_some_and(|p| p.len() >= 2 || t.split_once('=').is_some_and(|(k, _)| k.len() <= 40)) && !t.contains(' ') {
+        if decode::form_pairs(t)
+            .is_some_and(|p| p.len() >= 2 || t.split_once('=').is_some_and(|(k, _)| k.len() <= 40))
+            && !t.contains(' ')
+        {
             chain.push("form");
             self.form(field, t, chain, depth);
             chain.pop();
@@ -629,14 +775,25 @@ impl Walk<'_> {
             .det
             .text_pairs
             .captures_iter(text)
-            .filter_map(|c| Some((c.get(1)?.as_str().to_string(), c.get(2)?.as_str().to_string())))
+            .filter_map(|c| {
+                Some((
+                    c.get(1)?.as_str().to_string(),
+                    c.get(2)?.as_str().to_string(),
+                ))
+            })
             .collect();
         for (k, v) in &pairs {
             self.classify(&format!("{field}.{k}"), Some(k), v, chain);
         }
-        self.siblings(field, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), chain);
+        self.siblings(
+            field,
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            chain,
+        );
         for m in self.det.tokens.find_iter(text) {
-            let token = m.as_str().trim_matches(|c| c == '.' || c == ':' || c == '-');
+            let token = m
+                .as_str()
+                .trim_matches(|c| c == '.' || c == ':' || c == '-');
             if token.len() >= 6 && token.len() < text.len() {
                 self.classify(field, None, token, chain);
             }
@@ -668,15 +825,12 @@ impl Walk<'_> {
                 });
             }
         }
-        if let Some((lat, lng)) = self.det.profile_location {
-            if let Some((a, b)) = validate::lat_lng_pair(value) {
-                if (a - lat).abs() < 0.01 && (b - lng).abs() < 0.01 {
-                    if let Some(t) = self.det.type_index("location.precise") {
+        if let Some((lat, lng)) = self.det.profile_location
+            && let Some((a, b)) = validate::lat_lng_pair(value)
+                && (a - lat).abs() < 0.01 && (b - lng).abs() < 0.01
+                    && let Some(t) = self.det.type_index("location.precise") {
                         self.hit(t, field, chain, value, Confidence::High, Method::Profile);
                     }
-                }
-            }
-        }
     }
 
     /// Which data types this (key, value) is.
@@ -715,7 +869,10 @@ impl Walk<'_> {
                     Some(d) => validate::check(d, value),
                     None if self.in_cookie => Support::No,
                     None if path_only || rule.weak => Support::No,
-                    None if validate::is_placeholder(value) || value.len() > 256 || value.chars().count() < 2 => {
+                    None if validate::is_placeholder(value)
+                        || value.len() > 256
+                        || value.chars().count() < 2 =>
+                    {
                         Support::No
                     }
                     None => Support::Weak,
@@ -732,7 +889,14 @@ impl Walk<'_> {
                     keyed_detectors.push(d.clone());
                 }
                 let _ = rule.weak;
-                self.hit(rule.type_index, field, chain, value, confidence, Method::Key);
+                self.hit(
+                    rule.type_index,
+                    field,
+                    chain,
+                    value,
+                    confidence,
+                    Method::Key,
+                );
             }
         }
         let vetoed = key.is_some_and(|k| DECOY_KEYS.contains(&normalize_key(k).as_str()));
@@ -755,10 +919,16 @@ impl Walk<'_> {
 
 fn xml_path(prefix: &str, stack: &[String], e: &quick_xml::events::BytesStart<'_>) -> String {
     let name = e.local_name().as_ref().to_string();
-    format!("{}.{name}", stack.last().map(String::as_str).unwrap_or(prefix))
+    format!(
+        "{}.{name}",
+        stack.last().map(String::as_str).unwrap_or(prefix)
+    )
 }
 
-fn xml_attributes(path: &str, e: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String, String)> {
+fn xml_attributes(
+    path: &str,
+    e: &quick_xml::events::BytesStart<'_>,
+) -> Vec<(String, String, String)> {
     e.attributes()
         .flatten()
         .take(64)
@@ -812,5 +982,179 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 
 /// Convenience for tests and single requests: a detector with the built-in ontology.
 pub fn builtin_detector(profile: Option<&DeviceProfile>) -> Arc<Detector> {
-    Arc::new(Detector::new(&Ontology::builtin(), profile, &Limits::default()))
+    Arc::new(Detector::new(
+        &Ontology::builtin(),
+        profile,
+        &Limits::default(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::Transport;
+    use base64::Engine as _;
+    use std::io::Write;
+
+    fn exchange(uri: &str, headers: &[(&str, &str)], body: &[u8]) -> Exchange {
+        Exchange {
+            file: Arc::from("t"),
+            frame: 1,
+            last_frame: 1,
+            ts: crate::time::Timestamp(0),
+            src: None,
+            dst: None,
+            transport: Transport::Http,
+            scheme: Some("http"),
+            method: "POST".into(),
+            uri: uri.into(),
+            version: "HTTP/1.1".into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_vec(),
+            body_encoding: Vec::new(),
+            body_wire_len: body.len() as u64,
+            body_truncated: false,
+            status: None,
+            response_content_type: None,
+            app: None,
+        }
+    }
+
+    fn types(x: &Exchange, profile: Option<&DeviceProfile>) -> Vec<(String, String, Vec<String>)> {
+        let det = builtin_detector(profile);
+        let mut v: Vec<_> = det
+            .scan(x)
+            .into_iter()
+            .map(|o| (o.data_type, o.field, o.encoding))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn has(found: &[(String, String, Vec<String>)], t: &str) -> bool {
+        found.iter().any(|(d, _, _)| d == t)
+    }
+
+    #[test]
+    fn query_header_cookie_form_and_json() {
+        let x = exchange(
+            "/v1/r?imei=490154203237518&mobile=%2B8613812345678",
+            &[("X-Device-Mac", "ac:37:43:4d:9b:1e"), ("Cookie", "uid=1; email=zhang.wei%40example.cn")],
+            br#"{"device":{"imsi":"460001234567890","loc":{"lat":"39.991957","lng":"116.310003"}}}"#,
+        );
+        let found = types(&x, None);
+        for t in [
+            "device.identifier.imei",
+            "contact.phone_number",
+            "device.identifier.mac",
+            "contact.email",
+            "device.sim.imsi",
+            "location.precise",
+        ] {
+            assert!(has(&found, t), "{t} missing in {found:#?}");
+        }
+        assert!(found.iter().any(|(_, f, _)| f == "body.json.device.imsi"));
+    }
+
+    #[test]
+    fn decoys_are_not_personal_data() {
+        let x = exchange(
+            "/api?orderId=6222021234567890128&traceId=3f6c1b2a-9d4e-4c1a-8b7f-2a9e0c4d5b6f&ts=1700000000123&v=12.4.1",
+            &[("X-Request-Id", "5d41402abc4b2a76b9719d911017c592")],
+            br#"{"price":39.99,"ratio":116.5,"sessionId":"9c1e4b7a-1111-4a2b-9c3d-5e6f7a8b9c0d","build":"1.0.0.1","n":"123456789012347"}"#,
+        );
+        let found = types(&x, None);
+        assert!(found.is_empty(), "false positives: {found:#?}");
+    }
+
+    #[test]
+    fn sees_through_base64_gzip_and_double_json() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(br#"{"iccid":"89860318640220133897"}"#)
+            .unwrap();
+        let blob = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gz.finish().unwrap());
+        let inner = serde_json::json!({"payload": "{\"email\":\"li.na@example.com\"}", "d": blob})
+            .to_string();
+        let form = format!(
+            "data={}",
+            percent_encoding::utf8_percent_encode(&inner, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let x = exchange(
+            "/u",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            form.as_bytes(),
+        );
+        let found = types(&x, None);
+        let iccid = found
+            .iter()
+            .find(|(d, _, _)| d == "device.sim.iccid")
+            .expect("iccid");
+        assert_eq!(iccid.2, vec!["json", "base64", "gzip", "json"]);
+        assert!(has(&found, "contact.email"));
+    }
+
+    #[test]
+    fn weak_formats_need_a_key() {
+        let keyed = exchange(
+            "/a?android_id=3f8a6c2e91b7d054&gaid=38400000-8cf0-11bd-b23e-10b96e40000d",
+            &[],
+            b"",
+        );
+        let found = types(&keyed, None);
+        assert!(has(&found, "device.identifier.android_id"));
+        assert!(has(&found, "device.identifier.gaid"));
+        let bare = exchange(
+            "/a?x=3f8a6c2e91b7d054&trace=38400000-8cf0-11bd-b23e-10b96e40000d",
+            &[],
+            b"",
+        );
+        assert!(types(&bare, None).is_empty());
+    }
+
+    #[test]
+    fn profile_finds_hashes_without_keys() {
+        let profile: DeviceProfile = toml::from_str(
+            "[identifiers]\n\"device.identifier.android_id\" = \"3f8a6c2e91b7d054\"\n\"device.identifier.imei\" = \"866910041573828\"\n",
+        )
+        .unwrap();
+        let md5 = "9250eb82f10369c2c6d8500551c30355"; // md5("866910041573828")
+        let x = exchange(
+            &format!("/a?x=3f8a6c2e91b7d054&h={}", md5.to_uppercase()),
+            &[],
+            b"",
+        );
+        let found = types(&x, Some(&profile));
+        assert!(has(&found, "device.identifier.android_id"));
+        let imei = found
+            .iter()
+            .find(|(d, _, _)| d == "device.identifier.imei")
+            .expect("hashed imei");
+        assert_eq!(imei.2, vec!["md5"]);
+    }
+
+    #[test]
+    fn installed_app_lists_and_xml() {
+        let x = exchange(
+            "/a",
+            &[("Content-Type", "text/xml")],
+            b"<req><apps>com.tencent.mm,com.sina.weibo,com.eg.android.AlipayGphone</apps><phone>13912345678</phone></req>",
+        );
+        let found = types(&x, None);
+        assert!(has(&found, "app.installed_list"), "{found:#?}");
+        assert!(has(&found, "contact.phone_number"));
+    }
+
+    #[test]
+    fn hostile_nesting_stays_bounded() {
+        let mut v = String::from("13812345678");
+        for _ in 0..40 {
+            v = base64::engine::general_purpose::STANDARD.encode(format!("{{\"a\":\"{v}\"}}"));
+        }
+        let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+        let x = exchange(&format!("/a?d={v}"), &[], deep.as_bytes());
+        let _ = types(&x, None);
+    }
 }

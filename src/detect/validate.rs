@@ -46,16 +46,29 @@ pub fn is_placeholder(v: &str) -> bool {
     t.is_empty()
         || matches!(
             t.as_str(),
-            "null" | "nil" | "none" | "unknown" | "undefined" | "0" | "-1" | "n/a" | "na" | "false" | "true" | "default"
+            "null"
+                | "nil"
+                | "none"
+                | "unknown"
+                | "undefined"
+                | "0"
+                | "-1"
+                | "n/a"
+                | "na"
+                | "false"
+                | "true"
+                | "default"
         )
-        || t.bytes().all(|b| b == b'0' || b == b'-' || b == b':' || b == b'.')
+        || t.bytes()
+            .all(|b| b == b'0' || b == b'-' || b == b':' || b == b'.')
         || t.bytes().all(|b| b == b'f' || b == b'-' || b == b':')
         || t.bytes().all(|b| b == b'*' || b == b'x')
 }
 
 /// Reporting Body Identifiers assigned to GSMA-appointed bodies (first two IMEI digits).
 const IMEI_RBI: [&str; 17] = [
-    "01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53", "54", "86", "91", "98", "99",
+    "01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53", "54", "86", "91", "98",
+    "99",
 ];
 
 pub fn imei(v: &str) -> Support {
@@ -195,7 +208,10 @@ pub fn phone(v: &str) -> Support {
     let only_phone_chars = raw
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
-    if only_phone_chars && (8..=15).contains(&digits.len()) && (raw.starts_with('+') || raw.starts_with("00")) {
+    if only_phone_chars
+        && (8..=15).contains(&digits.len())
+        && (raw.starts_with('+') || raw.starts_with("00"))
+    {
         return Support::Weak;
     }
     if only_phone_chars && (7..=12).contains(&digits.len()) {
@@ -237,8 +253,21 @@ fn valid_date(y: u32, m: u32, d: u32) -> bool {
     if !(1900..=2099).contains(&y) || !(1..=12).contains(&m) || d == 0 {
         return false;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     d <= days[(m - 1) as usize]
 }
 
@@ -276,7 +305,10 @@ pub fn cn_resident_id(v: &str) -> Support {
 /// 2221–2720, Amex 34/37, JCB 35, Discover 6011/65).
 pub fn bank_card(v: &str) -> Support {
     let v = v.trim();
-    if !v.bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'-') {
+    if !v
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
+    {
         return Support::No;
     }
     let digits: String = v.chars().filter(char::is_ascii_digit).collect();
@@ -300,7 +332,11 @@ pub fn bank_card(v: &str) -> Support {
 pub fn coordinate(v: &str, max: f64) -> Option<f64> {
     let v = v.trim();
     let decimals = v.split_once('.').map(|(_, d)| d.len()).unwrap_or(0);
-    if decimals < 3 || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if decimals < 3
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
         return None;
     }
     let x: f64 = v.parse().ok()?;
@@ -384,7 +420,8 @@ pub fn serial(v: &str) -> Support {
 
 pub fn ssid(v: &str) -> Support {
     let t = v.trim().trim_matches('"');
-    if t.is_empty() || t.len() > 32 || t.eq_ignore_ascii_case("<unknown ssid>") || is_placeholder(t) {
+    if t.is_empty() || t.len() > 32 || t.eq_ignore_ascii_case("<unknown ssid>") || is_placeholder(t)
+    {
         Support::No
     } else {
         Support::Weak
@@ -410,7 +447,10 @@ pub fn package_name(v: &str) -> bool {
                 && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         })
         && !parts.last().is_some_and(|t| {
-            matches!(t.to_ascii_lowercase().as_str(), "com" | "cn" | "net" | "org" | "html" | "js" | "png" | "jpg" | "json")
+            matches!(
+                t.to_ascii_lowercase().as_str(),
+                "com" | "cn" | "net" | "org" | "html" | "js" | "png" | "jpg" | "json"
+            )
         })
 }
 
@@ -438,15 +478,20 @@ pub fn cell_id(v: &str) -> Support {
 
 pub fn person_name(v: &str) -> Support {
     let v = v.trim();
-    let han = v.chars().filter(|c| ('\u{4e00}'..='\u{9fa5}').contains(c)).count();
-    if han >= 2 && han <= 4 && v.chars().count() <= 5 {
+    let han = v
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fa5}').contains(c))
+        .count();
+    if (2..=4).contains(&han) && v.chars().count() <= 5 {
         return Support::Weak;
     }
     let words: Vec<&str> = v.split_whitespace().collect();
     if (2..=3).contains(&words.len())
         && words.iter().all(|w| {
             w.chars().next().is_some_and(char::is_uppercase)
-                && w.chars().skip(1).all(|c| c.is_lowercase() || c == '-' || c == '\'')
+                && w.chars()
+                    .skip(1)
+                    .all(|c| c.is_lowercase() || c == '-' || c == '\'')
                 && w.chars().count() >= 2
         })
     {
@@ -462,7 +507,10 @@ fn printable(v: &str) -> bool {
 
 /// Detectors whose formats are free text: a field name is their only real evidence.
 pub fn is_free_form(detector: &str) -> bool {
-    matches!(detector, "ssid" | "password" | "device_model" | "os_version" | "person_name" | "cell_id")
+    matches!(
+        detector,
+        "ssid" | "password" | "device_model" | "os_version" | "person_name" | "cell_id"
+    )
 }
 
 /// Runs the validator a data type names.
@@ -581,15 +629,28 @@ mod tests {
 
     #[test]
     fn coordinates() {
-        assert_eq!(lat_lng_pair("39.991957,116.310003"), Some((39.991957, 116.310003)));
-        assert_eq!(lat_lng_pair("116.310003,39.991957"), Some((39.991957, 116.310003)));
+        assert_eq!(
+            lat_lng_pair("39.991957,116.310003"),
+            Some((39.991957, 116.310003))
+        );
+        assert_eq!(
+            lat_lng_pair("116.310003,39.991957"),
+            Some((39.991957, 116.310003))
+        );
         assert_eq!(lat_lng_pair("12.5,3.25"), None);
         assert!(coordinate("39.99", 90.0).is_none());
     }
 
     #[test]
     fn installed_app_lists() {
-        assert_eq!(installed_apps(&["com.tencent.mm", "com.sina.weibo", "com.eg.android.AlipayGphone"]), Support::Strong);
+        assert_eq!(
+            installed_apps(&[
+                "com.tencent.mm",
+                "com.sina.weibo",
+                "com.eg.android.AlipayGphone"
+            ]),
+            Support::Strong
+        );
         assert_eq!(installed_apps(&["com.example.app"]), Support::No);
         assert!(!package_name("www.example.com"));
     }

@@ -53,7 +53,8 @@ impl<W: Write> ObservationWriter<W> {
                 self.out
                     .write_all(if self.wrote_any { b",\n" } else { b"[\n" })?;
                 self.wrote_any = true;
-                serde_json::to_writer(&mut self.out, &o.record(self.show_values)).map_err(io::Error::from)
+                serde_json::to_writer(&mut self.out, &o.record(self.show_values))
+                    .map_err(io::Error::from)
             }
             RecordFormat::Table => {
                 let host = o
@@ -95,7 +96,14 @@ impl<W: Write> ObservationWriter<W> {
                 table.load_style(UTF8_FULL_CONDENSED);
                 table.set_content_arrangement(ContentArrangement::Dynamic);
                 table.set_header(vec![
-                    "host", "party", "data type", "count", "high", "cleartext", "fields", "first seen",
+                    "host",
+                    "party",
+                    "data type",
+                    "count",
+                    "high",
+                    "cleartext",
+                    "fields",
+                    "first seen",
                 ]);
                 for ((host, data_type), g) in &self.groups {
                     table.add_row(vec![

@@ -70,11 +70,18 @@ impl<W: Write> RecordWriter<W> {
         let meta = record.meta();
         let host = match record {
             Record::Dns(d) => d.query.clone(),
-            Record::Tls(h) | Record::Quic(h) => {
-                h.sni.clone().unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip)))
-            }
-            Record::Http(h) => h.host.clone().unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip))),
-            Record::Conn(c) => c.name.clone().unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip))),
+            Record::Tls(h) | Record::Quic(h) => h
+                .sni
+                .clone()
+                .unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip))),
+            Record::Http(h) => h
+                .host
+                .clone()
+                .unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip))),
+            Record::Conn(c) => c
+                .name
+                .clone()
+                .unwrap_or_else(|| unknown(meta.dst.map(|d| d.ip))),
         };
         let row = self.hosts.entry(host).or_default();
         match record {

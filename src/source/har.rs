@@ -27,6 +27,8 @@ pub enum HarError {
         column: usize,
         message: String,
     },
+    #[error("{path}: not a HAR file: {message}")]
+    Shape { path: String, message: String },
     #[error("{path}: not a HAR file: no log.entries array")]
     NotHar { path: String },
 }
@@ -133,10 +135,15 @@ pub fn read_har(path: &Path) -> Result<Vec<Exchange>, HarError> {
     let body = bytes
         .strip_prefix(&[0xef, 0xbb, 0xbf][..])
         .unwrap_or(&bytes);
-    let har: HarFile = serde_json::from_slice(body).map_err(|e| HarError::Json {
+    // Syntax first, so the error points at the broken byte; then the shape.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| HarError::Json {
         path: display.clone(),
         line: e.line(),
         column: e.column(),
+        message: e.to_string(),
+    })?;
+    let har: HarFile = serde_json::from_value(value).map_err(|e| HarError::Shape {
+        path: display.clone(),
         message: e.to_string(),
     })?;
     let entries = har
@@ -156,11 +163,8 @@ pub fn read_har(path: &Path) -> Result<Vec<Exchange>, HarError> {
 fn to_exchange(file: &Arc<str>, index: u64, e: Entry) -> Exchange {
     let req = e.request;
     let (scheme, authority, path) = split_url(&req.url);
-    let mut headers: Vec<(String, String)> = req
-        .headers
-        .into_iter()
-        .map(|h| (h.name, h.value))
-        .collect();
+    let mut headers: Vec<(String, String)> =
+        req.headers.into_iter().map(|h| (h.name, h.value)).collect();
     let has = |hs: &[(String, String)], n: &str| hs.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
     if !has(&headers, "host") && !has(&headers, ":authority") && !authority.is_empty() {
         headers.push((":authority".into(), authority.clone()));
@@ -176,11 +180,10 @@ fn to_exchange(file: &Arc<str>, index: u64, e: Entry) -> Exchange {
     }
     let mut body = Vec::new();
     if let Some(pd) = req.post_data {
-        if !has(&headers, "content-type") {
-            if let Some(m) = &pd.mime_type {
+        if !has(&headers, "content-type")
+            && let Some(m) = &pd.mime_type {
                 headers.push(("Content-Type".into(), m.clone()));
             }
-        }
         match pd.text {
             Some(text) if !text.is_empty() => {
                 body = if pd.encoding.as_deref() == Some("base64") {
@@ -238,7 +241,10 @@ fn to_exchange(file: &Arc<str>, index: u64, e: Entry) -> Exchange {
         body_encoding: Vec::new(),
         body_wire_len: body_len,
         body_truncated: false,
-        status: response.status.filter(|s| *s > 0 && *s < 1000).map(|s| s as u16),
+        status: response
+            .status
+            .filter(|s| *s > 0 && *s < 1000)
+            .map(|s| s as u16),
         response_content_type: response.content.and_then(|c| c.mime_type),
         app: None,
     }
@@ -276,6 +282,9 @@ mod tests {
             split_url("https://a.example:8443/x/y?q=1#frag"),
             (Some("https"), "a.example:8443".into(), "/x/y?q=1".into())
         );
-        assert_eq!(split_url("http://h?x=1"), (Some("http"), "h".into(), "/?x=1".into()));
+        assert_eq!(
+            split_url("http://h?x=1"),
+            (Some("http"), "h".into(), "/?x=1".into())
+        );
     }
 }
