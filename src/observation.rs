@@ -68,7 +68,8 @@ pub fn mask(value: &str) -> String {
     if n <= 4 {
         return "*".repeat(n.max(1));
     }
-    let keep = (n / 4).clamp(1, 4);
+    // Short values keep one character at each end; long ones up to four.
+    let keep = if n <= 8 { 1 } else { n.div_ceil(4).min(4) };
     let stars = (n - 2 * keep).min(12);
     let head: String = chars[..keep].iter().collect();
     let tail: String = chars[n - keep..].iter().collect();
@@ -146,6 +147,6 @@ mod tests {
     fn masks_the_middle() {
         assert_eq!(mask("861234567890123"), "8612*******0123");
         assert_eq!(mask("abc"), "***");
-        assert_eq!(mask("13812345678"), "13*******78");
+        assert_eq!(mask("13812345678"), "138*****678");
     }
 }

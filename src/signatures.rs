@@ -97,12 +97,13 @@ impl Ontology {
         }
         for t in &file.types {
             if let Some(p) = &t.parent
-                && !index.contains_key(p) {
-                    return Err(SignatureError::Invalid {
-                        path: origin.to_string(),
-                        message: format!("data type `{}` names an unknown parent `{p}`", t.id),
-                    });
-                }
+                && !index.contains_key(p)
+            {
+                return Err(SignatureError::Invalid {
+                    path: origin.to_string(),
+                    message: format!("data type `{}` names an unknown parent `{p}`", t.id),
+                });
+            }
         }
         Ok(Ontology {
             types: file.types,

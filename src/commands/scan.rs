@@ -35,9 +35,10 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
                     Event::Exchange(x) => {
                         for obs in detector.scan(&x) {
                             if write_error.is_none()
-                                && let Err(e) = writer.write(&obs) {
-                                    write_error = Some(e);
-                                }
+                                && let Err(e) = writer.write(&obs)
+                            {
+                                write_error = Some(e);
+                            }
                         }
                     }
                     Event::Warning(w) => warnings.add(w),

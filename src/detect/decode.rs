@@ -75,11 +75,11 @@ pub struct Decoded {
     pub text: String,
 }
 
-/// Tries base64 in its common dialects. Needs at least 12 characters so short words
-/// and numbers are not mistaken for base64.
+/// Tries base64 in its common dialects. Needs at least 8 characters and a mix of
+/// letter cases or digits, so plain words and numbers are not mistaken for base64.
 pub fn base64(s: &str) -> Option<Vec<u8>> {
     let t = s.trim();
-    if t.len() < 12 || t.len() > 16 << 20 {
+    if t.len() < 8 || t.len() > 16 << 20 {
         return None;
     }
     let std_chars = t
@@ -155,24 +155,26 @@ pub fn decode_layers(s: &str, max_out: usize, max_ratio: usize) -> Vec<Decoded> 
         });
     }
     if let Some(bytes) = base64(s)
-        && let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio) {
-            // "base64" then whatever compression was found inside.
-            let layer = match layers.first() {
-                Some(&"gzip") => "base64+gzip",
-                Some(&"zlib") => "base64+zlib",
-                _ => "base64",
-            };
-            out.push(Decoded { layer, text });
-        }
+        && let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio)
+    {
+        // "base64" then whatever compression was found inside.
+        let layer = match layers.first() {
+            Some(&"gzip") => "base64+gzip",
+            Some(&"zlib") => "base64+zlib",
+            _ => "base64",
+        };
+        out.push(Decoded { layer, text });
+    }
     if let Some(bytes) = hex(s)
-        && let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio) {
-            let layer = match layers.first() {
-                Some(&"gzip") => "hex+gzip",
-                Some(&"zlib") => "hex+zlib",
-                _ => "hex",
-            };
-            out.push(Decoded { layer, text });
-        }
+        && let Some((layers, text)) = bytes_to_text(&bytes, max_out, max_ratio)
+    {
+        let layer = match layers.first() {
+            Some(&"gzip") => "hex+gzip",
+            Some(&"zlib") => "hex+zlib",
+            _ => "hex",
+        };
+        out.push(Decoded { layer, text });
+    }
     out
 }
 

@@ -18,7 +18,8 @@ use crate::observation::{Confidence, Method, Observation};
 use crate::signatures::{Ontology, normalize_key};
 
 /// Field names that mean "this is not personal data", whatever the value looks like:
-/// a Luhn-valid 16-digit `orderId` is an order, a UUID `traceId` is a trace.
+/// a Luhn-valid 16-digit `orderId` is an order, a UUID `traceId` is a trace. Matched
+/// exactly, and the longer ones also as suffixes (`bizOrderId`, `parentSpanId`).
 const DECOY_KEYS: [&str; 44] = [
     "id",
     "orderid",
@@ -65,6 +66,12 @@ const DECOY_KEYS: [&str; 44] = [
     "key",
     "crc",
 ];
+
+fn is_decoy_key(normalized: &str) -> bool {
+    DECOY_KEYS.iter().any(|d| {
+        normalized == *d || (d.len() >= 5 && normalized.len() > d.len() && normalized.ends_with(d))
+    })
+}
 
 const MAX_DEPTH: u8 = 6;
 const MAX_VALUES: usize = 20_000;
@@ -217,27 +224,57 @@ impl Detector {
         self.types.iter().position(|t| t.id == id)
     }
 
-    /// Types the field name points at.
-    fn key_rules(&self, key: &str) -> Vec<KeyRule> {
+    /// Types the field name points at, and whether it named one exactly.
+    fn key_rules(&self, key: &str) -> (Vec<KeyRule>, bool) {
         let nk = normalize_key(key);
         if nk.is_empty() {
-            return Vec::new();
+            return (Vec::new(), false);
         }
         if let Some(rules) = self.exact_keys.get(&nk) {
-            return rules.clone();
+            let exact = rules.iter().any(|r| !r.weak);
+            let mut rules = rules.clone();
+            rules.extend(self.person_name_rule(&nk));
+            return (rules, exact);
         }
-        if DECOY_KEYS.contains(&nk.as_str()) {
-            return Vec::new();
+        if is_decoy_key(&nk) {
+            return (Vec::new(), false);
         }
+        let mut out = self.affix_rules(&nk);
+        out.extend(self.person_name_rule(&nk));
+        (out, false)
+    }
+
+    /// `userName`, `x-user-name`, `full_name`: a person's name when the value looks
+    /// like one (two to four Han characters, or capitalised given and family names).
+    fn person_name_rule(&self, nk: &str) -> Option<KeyRule> {
+        if !nk.ends_with("name") || NOT_PERSON_NAMES.iter().any(|n| nk.ends_with(n)) {
+            return None;
+        }
+        let t = self.type_index("identity.name")?;
+        Some(KeyRule {
+            type_index: t,
+            weak: true,
+        })
+    }
+
+    fn affix_rules(&self, nk: &str) -> Vec<KeyRule> {
         // `userphone`, `imeimd5`, `deviceimei`: a known key at either end counts, but
         // only when the value passes the detector (the rule is marked weak).
+        // The longest known key inside wins: `wifibssid` is a BSSID, not an SSID.
+        let mut best = 0;
         let mut out = Vec::new();
         for (k, rule) in &self.affix_keys {
             if nk.len() > k.len() && (nk.starts_with(k.as_str()) || nk.ends_with(k.as_str())) {
-                out.push(KeyRule {
-                    type_index: rule.type_index,
-                    weak: true,
-                });
+                if k.len() > best {
+                    best = k.len();
+                    out.clear();
+                }
+                if k.len() == best {
+                    out.push(KeyRule {
+                        type_index: rule.type_index,
+                        weak: true,
+                    });
+                }
             }
         }
         out
@@ -364,9 +401,11 @@ impl Walk<'_> {
                 }
                 "user-agent" => {}
                 _ => {
+                    // `X-Device-Id` names its value like `device_id` does.
+                    let key = lname.strip_prefix("x-").unwrap_or(&lname).to_string();
                     self.value(
                         &format!("header.{lname}"),
-                        Some(name),
+                        Some(&key),
                         value,
                         &mut Vec::new(),
                         0,
@@ -423,20 +462,22 @@ impl Walk<'_> {
     ) {
         let t = text.trim_start_matches('\u{feff}').trim();
         if (ctype.contains("json") || t.starts_with('{') || t.starts_with('['))
-            && let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
-                self.json(&format!("{field}.json"), None, &v, chain, depth);
-                return;
-            }
-        if (ctype.contains("x-www-form-urlencoded")
-            || (decode::form_pairs(t).is_some() && !t.contains(' ')))
-            && decode::form_pairs(t).is_some() {
-                self.form(&format!("{field}.form"), t, chain, depth);
-                return;
-            }
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(t)
+        {
+            self.json(&format!("{field}.json"), None, &v, chain, depth);
+            return;
+        }
+        if (ctype.contains("x-www-form-urlencoded") || looks_like_form(t))
+            && decode::form_pairs(t).is_some()
+        {
+            self.form(&format!("{field}.form"), t, chain, depth);
+            return;
+        }
         if (ctype.contains("xml") || t.starts_with('<'))
-            && self.xml(&format!("{field}.xml"), t, chain, depth) {
-                return;
-            }
+            && self.xml(&format!("{field}.xml"), t, chain, depth)
+        {
+            return;
+        }
         if !t.is_empty() {
             self.value(&format!("{field}.text"), None, t, chain, depth);
         }
@@ -552,10 +593,11 @@ impl Walk<'_> {
                         .unwrap_or_else(|_| t.to_string());
                     let value = value.trim().to_string();
                     if !value.is_empty()
-                        && let Some(path) = stack.last() {
-                            let key = path.rsplit('.').next().unwrap_or("").to_string();
-                            leaves.push((path.clone(), key, value));
-                        }
+                        && let Some(path) = stack.last()
+                    {
+                        let key = path.rsplit('.').next().unwrap_or("").to_string();
+                        leaves.push((path.clone(), key, value));
+                    }
                 }
                 Ok(Event::CData(t)) => {
                     let value = t.trim().to_string();
@@ -580,36 +622,91 @@ impl Walk<'_> {
 
     fn multipart(&mut self, body: &[u8], boundary: &str, chain: &mut Vec<&'static str>) {
         let delim = format!("--{boundary}");
-        let text = String::from_utf8_lossy(body);
-        for (i, part) in text.split(delim.as_str()).enumerate().skip(1).take(1000) {
-            if part.starts_with("--") {
-                break;
+        let finder = memchr::memmem::Finder::new(delim.as_bytes());
+        let starts: Vec<usize> = finder.find_iter(body).take(1001).collect();
+        for (i, w) in starts.windows(2).enumerate() {
+            let part = &body[w[0] + delim.len()..w[1]];
+            let part = part
+                .strip_prefix(b"\r\n")
+                .or_else(|| part.strip_prefix(b"\n"))
+                .unwrap_or(part);
+            let (head, content) = match memchr::memmem::find(part, b"\r\n\r\n") {
+                Some(at) => (&part[..at], &part[at + 4..]),
+                None => match memchr::memmem::find(part, b"\n\n") {
+                    Some(at) => (&part[..at], &part[at + 2..]),
+                    None => (&part[..0], part),
+                },
+            };
+            let content = content
+                .strip_suffix(b"\r\n")
+                .or_else(|| content.strip_suffix(b"\n"))
+                .unwrap_or(content);
+            let head = String::from_utf8_lossy(head);
+            let mut name = format!("part{i}");
+            let mut ctype = String::new();
+            let mut encoding = String::new();
+            for line in head.lines() {
+                let Some((k, v)) = line.split_once(':') else {
+                    continue;
+                };
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "content-disposition" => {
+                        if let Some(n) = v.split(';').find_map(|p| p.trim().strip_prefix("name=")) {
+                            name = n.trim().trim_matches('"').to_string();
+                        }
+                    }
+                    "content-type" => ctype = v.trim().to_ascii_lowercase(),
+                    "content-encoding" => encoding = v.trim().to_ascii_lowercase(),
+                    _ => {}
+                }
             }
-            let part = part.strip_prefix("\r\n").unwrap_or(part);
-            let (head, content) = part
-                .split_once("\r\n\r\n")
-                .or_else(|| part.split_once("\n\n"))
-                .unwrap_or(("", part));
-            let content = content.strip_suffix("\r\n").unwrap_or(content);
-            let name = head
-                .split(';')
-                .find_map(|p| p.trim().strip_prefix("name="))
-                .map(|n| n.trim_matches('"').to_string())
-                .unwrap_or_else(|| format!("part{i}"));
-            let ctype = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.trim()
-                        .eq_ignore_ascii_case("content-type")
-                        .then(|| v.trim().to_ascii_lowercase())
-                })
-                .unwrap_or_default();
             let field = format!("body.multipart.{name}");
-            if ctype.contains("json") || ctype.contains("xml") {
-                self.body_text(&field, content, &ctype, chain, 0);
+            // A part may be compressed (by header or by magic bytes).
+            let mut layers = 0;
+            let bytes = match crate::codec::Compression::from_content_encoding(&encoding)
+                .or_else(|| crate::codec::sniff(content))
+            {
+                Some(kind) => match crate::codec::decompress(
+                    kind,
+                    content,
+                    self.det.limits.decompressed_bytes,
+                    self.det.limits.decompression_ratio,
+                ) {
+                    Ok(plain) => {
+                        chain.push(kind.name());
+                        layers = 1;
+                        plain
+                    }
+                    Err(_) => content.to_vec(),
+                },
+                None => content.to_vec(),
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let t = text.trim();
+            if ctype.contains("json")
+                || ctype.contains("xml")
+                || t.starts_with('{')
+                || t.starts_with('[')
+                || t.starts_with('<')
+            {
+                let before = self.hits.len();
+                self.body_text(&field, t, &ctype, chain, 0);
+                // body_text names fields `<field>.json…`; multipart parts read better
+                // as `body.multipart.<name>.<path>`.
+                for h in &mut self.hits[before..] {
+                    for kind in [".json", ".xml", ".form", ".text"] {
+                        let from = format!("{field}{kind}");
+                        if h.field.starts_with(&from) {
+                            h.field = format!("{field}{}", &h.field[from.len()..]);
+                            break;
+                        }
+                    }
+                }
             } else {
-                self.value(&field, Some(&name), content.trim(), chain, 0);
+                self.value(&field, Some(&name), t, chain, 0);
+            }
+            for _ in 0..layers {
+                chain.pop();
             }
         }
     }
@@ -640,36 +737,40 @@ impl Walk<'_> {
             }
         }
         if let (Some((_, a)), Some((_, b))) = (lat, lng)
-            && let Some(t) = self.det.type_index("location.precise") {
-                self.hit(
-                    t,
-                    &format!("{prefix}.{{lat,lng}}"),
-                    chain,
-                    &format!("{a},{b}"),
-                    Confidence::High,
-                    Method::Key,
-                );
-            }
+            && let Some(t) = self.det.type_index("location.precise")
+        {
+            self.hit(
+                t,
+                &format!("{prefix}.{{lat,lng}}"),
+                chain,
+                &format!("{a},{b}"),
+                Confidence::High,
+                Method::Key,
+            );
+        }
         if let (Some(a), Some(b)) = (lac, cid)
-            && validate::cell_id(a) != Support::No && validate::cell_id(b) != Support::No
-                && let Some(t) = self.det.type_index("network.cell") {
-                    self.hit(
-                        t,
-                        &format!("{prefix}.{{lac,cid}}"),
-                        chain,
-                        &format!("{a},{b}"),
-                        Confidence::High,
-                        Method::Key,
-                    );
-                }
+            && validate::cell_id(a) != Support::No
+            && validate::cell_id(b) != Support::No
+            && let Some(t) = self.det.type_index("network.cell")
+        {
+            self.hit(
+                t,
+                &format!("{prefix}.{{lac,cid}}"),
+                chain,
+                &format!("{a},{b}"),
+                Confidence::High,
+                Method::Key,
+            );
+        }
     }
 
     fn check_app_list(&mut self, path: &str, items: &[&str], chain: &[&'static str]) {
         if validate::installed_apps(items) == Support::Strong
-            && let Some(t) = self.det.type_index("app.installed_list") {
-                let joined = items.iter().take(20).copied().collect::<Vec<_>>().join(",");
-                self.hit(t, path, chain, &joined, Confidence::High, Method::Format);
-            }
+            && let Some(t) = self.det.type_index("app.installed_list")
+        {
+            let joined = items.iter().take(20).copied().collect::<Vec<_>>().join(",");
+            self.hit(t, path, chain, &joined, Confidence::High, Method::Format);
+        }
     }
 
     fn hit(
@@ -714,12 +815,13 @@ impl Walk<'_> {
         let t = value.trim();
         if ((t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')))
             && let Ok(v) = serde_json::from_str::<serde_json::Value>(t)
-                && (v.is_object() || v.is_array()) {
-                    chain.push("json");
-                    self.json(field, key, &v, chain, depth + 1);
-                    chain.pop();
-                    return;
-                }
+            && (v.is_object() || v.is_array())
+        {
+            chain.push("json");
+            self.json(field, key, &v, chain, depth + 1);
+            chain.pop();
+            return;
+        }
         for d in decode::decode_layers(
             value,
             self.det.limits.decompressed_bytes,
@@ -735,7 +837,7 @@ impl Walk<'_> {
             b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'.')
         });
         if value.len() >= 12 && !one_token {
-            self.free_text(field, value, chain);
+            self.free_text(field, value, chain, depth);
         }
     }
 
@@ -750,12 +852,13 @@ impl Walk<'_> {
     ) {
         let t = text.trim();
         if (t.starts_with('{') || t.starts_with('['))
-            && let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
-                chain.push("json");
-                self.json(field, key, &v, chain, depth);
-                chain.pop();
-                return;
-            }
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(t)
+        {
+            chain.push("json");
+            self.json(field, key, &v, chain, depth);
+            chain.pop();
+            return;
+        }
         if decode::form_pairs(t)
             .is_some_and(|p| p.len() >= 2 || t.split_once('=').is_some_and(|(k, _)| k.len() <= 40))
             && !t.contains(' ')
@@ -768,29 +871,48 @@ impl Walk<'_> {
         self.value(field, key, t, chain, depth);
     }
 
-    /// key=value pairs and standalone tokens inside a longer string.
-    fn free_text(&mut self, field: &str, text: &str, chain: &mut Vec<&'static str>) {
+    /// key=value pairs and standalone tokens inside a longer string: `k=v|k=v`,
+    /// `k:v` lines, `"k": "v"` fragments, lists, free prose.
+    fn free_text(&mut self, field: &str, text: &str, chain: &mut Vec<&'static str>, depth: u8) {
         let text = &text[..floor_char_boundary(text, MAX_TEXT_SCAN)];
-        let pairs: Vec<(String, String)> = self
-            .det
-            .text_pairs
-            .captures_iter(text)
-            .filter_map(|c| {
-                Some((
-                    c.get(1)?.as_str().to_string(),
-                    c.get(2)?.as_str().to_string(),
-                ))
-            })
-            .collect();
-        for (k, v) in &pairs {
-            self.classify(&format!("{field}.{k}"), Some(k), v, chain);
+        let mut pairs: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
+        let mut start = 0;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), '\n')))
+        {
+            if matches!(c, '\n' | '\r' | '&' | '|' | ';') {
+                let seg = &text[start..i];
+                if let Some((k, v)) = split_pair(seg) {
+                    let offset = v.as_ptr() as usize - text.as_ptr() as usize;
+                    pairs.push((k.to_string(), v.to_string(), offset..offset + v.len()));
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        if pairs.is_empty() {
+            for c in self.det.text_pairs.captures_iter(text) {
+                if let (Some(k), Some(v)) = (c.get(1), c.get(2)) {
+                    pairs.push((k.as_str().to_string(), v.as_str().to_string(), v.range()));
+                }
+            }
         }
         self.siblings(
             field,
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            pairs.iter().map(|(k, v, _)| (k.as_str(), v.as_str())),
             chain,
         );
+        for (k, v, _) in &pairs {
+            self.value(&format!("{field}.{k}"), Some(k), v, chain, depth + 1);
+        }
+        // Tokens outside the pairs: identifiers in prose or in unnamed positions.
         for m in self.det.tokens.find_iter(text) {
+            if pairs
+                .iter()
+                .any(|(_, _, r)| r.start < m.end() && m.start() < r.end)
+            {
+                continue;
+            }
             let token = m
                 .as_str()
                 .trim_matches(|c| c == '.' || c == ':' || c == '-');
@@ -827,10 +949,12 @@ impl Walk<'_> {
         }
         if let Some((lat, lng)) = self.det.profile_location
             && let Some((a, b)) = validate::lat_lng_pair(value)
-                && (a - lat).abs() < 0.01 && (b - lng).abs() < 0.01
-                    && let Some(t) = self.det.type_index("location.precise") {
-                        self.hit(t, field, chain, value, Confidence::High, Method::Profile);
-                    }
+            && (a - lat).abs() < 0.01
+            && (b - lng).abs() < 0.01
+            && let Some(t) = self.det.type_index("location.precise")
+        {
+            self.hit(t, field, chain, value, Confidence::High, Method::Profile);
+        }
     }
 
     /// Which data types this (key, value) is.
@@ -839,6 +963,9 @@ impl Walk<'_> {
             return;
         }
         let mut keyed_detectors: Vec<String> = Vec::new();
+        // A field that names a data type exactly (`lat`, `userName`) says what the
+        // value is: a Luhn-valid number under `lat` is not an IMEI.
+        let mut named_exactly = false;
         let path_key = self.path_key.clone();
         let (key, path_only) = match (key, path_key.as_deref()) {
             (Some(k), _) => (Some(k), false),
@@ -848,7 +975,9 @@ impl Walk<'_> {
         if let Some(k) = key {
             let nk = normalize_key(k);
             let hashed = hash_layer(&nk, value);
-            for rule in self.det.key_rules(k) {
+            let (rules, exact) = self.det.key_rules(k);
+            named_exactly = exact;
+            for rule in rules {
                 let t = &self.det.types[rule.type_index];
                 if let Some(layer) = hashed {
                     // `imei_md5: 5d41…`: the key names both the type and the hash.
@@ -865,7 +994,15 @@ impl Walk<'_> {
                     continue;
                 }
                 let support = match &t.detector {
-                    Some(d) if self.in_cookie && validate::is_free_form(d) => Support::No,
+                    Some(d)
+                        if self.in_cookie
+                            && matches!(
+                                d.as_str(),
+                                "ssid" | "password" | "device_model" | "os_version"
+                            ) =>
+                    {
+                        Support::No
+                    }
                     Some(d) => validate::check(d, value),
                     None if self.in_cookie => Support::No,
                     None if path_only || rule.weak => Support::No,
@@ -899,15 +1036,22 @@ impl Walk<'_> {
                 );
             }
         }
-        let vetoed = key.is_some_and(|k| DECOY_KEYS.contains(&normalize_key(k).as_str()));
-        if vetoed {
+        let vetoed = key.is_some_and(|k| is_decoy_key(&normalize_key(k)));
+        if vetoed || (named_exactly && !path_only) {
             return;
         }
         for &ti in &self.det.format_types {
             let Some(d) = self.det.types[ti].detector.as_deref() else {
                 continue;
             };
-            if keyed_detectors.iter().any(|k| k == d) || d == "installed_apps" {
+            if keyed_detectors.iter().any(|k| family(k) == family(d)) || d == "installed_apps" {
+                continue;
+            }
+            // A bare URL path segment is usually a resource id: only formats that
+            // cannot be an id count there without a naming segment before them.
+            if (path_only || (key.is_none() && field.starts_with("path[")))
+                && !matches!(d, "iccid" | "mac" | "email" | "cn_resident_id")
+            {
                 continue;
             }
             if validate::check(d, value) == Support::Strong {
@@ -941,6 +1085,67 @@ fn xml_attributes(
             (format!("{path}@{k}"), k, v)
         })
         .collect()
+}
+
+/// Names that are not people's names.
+const NOT_PERSON_NAMES: [&str; 22] = [
+    "filename",
+    "hostname",
+    "appname",
+    "packagename",
+    "pkgname",
+    "devicename",
+    "brandname",
+    "modelname",
+    "wifiname",
+    "ssidname",
+    "networkname",
+    "osname",
+    "nickname",
+    "servername",
+    "domainname",
+    "eventname",
+    "pagename",
+    "classname",
+    "methodname",
+    "bundlename",
+    "channelname",
+    "productname",
+];
+
+/// Validators that recognise the same kind of value (a BSSID is a MAC address).
+fn family(detector: &str) -> &str {
+    match detector {
+        "bssid" => "mac",
+        other => other,
+    }
+}
+
+/// `a=1&b=2` with one `=` per pair and no spaces or other separators.
+fn looks_like_form(t: &str) -> bool {
+    !t.is_empty()
+        && !t.contains([' ', '\n', '|'])
+        && t.split('&')
+            .all(|p| p.matches('=').count() == 1 && !p.starts_with('='))
+}
+
+/// Splits `key=value` or `key: value` at the first separator; the key must look like
+/// a field name.
+fn split_pair(seg: &str) -> Option<(&str, &str)> {
+    let at = seg.find(['=', ':'])?;
+    let key = seg[..at].trim().trim_matches(|c| c == '"' || c == '\'');
+    let value = seg[at + 1..]
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == ',');
+    let mut chars = key.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
+    let rest_ok = key.len() <= 48
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'));
+    (first_ok && rest_ok && !value.is_empty()).then_some((key, value))
 }
 
 /// A hex digest under a key that says so (`imei_md5`, `macSha1`, `phoneHash`).

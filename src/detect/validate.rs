@@ -467,7 +467,8 @@ pub fn installed_apps(items: &[&str]) -> Support {
 /// Cell identity: `mcc,mnc,lac,cid` style strings, or a LAC/CID number.
 pub fn cell_id(v: &str) -> Support {
     let parts: Vec<&str> = v.split([',', '_', '|', ':', '-']).map(str::trim).collect();
-    if parts.len() >= 3 && parts.iter().all(|p| all_digits(p)) {
+    // "mcc,mnc,lac,cid" or "lac,cid".
+    if parts.len() >= 2 && parts.iter().all(|p| all_digits(p) && p.len() <= 12) {
         return Support::Weak;
     }
     if all_digits(v.trim()) && (1..=10).contains(&v.trim().len()) && v.trim() != "0" {

@@ -181,9 +181,10 @@ fn to_exchange(file: &Arc<str>, index: u64, e: Entry) -> Exchange {
     let mut body = Vec::new();
     if let Some(pd) = req.post_data {
         if !has(&headers, "content-type")
-            && let Some(m) = &pd.mime_type {
-                headers.push(("Content-Type".into(), m.clone()));
-            }
+            && let Some(m) = &pd.mime_type
+        {
+            headers.push(("Content-Type".into(), m.clone()));
+        }
         match pd.text {
             Some(text) if !text.is_empty() => {
                 body = if pd.encoding.as_deref() == Some("base64") {
