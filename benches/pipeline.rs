@@ -17,7 +17,7 @@ fn main() {
     let path = dir.path().join("phone.pcap");
     let file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
     let mut w = synth::PcapWriter::new(file).expect("header");
-    synth::generate(&mut w, mb << 20, 7).expect("generate");
+    synth::generate(&mut w, mb << 20, 7, 10).expect("generate");
     let bytes = w.bytes;
     drop(w.into_inner());
     let mut times = Vec::new();

@@ -224,8 +224,14 @@ fn send<W: Write>(
     Ok(seq)
 }
 
-/// Writes connections until the file holds at least `target_bytes`.
-pub fn generate<W: Write>(w: &mut PcapWriter<W>, target_bytes: u64, seed: u64) -> io::Result<()> {
+/// Writes connections until the file holds at least `target_bytes`; about
+/// `plain_percent` % of connections are plaintext HTTP, the rest TLS.
+pub fn generate<W: Write>(
+    w: &mut PcapWriter<W>,
+    target_bytes: u64,
+    seed: u64,
+    plain_percent: u64,
+) -> io::Result<()> {
     let mut rng = Rng::new(seed);
     let phone = [10, 0, 0, 2];
     let resolver = [10, 0, 0, 1];
@@ -242,7 +248,7 @@ pub fn generate<W: Write>(w: &mut PcapWriter<W>, target_bytes: u64, seed: u64) -
             (phone, port),
             &dns_query(id, host, Some(server)),
         )?;
-        let plaintext = rng.below(10) == 0;
+        let plaintext = rng.below(100) < plain_percent;
         let c = (phone, port);
         let s = (server, if plaintext { 80 } else { 443 });
         let (mut cs, mut ss) = (rng.next() as u32, rng.next() as u32);
@@ -265,7 +271,7 @@ pub fn generate<W: Write>(w: &mut PcapWriter<W>, target_bytes: u64, seed: u64) -
                     body.len()
                 );
                 cs = send(w, c, s, cs, ss, req.as_bytes())?;
-                let resp_body = vec![b'x'; 200 + rng.below(20_000) as usize];
+                let resp_body = vec![b'x'; 200 + rng.below(4_000) as usize];
                 let resp = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
                     resp_body.len()
