@@ -61,7 +61,27 @@ pub struct FlowsArgs {
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
+    pub parties: PartyArgs,
+
+    #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// Who is who: the app's own domains and the app to keep.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PartyArgs {
+    /// The app's own domain (repeatable); hosts under it are `first-party`.
+    #[arg(long = "first-party", value_name = "DOMAIN")]
+    pub first_party: Vec<String>,
+
+    /// Keep only traffic sent by this Android package (PCAPdroid pcapng files record
+    /// which app sent each packet; other apps on the test phone are left out).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
+
+    /// Use signature files from this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub signatures: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -86,9 +106,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_values: bool,
 
-    /// Use signature files from this folder instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
-    pub signatures: Option<PathBuf>,
+    #[command(flatten)]
+    pub parties: PartyArgs,
 
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod proto;
 pub mod record;
 pub mod report;
+pub mod sdk;
 pub mod signatures;
 pub mod source;
 pub mod time;

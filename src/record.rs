@@ -28,6 +28,10 @@ pub struct Meta {
     /// The app that sent it, where the capture says (PCAPdroid).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+    /// Who the server side is: `first-party`, `sdk:<id>`, `third-party:<domain>` or
+    /// `unknown:<ip>` (filled in by the commands, which know the signatures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
 }
 
 fn ser_endpoint<S: serde::Serializer>(e: &Option<Endpoint>, s: S) -> Result<S::Ok, S::Error> {
@@ -111,6 +115,7 @@ impl HttpRecord {
                 src: x.src,
                 dst: x.dst,
                 app: x.app.clone(),
+                party: None,
             },
             transport: x.transport,
             method: x.method.clone(),
@@ -167,6 +172,25 @@ pub enum Record {
 }
 
 impl Record {
+    pub fn meta_mut(&mut self) -> &mut Meta {
+        match self {
+            Record::Dns(r) => &mut r.meta,
+            Record::Tls(r) | Record::Quic(r) => &mut r.meta,
+            Record::Http(r) => &mut r.meta,
+            Record::Conn(r) => &mut r.meta,
+        }
+    }
+
+    /// The server-side name the record carries, if any.
+    pub fn server_name(&self) -> Option<&str> {
+        match self {
+            Record::Dns(r) => Some(r.query.as_str()),
+            Record::Tls(r) | Record::Quic(r) => r.sni.as_deref(),
+            Record::Http(r) => r.host.as_deref(),
+            Record::Conn(r) => r.name.as_deref(),
+        }
+    }
+
     pub fn meta(&self) -> &Meta {
         match self {
             Record::Dns(r) => &r.meta,

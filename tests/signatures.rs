@@ -37,9 +37,29 @@ const REQUIRED: [&str; 26] = [
 ];
 
 const DETECTORS: [&str; 24] = [
-    "imei", "meid", "imsi", "iccid", "mac", "android_id", "ad_id_uuid", "oaid", "serial",
-    "phone", "email", "cn_resident_id", "bank_card", "lat_lng", "cell_id", "bssid", "ssid",
-    "installed_apps", "ip_address", "device_model", "os_version", "password", "person_name",
+    "imei",
+    "meid",
+    "imsi",
+    "iccid",
+    "mac",
+    "android_id",
+    "ad_id_uuid",
+    "oaid",
+    "serial",
+    "phone",
+    "email",
+    "cn_resident_id",
+    "bank_card",
+    "lat_lng",
+    "cell_id",
+    "bssid",
+    "ssid",
+    "installed_apps",
+    "ip_address",
+    "device_model",
+    "os_version",
+    "password",
+    "person_name",
     "latitude",
 ];
 
@@ -55,15 +75,39 @@ fn ontology_is_consistent() {
             let parent_at = o.types.iter().position(|x| &x.id == p).unwrap();
             assert!(parent_at < i, "{} comes before its parent {p}", t.id);
         }
-        assert!(!t.name_en.is_empty() && !t.name_zh.is_empty(), "{} needs names", t.id);
+        assert!(
+            !t.name_en.is_empty() && !t.name_zh.is_empty(),
+            "{} needs names",
+            t.id
+        );
         if let Some(d) = &t.detector {
-            assert!(DETECTORS.contains(&d.as_str()), "{}: unknown detector {d}", t.id);
+            assert!(
+                DETECTORS.contains(&d.as_str()),
+                "{}: unknown detector {d}",
+                t.id
+            );
         }
         for k in t.keys.iter().chain(&t.weak_keys) {
             let nk = privaudit::signatures::normalize_key(k);
-            assert!(nk.len() >= 2 || t.weak_keys.contains(k), "{}: key {k} too short", t.id);
-            assert!(seen_keys.insert((nk.clone(), t.id.clone())), "{}: key {k} twice", t.id);
-            for generic in ["traceid", "sessionid", "requestid", "orderid", "timestamp", "price", "version"] {
+            assert!(
+                nk.len() >= 2 || t.weak_keys.contains(k),
+                "{}: key {k} too short",
+                t.id
+            );
+            assert!(
+                seen_keys.insert((nk.clone(), t.id.clone())),
+                "{}: key {k} twice",
+                t.id
+            );
+            for generic in [
+                "traceid",
+                "sessionid",
+                "requestid",
+                "orderid",
+                "timestamp",
+                "price",
+                "version",
+            ] {
                 assert_ne!(nk, generic, "{}: {k} is never personal data", t.id);
             }
         }
@@ -87,14 +131,31 @@ fn signatures_dir_replaces_the_builtin_ontology() {
         r#"{"log":{"entries":[{"request":{"method":"GET","url":"http://a.example/x?secret_code=abc123&imei=490154203237518"}}]}}"#,
     )
     .unwrap();
-    let out = common::privaudit(&["scan", "--format", "jsonl", "--signatures", dir.path().to_str().unwrap(), har.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = common::privaudit(&[
+        "scan",
+        "--format",
+        "jsonl",
+        "--signatures",
+        dir.path().to_str().unwrap(),
+        har.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("\"data_type\":\"custom.code\""), "{stdout}");
     assert!(!stdout.contains("device.identifier.imei"), "{stdout}");
 
     std::fs::write(dir.path().join("datatypes.toml"), "[[type]]\nid = 3\n").unwrap();
-    let out = common::privaudit(&["scan", "--signatures", dir.path().to_str().unwrap(), har.to_str().unwrap()]);
+    let out = common::privaudit(&[
+        "scan",
+        "--signatures",
+        dir.path().to_str().unwrap(),
+        har.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("datatypes.toml"));
 }
@@ -110,9 +171,19 @@ fn real_app_captures_have_no_high_confidence_false_positives() {
             if path.extension().is_some_and(|e| e == "keylog") {
                 continue;
             }
-            let out = common::privaudit(&["scan", "--format", "jsonl", "--show-values", path.to_str().unwrap()]);
+            let out = common::privaudit(&[
+                "scan",
+                "--format",
+                "jsonl",
+                "--show-values",
+                path.to_str().unwrap(),
+            ]);
             for line in String::from_utf8_lossy(&out.stdout).lines() {
-                assert!(!line.contains("\"confidence\":\"high\""), "{}: {line}", path.display());
+                assert!(
+                    !line.contains("\"confidence\":\"high\""),
+                    "{}: {line}",
+                    path.display()
+                );
             }
         }
     }

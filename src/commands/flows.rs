@@ -14,6 +14,7 @@ use super::{ProgressBar, Warnings};
 
 pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
     let limits = args.limits.to_limits();
+    let mut annotator = super::common::annotator(&args.parties, &[])?;
     let out = Output::open(args.output.as_deref()).with_context(|| {
         format!(
             "cannot write {}",
@@ -30,21 +31,16 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
         let bar = ProgressBar::for_file(cli, input);
         let report =
             pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
-                if write_error.is_some() {
+                let mut record = match event {
+                    Event::Record(r) => r,
+                    Event::Exchange(x) => Record::Http(HttpRecord::from_exchange(&x)),
+                    Event::Warning(w) => return warnings.add(w),
+                    Event::Names(names) => return annotator.learn(&names),
+                };
+                if write_error.is_some() || !annotator.record(&mut record) {
                     return;
                 }
-                let result = match event {
-                    Event::Record(r) => writer.write(&r),
-                    Event::Exchange(x) => {
-                        writer.write(&Record::Http(HttpRecord::from_exchange(&x)))
-                    }
-                    Event::Warning(w) => {
-                        warnings.add(w);
-                        Ok(())
-                    }
-                    Event::Names(_) => Ok(()),
-                };
-                if let Err(e) = result {
+                if let Err(e) = writer.write(&record) {
                     write_error = Some(e);
                 }
             });
@@ -57,6 +53,13 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
         if let Some(line) = report.damage_line() {
             eprintln!("warning: {line}");
         }
+    }
+    if annotator.other_apps > 0 {
+        eprintln!(
+            "{} records from other apps left out (--package {})",
+            annotator.other_apps,
+            args.parties.package.as_deref().unwrap_or("")
+        );
     }
     let out = writer.finish().context("cannot write the output")?;
     out.finish().context("cannot write the output")?;

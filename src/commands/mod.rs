@@ -1,5 +1,6 @@
 //! One module per subcommand; shared plumbing (progress bars, warnings) lives here.
 
+mod common;
 mod flows;
 mod scan;
 

@@ -16,7 +16,8 @@ use super::{ProgressBar, Warnings};
 
 pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
     let limits = args.limits.to_limits();
-    let ontology = Ontology::load(args.signatures.as_deref())?;
+    let ontology = Ontology::load(args.parties.signatures.as_deref())?;
+    let mut annotator = super::common::annotator(&args.parties, &[])?;
     let profile = args
         .device
         .as_deref()
@@ -32,17 +33,22 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
         let report =
             pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
                 match event {
+                    Event::Names(names) => annotator.learn(&names),
+                    Event::Warning(w) => warnings.add(w),
                     Event::Exchange(x) => {
-                        for obs in detector.scan(&x) {
-                            if write_error.is_none()
-                                && let Err(e) = writer.write(&obs)
-                            {
-                                write_error = Some(e);
+                        if !annotator.keep_app(x.app.as_deref()) {
+                            return;
+                        }
+                        for mut obs in detector.scan(&x) {
+                            annotator.observation(&mut obs);
+                            if write_error.is_none() {
+                                if let Err(e) = writer.write(&obs) {
+                                    write_error = Some(e);
+                                }
                             }
                         }
                     }
-                    Event::Warning(w) => warnings.add(w),
-                    _ => {}
+                    Event::Record(_) => {}
                 }
             });
         bar.done();

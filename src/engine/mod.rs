@@ -440,6 +440,7 @@ impl Engine {
                 src: Some(s.client),
                 dst: Some(s.server),
                 app: flow.app_name.clone(),
+                party: None,
             },
             proto: if flow.proto == 6 { "tcp" } else { "udp" },
             service: flow.app.service(),

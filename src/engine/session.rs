@@ -42,6 +42,7 @@ impl Ctx<'_> {
             src: Some(src),
             dst: Some(dst),
             app: self.app.map(str::to_string),
+            party: None,
         }
     }
 
