@@ -41,10 +41,10 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
                         }
                         for mut obs in detector.scan(&x) {
                             annotator.observation(&mut obs);
-                            if write_error.is_none() {
-                                if let Err(e) = writer.write(&obs) {
-                                    write_error = Some(e);
-                                }
+                            if write_error.is_none()
+                                && let Err(e) = writer.write(&obs)
+                            {
+                                write_error = Some(e);
                             }
                         }
                     }

@@ -47,13 +47,33 @@ impl Party {
     }
 }
 
-/// The registrable domain (eTLD+1) of a host name, using the public suffix list.
+/// The registrable domain (eTLD+1) of a host name under the ICANN section of the
+/// public suffix list. Private-section suffixes (`googleapis.com`, `appspot.com`,
+/// `akamaihd.net`) are skipped: for "who receives this" the company owning the
+/// platform domain is the answer, not each customer's subdomain.
 pub fn registrable_domain(host: &str) -> Option<String> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.parse::<IpAddr>().is_ok() {
+    if host.parse::<IpAddr>().is_ok() || !host.contains('.') {
         return None;
     }
-    psl::domain_str(&host).map(str::to_string)
+    let mut candidate: &str = &host;
+    let icann_suffix = loop {
+        let suffix = psl::suffix(candidate.as_bytes())?;
+        let text = std::str::from_utf8(suffix.as_bytes()).ok()?;
+        match suffix.typ() {
+            Some(psl::Type::Private) => match text.split_once('.') {
+                Some((_, parent)) => candidate = &host[host.len() - parent.len()..],
+                None => break text.len(),
+            },
+            _ => break text.len(),
+        }
+    };
+    if host.len() <= icann_suffix {
+        return None;
+    }
+    let head = &host[..host.len() - icann_suffix - 1];
+    let label = head.rsplit('.').next()?;
+    Some(host[host.len() - icann_suffix - label.len() - 1..].to_string())
 }
 
 /// Attributes hosts to parties.
@@ -148,6 +168,19 @@ mod tests {
                 .to_string(),
             "unknown:10.1.2.3"
         );
+        assert_eq!(
+            registrable_domain("datasaver.googleapis.com").as_deref(),
+            Some("googleapis.com")
+        );
+        assert_eq!(
+            registrable_domain("feelinsonice-hrd.appspot.com").as_deref(),
+            Some("appspot.com")
+        );
+        assert_eq!(
+            registrable_domain("a.b.example.com.cn").as_deref(),
+            Some("example.com.cn")
+        );
+        assert_eq!(registrable_domain("localhost"), None);
         assert_eq!(Party::parse("sdk:umeng"), Some(Party::Sdk("umeng".into())));
     }
 }
