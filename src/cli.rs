@@ -34,6 +34,27 @@ pub enum Command {
     /// Find personal data leaving the device, in any encoding: one observation per
     /// request, data type and field.
     Scan(ScanArgs),
+    /// Work with the signature files (SDKs, data types).
+    #[command(subcommand)]
+    Signatures(SignaturesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignaturesCommand {
+    /// Convert an Exodus Privacy tracker export into privaudit's SDK format and report
+    /// which trackers are SDKs privaudit already knows.
+    ImportExodus {
+        /// The Exodus export (`trackers.json`).
+        file: PathBuf,
+        /// Write the new SDK entries to this TOML file (default: report only).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Validate a signatures folder (`datatypes.toml`, `sdks/*.toml`) or the built-in one.
+    Check {
+        /// The folder to check; the built-in signatures when omitted.
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

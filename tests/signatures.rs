@@ -188,3 +188,46 @@ fn real_app_captures_have_no_high_confidence_false_positives() {
         }
     }
 }
+
+#[test]
+fn exodus_export_imports_and_merges_with_known_sdks() {
+    let corpus = common::corpus();
+    let export = corpus.join("trackers/exodus_trackers_trackercontrol.json");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sdks")).unwrap();
+    let out_file = dir.path().join("sdks/exodus.toml");
+    let out = common::privaudit(&[
+        "signatures",
+        "import-exodus",
+        export.to_str().unwrap(),
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("432 trackers read"), "{report}");
+    assert!(
+        report.contains("-> sdk:umeng"),
+        "Umeng Analytics must merge: {report}"
+    );
+    assert!(report.contains("-> sdk:appsflyer"), "{report}");
+    // The written file is a valid signature file of its own.
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("signatures/datatypes.toml"),
+        dir.path().join("datatypes.toml"),
+    )
+    .unwrap();
+    let check = common::privaudit(&["signatures", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(String::from_utf8_lossy(&check.stdout).contains("no problems found"));
+}

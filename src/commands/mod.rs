@@ -3,6 +3,7 @@
 mod common;
 mod flows;
 mod scan;
+mod signatures;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Flows(args) => flows::run(cli, args),
         Command::Scan(args) => scan::run(cli, args),
+        Command::Signatures(cmd) => signatures::run(cmd),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod annotate;
 pub mod attribution;
+pub mod exodus;
 pub mod signatures;
 
 pub use attribution::{Attributor, Party};
