@@ -34,9 +34,107 @@ pub enum Command {
     /// Find personal data leaving the device, in any encoding: one observation per
     /// request, data type and field.
     Scan(ScanArgs),
+    /// Hold the app's traffic (and package) against its policy declaration: findings
+    /// with evidence, exit 1 when any reaches --fail-on.
+    Audit(Box<AuditArgs>),
     /// Work with the signature files (SDKs, data types).
     #[command(subcommand)]
     Signatures(SignaturesCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Findings by severity, for people.
+    Table,
+    /// The whole report, versioned schema (`privaudit.audit/1`).
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML: a test case per rule and party, failures for violations.
+    Junit,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+    /// A self-contained HTML compliance report.
+    Html,
+    /// PDF, printed by a headless Chromium.
+    Pdf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The policy declaration (TOML; see docs/declaration.md).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+
+    /// Captures (pcap, pcapng, gzip) or HAR exports of the app's traffic.
+    pub inputs: Vec<PathBuf>,
+
+    /// The app package (APK or IPA) or a PrivacyInfo.xcprivacy, for the static rules.
+    #[arg(long, value_name = "APK|IPA")]
+    pub app: Option<PathBuf>,
+
+    /// The test device's real identifiers (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub device: Option<PathBuf>,
+
+    /// When the user agreed to the policy (RFC 3339, or seconds since the epoch).
+    #[arg(long, value_name = "TIME", conflicts_with = "consent_marker")]
+    pub consent_at: Option<String>,
+
+    /// Consent is the first request whose host+path+query matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub consent_marker: Option<String>,
+
+    /// Exit 1 when a finding reaches this severity.
+    #[arg(long, value_enum, default_value = "high")]
+    pub fail_on: crate::audit::Severity,
+
+    /// Findings whose fingerprints are in this file are reported but do not fail.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the fingerprints of this run's findings to FILE (a new baseline).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Transmissions of one identifier to one party per minute before it is excessive.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_per_minute: usize,
+
+    /// A MaxMind-format GeoIP database, for the cross-border rule.
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+
+    /// A Google Play Data safety CSV export to check against the policy.
+    #[arg(long, value_name = "FILE")]
+    pub data_safety: Option<PathBuf>,
+
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AuditFormat,
+
+    /// Report language (HTML, Markdown and table titles).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// Show personal data values in full (masked by default).
+    #[arg(long)]
+    pub show_values: bool,
+
+    #[command(flatten)]
+    pub parties: PartyArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@
 //! application protocols into typed records, and `report` renders them. Lower layers
 //! never import higher ones.
 
+pub mod audit;
 pub mod cli;
 pub mod codec;
 pub mod detect;
@@ -15,6 +16,7 @@ pub mod limits;
 pub mod net;
 pub mod observation;
 pub mod pipeline;
+pub mod policy;
 pub mod proto;
 pub mod record;
 pub mod report;

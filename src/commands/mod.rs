@@ -1,5 +1,6 @@
 //! One module per subcommand; shared plumbing (progress bars, warnings) lives here.
 
+mod audit;
 mod common;
 mod flows;
 mod scan;
@@ -16,6 +17,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Flows(args) => flows::run(cli, args),
         Command::Scan(args) => scan::run(cli, args),
+        Command::Audit(args) => audit::run(cli, args),
         Command::Signatures(cmd) => signatures::run(cmd),
     }
 }

@@ -1,6 +1,7 @@
 //! Renderers and output plumbing: terminal tables, JSON lines, JSON; files are written
 //! atomically and a closed pipe ends output quietly.
 
+pub mod audit;
 pub mod observations;
 pub mod output;
 pub mod records;

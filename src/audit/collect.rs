@@ -1,0 +1,227 @@
+//! Streaming aggregation for the audit: observations grouped by (data type, party)
+//! with bounded samples, timestamps and per-value frequency windows; first contacts
+//! per party; TLS/QUIC coverage; the consent marker. Memory does not grow with the
+//! capture beyond fixed caps per group.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::exchange::Exchange;
+use crate::observation::Observation;
+use crate::record::Record;
+use crate::time::Timestamp;
+
+const SAMPLES: usize = 20;
+const TIMESTAMPS: usize = 100_000;
+const VALUES: usize = 10_000;
+const WINDOW_NS: i64 = 60_000_000_000;
+
+/// Per (data type, party): counts and bounded evidence.
+#[derive(Debug, Default)]
+pub struct Group {
+    pub count: u64,
+    pub cleartext: u64,
+    pub samples: Vec<Observation>,
+    pub cleartext_samples: Vec<Observation>,
+    pub timestamps: Vec<Timestamp>,
+    pub hosts: std::collections::BTreeSet<String>,
+    /// Per distinct value: timestamps within the last minute, and the worst minute.
+    windows: HashMap<u64, (VecDeque<Timestamp>, usize, Option<Observation>)>,
+}
+
+impl Group {
+    fn add(&mut self, o: Observation) {
+        self.count += 1;
+        if self.timestamps.len() < TIMESTAMPS {
+            self.timestamps.push(o.ts);
+        }
+        if self.hosts.len() < 20
+            && let Some(h) = &o.host
+        {
+            self.hosts.insert(h.clone());
+        }
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            o.value.hash(&mut h);
+            h.finish()
+        };
+        if self.windows.len() < VALUES || self.windows.contains_key(&key) {
+            let (window, worst, at) = self.windows.entry(key).or_default();
+            window.push_back(o.ts);
+            while window.front().is_some_and(|t| o.ts.0 - t.0 > WINDOW_NS) {
+                window.pop_front();
+            }
+            if window.len() > *worst {
+                *worst = window.len();
+                *at = Some(o.clone());
+            }
+        }
+        if o.cleartext() {
+            self.cleartext += 1;
+            if self.cleartext_samples.len() < SAMPLES {
+                self.cleartext_samples.push(o.clone());
+            }
+        }
+        if self.samples.len() < SAMPLES {
+            self.samples.push(o);
+        }
+    }
+
+    /// The most transmissions of one value within any 60 seconds, with an example.
+    pub fn peak_per_minute(&self) -> (usize, Option<&Observation>) {
+        self.windows
+            .values()
+            .map(|(_, worst, at)| (*worst, at.as_ref()))
+            .max_by_key(|(n, _)| *n)
+            .unwrap_or((0, None))
+    }
+
+    pub fn first_ts(&self) -> Option<Timestamp> {
+        self.timestamps.iter().min().copied()
+    }
+
+    pub fn count_before(&self, t: Timestamp) -> usize {
+        self.timestamps.iter().filter(|x| **x < t).count()
+    }
+}
+
+/// The first time the app talked to a party, from any record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub first_ts: Timestamp,
+    pub file: String,
+    pub frame: u64,
+    pub host: String,
+    pub connections: u64,
+    pub requests: u64,
+}
+
+/// TLS/QUIC connections per host, and whether their content was visible.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HostCoverage {
+    pub tls: u64,
+    pub quic: u64,
+    pub http_cleartext: u64,
+    pub https_decrypted: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Count {
+    Request,
+    Connection,
+    Nothing,
+}
+
+#[derive(Debug, Default)]
+pub struct Collector {
+    pub groups: BTreeMap<(String, String), Group>,
+    pub contacts: BTreeMap<String, Contact>,
+    pub coverage: BTreeMap<String, HostCoverage>,
+    marker: Option<Regex>,
+    pub marker_hit: Option<(Timestamp, String, u64, String)>,
+    pub requests: u64,
+}
+
+impl Collector {
+    pub fn new(marker: Option<Regex>) -> Self {
+        Collector {
+            marker,
+            ..Default::default()
+        }
+    }
+
+    pub fn observation(&mut self, o: Observation) {
+        let party = o.party.clone().unwrap_or_else(|| "unknown:?".into());
+        self.groups
+            .entry((o.data_type.clone(), party))
+            .or_default()
+            .add(o);
+    }
+
+    /// Notes contact with `party`; `count` says what to count (a request, a
+    /// connection, or nothing for a handshake already counted as a connection).
+    fn contact(
+        &mut self,
+        party: &str,
+        ts: Timestamp,
+        file: &str,
+        frame: u64,
+        host: &str,
+        count: Count,
+    ) {
+        let c = self
+            .contacts
+            .entry(party.to_string())
+            .or_insert_with(|| Contact {
+                first_ts: ts,
+                file: file.to_string(),
+                frame,
+                host: host.to_string(),
+                connections: 0,
+                requests: 0,
+            });
+        if ts < c.first_ts {
+            c.first_ts = ts;
+            c.file = file.to_string();
+            c.frame = frame;
+            c.host = host.to_string();
+        }
+        match count {
+            Count::Request => c.requests += 1,
+            Count::Connection => c.connections += 1,
+            Count::Nothing => {}
+        }
+    }
+
+    /// A request, for contacts, coverage and the consent marker.
+    pub fn exchange(&mut self, x: &Exchange, party: &str) {
+        self.requests += 1;
+        let host = x.host().unwrap_or_default();
+        self.contact(party, x.ts, &x.file, x.frame, &host, Count::Request);
+        let cov = self.coverage.entry(host.clone()).or_default();
+        match x.transport {
+            crate::exchange::Transport::HttpsDecrypted => cov.https_decrypted += 1,
+            crate::exchange::Transport::Http => cov.http_cleartext += 1,
+            _ => {}
+        }
+        if let Some(re) = &self.marker {
+            let target = format!("{host}{}", x.uri);
+            if re.is_match(&target) && self.marker_hit.as_ref().is_none_or(|(t, ..)| x.ts < *t) {
+                self.marker_hit = Some((x.ts, x.file.to_string(), x.frame, target));
+            }
+        }
+    }
+
+    /// A flow-level record (party already set by the annotator).
+    pub fn record(&mut self, r: &Record) {
+        let m = r.meta();
+        let party = m.party.clone().unwrap_or_default();
+        match r {
+            Record::Tls(h) => {
+                let host = h
+                    .sni
+                    .clone()
+                    .unwrap_or_else(|| m.dst.map(|d| d.ip.to_string()).unwrap_or_default());
+                self.coverage.entry(host.clone()).or_default().tls += 1;
+                self.contact(&party, m.ts, &m.file, m.frame, &host, Count::Nothing);
+            }
+            Record::Quic(h) => {
+                let host = h
+                    .sni
+                    .clone()
+                    .unwrap_or_else(|| m.dst.map(|d| d.ip.to_string()).unwrap_or_default());
+                self.coverage.entry(host.clone()).or_default().quic += 1;
+                self.contact(&party, m.ts, &m.file, m.frame, &host, Count::Nothing);
+            }
+            Record::Conn(c) if c.service == "tls" || c.service == "http" || c.service == "quic" => {
+                if let Some(name) = &c.name {
+                    self.contact(&party, m.ts, &m.file, m.frame, name, Count::Connection);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The audit's rules: stable ids, titles and descriptions in English and Chinese, the
+//! legal or standard basis each rests on, default severity and the fix hint. One
+//! table, so reports, SARIF rule metadata and the README stay in step.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Info => "提示",
+            Severity::Low => "低",
+            Severity::Medium => "中",
+            Severity::High => "高",
+            Severity::Critical => "严重",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub id: &'static str,
+    pub title_en: &'static str,
+    pub title_zh: &'static str,
+    pub description_en: &'static str,
+    pub description_zh: &'static str,
+    /// Laws, standards and store rules the check rests on.
+    pub basis: &'static [&'static str],
+    pub severity: Severity,
+    pub fix_en: &'static str,
+    pub fix_zh: &'static str,
+}
+
+pub const OMITTED: &str = "PA-DISCLOSURE-OMITTED";
+pub const VAGUE: &str = "PA-DISCLOSURE-VAGUE";
+pub const INCORRECT: &str = "PA-DISCLOSURE-INCORRECT";
+pub const AMBIGUOUS: &str = "PA-DISCLOSURE-AMBIGUOUS";
+pub const UNDISCLOSED_PARTY: &str = "PA-THIRD-PARTY-UNDISCLOSED";
+pub const SDK_OVERCOLLECT: &str = "PA-SDK-UNDECLARED-DATA";
+pub const CLEARTEXT_PROMISE: &str = "PA-CLEARTEXT-BROKEN-PROMISE";
+pub const CLEARTEXT_SENSITIVE: &str = "PA-CLEARTEXT-SENSITIVE";
+pub const PRECONSENT: &str = "PA-BEFORE-CONSENT";
+pub const PRECONSENT_CONTACT: &str = "PA-SDK-CONTACT-BEFORE-CONSENT";
+pub const FREQUENCY: &str = "PA-EXCESSIVE-FREQUENCY";
+pub const CROSS_BORDER: &str = "PA-CROSS-BORDER";
+pub const NON_RESETTABLE: &str = "PA-NON-RESETTABLE-ID";
+pub const SDK_BUNDLED_UNDISCLOSED: &str = "PA-SDK-BUNDLED-UNDISCLOSED";
+pub const SDK_SILENT: &str = "PA-SDK-PRESENT-SILENT";
+pub const PERMISSION_UNDECLARED: &str = "PA-PERMISSION-UNDECLARED-DATA";
+pub const MANIFEST_NOT_IN_POLICY: &str = "PA-PRIVACY-MANIFEST-NOT-IN-POLICY";
+pub const POLICY_NOT_IN_MANIFEST: &str = "PA-POLICY-NOT-IN-PRIVACY-MANIFEST";
+pub const DATA_SAFETY_MISMATCH: &str = "PA-DATA-SAFETY-CONTRADICTION";
+
+pub static RULES: &[Rule] = &[
+    Rule {
+        id: OMITTED,
+        title_en: "Data type sent but not disclosed",
+        title_zh: "收集的个人信息未在隐私政策中说明",
+        description_en: "The app sends this data type to this party, and no statement in the policy declares it (PoliCheck: omitted disclosure).",
+        description_zh: "App 向该接收方发送了此类个人信息，但隐私政策中没有任何条款声明（PoliCheck：遗漏披露）。",
+        basis: &[
+            "PIPL art. 17",
+            "CAC/MIIT 2019 认定方法 2.1, 3.3",
+            "GB/T 35273-2020 5.5",
+            "GDPR art. 13(1)(e)",
+        ],
+        severity: Severity::Medium,
+        fix_en: "Declare the data type, its purpose and recipient in the policy, or stop sending it.",
+        fix_zh: "在隐私政策中逐项列明该信息及其目的和接收方，或停止收集。",
+    },
+    Rule {
+        id: VAGUE,
+        title_en: "Data type disclosed only in general terms",
+        title_zh: "个人信息仅以概括性表述披露",
+        description_en: "Only a broader term (a parent data type, or \"third parties\") covers this flow (PoliCheck: vague disclosure).",
+        description_zh: "仅有上位概念（如“设备信息”“第三方”）覆盖该数据流（PoliCheck：模糊披露）。",
+        basis: &[
+            "PIPL art. 17 (clear and understandable)",
+            "CAC/MIIT 2019 认定方法 2.1 (逐一列出)",
+            "GB/T 35273-2020 5.5",
+        ],
+        severity: Severity::Low,
+        fix_en: "Name the exact data type (and recipient) instead of a general category.",
+        fix_zh: "用具体的信息类型和接收方替换概括性表述。",
+    },
+    Rule {
+        id: INCORRECT,
+        title_en: "Data sent although the policy says it is not",
+        title_zh: "实际收集与隐私政策的否定性声明相矛盾",
+        description_en: "A negative statement in the policy denies collecting or sharing this data type, yet it was sent (PoliCheck: incorrect disclosure).",
+        description_zh: "隐私政策声明不收集或不共享此类信息，但实际发生了传输（PoliCheck：错误披露）。",
+        basis: &[
+            "CAC/MIIT 2019 认定方法 3.9",
+            "PIPL art. 7",
+            "GDPR art. 5(1)(a)",
+        ],
+        severity: Severity::High,
+        fix_en: "Stop sending the data or correct the policy statement.",
+        fix_zh: "停止该收集行为，或修正隐私政策中的错误表述。",
+    },
+    Rule {
+        id: AMBIGUOUS,
+        title_en: "Policy statements contradict each other",
+        title_zh: "隐私政策表述自相矛盾",
+        description_en: "The policy both declares and denies this flow (PoliCheck: ambiguous disclosure).",
+        description_zh: "隐私政策对该数据流既有声明收集的条款又有否定条款（PoliCheck：含糊披露）。",
+        basis: &["PIPL art. 17", "GB/T 35273-2020 5.5"],
+        severity: Severity::Medium,
+        fix_en: "Make the policy consistent about this data type.",
+        fix_zh: "统一隐私政策中关于此类信息的表述。",
+    },
+    Rule {
+        id: UNDISCLOSED_PARTY,
+        title_en: "Personal data reaches a third party the policy does not name",
+        title_zh: "向隐私政策未列明的第三方提供个人信息",
+        description_en: "Personal data is sent to an SDK or third party that the policy does not name (only generic \"third parties\" or nothing at all).",
+        description_zh: "个人信息被发送给隐私政策未列明名称的 SDK 或第三方（仅有“第三方”之类的概括表述或完全未提及）。",
+        basis: &[
+            "PIPL art. 23",
+            "CAC/MIIT 2019 认定方法 2.1, 5.1",
+            "GB/T 41391-2022 6.6",
+            "GDPR art. 13(1)(e)",
+        ],
+        severity: Severity::High,
+        fix_en: "List the SDK in the third-party SDK list (name, company, purpose, data types, policy link) and obtain consent.",
+        fix_zh: "在第三方SDK清单中列明该SDK（名称、公司、目的、信息类型、隐私政策链接）并取得同意。",
+    },
+    Rule {
+        id: SDK_OVERCOLLECT,
+        title_en: "Named third party receives data types beyond those declared for it",
+        title_zh: "第三方SDK收集的信息超出声明范围",
+        description_en: "The policy names this party but not this data type among what it receives.",
+        description_zh: "隐私政策列明了该第三方，但未声明其会收集此类信息。",
+        basis: &["CAC/MIIT 2019 认定方法 3.3", "GB/T 41391-2022 6.6"],
+        severity: Severity::Medium,
+        fix_en: "Add the data type to the party's entry in the SDK list, or configure the SDK not to collect it.",
+        fix_zh: "在SDK清单中补充该信息类型，或关闭SDK的相应收集功能。",
+    },
+    Rule {
+        id: CLEARTEXT_PROMISE,
+        title_en: "Personal data in cleartext although the policy promises encryption",
+        title_zh: "隐私政策承诺加密，但个人信息以明文传输",
+        description_en: "The policy promises encryption, yet this data type left the device over unencrypted HTTP.",
+        description_zh: "隐私政策承诺采用加密技术保护个人信息，但此类信息通过未加密的 HTTP 明文传输。",
+        basis: &[
+            "CAC/MIIT 2019 认定方法 3.9",
+            "GB/T 35273-2020 6.3",
+            "PIPL art. 51",
+            "Google Play Data safety (encrypted in transit)",
+        ],
+        severity: Severity::High,
+        fix_en: "Send it over HTTPS (TLS 1.2+) only, or correct the promise.",
+        fix_zh: "改用 HTTPS（TLS 1.2 及以上）传输，或修正隐私政策中的承诺。",
+    },
+    Rule {
+        id: CLEARTEXT_SENSITIVE,
+        title_en: "Sensitive personal data in cleartext",
+        title_zh: "敏感个人信息明文传输",
+        description_en: "Sensitive personal information or a credential left the device without encryption.",
+        description_zh: "敏感个人信息或账号凭据未经加密离开设备。",
+        basis: &["GB/T 35273-2020 6.3", "PIPL art. 51", "GDPR art. 32"],
+        severity: Severity::High,
+        fix_en: "Send sensitive data over HTTPS (TLS 1.2+) only.",
+        fix_zh: "敏感个人信息仅通过 HTTPS（TLS 1.2 及以上）传输。",
+    },
+    Rule {
+        id: PRECONSENT,
+        title_en: "Personal data sent before the user consented",
+        title_zh: "用户同意隐私政策前即收集个人信息",
+        description_en: "Personal data left the device before the user agreed to the privacy policy.",
+        description_zh: "在用户同意隐私政策之前，个人信息已被发送。",
+        basis: &[
+            "CAC/MIIT 2019 认定方法 3.1",
+            "GB/T 41391-2022 6.4",
+            "PIPL art. 13-14",
+            "ePrivacy art. 5(3)",
+            "GDPR art. 6-7",
+        ],
+        severity: Severity::High,
+        fix_en: "Initialise SDKs and send data only after the user agrees (e.g. Umeng preInit/init, JPush setAuth).",
+        fix_zh: "在用户同意后再初始化SDK和上报数据（如友盟 preInit/init、极光 setAuth）。",
+    },
+    Rule {
+        id: PRECONSENT_CONTACT,
+        title_en: "Third-party SDK contacted before the user consented",
+        title_zh: "用户同意前即连接第三方SDK服务器",
+        description_en: "The app contacted this SDK's servers before consent; the payload was not readable, but SDK initialisation before consent is a strong indicator of collection.",
+        description_zh: "用户同意前App已连接该SDK的服务器；虽未能解析载荷，但同意前初始化SDK通常意味着已收集信息。",
+        basis: &["CAC/MIIT 2019 认定方法 3.1", "GB/T 41391-2022 6.6"],
+        severity: Severity::Medium,
+        fix_en: "Delay the SDK's initialisation until after consent.",
+        fix_zh: "将该SDK的初始化推迟到用户同意之后。",
+    },
+    Rule {
+        id: FREQUENCY,
+        title_en: "Identifier sent more often than needed",
+        title_zh: "收集个人信息频次超出业务需要",
+        description_en: "The same identifier went to the same party more times per minute than the configured threshold.",
+        description_zh: "同一标识符在一分钟内被发送给同一接收方的次数超过阈值。",
+        basis: &["CAC/MIIT 2019 认定方法 4.4", "GB/T 41391-2022 6.1"],
+        severity: Severity::Medium,
+        fix_en: "Cache the value and send it once per session.",
+        fix_zh: "缓存该值，每个会话只上报一次。",
+    },
+    Rule {
+        id: CROSS_BORDER,
+        title_en: "Personal data sent outside the declared storage region",
+        title_zh: "个人信息传输至声明的存储地域之外",
+        description_en: "The destination address is located outside the region where the policy says data is stored.",
+        description_zh: "目标地址位于隐私政策声明的存储地域之外。",
+        basis: &[
+            "PIPL art. 38-39",
+            "数据出境安全评估办法 (2022)",
+            "CAC/MIIT 2019 认定方法 3.9",
+            "GDPR art. 44",
+        ],
+        severity: Severity::High,
+        fix_en: "Keep the data in the declared region, or disclose the transfer and obtain separate consent.",
+        fix_zh: "将数据保存在声明地域内，或披露出境情况并取得单独同意。",
+    },
+    Rule {
+        id: NON_RESETTABLE,
+        title_en: "Non-resettable device identifier sent to an advertising or analytics SDK",
+        title_zh: "向广告或统计类SDK提供不可变更的设备唯一标识符",
+        description_en: "Hardware or SIM identifiers (IMEI, MAC, IMSI, serial) go to an ads/analytics/attribution party, where resettable ids (OAID, advertising id) would do.",
+        description_zh: "IMEI、MAC、IMSI、序列号等不可重置的标识符被发送给广告/统计/归因类第三方，而可重置标识符（OAID、广告标识符）即可满足需要。",
+        basis: &[
+            "GB/T 41391-2022 6.3 and App. F",
+            "Google Play User Data policy (advertising ID)",
+        ],
+        severity: Severity::Medium,
+        fix_en: "Use a resettable identifier (OAID / advertising ID) instead.",
+        fix_zh: "改用可重置的标识符（OAID / 广告标识符）。",
+    },
+    Rule {
+        id: SDK_BUNDLED_UNDISCLOSED,
+        title_en: "SDK bundled in the app but not named in the policy",
+        title_zh: "App 集成的第三方SDK未在隐私政策中列明",
+        description_en: "The app package contains this SDK's code, and the policy's third-party list does not name it.",
+        description_zh: "App 安装包中包含该SDK的代码，但隐私政策的第三方SDK清单未列明。",
+        basis: &[
+            "CAC/MIIT 2019 认定方法 2.1",
+            "GB/T 41391-2022 6.6",
+            "PIPL art. 23",
+        ],
+        severity: Severity::Medium,
+        fix_en: "Add the SDK to the third-party SDK list or remove it from the app.",
+        fix_zh: "将该SDK列入第三方SDK清单，或从App中移除。",
+    },
+    Rule {
+        id: SDK_SILENT,
+        title_en: "SDK bundled but not seen on the network",
+        title_zh: "已集成但未观察到网络传输的SDK",
+        description_en: "The SDK's code is in the package but none of its domains appeared in the captures (it may be unused, or the session did not reach it).",
+        description_zh: "安装包中存在该SDK代码，但抓包中未出现其域名（可能未启用，或测试未覆盖）。",
+        basis: &["GB/T 41391-2022 6.6"],
+        severity: Severity::Info,
+        fix_en: "Remove unused SDKs; otherwise list them in the SDK list.",
+        fix_zh: "移除未使用的SDK；若在用，请列入SDK清单。",
+    },
+    Rule {
+        id: PERMISSION_UNDECLARED,
+        title_en: "Permission unlocks a data type the policy does not declare",
+        title_zh: "申请的系统权限对应的个人信息未在政策中说明",
+        description_en: "The app requests a permission that gives access to a data type no policy statement declares.",
+        description_zh: "App 申请的权限可获取某类个人信息，但隐私政策未作说明。",
+        basis: &[
+            "CAC/MIIT 2019 认定方法 2.3",
+            "GB/T 41391-2022 6.5",
+            "Google Play permissions policy",
+        ],
+        severity: Severity::Medium,
+        fix_en: "Declare the data type and purpose, or drop the permission.",
+        fix_zh: "说明该权限对应的信息及用途，或取消申请该权限。",
+    },
+    Rule {
+        id: MANIFEST_NOT_IN_POLICY,
+        title_en: "Apple privacy manifest declares data the policy does not",
+        title_zh: "苹果隐私清单声明的数据类型未在隐私政策中说明",
+        description_en: "A PrivacyInfo.xcprivacy in the app declares a collected data type that no policy statement covers.",
+        description_zh: "App 内的 PrivacyInfo.xcprivacy 声明了收集某类数据，但隐私政策未覆盖。",
+        basis: &[
+            "App Store Review Guideline 5.1.1",
+            "Apple privacy manifest (NSPrivacyCollectedDataTypes)",
+            "PIPL art. 17",
+        ],
+        severity: Severity::Medium,
+        fix_en: "Make the policy and the privacy manifest agree.",
+        fix_zh: "使隐私政策与隐私清单保持一致。",
+    },
+    Rule {
+        id: POLICY_NOT_IN_MANIFEST,
+        title_en: "Policy declares data the Apple privacy manifest omits",
+        title_zh: "隐私政策声明的数据类型未出现在苹果隐私清单中",
+        description_en: "The policy declares collecting a data type that none of the app's privacy manifests lists.",
+        description_zh: "隐私政策声明收集的数据类型未出现在App的任何隐私清单中。",
+        basis: &[
+            "Apple privacy manifest (NSPrivacyCollectedDataTypes)",
+            "App Store privacy label",
+        ],
+        severity: Severity::Low,
+        fix_en: "Add the type to the privacy manifest (and App Store label) or correct the policy.",
+        fix_zh: "在隐私清单（及 App Store 隐私标签）中补充，或修正隐私政策。",
+    },
+    Rule {
+        id: DATA_SAFETY_MISMATCH,
+        title_en: "Google Play Data safety form contradicts the policy",
+        title_zh: "Google Play 数据安全表单与隐私政策矛盾",
+        description_en: "The Data safety export and the policy disagree about a data type (collected in one, absent or denied in the other), or about encryption in transit.",
+        description_zh: "数据安全表单与隐私政策对某类数据（是否收集）或传输加密的表述不一致。",
+        basis: &["Google Play User Data policy (Data safety)", "PIPL art. 17"],
+        severity: Severity::Medium,
+        fix_en: "Make the Data safety answers and the policy agree.",
+        fix_zh: "使数据安全表单与隐私政策保持一致。",
+    },
+];
+
+pub fn rule(id: &str) -> &'static Rule {
+    RULES.iter().find(|r| r.id == id).unwrap_or(&RULES[0])
+}

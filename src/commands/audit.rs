@@ -1,0 +1,231 @@
+//! `privaudit audit`: the app's behaviour against its policy declaration.
+
+use std::collections::BTreeSet;
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use privaudit::audit::{self, AuditReport, Collector, ConsentInfo, Coverage, InputInfo, Options};
+use privaudit::cli::{AuditArgs, AuditFormat, Cli};
+use privaudit::detect::Detector;
+use privaudit::detect::profile::DeviceProfile;
+use privaudit::engine::Event;
+use privaudit::pipeline;
+use privaudit::policy::Declaration;
+use privaudit::report::output::Output;
+use privaudit::signatures::Ontology;
+use privaudit::time::Timestamp;
+use sha2::Digest as _;
+
+use super::{ProgressBar, Warnings};
+
+fn sha256_file(path: &std::path::Path) -> Option<String> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn read_baseline(path: &std::path::Path) -> Result<BTreeSet<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the baseline", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{}: not a privaudit baseline (JSON with a `fingerprints` list)",
+            path.display()
+        )
+    })?;
+    let list = v
+        .get("fingerprints")
+        .and_then(|f| f.as_array())
+        .with_context(|| format!("{}: no `fingerprints` list", path.display()))?;
+    Ok(list
+        .iter()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect())
+}
+
+pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
+    if matches!(args.format, AuditFormat::Html | AuditFormat::Pdf) {
+        bail!(
+            "the HTML and PDF reports are not built yet; use --format table, json, sarif, junit or markdown"
+        );
+    }
+    let limits = args.limits.to_limits();
+    let decl = Declaration::load(&args.policy)?;
+    let ontology = Ontology::load(args.parties.signatures.as_deref())?;
+    let mut annotator = super::common::annotator(&args.parties, &decl.app.first_party)?;
+    let profile = args
+        .device
+        .as_deref()
+        .map(DeviceProfile::load)
+        .transpose()?;
+    let detector = Detector::new(&ontology, profile.as_ref(), &limits);
+    let consent_at =
+        match &args.consent_at {
+            Some(t) => Some(Timestamp::parse(t).with_context(|| {
+                format!("--consent-at {t}: not an RFC 3339 time or epoch seconds")
+            })?),
+            None => None,
+        };
+    let marker = match &args.consent_marker {
+        Some(m) => Some(
+            regex::Regex::new(m)
+                .with_context(|| format!("--consent-marker {m}: not a valid regex"))?,
+        ),
+        None => None,
+    };
+    let baseline = match &args.baseline {
+        Some(p) => read_baseline(p)?,
+        None => BTreeSet::new(),
+    };
+    if args.inputs.is_empty() && args.app.is_none() {
+        bail!("nothing to audit: give captures or HAR files, and/or --app");
+    }
+
+    let mut collector = Collector::new(marker);
+    let mut warnings = Warnings::new(cli.verbose);
+    let mut inputs = Vec::new();
+    for input in &args.inputs {
+        let bar = ProgressBar::for_file(cli, input);
+        let report =
+            pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
+                match event {
+                    Event::Names(names) => annotator.learn(&names),
+                    Event::Warning(w) => warnings.add(w),
+                    Event::Record(mut r) => {
+                        if annotator.record(&mut r) {
+                            collector.record(&r);
+                        }
+                    }
+                    Event::Exchange(x) => {
+                        if !annotator.keep_app(x.app.as_deref()) {
+                            return;
+                        }
+                        let party = annotator
+                            .party(x.host().as_deref(), x.dst.map(|d| d.ip))
+                            .to_string();
+                        collector.exchange(&x, &party);
+                        for mut obs in detector.scan(&x) {
+                            annotator.observation(&mut obs);
+                            collector.observation(obs);
+                        }
+                    }
+                }
+            });
+        bar.done();
+        let report = report?;
+        eprintln!("{}", report.summary_line());
+        if let Some(line) = report.damage_line() {
+            eprintln!("warning: {line}");
+        }
+        inputs.push(InputInfo {
+            path: report.path.clone(),
+            format: report.capture.format.clone(),
+            frames: report.capture.frames,
+            first_ts: report.capture.first_ts,
+            last_ts: report.capture.last_ts,
+            sha256: sha256_file(input),
+            damage: report.damage_line(),
+        });
+    }
+    warnings.print();
+
+    let consent = match (consent_at, &collector.marker_hit) {
+        (Some(ts), _) => Some(ConsentInfo {
+            ts,
+            source: "--consent-at".into(),
+        }),
+        (None, Some((ts, file, frame, target))) => Some(ConsentInfo {
+            ts: *ts,
+            source: format!(
+                "first request matching --consent-marker: {target} ({file} frame {frame})"
+            ),
+        }),
+        (None, None) => {
+            if let Some(m) = &args.consent_marker {
+                eprintln!(
+                    "warning: no request matched --consent-marker {m}; the consent rules are skipped"
+                );
+            }
+            None
+        }
+    };
+    let options = Options {
+        consent: consent.clone(),
+        max_per_minute: args.max_per_minute,
+        fail_on: args.fail_on,
+        show_values: args.show_values,
+        baseline,
+    };
+    let sdks = annotator.attributor().sdks();
+    let (findings, matrix, sdk_list) =
+        audit::evaluate(&collector, &decl, &ontology, sdks, None, &options);
+    let summary = audit::summarise(&findings, args.fail_on);
+    let mut coverage = Coverage {
+        requests_inspected: collector.requests,
+        ..Coverage::default()
+    };
+    for (host, c) in &collector.coverage {
+        coverage.cleartext_requests += c.http_cleartext;
+        coverage.decrypted_requests += c.https_decrypted;
+        if c.tls + c.quic > 0 && c.https_decrypted == 0 {
+            coverage.not_decrypted.push((host.clone(), c.tls + c.quic));
+        }
+    }
+    let report = AuditReport {
+        schema: audit::SCHEMA,
+        tool: format!("privaudit {}", env!("CARGO_PKG_VERSION")),
+        app: decl.app.clone(),
+        policy: args.policy.display().to_string(),
+        inputs,
+        package: None,
+        consent,
+        summary,
+        findings,
+        matrix,
+        sdks: sdk_list,
+        timeline: audit::timeline(&collector, 200),
+        coverage,
+    };
+
+    if let Some(path) = &args.write_baseline {
+        let fingerprints: Vec<&str> = report
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        let body = serde_json::json!({
+            "schema": "privaudit.baseline/1",
+            "policy": report.policy,
+            "fingerprints": fingerprints,
+        });
+        let mut out =
+            Output::open(Some(path)).with_context(|| format!("cannot write {}", path.display()))?;
+        serde_json::to_writer_pretty(&mut out, &body)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        out.finish()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "baseline with {} fingerprints written to {}",
+            fingerprints.len(),
+            path.display()
+        );
+    }
+
+    let mut out = Output::open(args.output.as_deref()).context("cannot open the output file")?;
+    privaudit::report::audit::render(&report, args.format, args.lang, &ontology, &mut out)?;
+    out.finish().context("cannot write the report")?;
+    Ok(if report.summary.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,6 @@
+//! Privacy policies: the declaration model and the extraction of a draft declaration
+//! from policy text.
+
+pub mod model;
+
+pub use model::Declaration;

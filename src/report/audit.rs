@@ -1,0 +1,525 @@
+//! Renders an [`AuditReport`]: terminal table, JSON (the versioned schema), SARIF
+//! 2.1.0, JUnit XML and Markdown. Values in evidence are already masked unless the
+//! user asked for them.
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use serde_json::json;
+
+use crate::audit::{AuditReport, Finding, RULES, Severity};
+use crate::cli::{AuditFormat, Lang};
+use crate::signatures::Ontology;
+
+pub fn render(
+    report: &AuditReport,
+    format: AuditFormat,
+    lang: Lang,
+    ontology: &Ontology,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        AuditFormat::Table => table(report, lang, ontology, out),
+        AuditFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            out.write_all(b"\n")
+        }
+        AuditFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &sarif(report))?;
+            out.write_all(b"\n")
+        }
+        AuditFormat::Junit => junit(report, out),
+        AuditFormat::Markdown => markdown(report, lang, ontology, out),
+        AuditFormat::Html | AuditFormat::Pdf => {
+            Err(io::Error::other("HTML and PDF are rendered elsewhere"))
+        }
+    }
+}
+
+fn title(f: &Finding, lang: Lang) -> &str {
+    match lang {
+        Lang::En => f.title,
+        Lang::Zh => f.title_zh,
+    }
+}
+
+fn message(f: &Finding, lang: Lang) -> &str {
+    match lang {
+        Lang::En => &f.message,
+        Lang::Zh => &f.message_zh,
+    }
+}
+
+fn severity_label(s: Severity, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => s.as_str(),
+        Lang::Zh => s.zh(),
+    }
+}
+
+fn clause_text(f: &Finding, lang: Lang) -> String {
+    match &f.clause {
+        Some(c) => c
+            .clause
+            .clone()
+            .map(|c| format!("§{c}"))
+            .unwrap_or_else(|| "(quoted)".into()),
+        None => match lang {
+            Lang::En => "not mentioned".into(),
+            Lang::Zh => "未提及".into(),
+        },
+    }
+}
+
+fn table(
+    report: &AuditReport,
+    lang: Lang,
+    ontology: &Ontology,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let s = &report.summary;
+    writeln!(
+        out,
+        "privaudit audit: {} — policy {}{}",
+        if report.app.name.is_empty() {
+            "(app)"
+        } else {
+            &report.app.name
+        },
+        report.policy,
+        report
+            .consent
+            .as_ref()
+            .map(|c| format!("; consent at {}", c.ts.rfc3339()))
+            .unwrap_or_default()
+    )?;
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_header(match lang {
+        Lang::En => vec![
+            "severity",
+            "rule",
+            "party",
+            "data type",
+            "policy",
+            "evidence",
+            "finding",
+        ],
+        Lang::Zh => vec![
+            "严重程度",
+            "规则",
+            "接收方",
+            "信息类型",
+            "政策条款",
+            "证据",
+            "问题",
+        ],
+    });
+    for f in &report.findings {
+        let first = f
+            .evidence
+            .first()
+            .map(|e| format!("{} #{}", short(&e.file), e.frame))
+            .unwrap_or_default();
+        let ev = if f.evidence_total > 1 {
+            format!("{first} (+{})", f.evidence_total - 1)
+        } else {
+            first
+        };
+        let data = f
+            .data_type
+            .as_deref()
+            .map(|d| match lang {
+                Lang::En => ontology.name_en(d).to_string(),
+                Lang::Zh => ontology.name_zh(d).to_string(),
+            })
+            .unwrap_or_default();
+        t.add_row(vec![
+            Cell::new(format!(
+                "{}{}",
+                severity_label(f.severity, lang),
+                if f.suppressed { " (baseline)" } else { "" }
+            )),
+            Cell::new(f.rule),
+            Cell::new(f.party.as_deref().unwrap_or("")),
+            Cell::new(data),
+            Cell::new(clause_text(f, lang)),
+            Cell::new(ev),
+            Cell::new(message(f, lang)),
+        ]);
+    }
+    if report.findings.is_empty() {
+        writeln!(out, "no findings")?;
+    } else {
+        writeln!(out, "{t}")?;
+    }
+    writeln!(
+        out,
+        "{} critical, {} high, {} medium, {} low, {} info{}; fail-on {}: {}",
+        s.critical,
+        s.high,
+        s.medium,
+        s.low,
+        s.info,
+        if s.suppressed > 0 {
+            format!(" ({} in baseline)", s.suppressed)
+        } else {
+            String::new()
+        },
+        s.fail_on,
+        if s.failed { "FAIL" } else { "pass" }
+    )?;
+    if !report.coverage.not_decrypted.is_empty() {
+        let hosts: Vec<String> = report
+            .coverage
+            .not_decrypted
+            .iter()
+            .take(8)
+            .map(|(h, n)| format!("{h} ({n})"))
+            .collect();
+        writeln!(
+            out,
+            "not inspected (encrypted, no key): {}{}",
+            hosts.join(", "),
+            if report.coverage.not_decrypted.len() > 8 {
+                ", …"
+            } else {
+                ""
+            }
+        )?;
+    }
+    Ok(())
+}
+
+fn short(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// SARIF 2.1.0: one result per finding, rule metadata for every rule, stable
+/// fingerprints. Results point at the policy declaration (what a code-scanning
+/// dashboard can open); the capture evidence is in each result's properties.
+pub fn sarif(report: &AuditReport) -> serde_json::Value {
+    let rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.id.trim_start_matches("PA-").to_ascii_lowercase().replace('-', "_"),
+                "shortDescription": {"text": r.title_en},
+                "fullDescription": {"text": r.description_en},
+                "help": {"text": format!("{} Basis: {}.", r.fix_en, r.basis.join("; "))},
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {
+                    "tags": ["privacy"],
+                    "security-severity": security_severity(r.severity),
+                    "basis": r.basis,
+                    "title_zh": r.title_zh,
+                }
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let index = RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": f.rule,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": {"text": format!("{}: {}", f.title, f.message)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": report.policy.trim_start_matches("./")},
+                        "region": {"startLine": 1}
+                    }
+                }],
+                "partialFingerprints": {"privaudit/v1": f.fingerprint},
+                "properties": {
+                    "severity": f.severity.as_str(),
+                    "security-severity": security_severity(f.severity),
+                    "party": f.party,
+                    "dataType": f.data_type,
+                    "disclosure": f.disclosure,
+                    "policyClause": f.clause,
+                    "evidence": f.evidence,
+                    "evidenceTotal": f.evidence_total,
+                }
+            });
+            if f.suppressed {
+                result["suppressions"] =
+                    json!([{"kind": "external", "justification": "listed in the baseline"}]);
+            }
+            result
+        })
+        .collect();
+    let artifacts: Vec<serde_json::Value> = report
+        .inputs
+        .iter()
+        .map(|i| {
+            let mut a = json!({"location": {"uri": i.path}, "description": {"text": format!("{} ({} frames)", i.format, i.frames)}});
+            if let Some(h) = &i.sha256 {
+                a["hashes"] = json!({"sha-256": h});
+            }
+            a
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "privaudit",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/privaudit/privaudit",
+                "rules": rules,
+            }},
+            "artifacts": artifacts,
+            "results": results,
+        }]
+    })
+}
+
+fn xml_escape(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+/// JUnit XML: a test case per rule × party; a finding (not in the baseline, above
+/// info) is a failure of its case.
+fn junit(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut parties: Vec<String> = report.matrix.iter().map(|c| c.party.clone()).collect();
+    parties.extend(report.findings.iter().filter_map(|f| f.party.clone()));
+    parties.sort();
+    parties.dedup();
+    if parties.is_empty() {
+        parties.push("app".into());
+    }
+    let mut cases = Vec::new();
+    let mut failures = 0;
+    for rule in RULES {
+        for party in &parties {
+            let hits: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule.id && f.party.as_deref().unwrap_or("app") == party)
+                .collect();
+            let failing: Vec<&&Finding> = hits
+                .iter()
+                .filter(|f| !f.suppressed && f.severity > Severity::Info)
+                .collect();
+            let mut case = format!(
+                "    <testcase classname=\"privaudit.{}\" name=\"{} {}\">\n",
+                xml_escape(rule.id),
+                xml_escape(rule.id),
+                xml_escape(party)
+            );
+            if !failing.is_empty() {
+                failures += 1;
+                let text: Vec<String> = failing
+                    .iter()
+                    .map(|f| {
+                        let ev = f
+                            .evidence
+                            .first()
+                            .map(|e| format!(" [{} frame {}]", e.file, e.frame))
+                            .unwrap_or_default();
+                        format!("[{}] {}{ev}", f.severity.as_str(), f.message)
+                    })
+                    .collect();
+                case.push_str(&format!(
+                    "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
+                    failing[0].severity.as_str(),
+                    xml_escape(rule.title_en),
+                    xml_escape(&text.join("\n"))
+                ));
+            } else if !hits.is_empty() {
+                let text: Vec<String> = hits.iter().map(|f| f.message.clone()).collect();
+                case.push_str(&format!(
+                    "      <system-out>{}</system-out>\n",
+                    xml_escape(&text.join("\n"))
+                ));
+            }
+            case.push_str("    </testcase>\n");
+            cases.push(case);
+        }
+    }
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(
+        out,
+        "<testsuites name=\"privaudit\" tests=\"{}\" failures=\"{failures}\">",
+        cases.len()
+    )?;
+    writeln!(
+        out,
+        "  <testsuite name=\"privaudit audit {}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+        xml_escape(&report.app.name),
+        cases.len()
+    )?;
+    for c in cases {
+        out.write_all(c.as_bytes())?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Markdown for a pull-request comment: verdict, counts, the findings table, and the
+/// evidence folded under each finding.
+fn markdown(
+    report: &AuditReport,
+    lang: Lang,
+    ontology: &Ontology,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let s = &report.summary;
+    let zh = lang == Lang::Zh;
+    writeln!(
+        out,
+        "## privaudit: {} {}\n",
+        md_escape(if report.app.name.is_empty() {
+            "app"
+        } else {
+            &report.app.name
+        }),
+        if s.failed { "❌" } else { "✅" }
+    )?;
+    writeln!(
+        out,
+        "{} **{}** · {} **{}** · {} **{}** · {} **{}** · {} **{}**{} — fail-on `{}`\n",
+        severity_label(Severity::Critical, lang),
+        s.critical,
+        severity_label(Severity::High, lang),
+        s.high,
+        severity_label(Severity::Medium, lang),
+        s.medium,
+        severity_label(Severity::Low, lang),
+        s.low,
+        severity_label(Severity::Info, lang),
+        s.info,
+        if s.suppressed > 0 {
+            format!(" ({} baseline)", s.suppressed)
+        } else {
+            String::new()
+        },
+        s.fail_on
+    )?;
+    if report.findings.is_empty() {
+        return writeln!(
+            out,
+            "{}",
+            if zh {
+                "未发现问题。"
+            } else {
+                "No findings."
+            }
+        );
+    }
+    writeln!(
+        out,
+        "{}",
+        if zh {
+            "| 严重程度 | 规则 | 接收方 | 信息类型 | 政策条款 | 证据 |\n|---|---|---|---|---|---|"
+        } else {
+            "| severity | rule | party | data type | policy | evidence |\n|---|---|---|---|---|---|"
+        }
+    )?;
+    for f in &report.findings {
+        let data = f
+            .data_type
+            .as_deref()
+            .map(|d| {
+                if zh {
+                    ontology.name_zh(d)
+                } else {
+                    ontology.name_en(d)
+                }
+            })
+            .unwrap_or("");
+        let ev = f
+            .evidence
+            .first()
+            .map(|e| format!("`{}` frame {}", short(&e.file), e.frame))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "| {}{} | `{}` | {} | {} | {} | {} |",
+            severity_label(f.severity, lang),
+            if f.suppressed { " (baseline)" } else { "" },
+            f.rule,
+            md_escape(f.party.as_deref().unwrap_or("")),
+            md_escape(data),
+            md_escape(&clause_text(f, lang)),
+            ev
+        )?;
+    }
+    writeln!(out)?;
+    for f in &report.findings {
+        writeln!(
+            out,
+            "<details><summary><b>{}</b> — {}</summary>\n",
+            md_escape(title(f, lang)),
+            md_escape(message(f, lang))
+        )?;
+        if let Some(c) = &f.clause
+            && let Some(q) = &c.quote
+        {
+            writeln!(
+                out,
+                "> {} {}\n",
+                c.clause
+                    .as_deref()
+                    .map(|c| format!("§{c}"))
+                    .unwrap_or_default(),
+                md_escape(q)
+            )?;
+        }
+        if !f.evidence.is_empty() {
+            writeln!(
+                out,
+                "| file | frame | time | host | field | encoding | value |\n|---|---|---|---|---|---|---|"
+            )?;
+            for e in &f.evidence {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | `{}` | {} | `{}` |",
+                    md_escape(short(&e.file)),
+                    e.frame,
+                    e.ts.rfc3339(),
+                    md_escape(e.host.as_deref().unwrap_or("")),
+                    md_escape(&e.field),
+                    md_escape(&e.encoding.join(" › ")),
+                    md_escape(&e.value)
+                )?;
+            }
+        }
+        writeln!(
+            out,
+            "\n{} {}\n</details>\n",
+            if zh { "修复建议：" } else { "Fix:" },
+            if zh { f.fix_zh } else { f.fix }
+        )?;
+    }
+    Ok(())
+}
