@@ -188,7 +188,7 @@ pub fn classify(
             break;
         }
     }
-    positives.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    positives.sort_by_key(|p| std::cmp::Reverse((p.0, p.1)));
     let best = positives.first();
     let class = match (best, &denial) {
         (Some(_), Some(_)) => Class::Ambiguous,
