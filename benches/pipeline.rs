@@ -24,9 +24,13 @@ fn main() {
     for _ in 0..5 {
         let start = Instant::now();
         let mut records = 0u64;
-        privaudit::pipeline::analyse_capture(&path, &Limits::default(), &mut |_| {}, &mut |_| {
-            records += 1
-        })
+        privaudit::pipeline::analyse_capture(
+            &path,
+            &Limits::default(),
+            &Default::default(),
+            &mut |_| {},
+            &mut |_| records += 1,
+        )
         .expect("analyse");
         times.push(start.elapsed().as_secs_f64());
         assert!(records > 0);

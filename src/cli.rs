@@ -134,6 +134,9 @@ pub struct AuditArgs {
     pub parties: PartyArgs,
 
     #[command(flatten)]
+    pub keylog: KeylogArgs,
+
+    #[command(flatten)]
     pub limits: LimitArgs,
 }
 
@@ -183,7 +186,19 @@ pub struct FlowsArgs {
     pub parties: PartyArgs,
 
     #[command(flatten)]
+    pub keylog: KeylogArgs,
+
+    #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// Secrets for reading TLS.
+#[derive(Debug, Args, Clone, Default)]
+pub struct KeylogArgs {
+    /// An NSS key log (SSLKEYLOGFILE format; repeatable). The SSLKEYLOGFILE environment
+    /// variable is read too, and pcapng Decryption Secrets Blocks always are.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Vec<PathBuf>,
 }
 
 /// Who is who: the app's own domains and the app to keep.
@@ -227,6 +242,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub parties: PartyArgs,
+
+    #[command(flatten)]
+    pub keylog: KeylogArgs,
 
     #[command(flatten)]
     pub limits: LimitArgs,

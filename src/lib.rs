@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod cli;
 pub mod codec;
+pub mod decrypt;
 pub mod detect;
 pub mod engine;
 pub mod exchange;

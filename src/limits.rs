@@ -31,6 +31,8 @@ pub struct Limits {
     pub tls_handshake_bytes: usize,
     /// Pending pipelined HTTP requests per flow waiting for their responses.
     pub http_pending_requests: usize,
+    /// HPACK dynamic table size an HTTP/2 peer may ask for.
+    pub hpack_table_bytes: usize,
 }
 
 impl Default for Limits {
@@ -48,6 +50,7 @@ impl Default for Limits {
             decompression_ratio: 200,
             tls_handshake_bytes: 256 << 10,
             http_pending_requests: 64,
+            hpack_table_bytes: 64 << 10,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::decrypt::KeyStore;
 use crate::engine::{Engine, Event, Stats};
 use crate::limits::Limits;
 use crate::source::capture::{self, CaptureError, CaptureSummary, Progress};
@@ -21,6 +22,7 @@ pub enum InputError {
 pub fn analyse_input(
     path: &Path,
     limits: &Limits,
+    keys: &KeyStore,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, InputError> {
@@ -45,7 +47,7 @@ pub fn analyse_input(
             embedded_keylog: Vec::new(),
         });
     }
-    Ok(analyse_capture(path, limits, on_progress, sink)?)
+    Ok(analyse_capture(path, limits, keys, on_progress, sink)?)
 }
 
 /// What reading one capture file produced besides its events.
@@ -63,11 +65,12 @@ pub struct FileReport {
 pub fn analyse_capture(
     path: &Path,
     limits: &Limits,
+    keys: &KeyStore,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, CaptureError> {
     let display = path.display().to_string();
-    let mut engine = Engine::new(&display, limits.clone());
+    let mut engine = Engine::new(&display, limits.clone(), keys.clone());
     let progress = Progress::default();
     let mut since = 0u32;
     let summary = capture::read_capture(path, &progress, &mut |ev| {

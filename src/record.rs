@@ -152,6 +152,17 @@ pub struct ConnRecord {
     pub last_ts: Timestamp,
     /// How the flow ended: fin, rst, idle, end (capture ended) or evicted.
     pub end: &'static str,
+    /// TLS only: whether the content was decrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decrypted: Option<bool>,
+    /// TLS only: application bytes decrypted from the client and from the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plaintext_up: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plaintext_down: Option<u64>,
+    /// TLS only: why the content could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_decrypted: Option<String>,
     /// Out-of-order data given up on (bytes), when the capture missed segments.
     #[serde(skip_serializing_if = "is_zero")]
     pub gap_bytes: u64,

@@ -59,6 +59,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         );
     }
     let limits = args.limits.to_limits();
+    let keys = super::common::keys(&args.keylog)?;
     let decl = Declaration::load(&args.policy)?;
     let ontology = Ontology::load(args.parties.signatures.as_deref())?;
     let mut annotator = super::common::annotator(&args.parties, &decl.app.first_party)?;
@@ -95,31 +96,34 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     let mut inputs = Vec::new();
     for input in &args.inputs {
         let bar = ProgressBar::for_file(cli, input);
-        let report =
-            pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
-                match event {
-                    Event::Names(names) => annotator.learn(&names),
-                    Event::Warning(w) => warnings.add(w),
-                    Event::Record(mut r) => {
-                        if annotator.record(&mut r) {
-                            collector.record(&r);
-                        }
-                    }
-                    Event::Exchange(x) => {
-                        if !annotator.keep_app(x.app.as_deref()) {
-                            return;
-                        }
-                        let party = annotator
-                            .party(x.host().as_deref(), x.dst.map(|d| d.ip))
-                            .to_string();
-                        collector.exchange(&x, &party);
-                        for mut obs in detector.scan(&x) {
-                            annotator.observation(&mut obs);
-                            collector.observation(obs);
-                        }
+        let report = pipeline::analyse_input(
+            input,
+            &limits,
+            &keys,
+            &mut |pos| bar.set(pos),
+            &mut |event| match event {
+                Event::Names(names) => annotator.learn(&names),
+                Event::Warning(w) => warnings.add(w),
+                Event::Record(mut r) => {
+                    if annotator.record(&mut r) {
+                        collector.record(&r);
                     }
                 }
-            });
+                Event::Exchange(x) => {
+                    if !annotator.keep_app(x.app.as_deref()) {
+                        return;
+                    }
+                    let party = annotator
+                        .party(x.host().as_deref(), x.dst.map(|d| d.ip))
+                        .to_string();
+                    collector.exchange(&x, &party);
+                    for mut obs in detector.scan(&x) {
+                        annotator.observation(&mut obs);
+                        collector.observation(obs);
+                    }
+                }
+            },
+        );
         bar.done();
         let report = report?;
         eprintln!("{}", report.summary_line());

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use anyhow::Result;
-use privaudit::cli::PartyArgs;
+use anyhow::{Context, Result};
+use privaudit::cli::{KeylogArgs, PartyArgs};
+use privaudit::decrypt::KeyStore;
 use privaudit::sdk::annotate::Annotator;
 use privaudit::sdk::{Attributor, SdkDb};
 
@@ -17,4 +18,25 @@ pub fn annotator(args: &PartyArgs, extra_first_party: &[String]) -> Result<Annot
         Attributor::new(first, sdks),
         args.package.clone(),
     ))
+}
+
+/// The key store from `--keylog` files and the SSLKEYLOGFILE variable.
+pub fn keys(args: &KeylogArgs) -> Result<KeyStore> {
+    let mut store = KeyStore::default();
+    let mut files = args.keylog.clone();
+    if let Some(env) = std::env::var_os("SSLKEYLOGFILE") {
+        let path = std::path::PathBuf::from(env);
+        if path.exists() && !files.contains(&path) {
+            files.push(path);
+        }
+    }
+    for f in &files {
+        let n = store
+            .add_file(f)
+            .with_context(|| format!("--keylog {}", f.display()))?;
+        if n == 0 {
+            eprintln!("warning: {}: no key-log entries found", f.display());
+        }
+    }
+    Ok(store)
 }

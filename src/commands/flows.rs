@@ -14,6 +14,7 @@ use super::{ProgressBar, Warnings};
 
 pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
     let limits = args.limits.to_limits();
+    let keys = super::common::keys(&args.keylog)?;
     let mut annotator = super::common::annotator(&args.parties, &[])?;
     let out = Output::open(args.output.as_deref()).with_context(|| {
         format!(
@@ -29,8 +30,12 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
     let mut write_error: Option<std::io::Error> = None;
     for input in &args.inputs {
         let bar = ProgressBar::for_file(cli, input);
-        let report =
-            pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
+        let report = pipeline::analyse_input(
+            input,
+            &limits,
+            &keys,
+            &mut |pos| bar.set(pos),
+            &mut |event| {
                 let mut record = match event {
                     Event::Record(r) => r,
                     Event::Exchange(x) => Record::Http(HttpRecord::from_exchange(&x)),
@@ -43,7 +48,8 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
                 if let Err(e) = writer.write(&record) {
                     write_error = Some(e);
                 }
-            });
+            },
+        );
         bar.done();
         if let Some(e) = write_error.take() {
             return Err(e).context("cannot write the output");

@@ -16,6 +16,7 @@ use super::{ProgressBar, Warnings};
 
 pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
     let limits = args.limits.to_limits();
+    let keys = super::common::keys(&args.keylog)?;
     let ontology = Ontology::load(args.parties.signatures.as_deref())?;
     let mut annotator = super::common::annotator(&args.parties, &[])?;
     let profile = args
@@ -30,27 +31,30 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
     let mut write_error: Option<std::io::Error> = None;
     for input in &args.inputs {
         let bar = ProgressBar::for_file(cli, input);
-        let report =
-            pipeline::analyse_input(input, &limits, &mut |pos| bar.set(pos), &mut |event| {
-                match event {
-                    Event::Names(names) => annotator.learn(&names),
-                    Event::Warning(w) => warnings.add(w),
-                    Event::Exchange(x) => {
-                        if !annotator.keep_app(x.app.as_deref()) {
-                            return;
-                        }
-                        for mut obs in detector.scan(&x) {
-                            annotator.observation(&mut obs);
-                            if write_error.is_none()
-                                && let Err(e) = writer.write(&obs)
-                            {
-                                write_error = Some(e);
-                            }
+        let report = pipeline::analyse_input(
+            input,
+            &limits,
+            &keys,
+            &mut |pos| bar.set(pos),
+            &mut |event| match event {
+                Event::Names(names) => annotator.learn(&names),
+                Event::Warning(w) => warnings.add(w),
+                Event::Exchange(x) => {
+                    if !annotator.keep_app(x.app.as_deref()) {
+                        return;
+                    }
+                    for mut obs in detector.scan(&x) {
+                        annotator.observation(&mut obs);
+                        if write_error.is_none()
+                            && let Err(e) = writer.write(&obs)
+                        {
+                            write_error = Some(e);
                         }
                     }
-                    Event::Record(_) => {}
                 }
-            });
+                Event::Record(_) => {}
+            },
+        );
         bar.done();
         if let Some(e) = write_error.take() {
             return Err(e).context("cannot write the output");

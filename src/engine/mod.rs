@@ -5,6 +5,7 @@
 //! and reassembly buffers are limited per flow and in total (see [`Limits`]).
 
 mod session;
+mod tls_conn;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -86,12 +87,15 @@ pub struct Engine {
     packets_since_sweep: u64,
     /// TLS key-log text found in Decryption Secrets Blocks, in file order.
     pub keylog: Vec<u8>,
+    /// Secrets for decryption: the key logs given, plus the file's own DSBs as they
+    /// appear (they apply to connections after them).
+    keys: crate::decrypt::KeyStore,
     /// PCAPdroid: uid → app package, from its custom block.
     pub uid_apps: FxHashMap<u32, String>,
 }
 
 impl Engine {
-    pub fn new(file: &str, limits: Limits) -> Self {
+    pub fn new(file: &str, limits: Limits, keys: crate::decrypt::KeyStore) -> Self {
         Engine {
             file: Arc::from(file),
             defrag: Defragmenter::new(limits.max_fragmented_datagrams),
@@ -107,6 +111,7 @@ impl Engine {
             last_sweep: Timestamp::default(),
             packets_since_sweep: 0,
             keylog: Vec::new(),
+            keys,
             uid_apps: FxHashMap::default(),
         }
     }
@@ -125,6 +130,7 @@ impl Engine {
                 if secrets_type == crate::source::capture::SECRETS_TLS_KEYLOG {
                     self.keylog.extend_from_slice(data);
                     self.keylog.push(b'\n');
+                    self.keys.add_text(data);
                 }
             }
             CaptureEvent::Custom { pen, data } => {
@@ -238,6 +244,7 @@ impl Engine {
             budget,
             out,
             file,
+            keys,
             ..
         } = self;
         let Some(flow) = flows.get_mut(&key) else {
@@ -259,6 +266,7 @@ impl Engine {
             ..
         } = flow;
         let mut ctx = Ctx {
+            keys,
             file,
             client: stats.client,
             server: stats.server,
@@ -379,6 +387,7 @@ impl Engine {
             out,
             file,
             names,
+            keys,
             ..
         } = self;
         {
@@ -391,6 +400,7 @@ impl Engine {
                 ..
             } = &mut flow;
             let mut ctx = Ctx {
+                keys,
                 file,
                 client: stats.client,
                 server: stats.server,
@@ -431,6 +441,7 @@ impl Engine {
             (None, None)
         };
         let s = &flow.stats;
+        let visibility = flow.app.tls_visibility();
         out.push(Event::Record(Record::Conn(ConnRecord {
             meta: Meta {
                 file: file.clone(),
@@ -453,6 +464,10 @@ impl Engine {
             packets_down: s.packets_down,
             last_ts: s.last_ts,
             end: why,
+            decrypted: visibility.as_ref().map(|v| v.0),
+            plaintext_up: visibility.as_ref().map(|v| v.2[0]).filter(|n| *n > 0),
+            plaintext_down: visibility.as_ref().map(|v| v.2[1]).filter(|n| *n > 0),
+            not_decrypted: visibility.and_then(|v| v.1),
             gap_bytes: flow.up.gap_bytes + flow.down.gap_bytes,
         })));
     }

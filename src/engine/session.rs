@@ -10,9 +10,7 @@ use crate::proto::dns;
 use crate::proto::fingerprint::{self, Ja4Transport};
 use crate::proto::http1::{self, HttpEvent, HttpSession};
 use crate::proto::quic::{self, QuicSession};
-use crate::proto::tls::{
-    self, ClientHello, HandshakeMessage, HandshakeReader, ServerHello, StreamEvent,
-};
+use crate::proto::tls::{self, ClientHello, ServerHello};
 use crate::record::{DnsRecord, HandshakeRecord, Meta, Record, Warning};
 use crate::time::Timestamp;
 
@@ -20,6 +18,7 @@ use super::Event;
 
 /// Context a session needs to build records.
 pub struct Ctx<'a> {
+    pub keys: &'a crate::decrypt::KeyStore,
     pub file: &'a Arc<str>,
     pub client: Endpoint,
     pub server: Endpoint,
@@ -29,7 +28,7 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn meta(&self, frame: u64, last_frame: u64, ts: Timestamp, dir: Direction) -> Meta {
+    pub(super) fn meta(&self, frame: u64, last_frame: u64, ts: Timestamp, dir: Direction) -> Meta {
         let (src, dst) = match dir {
             Direction::Up => (self.client, self.server),
             Direction::Down => (self.server, self.client),
@@ -46,7 +45,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn warn(&mut self, frame: Option<u64>, limit: Option<&'static str>, message: String) {
+    pub(super) fn warn(
+        &mut self,
+        frame: Option<u64>,
+        limit: Option<&'static str>,
+        message: String,
+    ) {
         let flow = format!("{} -> {}", self.client, self.server);
         self.out.push(Event::Warning(Warning {
             file: self.file.clone(),
@@ -58,148 +62,23 @@ impl Ctx<'_> {
     }
 }
 
-/// TLS handshake state of one connection.
-#[derive(Debug)]
-pub struct TlsState {
-    up: HandshakeReader,
-    down: HandshakeReader,
-    up_done: bool,
-    down_done: bool,
-    hello: Option<ClientHello>,
-    hello_frames: Option<(u64, u64)>,
-    hello_ts: Timestamp,
-    server_hello: Option<ServerHello>,
-    emitted: bool,
+/// Pushes the `tls` record of a handshake.
+pub(super) fn emit_tls_record(
+    ctx: &mut Ctx<'_>,
+    hello: &ClientHello,
+    server: Option<&ServerHello>,
+    (first, last): (u64, u64),
+    ts: Timestamp,
     retried: bool,
-    pub sni: Option<String>,
-}
-
-impl TlsState {
-    fn new(limits: &Limits) -> Self {
-        TlsState {
-            up: HandshakeReader::new(limits.tls_handshake_bytes),
-            down: HandshakeReader::new(limits.tls_handshake_bytes),
-            up_done: false,
-            down_done: false,
-            hello: None,
-            hello_frames: None,
-            hello_ts: Timestamp::default(),
-            server_hello: None,
-            emitted: false,
-            retried: false,
-            sni: None,
-        }
-    }
-
-    fn wants_data(&self) -> bool {
-        !(self.up_done && self.down_done)
-    }
-
-    fn on_data(
-        &mut self,
-        dir: Direction,
-        data: &[u8],
-        frame: u64,
-        ts: Timestamp,
-        ctx: &mut Ctx<'_>,
-    ) {
-        let mut messages: Vec<HandshakeMessage> = Vec::new();
-        match dir {
-            Direction::Up if !self.up_done => {
-                if self.hello.is_none() {
-                    let (first, _) = self.hello_frames.get_or_insert((frame, frame));
-                    if *first == 0 {
-                        *first = frame;
-                    }
-                    if self.hello_ts == Timestamp::default() {
-                        self.hello_ts = ts;
-                    }
-                }
-                if let Some(ev) = self.up.feed(data, &mut messages) {
-                    self.up_done = true;
-                    if self.up.overflowed {
-                        ctx.warn(Some(frame), Some("tls_handshake_bytes"), "TLS handshake larger than the buffer limit; later handshake messages skipped".into());
-                    }
-                    let _ = ev;
-                }
-                for m in messages {
-                    if m.msg_type != 1 {
-                        continue;
-                    }
-                    // A second ClientHello answers a HelloRetryRequest: the record
-                    // keeps the first hello's fingerprint and spans both.
-                    if let Some((first, _)) = self.hello_frames {
-                        self.hello_frames = Some((first, frame));
-                    }
-                    if self.hello.is_none() {
-                        self.hello = tls::parse_client_hello(&m.body);
-                        if let Some(h) = &self.hello {
-                            self.sni = h.sni.clone();
-                        }
-                    } else {
-                        self.retried = true;
-                    }
-                }
-            }
-            Direction::Down if !self.down_done => {
-                if let Some(ev) = self.down.feed(data, &mut messages) {
-                    self.down_done = true;
-                    let _ = matches!(ev, StreamEvent::Encrypted);
-                }
-                for m in messages {
-                    if m.msg_type == 2 && self.server_hello.is_none() {
-                        self.server_hello = tls::parse_server_hello(&m.body);
-                        if self
-                            .server_hello
-                            .as_ref()
-                            .is_some_and(|s| !s.is_hello_retry)
-                        {
-                            // TLS 1.3 encrypts everything after the ServerHello.
-                            if self.server_hello.as_ref().map(ServerHello::version) == Some(0x0304)
-                            {
-                                self.down_done = true;
-                            }
-                        } else if self.server_hello.is_some() {
-                            // HelloRetryRequest: the real ServerHello comes later.
-                            self.server_hello = None;
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-        if self.hello.is_some() && (self.server_hello.is_some() || self.down_done) {
-            self.emit(ctx);
-        }
-        // Once the client hello is read and the server has answered it, stop
-        // buffering client bytes: the rest is encrypted.
-        if self.hello.is_some() && self.server_hello.is_some() {
-            self.up_done = true;
-        }
-    }
-
-    fn emit(&mut self, ctx: &mut Ctx<'_>) {
-        if self.emitted {
-            return;
-        }
-        let Some(hello) = &self.hello else {
-            return;
-        };
-        self.emitted = true;
-        let (first, last) = self.hello_frames.unwrap_or((0, 0));
-        let mut record = handshake_record(
-            ctx.meta(first, last, self.hello_ts, Direction::Up),
-            hello,
-            self.server_hello.as_ref(),
-            Ja4Transport::Tcp,
-        );
-        record.hello_retry = self.retried;
-        ctx.out.push(Event::Record(Record::Tls(record)));
-    }
-
-    fn finish(&mut self, ctx: &mut Ctx<'_>) {
-        self.emit(ctx);
-    }
+) {
+    let mut record = handshake_record(
+        ctx.meta(first, last, ts, Direction::Up),
+        hello,
+        server,
+        Ja4Transport::Tcp,
+    );
+    record.hello_retry = retried;
+    ctx.out.push(Event::Record(Record::Tls(record)));
 }
 
 fn handshake_record(
@@ -249,8 +128,10 @@ pub enum App {
     Undecided {
         probes: u8,
     },
-    Tls(Box<TlsState>),
+    Tls(Box<super::tls_conn::TlsConn>),
     Http(Box<HttpSession>),
+    /// Cleartext HTTP/2 (prior knowledge, or after an h2c Upgrade).
+    Http2(Box<crate::proto::http2::Http2Session>),
     DnsTcp(Box<DnsTcpState>),
     Dns,
     Quic(Box<QuicSession>, bool),
@@ -267,7 +148,7 @@ impl App {
     pub fn service(&self) -> &'static str {
         match self {
             App::Tls(_) => "tls",
-            App::Http(_) | App::HttpUdp => "http",
+            App::Http(_) | App::HttpUdp | App::Http2(_) => "http",
             App::DnsTcp(_) | App::Dns => "dns",
             App::Quic(..) | App::Gquic(_) => "quic",
             App::Undecided { .. } | App::Ignored => "none",
@@ -277,9 +158,26 @@ impl App {
     /// Whether stream bytes still matter to this flow (else reassembly can be skipped).
     pub fn wants_stream(&self) -> bool {
         match self {
-            App::Undecided { .. } | App::Http(_) | App::DnsTcp(_) => true,
+            App::Undecided { .. } | App::Http(_) | App::Http2(_) | App::DnsTcp(_) => true,
             App::Tls(t) => t.wants_data(),
             _ => false,
+        }
+    }
+
+    /// For TLS: (decrypted, reason it was not, plaintext bytes up and down). QUIC
+    /// connections are reported as not decrypted: 1-RTT decryption is not built.
+    pub fn tls_visibility(&self) -> Option<(bool, Option<String>, [u64; 2])> {
+        match self {
+            App::Tls(t) => t.visibility.as_ref().map(|v| {
+                let ok = *v == super::tls_conn::TlsVisibility::Decrypted;
+                (ok, (!ok).then(|| v.reason()), t.plaintext_bytes)
+            }),
+            App::Quic(..) | App::Gquic(_) => Some((
+                false,
+                Some("QUIC payloads are not decrypted (only Initial packets are read)".into()),
+                [0, 0],
+            )),
+            _ => None,
         }
     }
 
@@ -321,10 +219,15 @@ impl App {
                     Direction::Up => h.on_request_data(data, frame, ts, &mut events),
                     Direction::Down => h.on_response_data(data, frame, ts, &mut events),
                 }
-                if handle_http_events(events, ctx) {
+                if handle_http_events(events, ctx, Transport::Http) {
                     // A tunnel (CONNECT): what follows is another protocol.
                     *self = App::Undecided { probes: 0 };
                 }
+            }
+            App::Http2(h) => {
+                let mut events = Vec::new();
+                h.feed(dir == Direction::Up, data, frame, ts, &mut events);
+                handle_http_events(events, ctx, Transport::Http);
             }
             App::DnsTcp(state) => dns_tcp(state, dir, data, frame, ts, ctx),
             _ => {}
@@ -338,11 +241,7 @@ impl App {
                 Direction::Up => state.up.clear(),
                 Direction::Down => state.down.clear(),
             },
-            App::Tls(t) => match dir {
-                // Handshake bytes are lost: nothing more can be read that way.
-                Direction::Up => t.up_done = true,
-                Direction::Down => t.down_done = true,
-            },
+            App::Tls(t) => t.on_gap(dir),
             _ => {}
         }
     }
@@ -393,7 +292,11 @@ impl App {
             }
             App::HttpUdp => {
                 if let Some(req) = http1::parse_datagram(data, frame, ts) {
-                    handle_http_events(vec![HttpEvent::Exchange(Box::new(req))], ctx);
+                    handle_http_events(
+                        vec![HttpEvent::Exchange(Box::new(req))],
+                        ctx,
+                        Transport::Http,
+                    );
                 }
             }
             _ => {}
@@ -404,10 +307,15 @@ impl App {
     pub fn finish(&mut self, ctx: &mut Ctx<'_>) {
         match self {
             App::Tls(t) => t.finish(ctx),
+            App::Http2(h) => {
+                let mut events = Vec::new();
+                h.finish(&mut events);
+                handle_http_events(events, ctx, Transport::Http);
+            }
             App::Http(h) => {
                 let mut events = Vec::new();
                 h.finish(&mut events);
-                handle_http_events(events, ctx);
+                handle_http_events(events, ctx, Transport::Http);
             }
             App::Quic(session, emitted) if !*emitted && session.client_hello.is_some() => {
                 *emitted = true;
@@ -458,22 +366,29 @@ fn emit_quic(session: &QuicSession, ctx: &mut Ctx<'_>) {
 enum Detected {
     Tls,
     Http,
+    Http2,
     DnsTcp,
 }
 
 impl Detected {
     fn build(self, limits: &Limits) -> App {
         match self {
-            Detected::Tls => App::Tls(Box::new(TlsState::new(limits))),
+            Detected::Tls => App::Tls(Box::new(super::tls_conn::TlsConn::new(limits))),
             Detected::Http => App::Http(Box::new(HttpSession::new(limits))),
+            Detected::Http2 => App::Http2(Box::new(crate::proto::http2::Http2Session::new(
+                limits, true,
+            ))),
             Detected::DnsTcp => App::DnsTcp(Box::default()),
         }
     }
 }
 
 fn detect_tcp(dir: Direction, data: &[u8], client_port: u16, server_port: u16) -> Option<Detected> {
-    if tls::looks_like_tls(data) {
+    if tls::looks_like_tls(data) || tls::looks_like_tls_record(data) {
         return Some(Detected::Tls);
+    }
+    if dir == Direction::Up && crate::proto::http2::looks_like_preface(data) {
+        return Some(Detected::Http2);
     }
     match dir {
         Direction::Up if http1::looks_like_request(data) && data.len() >= 4 => Some(Detected::Http),
@@ -594,7 +509,11 @@ fn dns_tcp(
 }
 
 /// Turns HTTP parser events into exchanges and warnings; true if a tunnel opened.
-fn handle_http_events(events: Vec<HttpEvent>, ctx: &mut Ctx<'_>) -> bool {
+pub(super) fn handle_http_events(
+    events: Vec<HttpEvent>,
+    ctx: &mut Ctx<'_>,
+    transport: Transport,
+) -> bool {
     let mut tunnel = false;
     for ev in events {
         match ev {
@@ -607,8 +526,12 @@ fn handle_http_events(events: Vec<HttpEvent>, ctx: &mut Ctx<'_>) -> bool {
                     ts: req.ts,
                     src: Some(ctx.client),
                     dst: Some(ctx.server),
-                    transport: Transport::Http,
-                    scheme: Some("http"),
+                    transport,
+                    scheme: Some(if transport == Transport::Http {
+                        "http"
+                    } else {
+                        "https"
+                    }),
                     method: req.method,
                     uri: req.uri,
                     version: req.version,

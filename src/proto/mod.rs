@@ -4,6 +4,7 @@
 pub mod dns;
 pub mod fingerprint;
 pub mod http1;
+pub mod http2;
 pub mod quic;
 pub mod tls;
 mod wire;

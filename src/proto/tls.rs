@@ -341,6 +341,21 @@ fn drain_messages(buffer: &mut Vec<u8>, out: &mut Vec<HandshakeMessage>) {
     buffer.drain(..consumed);
 }
 
+/// Does this look like a TLS record of any type (a connection picked up after its
+/// handshake)? Needs two record headers in a row to avoid guessing on one byte pattern.
+pub fn looks_like_tls_record(data: &[u8]) -> bool {
+    let header = |d: &[u8]| d.len() >= 5 && (20..=23).contains(&d[0]) && d[1] == 3 && d[2] <= 4;
+    if !header(data) {
+        return false;
+    }
+    let len = u16::from_be_bytes([data[3], data[4]]) as usize;
+    match data.get(5 + len..) {
+        Some(next) if !next.is_empty() => header(next),
+        // A single record filling the segment: accept application data of a sane size.
+        _ => data[0] == 23 && len <= 18_432 && data.len() == 5 + len,
+    }
+}
+
 /// Does this look like the start of a TLS stream (a handshake record)?
 pub fn looks_like_tls(data: &[u8]) -> bool {
     data.len() >= 3 && data[0] == 22 && data[1] == 3 && data[2] <= 4
