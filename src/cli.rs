@@ -37,6 +37,9 @@ pub enum Command {
     /// Hold the app's traffic (and package) against its policy declaration: findings
     /// with evidence, exit 1 when any reaches --fail-on.
     Audit(Box<AuditArgs>),
+    /// TLS key logs: embed one in a capture.
+    #[command(subcommand)]
+    Keylog(KeylogCommand),
     /// Work with the signature files (SDKs, data types).
     #[command(subcommand)]
     Signatures(SignaturesCommand),
@@ -138,6 +141,22 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeylogCommand {
+    /// Write CAPTURE as pcapng with the key log in a Decryption Secrets Block, so one
+    /// file carries everything (like `editcap --inject-secrets`).
+    Inject {
+        /// The capture (pcap or pcapng, optionally gzip-compressed).
+        capture: PathBuf,
+        /// The NSS key log to embed (repeatable).
+        #[arg(long, required = true, value_name = "FILE")]
+        keylog: Vec<PathBuf>,
+        /// The pcapng file to write.
+        #[arg(short, long, value_name = "OUT.pcapng")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 mod audit;
 mod common;
 mod flows;
+mod keylog;
 mod scan;
 mod signatures;
 
@@ -19,6 +20,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Scan(args) => scan::run(cli, args),
         Command::Audit(args) => audit::run(cli, args),
         Command::Signatures(cmd) => signatures::run(cmd),
+        Command::Keylog(cmd) => keylog::run(cmd),
     }
 }
 

@@ -60,7 +60,7 @@ pub fn suite(id: u16) -> Option<Suite> {
         0x1303 => (Cipher::ChaCha20Poly1305, false, true),
         0xc02b | 0xc02f | 0x009c | 0x009e | 0x00a2 | 0xc0a0 => (Cipher::Aes128Gcm, false, false),
         0xc02c | 0xc030 | 0x009d | 0x009f | 0x00a3 => (Cipher::Aes256Gcm, true, false),
-        0xcca8 | 0xcca9 | 0xccaa => (Cipher::ChaCha20Poly1305, false, false),
+        0xcca8..=0xccaa => (Cipher::ChaCha20Poly1305, false, false),
         0x002f | 0xc009 | 0xc013 | 0x0033 => (Cipher::Aes128Cbc(MacHash::Sha1), false, false),
         0x0035 | 0xc00a | 0xc014 | 0x0039 => (Cipher::Aes256Cbc(MacHash::Sha1), false, false),
         0x003c | 0xc023 | 0xc027 | 0x0067 => (Cipher::Aes128Cbc(MacHash::Sha256), false, false),

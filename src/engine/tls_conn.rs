@@ -75,6 +75,8 @@ struct Decrypt {
     inner: Inner,
     records: u64,
     hs: [Vec<u8>; 2],
+    /// ALPN from the (TLS 1.3: encrypted) EncryptedExtensions or the ServerHello.
+    alpn: Option<String>,
 }
 
 /// State of one TLS connection.
@@ -232,10 +234,10 @@ impl TlsConn {
                 }
             }
             20 => {
-                if let Some(dec) = self.dec.as_mut() {
-                    if !dec.tls13 {
-                        dec.encrypted[d] = true;
-                    }
+                if let Some(dec) = self.dec.as_mut()
+                    && !dec.tls13
+                {
+                    dec.encrypted[d] = true;
                 }
             }
             23 => {
@@ -334,6 +336,7 @@ impl TlsConn {
             inner: Inner::Undecided,
             records: 0,
             hs: [Vec::new(), Vec::new()],
+            alpn: sh.alpn.clone(),
         };
         if tls13 {
             dec.client = secrets
@@ -407,8 +410,14 @@ impl TlsConn {
         match plain.content_type {
             22 => {
                 dec.hs[d].extend_from_slice(&plain.data);
-                for (t, _) in drain_messages(&mut dec.hs[d]) {
+                for (t, body) in drain_messages(&mut dec.hs[d]) {
                     match t {
+                        // EncryptedExtensions: where TLS 1.3 puts the chosen ALPN.
+                        8 => {
+                            if let Some(alpn) = tls::parse_encrypted_extensions_alpn(&body) {
+                                dec.alpn = Some(alpn);
+                            }
+                        }
                         // Finished: the side's application epoch starts after it.
                         20 if dec.tls13 => {
                             let app = match dir {
@@ -438,8 +447,16 @@ impl TlsConn {
             }
             23 => {
                 self.plaintext_bytes[d] += plain.data.len() as u64;
-                let alpn_h2 =
-                    self.server_hello.as_ref().and_then(|s| s.alpn.as_deref()) == Some("h2");
+                let alpn_h2 = dec.alpn.as_deref() == Some("h2");
+                // Servers may speak first (HTTP/2 SETTINGS); decide on the client's bytes
+                // unless ALPN already told.
+                if matches!(dec.inner, Inner::Undecided)
+                    && dir == Direction::Down
+                    && dec.alpn.is_none()
+                    && !http1::looks_like_response(&plain.data)
+                {
+                    return;
+                }
                 if let Inner::Undecided = dec.inner {
                     dec.inner = if alpn_h2
                         || (dir == Direction::Up && http2::looks_like_preface(&plain.data))

@@ -249,16 +249,16 @@ impl Http2Session {
                 };
                 if from_client {
                     let limit = self.limits.body_bytes;
-                    if let Some(st) = self.streams.get_mut(&stream) {
-                        if let Some(req) = st.request.as_mut() {
-                            req.body_wire_len += data.len() as u64;
-                            req.last_frame = frame;
-                            let room = limit.saturating_sub(req.body.len());
-                            if data.len() > room {
-                                req.body_truncated = true;
-                            }
-                            req.body.extend_from_slice(&data[..data.len().min(room)]);
+                    if let Some(st) = self.streams.get_mut(&stream)
+                        && let Some(req) = st.request.as_mut()
+                    {
+                        req.body_wire_len += data.len() as u64;
+                        req.last_frame = frame;
+                        let room = limit.saturating_sub(req.body.len());
+                        if data.len() > room {
+                            req.body_truncated = true;
                         }
+                        req.body.extend_from_slice(&data[..data.len().min(room)]);
                     }
                     if flags & FLAG_END_STREAM != 0 {
                         self.request_done(stream, out);
@@ -330,11 +330,12 @@ impl Http2Session {
         }
         let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
         if from_client {
-            if self.streams.len() >= MAX_STREAMS && !self.streams.contains_key(&stream) {
-                if let Some((&oldest, _)) = self.streams.iter().next() {
-                    self.request_done(oldest, out);
-                    self.streams.remove(&oldest);
-                }
+            if self.streams.len() >= MAX_STREAMS
+                && !self.streams.contains_key(&stream)
+                && let Some((&oldest, _)) = self.streams.iter().next()
+            {
+                self.request_done(oldest, out);
+                self.streams.remove(&oldest);
             }
             let st = self.streams.entry(stream).or_default();
             if st.request.is_none() {
@@ -360,13 +361,12 @@ impl Http2Session {
             }
         } else {
             let st = self.streams.entry(stream).or_default();
-            if st.status.is_none() {
-                if let Some(code) = get(":status").and_then(|s| s.parse::<u16>().ok()) {
-                    if !(100..200).contains(&code) {
-                        st.status = Some(code);
-                        st.response_type = get("content-type");
-                    }
-                }
+            if st.status.is_none()
+                && let Some(code) = get(":status").and_then(|s| s.parse::<u16>().ok())
+                && !(100..200).contains(&code)
+            {
+                st.status = Some(code);
+                st.response_type = get("content-type");
             }
             self.maybe_emit(stream, out);
             if flags & FLAG_END_STREAM != 0 {
@@ -413,12 +413,12 @@ impl Http2Session {
     }
 
     fn emit(&mut self, stream: u32, out: &mut Vec<HttpEvent>) {
-        if let Some(st) = self.streams.get_mut(&stream) {
-            if let Some(mut req) = st.request.take() {
-                req.status = st.status;
-                req.response_content_type = st.response_type.clone();
-                out.push(HttpEvent::Exchange(Box::new(req)));
-            }
+        if let Some(st) = self.streams.get_mut(&stream)
+            && let Some(mut req) = st.request.take()
+        {
+            req.status = st.status;
+            req.response_content_type = st.response_type.clone();
+            out.push(HttpEvent::Exchange(Box::new(req)));
         }
     }
 

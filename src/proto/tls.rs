@@ -185,6 +185,23 @@ pub fn parse_server_hello(body: &[u8]) -> Option<ServerHello> {
     Some(hello)
 }
 
+/// The ALPN protocol in a TLS 1.3 EncryptedExtensions message body.
+pub fn parse_encrypted_extensions_alpn(body: &[u8]) -> Option<String> {
+    let mut r = Reader::new(body);
+    let mut exts = Reader::new(r.vec16()?);
+    while exts.remaining() >= 4 {
+        let t = exts.u16()?;
+        let data = exts.vec16()?;
+        if t == EXT_ALPN {
+            let mut d = Reader::new(data);
+            let list = d.vec16()?;
+            let proto = Reader::new(list).vec8()?;
+            return Some(String::from_utf8_lossy(proto).into_owned());
+        }
+    }
+    None
+}
+
 /// A short name for a protocol version, as people write it.
 pub fn version_name(v: u16) -> String {
     match v {

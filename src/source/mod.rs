@@ -4,3 +4,4 @@
 pub mod capture;
 pub mod har;
 pub mod pcapdroid;
+pub mod pcapng_writer;
