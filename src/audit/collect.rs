@@ -106,6 +106,9 @@ pub struct HostCoverage {
     pub quic: u64,
     pub http_cleartext: u64,
     pub https_decrypted: u64,
+    /// Encrypted connections that were read, and those that were not (by reason).
+    pub connections_decrypted: u64,
+    pub not_decrypted: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -217,8 +220,18 @@ impl Collector {
                 self.contact(&party, m.ts, &m.file, m.frame, &host, Count::Nothing);
             }
             Record::Conn(c) if c.service == "tls" || c.service == "http" || c.service == "quic" => {
-                if let Some(name) = &c.name {
-                    self.contact(&party, m.ts, &m.file, m.frame, name, Count::Connection);
+                let host = c
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| m.dst.map(|d| d.ip.to_string()).unwrap_or_default());
+                if c.name.is_some() {
+                    self.contact(&party, m.ts, &m.file, m.frame, &host, Count::Connection);
+                }
+                let cov = self.coverage.entry(host).or_default();
+                match (c.decrypted, &c.not_decrypted) {
+                    (Some(true), _) => cov.connections_decrypted += 1,
+                    (_, Some(reason)) => *cov.not_decrypted.entry(reason.clone()).or_default() += 1,
+                    _ => {}
                 }
             }
             _ => {}

@@ -167,8 +167,10 @@ pub struct Coverage {
     pub requests_inspected: u64,
     pub cleartext_requests: u64,
     pub decrypted_requests: u64,
-    /// Hosts whose TLS/QUIC connections could not be read, with counts.
-    pub not_decrypted: Vec<(String, u64)>,
+    pub connections_decrypted: u64,
+    pub connections_not_decrypted: u64,
+    /// Hosts whose encrypted connections could not be read: host, reason, count.
+    pub not_decrypted: Vec<(String, String, u64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]

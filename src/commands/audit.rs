@@ -180,10 +180,17 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     for (host, c) in &collector.coverage {
         coverage.cleartext_requests += c.http_cleartext;
         coverage.decrypted_requests += c.https_decrypted;
-        if c.tls + c.quic > 0 && c.https_decrypted == 0 {
-            coverage.not_decrypted.push((host.clone(), c.tls + c.quic));
+        coverage.connections_decrypted += c.connections_decrypted;
+        for (reason, n) in &c.not_decrypted {
+            coverage.connections_not_decrypted += n;
+            coverage
+                .not_decrypted
+                .push((host.clone(), reason.clone(), *n));
         }
     }
+    coverage
+        .not_decrypted
+        .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     let report = AuditReport {
         schema: audit::SCHEMA,
         tool: format!("privaudit {}", env!("CARGO_PKG_VERSION")),

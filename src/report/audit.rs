@@ -170,23 +170,24 @@ fn table(
         s.fail_on,
         if s.failed { "FAIL" } else { "pass" }
     )?;
-    if !report.coverage.not_decrypted.is_empty() {
-        let hosts: Vec<String> = report
-            .coverage
-            .not_decrypted
-            .iter()
-            .take(8)
-            .map(|(h, n)| format!("{h} ({n})"))
-            .collect();
+    let cov = &report.coverage;
+    writeln!(
+        out,
+        "coverage: {} requests inspected ({} cleartext, {} decrypted); {} encrypted connections read, {} not",
+        cov.requests_inspected,
+        cov.cleartext_requests,
+        cov.decrypted_requests,
+        cov.connections_decrypted,
+        cov.connections_not_decrypted
+    )?;
+    for (host, reason, n) in cov.not_decrypted.iter().take(12) {
+        writeln!(out, "  not inspected: {host} ({n}): {reason}")?;
+    }
+    if cov.not_decrypted.len() > 12 {
         writeln!(
             out,
-            "not inspected (encrypted, no key): {}{}",
-            hosts.join(", "),
-            if report.coverage.not_decrypted.len() > 8 {
-                ", …"
-            } else {
-                ""
-            }
+            "  … and {} more hosts (see --format json)",
+            cov.not_decrypted.len() - 12
         )?;
     }
     Ok(())
