@@ -52,31 +52,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for k in 0..copies {
         for p in &packets {
             let mut data = p.data.clone();
-            if p.linktype == 1 {
-                if let Ok(sliced) = LaxSlicedPacket::from_ethernet(&p.data) {
-                    let ports = match &sliced.transport {
-                        Some(TransportSlice::Tcp(t)) => Some((
-                            t.slice().as_ptr() as usize - p.data.as_ptr() as usize,
-                            t.source_port(),
-                            t.destination_port(),
-                        )),
-                        Some(TransportSlice::Udp(u)) => Some((
-                            u.slice().as_ptr() as usize - p.data.as_ptr() as usize,
-                            u.source_port(),
-                            u.destination_port(),
-                        )),
-                        _ => None,
+            if p.linktype == 1
+                && let Ok(sliced) = LaxSlicedPacket::from_ethernet(&p.data)
+            {
+                let ports = match &sliced.transport {
+                    Some(TransportSlice::Tcp(t)) => Some((
+                        t.slice().as_ptr() as usize - p.data.as_ptr() as usize,
+                        t.source_port(),
+                        t.destination_port(),
+                    )),
+                    Some(TransportSlice::Udp(u)) => Some((
+                        u.slice().as_ptr() as usize - p.data.as_ptr() as usize,
+                        u.source_port(),
+                        u.destination_port(),
+                    )),
+                    _ => None,
+                };
+                if let Some((off, sport, dport)) = ports {
+                    // Shift whichever port is the ephemeral (client) one.
+                    let (at, port) = if sport > dport {
+                        (off, sport)
+                    } else {
+                        (off + 2, dport)
                     };
-                    if let Some((off, sport, dport)) = ports {
-                        // Shift whichever port is the ephemeral (client) one.
-                        let (at, port) = if sport > dport {
-                            (off, sport)
-                        } else {
-                            (off + 2, dport)
-                        };
-                        let shifted = 10_000 + ((port as u32 - 10_000 + k * 7) % 55_000) as u16;
-                        data[at..at + 2].copy_from_slice(&shifted.to_be_bytes());
-                    }
+                    let shifted = 10_000 + ((port as u32 - 10_000 + k * 7) % 55_000) as u16;
+                    data[at..at + 2].copy_from_slice(&shifted.to_be_bytes());
                 }
             }
             w.packet(

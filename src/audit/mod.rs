@@ -125,6 +125,8 @@ pub struct Cell {
     pub before_consent: u64,
     pub first_ts: Option<Timestamp>,
     pub clause: Option<String>,
+    /// The first few transmissions, for the report's drill-down.
+    pub evidence: Vec<Evidence>,
 }
 
 /// A point on the timeline: one transmission of a data type to a party.
@@ -380,6 +382,12 @@ pub fn evaluate(
             before_consent: pre,
             first_ts: group.first_ts(),
             clause: decision.citation.as_ref().and_then(|c| c.clause.clone()),
+            evidence: group
+                .samples
+                .iter()
+                .take(5)
+                .map(|o| Evidence::from_observation(o, options.show_values))
+                .collect(),
         });
         let ev = &group.samples;
         match decision.class {

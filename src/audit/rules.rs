@@ -337,3 +337,37 @@ pub static RULES: &[Rule] = &[
 pub fn rule(id: &str) -> &'static Rule {
     RULES.iter().find(|r| r.id == id).unwrap_or(&RULES[0])
 }
+
+/// A basis citation as a Chinese reader knows it: the statute's Chinese title with
+/// its article numbering; standards keep their numbers.
+pub fn basis_zh(citation: &str) -> String {
+    let article = |rest: &str, law: &str| -> String {
+        let (num, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+        let num = num.replace('-', "–");
+        let tail = if tail.is_empty() {
+            String::new()
+        } else {
+            format!(" {tail}")
+        };
+        format!("{law}第{num}条{tail}")
+    };
+    if let Some(rest) = citation.strip_prefix("PIPL art. ") {
+        return article(rest, "《个人信息保护法》");
+    }
+    if let Some(rest) = citation.strip_prefix("GDPR art. ") {
+        return article(rest, "GDPR ");
+    }
+    if let Some(rest) = citation.strip_prefix("ePrivacy art. ") {
+        return article(rest, "《电子隐私指令》");
+    }
+    if let Some(rest) = citation.strip_prefix("CAC/MIIT 2019 认定方法 ") {
+        return format!("《App违法违规收集使用个人信息行为认定方法》{rest}");
+    }
+    if let Some(rest) = citation.strip_prefix("GB/T 35273-2020 ") {
+        return format!("GB/T 35273-2020《个人信息安全规范》{rest}");
+    }
+    if let Some(rest) = citation.strip_prefix("GB/T 41391-2022 ") {
+        return format!("GB/T 41391-2022《移动互联网应用程序（App）收集个人信息基本要求》{rest}");
+    }
+    citation.to_string()
+}

@@ -53,10 +53,15 @@ fn read_baseline(path: &std::path::Path) -> Result<BTreeSet<String>> {
 }
 
 pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
-    if matches!(args.format, AuditFormat::Html | AuditFormat::Pdf) {
-        bail!(
-            "the HTML and PDF reports are not built yet; use --format table, json, sarif, junit or markdown"
-        );
+    if args.format == AuditFormat::Pdf {
+        match &args.output {
+            None => bail!("--format pdf needs --output FILE.pdf"),
+            Some(_) if privaudit::report::pdf::find_chromium().is_none() => {
+                // Fail before the analysis rather than after minutes of work.
+                return Err(privaudit::report::pdf::PdfError::NoChromium.into());
+            }
+            Some(_) => {}
+        }
     }
     let limits = args.limits.to_limits();
     let keys = super::common::keys(&args.keylog)?;
@@ -231,9 +236,27 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         );
     }
 
-    let mut out = Output::open(args.output.as_deref()).context("cannot open the output file")?;
-    privaudit::report::audit::render(&report, args.format, args.lang, &ontology, &mut out)?;
-    out.finish().context("cannot write the report")?;
+    match args.format {
+        AuditFormat::Html | AuditFormat::Pdf => {
+            let html = privaudit::report::html::render(&report, args.lang, &ontology)
+                .context("cannot render the HTML report")?;
+            if let (AuditFormat::Pdf, Some(path)) = (args.format, &args.output) {
+                privaudit::report::pdf::print(&html, path)?;
+                eprintln!("PDF report written to {}", path.display());
+            } else {
+                let mut out =
+                    Output::open(args.output.as_deref()).context("cannot open the output file")?;
+                std::io::Write::write_all(&mut out, html.as_bytes())?;
+                out.finish().context("cannot write the report")?;
+            }
+        }
+        _ => {
+            let mut out =
+                Output::open(args.output.as_deref()).context("cannot open the output file")?;
+            privaudit::report::audit::render(&report, args.format, args.lang, &ontology, &mut out)?;
+            out.finish().context("cannot write the report")?;
+        }
+    }
     Ok(if report.summary.failed {
         ExitCode::from(1)
     } else {

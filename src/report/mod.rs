@@ -2,6 +2,8 @@
 //! atomically and a closed pipe ends output quietly.
 
 pub mod audit;
+pub mod html;
 pub mod observations;
 pub mod output;
+pub mod pdf;
 pub mod records;
