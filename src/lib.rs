@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod limits;
 pub mod net;
 pub mod observation;
+pub mod package;
 pub mod pipeline;
 pub mod policy;
 pub mod proto;

@@ -66,3 +66,4 @@ pub fn require_tool(tool: &str) {
     );
 }
 pub mod net;
+pub mod pkg;
