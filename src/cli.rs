@@ -37,6 +37,13 @@ pub enum Command {
     /// Hold the app's traffic (and package) against its policy declaration: findings
     /// with evidence, exit 1 when any reaches --fail-on.
     Audit(Box<AuditArgs>),
+    /// Privacy policies: draft a declaration from the policy text, check one.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// What an app package (APK or IPA) bundles: SDKs with their evidence,
+    /// permissions and the data types they unlock, privacy manifests; with captures,
+    /// which SDKs also transmit.
+    Sdks(SdksArgs),
     /// TLS key logs: embed one in a capture.
     #[command(subcommand)]
     Keylog(KeylogCommand),
@@ -157,6 +164,67 @@ pub enum KeylogCommand {
         #[arg(short, long, value_name = "OUT.pcapng")]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Draft a declaration (TOML) from privacy-policy text in any common encoding
+    /// (UTF-8, UTF-16, GB18030, Windows-1252); reviewer notes go to standard error.
+    Extract {
+        /// The policy text.
+        policy: PathBuf,
+        /// Write the draft here (atomically) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Use signature files from this folder instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        signatures: Option<PathBuf>,
+    },
+    /// Validate a declaration: TOML shape, data-type ids known to the ontology,
+    /// parties known to the SDK signatures.
+    Check {
+        /// The declaration (TOML).
+        declaration: PathBuf,
+        /// Use signature files from this folder instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        signatures: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SdksFormat {
+    /// Tables, for people.
+    Table,
+    /// One JSON document (`privaudit.sdks/1`).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SdksArgs {
+    /// The app package: an APK or IPA, or a PrivacyInfo.xcprivacy on its own.
+    #[arg(value_name = "APK|IPA")]
+    pub app: PathBuf,
+
+    /// Captures or HAR files of the app's traffic, to tell SDKs that transmit from
+    /// SDKs that are only bundled.
+    #[arg(long = "capture", value_name = "FILE")]
+    pub captures: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SdksFormat,
+
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub parties: PartyArgs,
+
+    #[command(flatten)]
+    pub keylog: KeylogArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -303,5 +371,17 @@ impl LimitArgs {
             decompressed_bytes: self.max_decompressed,
             ..Limits::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks argument definitions only when a command is built; this builds them
+    /// all, so a clash (two flags named alike) fails here rather than for a user.
+    #[test]
+    fn argument_definitions_are_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

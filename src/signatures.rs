@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-const DEFAULT_DATATYPES: &str = include_str!("../signatures/datatypes.toml");
+/// The built-in data-type ontology file.
+pub const DEFAULT_DATATYPES: &str = include_str!("../signatures/datatypes.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignatureError {

@@ -231,3 +231,33 @@ fn exodus_export_imports_and_merges_with_known_sdks() {
     );
     assert!(String::from_utf8_lossy(&check.stdout).contains("no problems found"));
 }
+
+#[test]
+fn permission_map_names_real_data_types() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ontology: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("signatures/datatypes.toml")).unwrap())
+            .unwrap();
+    let ids: Vec<&str> = ontology["type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    let map: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("signatures/permissions.toml")).unwrap())
+            .unwrap();
+    let mut entries = 0;
+    for platform in ["android", "ios"] {
+        for (permission, types) in map[platform].as_table().unwrap() {
+            let types = types.as_array().unwrap();
+            assert!(!types.is_empty(), "{permission}: no data types");
+            for t in types {
+                let t = t.as_str().unwrap();
+                assert!(ids.contains(&t), "{permission}: unknown data type {t}");
+            }
+            entries += 1;
+        }
+    }
+    assert!(entries > 50, "{entries}");
+}

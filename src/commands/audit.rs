@@ -1,37 +1,17 @@
 //! `privaudit audit`: the app's behaviour against its policy declaration.
 
 use std::collections::BTreeSet;
-use std::io::Read as _;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use privaudit::audit::{self, AuditReport, Collector, ConsentInfo, Coverage, InputInfo, Options};
+use privaudit::audit::{self, AuditReport, Collector, ConsentInfo, Coverage, Options};
 use privaudit::cli::{AuditArgs, AuditFormat, Cli};
 use privaudit::detect::Detector;
 use privaudit::detect::profile::DeviceProfile;
-use privaudit::engine::Event;
-use privaudit::pipeline;
 use privaudit::policy::Declaration;
 use privaudit::report::output::Output;
 use privaudit::signatures::Ontology;
 use privaudit::time::Timestamp;
-use sha2::Digest as _;
-
-use super::{ProgressBar, Warnings};
-
-fn sha256_file(path: &std::path::Path) -> Option<String> {
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
-}
 
 fn read_baseline(path: &std::path::Path) -> Result<BTreeSet<String>> {
     let text = std::fs::read_to_string(path)
@@ -96,56 +76,32 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         bail!("nothing to audit: give captures or HAR files, and/or --app");
     }
 
-    let mut collector = Collector::new(marker);
-    let mut warnings = Warnings::new(cli.verbose);
-    let mut inputs = Vec::new();
-    for input in &args.inputs {
-        let bar = ProgressBar::for_file(cli, input);
-        let report = pipeline::analyse_input(
-            input,
-            &limits,
-            &keys,
-            &mut |pos| bar.set(pos),
-            &mut |event| match event {
-                Event::Names(names) => annotator.learn(&names),
-                Event::Warning(w) => warnings.add(w),
-                Event::Record(mut r) => {
-                    if annotator.record(&mut r) {
-                        collector.record(&r);
-                    }
-                }
-                Event::Exchange(x) => {
-                    if !annotator.keep_app(x.app.as_deref()) {
-                        return;
-                    }
-                    let party = annotator
-                        .party(x.host().as_deref(), x.dst.map(|d| d.ip))
-                        .to_string();
-                    collector.exchange(&x, &party);
-                    for mut obs in detector.scan(&x) {
-                        annotator.observation(&mut obs);
-                        collector.observation(obs);
-                    }
-                }
-            },
-        );
-        bar.done();
-        let report = report?;
-        eprintln!("{}", report.summary_line());
-        if let Some(line) = report.damage_line() {
-            eprintln!("warning: {line}");
-        }
-        inputs.push(InputInfo {
-            path: report.path.clone(),
-            format: report.capture.format.clone(),
-            frames: report.capture.frames,
-            first_ts: report.capture.first_ts,
-            last_ts: report.capture.last_ts,
-            sha256: sha256_file(input),
-            damage: report.damage_line(),
-        });
+    let package = match &args.app {
+        Some(path) => Some(super::sdks::load_inventory(
+            path,
+            args.parties.signatures.as_deref(),
+            &ontology,
+        )?),
+        None => None,
+    };
+    if let Some(inv) = &package
+        && annotator.package().is_none()
+        && inv.platform == "android"
+        && let Some(id) = &inv.id
+    {
+        // PCAPdroid captures name the sending app: keep this one's traffic only.
+        annotator.set_package(id.clone());
     }
-    warnings.print();
+    let mut collector = Collector::new(marker);
+    let inputs = super::common::collect_traffic(
+        cli,
+        &args.inputs,
+        &limits,
+        &keys,
+        &mut annotator,
+        &detector,
+        &mut collector,
+    )?;
 
     let consent = match (consent_at, &collector.marker_hit) {
         (Some(ts), _) => Some(ConsentInfo {
@@ -175,8 +131,12 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         baseline,
     };
     let sdks = annotator.attributor().sdks();
+    let facts = package.as_ref().map(|p| p.facts());
+    for p in privaudit::policy::check::problems(&decl, &ontology, sdks) {
+        eprintln!("warning: {}: {p}", args.policy.display());
+    }
     let (findings, matrix, sdk_list) =
-        audit::evaluate(&collector, &decl, &ontology, sdks, None, &options);
+        audit::evaluate(&collector, &decl, &ontology, sdks, facts.as_ref(), &options);
     let summary = audit::summarise(&findings, args.fail_on);
     let mut coverage = Coverage {
         requests_inspected: collector.requests,
@@ -202,7 +162,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         app: decl.app.clone(),
         policy: args.policy.display().to_string(),
         inputs,
-        package: None,
+        package: facts.as_ref().and_then(|f| f.summary.clone()),
         consent,
         summary,
         findings,

@@ -2,11 +2,22 @@
 
 use std::sync::Arc;
 
+use std::io::Read as _;
+use std::path::PathBuf;
+
 use anyhow::{Context, Result};
-use privaudit::cli::{KeylogArgs, PartyArgs};
+use privaudit::audit::{Collector, InputInfo};
+use privaudit::cli::{Cli, KeylogArgs, PartyArgs};
 use privaudit::decrypt::KeyStore;
+use privaudit::detect::Detector;
+use privaudit::engine::Event;
+use privaudit::limits::Limits;
+use privaudit::pipeline;
 use privaudit::sdk::annotate::Annotator;
 use privaudit::sdk::{Attributor, SdkDb};
+use sha2::Digest as _;
+
+use super::{ProgressBar, Warnings};
 
 /// The annotator for `--first-party`, `--package` and `--signatures`, with extra
 /// first-party domains (from a policy) added.
@@ -39,4 +50,78 @@ pub fn keys(args: &KeylogArgs) -> Result<KeyStore> {
         }
     }
     Ok(store)
+}
+
+pub fn sha256_file(path: &std::path::Path) -> Option<String> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Reads every input, attributes each exchange to a party and feeds the requests and
+/// the personal data found in them to `collector`. Returns what was read, per file.
+pub fn collect_traffic(
+    cli: &Cli,
+    files: &[PathBuf],
+    limits: &Limits,
+    keys: &KeyStore,
+    annotator: &mut Annotator,
+    detector: &Detector,
+    collector: &mut Collector,
+) -> Result<Vec<InputInfo>> {
+    let mut warnings = Warnings::new(cli.verbose);
+    let mut inputs = Vec::new();
+    for input in files {
+        let bar = ProgressBar::for_file(cli, input);
+        let report =
+            pipeline::analyse_input(input, limits, keys, &mut |pos| bar.set(pos), &mut |event| {
+                match event {
+                    Event::Names(names) => annotator.learn(&names),
+                    Event::Warning(w) => warnings.add(w),
+                    Event::Record(mut r) => {
+                        if annotator.record(&mut r) {
+                            collector.record(&r);
+                        }
+                    }
+                    Event::Exchange(x) => {
+                        if !annotator.keep_app(x.app.as_deref()) {
+                            return;
+                        }
+                        let party = annotator
+                            .party(x.host().as_deref(), x.dst.map(|d| d.ip))
+                            .to_string();
+                        collector.exchange(&x, &party);
+                        for mut obs in detector.scan(&x) {
+                            annotator.observation(&mut obs);
+                            collector.observation(obs);
+                        }
+                    }
+                }
+            });
+        bar.done();
+        let report = report?;
+        eprintln!("{}", report.summary_line());
+        if let Some(line) = report.damage_line() {
+            eprintln!("warning: {line}");
+        }
+        inputs.push(InputInfo {
+            path: report.path.clone(),
+            format: report.capture.format.clone(),
+            frames: report.capture.frames,
+            first_ts: report.capture.first_ts,
+            last_ts: report.capture.last_ts,
+            sha256: sha256_file(input),
+            damage: report.damage_line(),
+        });
+    }
+    warnings.print();
+    Ok(inputs)
 }

@@ -4,7 +4,9 @@ mod audit;
 mod common;
 mod flows;
 mod keylog;
+mod policy;
 mod scan;
+mod sdks;
 mod signatures;
 
 use std::io::IsTerminal;
@@ -21,6 +23,8 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Audit(args) => audit::run(cli, args),
         Command::Signatures(cmd) => signatures::run(cmd),
         Command::Keylog(cmd) => keylog::run(cmd),
+        Command::Policy(cmd) => policy::run(cmd),
+        Command::Sdks(args) => sdks::run(cli, args),
     }
 }
 

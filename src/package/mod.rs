@@ -18,3 +18,4 @@ pub use plistinfo::{
     parse_privacy_manifest, read_ipa,
 };
 pub use zipread::{ZipLimits, ZipReadError, ZipReader};
+pub mod inventory;

@@ -1,6 +1,8 @@
 //! Privacy policies: the declaration model and the extraction of a draft declaration
 //! from policy text.
 
+pub mod check;
+pub mod extract;
 pub mod model;
 
 pub use model::Declaration;

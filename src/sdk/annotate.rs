@@ -28,6 +28,15 @@ impl Annotator {
         }
     }
 
+    /// The app whose traffic is kept (`--package`), if any.
+    pub fn package(&self) -> Option<&str> {
+        self.package.as_deref()
+    }
+
+    pub fn set_package(&mut self, package: String) {
+        self.package = Some(package);
+    }
+
     pub fn attributor(&self) -> &Attributor {
         &self.attributor
     }

@@ -67,3 +67,4 @@ pub fn require_tool(tool: &str) {
 }
 pub mod net;
 pub mod pkg;
+pub mod policy;

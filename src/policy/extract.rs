@@ -1,0 +1,1023 @@
+//! Drafting a policy declaration from privacy-policy text.
+//!
+//! The pipeline: decode the bytes (UTF-8, UTF-16 with BOM, GB18030, Windows-1252) and
+//! repair mojibake (`decode`); split the text into numbered clauses under section
+//! headings with roles (`segment`); then read each sentence with the ontology and SDK
+//! lexicon (`lexicon`, with traditional characters folded by `hanzi`) and the
+//! negation/consent/promise rules (`rules`):
+//!
+//! - data types count as collected only in collection sections (or, when a policy has
+//!   no recognisable collection heading, in sentences elsewhere that say "we collect");
+//!   never in definitions, where policies list ID numbers and bank accounts as examples;
+//! - a named SDK (or a generic "third-party SDK") in a sentence makes the data types of
+//!   that sentence, and of the following sentences of the same clause and its
+//!   sub-clauses, a share with it (SDK lists put the name and the data on separate lines);
+//! - a negated verb ("we do not collect", "不会收集") turns the types in its part of the
+//!   sentence into a denial; a negation under a condition ("未经您同意…不会") does not;
+//! - promises come from the first sentence that states them, in the sections where such
+//!   statements belong.
+//!
+//! The result is a draft: every entry carries its clause and sentence, and `notes` lists
+//! what a reviewer should check (ambiguous SDK names, unmapped list items, skipped
+//! definitions, encoding damage).
+
+mod decode;
+mod hanzi;
+mod lexicon;
+mod rules;
+mod segment;
+
+use std::collections::{HashMap, HashSet};
+
+pub use lexicon::Lexicon;
+
+use super::model::{AppInfo, Collect, Declaration, Deny, Promise, Promises, Share};
+use lexicon::{AliasTarget, TypeHit};
+use rules::VerbClass;
+use segment::{Role, Sentence};
+
+/// Why a lexicon could not be built or an input was refused. Hostile text itself is never
+/// an error: it yields a (possibly empty) draft and notes.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("{file}: cannot build the extraction lexicon: {message}")]
+    Lexicon { file: String, message: String },
+    #[error("an extraction pattern does not compile: {0}")]
+    Pattern(String),
+    #[error("policy text is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+}
+
+/// A draft declaration with the reviewer's to-do list.
+#[derive(Debug, Clone)]
+pub struct Extraction {
+    pub declaration: Declaration,
+    /// What the reviewer should look at: ambiguous sentences, skipped definition
+    /// sections, unmapped list items, encoding damage.
+    pub notes: Vec<String>,
+    /// Detected input encoding: `utf-8`, `utf-16le`, `utf-16be`, `gb18030`, `windows-1252`.
+    pub encoding: String,
+}
+
+/// Largest input accepted. Real policies are well under 1 MiB; this only bounds work on
+/// hostile input.
+pub const MAX_INPUT_BYTES: usize = 32 << 20;
+
+/// Quotes longer than this are cut: a 100 000-character "sentence" is not a quote.
+const MAX_QUOTE_CHARS: usize = 600;
+
+/// Notes beyond this are counted, not listed.
+const MAX_NOTES: usize = 200;
+
+/// Drafts a declaration from policy bytes in any supported encoding.
+pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ExtractError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    let decoded = decode::decode(bytes);
+    let mut notes = Notes::default();
+    for n in decoded.notes {
+        notes.push(n);
+    }
+    let (text, repairs) = decode::repair_mojibake(&decoded.text);
+    if !repairs.is_empty() {
+        let examples: Vec<String> = repairs
+            .iter()
+            .take(3)
+            .map(|r| format!("{:?} → {:?}", r.from, r.to))
+            .collect();
+        notes.push(format!(
+            "repaired {} mojibake sequence(s) (GBK/UTF-8 bytes read as Latin-1): {}",
+            repairs.len(),
+            examples.join(", ")
+        ));
+    }
+    for n in decode::damage_report(&text) {
+        notes.push(n);
+    }
+
+    let traditional = hanzi::traditional_count(&text);
+    if traditional > 20 {
+        notes.push(format!(
+            "{traditional} traditional Chinese characters folded to simplified for matching; regional wording (個人資料, 網路) is not recognised"
+        ));
+    }
+    let doc = segment::segment(&text);
+    let mut builder = Builder::new(lexicon, doc.has_collection_section, notes);
+    if !doc.has_collection_section && !doc.sentences.is_empty() {
+        builder.notes.push(
+            "no collection section heading recognised: data types were taken from sentences that say \"we collect\" anywhere outside definitions".to_string(),
+        );
+    }
+    for sentence in &doc.sentences {
+        builder.sentence(sentence);
+    }
+    Ok(builder.finish(decoded.encoding))
+}
+
+/// Notes with a cap, so hostile input cannot make the list itself huge.
+#[derive(Default)]
+struct Notes {
+    list: Vec<String>,
+    seen: HashSet<String>,
+    dropped: usize,
+}
+
+impl Notes {
+    fn push(&mut self, note: String) {
+        if self.seen.contains(&note) {
+            return;
+        }
+        if self.list.len() >= MAX_NOTES {
+            self.dropped += 1;
+            return;
+        }
+        self.seen.insert(note.clone());
+        self.list.push(note);
+    }
+
+    fn into_vec(mut self) -> Vec<String> {
+        if self.dropped > 0 {
+            self.list
+                .push(format!("… {} further note(s) not listed", self.dropped));
+        }
+        self.list
+    }
+}
+
+/// Scope, party, clause and data of a deny entry, to drop repeats.
+type DenyKey = (String, Option<String>, Option<String>, Vec<String>);
+
+/// The party data in the current sentence goes to.
+#[derive(Debug, Clone, PartialEq)]
+struct Party {
+    /// `sdk:<id>`, `sdk`, `third-party`.
+    id: String,
+    name: String,
+    /// Vendor index of a named SDK, to keep a later bare brand mention on the same SDK.
+    vendor: Option<usize>,
+}
+
+struct Builder<'a> {
+    lexicon: &'a Lexicon,
+    has_collection: bool,
+    notes: Notes,
+    app: AppInfo,
+    collect: Vec<Collect>,
+    collect_seen: HashSet<(Option<String>, String)>,
+    share: Vec<Share>,
+    share_index: HashMap<(String, Option<String>), usize>,
+    deny: Vec<Deny>,
+    deny_seen: HashSet<DenyKey>,
+    promises: Promises,
+    node: usize,
+    party: Option<Party>,
+    /// Clause where the current party context started.
+    party_anchor: Option<String>,
+    /// Definitions sections skipped: where each starts and how many sentences it has.
+    definitions: Vec<(String, usize)>,
+    last_was_definition: bool,
+    /// Sentences already read in the same clause and party context; repeated text
+    /// (hostile input, pasted twice) adds nothing and costs time.
+    seen: HashSet<(Option<String>, Option<String>, String)>,
+    preamble_seen: usize,
+    first_party: Vec<String>,
+}
+
+fn quote(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= MAX_QUOTE_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX_QUOTE_CHARS).collect();
+    format!("{cut} …")
+}
+
+fn clause_label(s: &Sentence) -> String {
+    match &s.clause {
+        Some(c) => format!("clause {c}"),
+        None => format!("line {}", s.line),
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(lexicon: &'a Lexicon, has_collection: bool, notes: Notes) -> Builder<'a> {
+        Builder {
+            lexicon,
+            has_collection,
+            notes,
+            app: AppInfo::default(),
+            collect: Vec::new(),
+            collect_seen: HashSet::new(),
+            share: Vec::new(),
+            share_index: HashMap::new(),
+            deny: Vec::new(),
+            deny_seen: HashSet::new(),
+            promises: Promises::default(),
+            node: usize::MAX,
+            party: None,
+            party_anchor: None,
+            definitions: Vec::new(),
+            last_was_definition: false,
+            seen: HashSet::new(),
+            preamble_seen: 0,
+            first_party: Vec::new(),
+        }
+    }
+
+    fn sentence(&mut self, s: &Sentence) {
+        if s.node != self.node {
+            self.node = s.node;
+            // A party named for a clause keeps the clause's sub-clauses ("(1)必选个人信息"
+            // under an SDK's entry) and ends with the next sibling or section.
+            let inside = match (&self.party_anchor, &s.clause) {
+                (Some(anchor), Some(clause)) => is_within(clause, anchor),
+                // Unnumbered text: the context ends with the paragraph's heading.
+                _ => false,
+            };
+            if !inside {
+                self.party = None;
+            }
+        }
+        let p = &self.lexicon.patterns;
+        let in_definitions = s.role == Role::Definitions;
+        let new_run = in_definitions && !self.last_was_definition;
+        self.last_was_definition = in_definitions;
+        if in_definitions {
+            if new_run {
+                let place = match &s.clause {
+                    Some(c) => format!("clause {c}"),
+                    None => format!("from line {}", s.line),
+                };
+                self.definitions.push((place, 0));
+            }
+            if let Some(last) = self.definitions.last_mut() {
+                last.1 += 1;
+            }
+            return;
+        }
+        let key = (
+            s.clause.clone(),
+            self.party.as_ref().map(|p| p.id.clone()),
+            s.text.clone(),
+        );
+        if !self.seen.insert(key) {
+            return;
+        }
+        self.app_info(s);
+
+        let body = s.text.get(s.body_start..).unwrap_or(&s.text);
+        let original = p.mask_urls(body);
+        // Matching runs on simplified characters; offsets are the same as in `original`.
+        let masked = hanzi::fold(&original).into_owned();
+        let mut parties = self.resolve_parties(&masked, &original, s);
+        let mut types = self.lexicon.find_types(&masked);
+        // Where a data phrase and a party name overlap the longer one wins: "Google
+        // Advertising ID" is data, "阿里UTDID设备标识" is an SDK.
+        let overlap = |a: (usize, usize), b: (usize, usize)| a.0 < b.1 && b.0 < a.1;
+        parties.retain(|(m, _)| {
+            !types
+                .iter()
+                .any(|t| overlap(*m, (t.start, t.end)) && t.end - t.start > m.1 - m.0)
+        });
+        types.retain(|t| !parties.iter().any(|(m, _)| overlap(*m, (t.start, t.end))));
+
+        if s.heading {
+            // Headings name parties ("1. 友盟统计SDK") but state nothing about data.
+            if let Some((_, party)) = parties.iter().rev().find(|(_, p)| p.id.starts_with("sdk:")) {
+                self.set_party(party.clone(), s);
+                if self.scans_data(s.role) {
+                    self.share_entry(party, s, s.clause.clone());
+                }
+            }
+            return;
+        }
+
+        let parts = p.parts(&masked);
+        let conditional = p.is_conditional(&masked);
+        let mut negated_spans: Vec<(usize, usize, VerbClass)> = Vec::new();
+        for &(a, b) in &parts {
+            if let Some(class) = masked.get(a..b).and_then(|part| p.negation(part)) {
+                negated_spans.push((a, b, class));
+            }
+        }
+        let negation_at = |pos: usize| {
+            negated_spans
+                .iter()
+                .find(|&&(a, b, _)| pos >= a && pos < b)
+                .map(|&(_, _, c)| c)
+        };
+
+        // Denials and conditional negations.
+        for &(a, b, class) in &negated_spans {
+            let in_part: Vec<&TypeHit> = types
+                .iter()
+                .filter(|t| t.start >= a && t.start < b)
+                .collect();
+            if conditional {
+                if !in_part.is_empty() {
+                    self.notes.push(format!(
+                        "{}: negation under a condition (consent/unless) is not recorded as a denial; the types in it are not recorded as collected either: {:?}",
+                        clause_label(s),
+                        quote(&s.text)
+                    ));
+                } else if self.scans_data(s.role) {
+                    self.notes.push(format!(
+                        "{}: conditional negative statement without a recognised data type: {:?}",
+                        clause_label(s),
+                        quote(&s.text)
+                    ));
+                }
+                continue;
+            }
+            if in_part.is_empty() {
+                self.notes.push(format!(
+                    "{}: negative statement without a recognised data type (no deny entry): {:?}",
+                    clause_label(s),
+                    quote(&s.text)
+                ));
+                continue;
+            }
+            let party = parties
+                .iter()
+                .find(|((start, _), p)| *start >= a && *start < b && p.id.starts_with("sdk:"))
+                .map(|(_, p)| p.id.clone());
+            let scope = if party.is_some() {
+                VerbClass::Share
+            } else {
+                class
+            };
+            let data = self.ids_of(in_part.iter().copied());
+            self.deny_entry(data, scope, party, s);
+        }
+
+        let positive: Vec<&TypeHit> = types
+            .iter()
+            .filter(|t| negation_at(t.start).is_none())
+            .collect();
+
+        self.promises_from(s, &masked, !types.is_empty());
+
+        if !self.scans_data(s.role) {
+            return;
+        }
+        // Whom this sentence's data goes to: the parties it names (all of them: "with A
+        // and B"), else a generic third party it shares with, else the party named
+        // earlier in the clause; "we collect" without a party means the app itself.
+        let positive_parties: Vec<Party> = parties
+            .iter()
+            .filter(|((start, _), _)| negation_at(*start).is_none())
+            .map(|(_, p)| p.clone())
+            .collect();
+        let named: Vec<Party> = positive_parties
+            .iter()
+            .filter(|p| p.id != "third-party")
+            .cloned()
+            .collect();
+        let consent = p.consent_share(&masked);
+        let third = positive_parties
+            .iter()
+            .find(|p| p.id == "third-party")
+            .cloned()
+            .filter(|_| p.shares_with_party(&masked) && !consent && negated_spans.is_empty());
+        let data = self.ids_of(positive.iter().copied());
+        let named_here = !named.is_empty() || third.is_some();
+        let recipients: Vec<Party> = if !named.is_empty() {
+            named
+        } else if let Some(third) = third {
+            vec![third]
+        } else if p.first_person_collect(&masked) && positive_parties.is_empty() {
+            self.party = None;
+            Vec::new()
+        } else {
+            self.party.clone().into_iter().collect()
+        };
+        if let Some(last) = recipients.last() {
+            if named_here {
+                self.set_party(last.clone(), s);
+            }
+            // Data under a party named earlier goes to that party's entry (at the clause
+            // where its context starts), not to one entry per sub-clause.
+            let clause = self.party_anchor.clone().or_else(|| s.clause.clone());
+            for r in &recipients {
+                self.share_data(r, data.clone(), s, clause.clone());
+            }
+            return;
+        }
+        if s.role == Role::Sharing {
+            if !data.is_empty() && !consent {
+                self.notes.push(format!(
+                    "{}: data types in a sharing clause without a recognised recipient: {:?}",
+                    clause_label(s),
+                    quote(&s.text)
+                ));
+            }
+            return;
+        }
+        if data.is_empty() {
+            return;
+        }
+        if !self.has_collection && !p.first_person_collect(&masked) {
+            return;
+        }
+        self.collect_entry(data, s);
+        self.unmapped_items(&masked, &types, s);
+    }
+
+    /// Collection and sharing sections are where a policy says what data goes where;
+    /// without a collection heading, anything but the fixed-purpose sections.
+    fn scans_data(&self, role: Role) -> bool {
+        match role {
+            Role::Collection | Role::Sharing => true,
+            Role::Definitions | Role::Rights | Role::Contact | Role::Changes | Role::Minors => {
+                false
+            }
+            _ => !self.has_collection,
+        }
+    }
+
+    fn ids_of<'t>(&self, hits: impl Iterator<Item = &'t TypeHit>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for hit in hits {
+            for &idx in &hit.ids {
+                let id = self.lexicon.type_id(idx).to_string();
+                if !id.is_empty() && !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+
+    /// Named parties in a sentence, resolved to SDK ids where the name allows.
+    fn resolve_parties(
+        &mut self,
+        masked: &str,
+        original: &str,
+        s: &Sentence,
+    ) -> Vec<((usize, usize), Party)> {
+        let mut out = Vec::new();
+        let mut ambiguous: Vec<(String, usize, Vec<usize>)> = Vec::new();
+        for mut m in self.lexicon.find_parties(masked) {
+            // The name as the policy writes it, not as folded for matching.
+            if let Some(name) = original.get(m.start..m.end) {
+                m.text = name.to_string();
+            }
+            let party = match &m.target {
+                AliasTarget::Sdk(i) => self.sdk_party(*i, &m.text),
+                AliasTarget::Vendor { vendor, default } => {
+                    let following = masked.get(m.alias_end..).unwrap_or("");
+                    match self
+                        .lexicon
+                        .resolve_vendor(*vendor, *default, &m.text, following)
+                    {
+                        Ok(i) => self.sdk_party(i, &m.text),
+                        Err(candidates) => {
+                            // A vendor's legal name under an SDK already named stays with it.
+                            if let Some(current) = &self.party
+                                && current.vendor == Some(*vendor)
+                            {
+                                current.clone()
+                            } else {
+                                ambiguous.push((m.text.clone(), *vendor, candidates));
+                                Party {
+                                    id: "sdk".to_string(),
+                                    name: m.text.clone(),
+                                    vendor: Some(*vendor),
+                                }
+                            }
+                        }
+                    }
+                }
+                AliasTarget::GenericSdk => Party {
+                    id: "sdk".to_string(),
+                    name: m.text.clone(),
+                    vendor: None,
+                },
+                AliasTarget::GenericThirdParty => Party {
+                    id: "third-party".to_string(),
+                    name: m.text.clone(),
+                    vendor: None,
+                },
+            };
+            out.push(((m.start, m.end), party));
+        }
+        // A brand that the same sentence resolves elsewhere ("腾讯科技有限公司 | 腾讯优量汇")
+        // needs no reviewer note.
+        for (text, vendor, candidates) in ambiguous {
+            let resolved = out
+                .iter()
+                .any(|(_, p)| p.id.starts_with("sdk:") && p.vendor == Some(vendor));
+            if resolved {
+                continue;
+            }
+            let ids: Vec<String> = candidates
+                .iter()
+                .filter_map(|&c| self.lexicon.sdk(c).map(|e| e.id.clone()))
+                .collect();
+            self.notes.push(format!(
+                "{}: {:?} names a vendor ({}) with several SDKs ({}); recorded as a generic SDK, pick the right one",
+                clause_label(s),
+                text,
+                self.lexicon.vendor_file(vendor),
+                ids.join(", ")
+            ));
+        }
+        // A generic term next to a named SDK in the same sentence adds nothing.
+        if out.iter().any(|(_, p)| p.id.starts_with("sdk:")) {
+            out.retain(|(_, p)| p.id != "sdk");
+        }
+        out
+    }
+
+    /// Makes `party` the recipient of what follows. A party named in a clause heading
+    /// ("（1）友盟统计SDK") owns that clause; one named in running text inside a clause
+    /// that already has a party context ("神策SDK" lines in a flat list) keeps the
+    /// context's clause, so the list's "(1)必选信息" sub-clauses stay with it.
+    fn set_party(&mut self, party: Party, s: &Sentence) {
+        let keep_anchor = !s.heading
+            && self.party.is_some()
+            && match (&self.party_anchor, &s.clause) {
+                (Some(anchor), Some(clause)) => is_within(clause, anchor),
+                _ => false,
+            };
+        if !keep_anchor {
+            self.party_anchor = s.clause.clone();
+        }
+        self.party = Some(party);
+    }
+
+    fn sdk_party(&self, idx: usize, text: &str) -> Party {
+        match self.lexicon.sdk(idx) {
+            Some(e) => Party {
+                id: format!("sdk:{}", e.id),
+                name: text.to_string(),
+                vendor: Some(e.vendor),
+            },
+            None => Party {
+                id: "sdk".to_string(),
+                name: text.to_string(),
+                vendor: None,
+            },
+        }
+    }
+
+    fn share_entry(&mut self, party: &Party, s: &Sentence, clause: Option<String>) -> usize {
+        let key = (party.id.clone(), clause.clone());
+        if let Some(&i) = self.share_index.get(&key) {
+            return i;
+        }
+        let i = self.share.len();
+        self.share.push(Share {
+            party: party.id.clone(),
+            name: (!party.name.is_empty()).then(|| party.name.clone()),
+            data: Vec::new(),
+            clause,
+            purpose: None,
+            quote: Some(quote(&s.text)),
+        });
+        self.share_index.insert(key, i);
+        i
+    }
+
+    fn share_data(
+        &mut self,
+        party: &Party,
+        data: Vec<String>,
+        s: &Sentence,
+        clause: Option<String>,
+    ) {
+        let i = self.share_entry(party, s, clause);
+        if let Some(entry) = self.share.get_mut(i) {
+            for id in data {
+                if !entry.data.contains(&id) {
+                    entry.data.push(id);
+                }
+            }
+            if entry.purpose.is_none()
+                && let Some(purpose) = purpose_line(&s.text)
+            {
+                entry.purpose = Some(purpose);
+            }
+        }
+    }
+
+    fn collect_entry(&mut self, data: Vec<String>, s: &Sentence) {
+        let fresh: Vec<String> = data
+            .into_iter()
+            .filter(|id| !self.collect_seen.contains(&(s.clause.clone(), id.clone())))
+            .collect();
+        if fresh.is_empty() {
+            return;
+        }
+        for id in &fresh {
+            self.collect_seen.insert((s.clause.clone(), id.clone()));
+        }
+        let q = quote(&s.text);
+        if let Some(last) = self.collect.last_mut()
+            && last.clause == s.clause
+            && last.quote.as_deref() == Some(q.as_str())
+        {
+            last.data.extend(fresh);
+            return;
+        }
+        self.collect.push(Collect {
+            clause: s.clause.clone(),
+            data: fresh,
+            purpose: None,
+            quote: Some(q),
+        });
+    }
+
+    fn deny_entry(
+        &mut self,
+        data: Vec<String>,
+        scope: VerbClass,
+        party: Option<String>,
+        s: &Sentence,
+    ) {
+        let key = (
+            scope.scope().to_string(),
+            party.clone(),
+            s.clause.clone(),
+            data.clone(),
+        );
+        if !self.deny_seen.insert(key) {
+            return;
+        }
+        self.deny.push(Deny {
+            data,
+            scope: Some(scope.scope().to_string()),
+            party,
+            clause: s.clause.clone(),
+            quote: Some(quote(&s.text)),
+        });
+    }
+
+    fn unmapped_items(&mut self, masked: &str, types: &[TypeHit], s: &Sentence) {
+        let mut covered = masked.to_string();
+        for t in types {
+            if covered.is_char_boundary(t.start) && covered.is_char_boundary(t.end) {
+                covered.replace_range(t.start..t.end, &"\u{1}".repeat(t.end - t.start));
+            }
+        }
+        let items = self.lexicon.patterns.unmatched_items(&covered);
+        if !items.is_empty() {
+            self.notes.push(format!(
+                "{}: list item(s) not mapped to a data type: {}",
+                clause_label(s),
+                items
+                    .iter()
+                    .map(|i| format!("{i:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+
+    fn promises_from(&mut self, s: &Sentence, masked: &str, has_types: bool) {
+        let p = &self.lexicon.patterns;
+        let role = s.role;
+        let here = |allowed: &[Role]| allowed.contains(&role);
+        let cite = |value| cited(value, s);
+
+        if here(&[
+            Role::Protection,
+            Role::Storage,
+            Role::Sharing,
+            Role::Collection,
+            Role::Use,
+            Role::Other,
+            Role::Preamble,
+        ]) && let Some(transit) = p.encryption(masked)
+        {
+            if transit {
+                if self.promises.encrypted_in_transit.is_none() {
+                    self.promises.encrypted_in_transit = Some(cite(true));
+                    if !p.is_transit_explicit(masked) {
+                        self.notes.push(format!(
+                            "{}: encrypted_in_transit rests on a general encryption claim, not an explicit SSL/TLS/transmission promise: {:?}",
+                            clause_label(s),
+                            quote(&s.text)
+                        ));
+                    }
+                }
+            } else {
+                self.notes.push(format!(
+                    "{}: encryption at rest only, not recorded as encryption in transit: {:?}",
+                    clause_label(s),
+                    quote(&s.text)
+                ));
+            }
+        }
+
+        if here(&[
+            Role::Storage,
+            Role::Protection,
+            Role::Collection,
+            Role::Sharing,
+            Role::Other,
+            Role::Preamble,
+        ]) && let Some((&region, others)) = p.regions(masked).split_first()
+        {
+            if !others.is_empty() {
+                self.notes.push(format!(
+                    "{}: several storage regions named ({region}, {}); recorded {region}: {:?}",
+                    clause_label(s),
+                    others.join(", "),
+                    quote(&s.text)
+                ));
+            }
+            match &self.promises.storage_region {
+                None => self.promises.storage_region = Some(cited(region.to_string(), s)),
+                Some(existing) if existing.value() != region => self.notes.push(format!(
+                    "{}: another storage region ({region}) is named; kept {}: {:?}",
+                    clause_label(s),
+                    existing.value(),
+                    quote(&s.text)
+                )),
+                Some(_) => {}
+            }
+        }
+
+        let retention_role = role == Role::Storage
+            || (here(&[
+                Role::Protection,
+                Role::Collection,
+                Role::Sharing,
+                Role::Other,
+                Role::Preamble,
+            ]) && p.is_retention_sentence(masked, true));
+        if retention_role
+            && p.is_retention_sentence(masked, false)
+            && let Some(days) = p.duration_days(masked)
+        {
+            match &self.promises.retention_days {
+                None => {
+                    self.promises.retention_days = Some(cited(days, s));
+                    if p.is_open_ended(masked) {
+                        self.notes.push(format!(
+                            "{}: the retention sentence also ties retention to the account or purpose; {days} days may cover only part of the data: {:?}",
+                            clause_label(s),
+                            quote(&s.text)
+                        ));
+                    }
+                    if p.is_minimum(masked) {
+                        self.notes.push(format!(
+                            "{}: the retention period is a minimum (\"at least\"), not a limit: {:?}",
+                            clause_label(s),
+                            quote(&s.text)
+                        ));
+                    }
+                }
+                Some(existing) if *existing.value() != days => self.notes.push(format!(
+                    "{}: another retention period ({days} days) is stated; kept {} days: {:?}",
+                    clause_label(s),
+                    existing.value(),
+                    quote(&s.text)
+                )),
+                Some(_) => {}
+            }
+        }
+
+        if here(&[
+            Role::Preamble,
+            Role::Collection,
+            Role::Other,
+            Role::Use,
+            Role::Protection,
+        ]) && self.promises.consent_before_collection.is_none()
+            && p.consent_collect(masked)
+        {
+            if has_types {
+                self.notes.push(format!(
+                    "{}: consent condition for specific data types only; not recorded as consent_before_collection: {:?}",
+                    clause_label(s),
+                    quote(&s.text)
+                ));
+            } else {
+                self.promises.consent_before_collection = Some(cite(true));
+            }
+        }
+
+        if here(&[Role::Sharing, Role::Other, Role::Preamble])
+            && self.promises.share_only_with_consent.is_none()
+            && p.consent_share(masked)
+        {
+            self.promises.share_only_with_consent = Some(cite(true));
+        }
+    }
+
+    /// App name from the title line, policy date from the date lines at the top, and the
+    /// first-party domains from the contact details.
+    fn app_info(&mut self, s: &Sentence) {
+        let p = &self.lexicon.patterns;
+        if matches!(s.role, Role::Preamble) {
+            self.preamble_seen += 1;
+            if self.preamble_seen == 1 {
+                let (name, zh) = app_name(&s.text);
+                if let Some(name) = name {
+                    if zh {
+                        self.app.name_zh = Some(name.clone());
+                    }
+                    self.app.name = name;
+                }
+            }
+        }
+        if self.app.policy_date.is_none()
+            && matches!(s.role, Role::Preamble | Role::Other | Role::Changes)
+            && let Some(date) = p.policy_date(&s.text)
+        {
+            self.app.policy_date = Some(date);
+        }
+        if matches!(s.role, Role::Contact | Role::Changes | Role::Preamble) {
+            for host in p.url_hosts(&s.text) {
+                let domain = registrable(&host);
+                if !self.first_party.contains(&domain) {
+                    self.first_party.push(domain);
+                }
+            }
+        }
+    }
+
+    /// A denial that overlaps what the same policy says is collected or shared (same type,
+    /// parent or child) is a partial denial ("not in the background"): it would turn
+    /// every observation into a contradiction. Those types move to a note.
+    fn drop_conflicting_denials(&mut self) {
+        let related = |a: &str, b: &str| {
+            a == b
+                || a.strip_prefix(b).is_some_and(|r| r.starts_with('.'))
+                || b.strip_prefix(a).is_some_and(|r| r.starts_with('.'))
+        };
+        let mut notes = Vec::new();
+        for deny in &mut self.deny {
+            let positive: Vec<(&String, Option<&String>)> = match deny.scope.as_deref() {
+                Some("share") => self
+                    .share
+                    .iter()
+                    .filter(|sh| deny.party.as_deref().is_none_or(|p| p == sh.party))
+                    .flat_map(|sh| sh.data.iter().map(move |d| (d, sh.clause.as_ref())))
+                    .collect(),
+                _ => self
+                    .collect
+                    .iter()
+                    .flat_map(|c| c.data.iter().map(move |d| (d, c.clause.as_ref())))
+                    .collect(),
+            };
+            let before = deny.data.clone();
+            deny.data
+                .retain(|d| !positive.iter().any(|(p, _)| related(d, p)));
+            for d in before.iter().filter(|d| !deny.data.contains(d)) {
+                let at: Vec<String> = positive
+                    .iter()
+                    .filter(|(p, _)| related(d, p))
+                    .map(|(p, c)| {
+                        format!(
+                            "{p} in {}",
+                            c.map(String::as_str).unwrap_or("unnumbered text")
+                        )
+                    })
+                    .collect();
+                notes.push(format!(
+                    "denial of {d} ({}) conflicts with {}: read as a partial denial, not recorded: {:?}",
+                    deny.clause.as_deref().map(|c| format!("clause {c}")).unwrap_or_else(|| "unnumbered text".to_string()),
+                    at.join(", "),
+                    deny.quote.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        self.deny.retain(|d| !d.data.is_empty());
+        for n in notes {
+            self.notes.push(n);
+        }
+    }
+
+    fn finish(mut self, encoding: String) -> Extraction {
+        self.drop_conflicting_denials();
+        if !self.definitions.is_empty() {
+            let places: Vec<String> = self
+                .definitions
+                .iter()
+                .map(|(place, n)| format!("{place}, {n} sentence(s)"))
+                .collect();
+            self.notes.push(format!(
+                "definitions section skipped ({}): the data types it names are examples, not collection",
+                places.join("; ")
+            ));
+        }
+        let generic: Vec<String> = self
+            .share
+            .iter()
+            .filter(|s| s.party == "sdk")
+            .map(|s| s.clause.clone().unwrap_or_else(|| "-".to_string()))
+            .collect();
+        if !generic.is_empty() {
+            self.notes.push(format!(
+                "generic third-party SDK statement(s) (clause {}): an SDK seen in traffic that the policy does not name is still undeclared",
+                generic.join(", ")
+            ));
+        }
+        self.app.first_party = self.first_party;
+        Extraction {
+            declaration: Declaration {
+                app: self.app,
+                collect: self.collect,
+                share: self.share,
+                deny: self.deny,
+                promises: self.promises,
+            },
+            notes: self.notes.into_vec(),
+            encoding,
+        }
+    }
+}
+
+/// Whether `clause` is `anchor` or one of its sub-clauses ("6.1.2" in "6.1",
+/// "二(一) 3(1)" in "二(一) 3").
+fn is_within(clause: &str, anchor: &str) -> bool {
+    clause == anchor
+        || clause
+            .strip_prefix(anchor)
+            .is_some_and(|rest| rest.starts_with(['(', ' ', '.']))
+}
+
+fn cited<T>(value: T, s: &Sentence) -> Promise<T> {
+    Promise::Cited {
+        value,
+        clause: s.clause.clone(),
+        quote: Some(quote(&s.text)),
+    }
+}
+
+/// "使用目的：统计分析" / "Purpose: analytics" lines in an SDK list.
+fn purpose_line(text: &str) -> Option<String> {
+    for prefix in ["使用目的", "目的", "用途", "使用场景", "Purpose", "purpose"] {
+        if let Some(rest) = text.trim().strip_prefix(prefix) {
+            let rest = rest.trim_start_matches([':', '：', ' ']).trim();
+            if !rest.is_empty() {
+                return Some(rest.trim_end_matches(['。', '.', '；', ';']).to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The app name in a title line such as "Mobile Office Privacy Protection Agreement" or
+/// "《移动办公隐私政策》"; the bool says whether it is Chinese.
+fn app_name(title: &str) -> (Option<String>, bool) {
+    let t = title.trim().trim_matches(['《', '"', '“', '”']);
+    const SUFFIXES: &[&str] = &[
+        "Privacy Protection Agreement",
+        "Privacy Agreement",
+        "Privacy Policy",
+        "Privacy Statement",
+        "Privacy Notice",
+        "个人信息保护政策",
+        "个人信息保护指引",
+        "隐私保护政策",
+        "隐私保护协议",
+        "隐私保护指引",
+        "隐私政策",
+        "隐私协议",
+        "隐私声明",
+        "隐私权政策",
+    ];
+    let lower = t.to_lowercase();
+    for suffix in SUFFIXES {
+        if let Some(pos) = lower.rfind(&suffix.to_lowercase())
+            && t.is_char_boundary(pos)
+        {
+            let name = t[..pos]
+                .trim()
+                .trim_end_matches(['-', '–', ':', '：', '《', '》', '"', '“', '”'])
+                .trim();
+            if !name.is_empty() && name.chars().count() <= 40 {
+                let zh = name.chars().any(segment::is_cjk);
+                return (Some(name.to_string()), zh);
+            }
+        }
+    }
+    (None, false)
+}
+
+/// The registrable part of a host, without a public-suffix list: two labels, three under
+/// the Chinese and other second-level suffixes policies use.
+fn registrable(host: &str) -> String {
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    let n = labels.len();
+    if n <= 2 {
+        return labels.join(".");
+    }
+    let second = labels[n - 2];
+    let keep = if matches!(second, "com" | "net" | "org" | "gov" | "edu" | "co" | "ac")
+        && labels[n - 1].len() == 2
+    {
+        3
+    } else {
+        2
+    };
+    labels[n - keep.min(n)..].join(".")
+}

@@ -1,0 +1,1127 @@
+//! Splitting policy text into numbered clauses and sentences.
+//!
+//! Policies number their clauses in many styles (`1.3`, `6.1.2`, `一、`, `（一）`,
+//! `第三条`, `1)`), often mixed, and the same numbers appear twice (table of contents,
+//! then the body). Rather than trusting any one scheme, the segmenter keeps a stack of
+//! the numbering styles seen so far: a label of a style already on the stack closes
+//! everything below it, a new style opens a child. Each sentence carries the clause path
+//! (`4.2(1)`, `一(二)`) and the role of the nearest section heading above it.
+
+/// What a section of a policy is about, from its heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// Text before the first heading.
+    Preamble,
+    Definitions,
+    Collection,
+    Use,
+    Storage,
+    Protection,
+    Sharing,
+    Rights,
+    Minors,
+    Changes,
+    Contact,
+    /// Under headings none of the above matched.
+    Other,
+}
+
+/// One sentence with where it stands in the policy.
+#[derive(Debug, Clone)]
+pub(super) struct Sentence {
+    /// The sentence, whitespace collapsed; this is what entries quote.
+    pub text: String,
+    /// Byte offset in `text` where the analysis starts: an inline clause title
+    /// ("1.4 Log information: …") names a topic, not what is collected.
+    pub body_start: usize,
+    pub clause: Option<String>,
+    pub role: Role,
+    /// Changes whenever a new numbered clause or heading starts.
+    pub node: usize,
+    /// 1-based line where the sentence starts.
+    pub line: usize,
+    /// A standalone heading line (no sentence of its own).
+    pub heading: bool,
+}
+
+pub(super) struct Document {
+    pub sentences: Vec<Sentence>,
+    /// Whether any heading was recognised as a collection section.
+    pub has_collection_section: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LabelKind {
+    Decimal(u8),
+    ParenNum,
+    CjkNum,
+    CjkParen,
+    Chapter,
+    Section,
+    Article,
+    Paragraph,
+    ParenAlpha,
+    Roman,
+    /// An unnumbered heading such as "Related definitions:" or "附录：第三方SDK目录".
+    Unlabelled,
+}
+
+struct Label {
+    kind: LabelKind,
+    text: String,
+    /// Byte length of the label in the line, including trailing punctuation/space.
+    len: usize,
+}
+
+struct Frame {
+    kind: LabelKind,
+    label: String,
+    role: Option<Role>,
+}
+
+const CJK_NUMERALS: &str = "一二三四五六七八九十百零〇两";
+
+fn is_cjk_numeral(c: char) -> bool {
+    CJK_NUMERALS.contains(c)
+}
+
+pub(super) fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{00A0}'
+}
+
+/// Parses a clause label at the start of `line` (already trimmed).
+fn parse_label(line: &str) -> Option<Label> {
+    let chars: Vec<(usize, char)> = line.char_indices().take(16).collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let offset = |i: usize| chars.get(i).map(|&(o, _)| o).unwrap_or(line.len());
+    let first = at(0)?;
+
+    // 第三条 / 第一章 / 第二部分 / 第一节 / 第一款
+    if first == '第' {
+        let mut i = 1;
+        while at(i).is_some_and(|c| is_cjk_numeral(c) || c.is_ascii_digit()) && i < 6 {
+            i += 1;
+        }
+        if i > 1 {
+            let (kind, unit_len) = match (at(i), at(i + 1)) {
+                (Some('章'), _) | (Some('篇'), _) => (LabelKind::Chapter, 1),
+                (Some('部'), Some('分')) => (LabelKind::Chapter, 2),
+                (Some('节'), _) => (LabelKind::Section, 1),
+                (Some('条'), _) => (LabelKind::Article, 1),
+                (Some('款'), _) => (LabelKind::Paragraph, 1),
+                _ => return None,
+            };
+            let end = i + unit_len;
+            let text = line[..offset(end)].to_string();
+            let mut j = end;
+            while at(j).is_some_and(|c| is_space(c) || matches!(c, '、' | '：' | ':')) {
+                j += 1;
+            }
+            return Some(Label {
+                kind,
+                text,
+                len: offset(j),
+            });
+        }
+        return None;
+    }
+
+    // （一） (一) （1） (1) (a)
+    if matches!(first, '(' | '（') {
+        let inner = at(1)?;
+        let mut i = 1;
+        let kind = if is_cjk_numeral(inner) {
+            while at(i).is_some_and(is_cjk_numeral) && i < 5 {
+                i += 1;
+            }
+            LabelKind::CjkParen
+        } else if inner.is_ascii_digit() {
+            while at(i).is_some_and(|c| c.is_ascii_digit()) && i < 3 {
+                i += 1;
+            }
+            LabelKind::ParenNum
+        } else if inner.is_ascii_lowercase() && matches!(at(2), Some(')' | '）')) {
+            i = 2;
+            LabelKind::ParenAlpha
+        } else {
+            return None;
+        };
+        if !matches!(at(i), Some(')' | '）')) {
+            return None;
+        }
+        let body: String = chars[1..i].iter().map(|&(_, c)| c).collect();
+        let text = match kind {
+            LabelKind::CjkParen | LabelKind::ParenNum | LabelKind::ParenAlpha => {
+                format!("({body})")
+            }
+            _ => body,
+        };
+        let mut j = i + 1;
+        while at(j).is_some_and(|c| is_space(c) || c == '、') {
+            j += 1;
+        }
+        return Some(Label {
+            kind,
+            text,
+            len: offset(j),
+        });
+    }
+
+    // 一、 二.
+    if is_cjk_numeral(first) {
+        let mut i = 0;
+        while at(i).is_some_and(is_cjk_numeral) && i < 4 {
+            i += 1;
+        }
+        if matches!(at(i), Some('、' | '.' | '．')) {
+            let text: String = chars[..i].iter().map(|&(_, c)| c).collect();
+            let mut j = i + 1;
+            while at(j).is_some_and(is_space) {
+                j += 1;
+            }
+            return Some(Label {
+                kind: LabelKind::CjkNum,
+                text,
+                len: offset(j),
+            });
+        }
+        return None;
+    }
+
+    // 1.  1.3  6.1.2  1)  1、
+    if first.is_ascii_digit() {
+        let mut parts = 0u8;
+        let mut i = 0;
+        loop {
+            let start = i;
+            while at(i).is_some_and(|c| c.is_ascii_digit()) && i - start < 3 {
+                i += 1;
+            }
+            if i == start || i - start > 2 {
+                return None;
+            }
+            parts += 1;
+            if matches!(at(i), Some('.' | '．')) && at(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        let numbers: String = chars[..i].iter().map(|&(_, c)| c).collect();
+        let numbers = numbers.replace('．', ".");
+        let next = at(i);
+        if parts == 1 && matches!(next, Some(')' | '）')) {
+            let mut j = i + 1;
+            while at(j).is_some_and(is_space) {
+                j += 1;
+            }
+            return Some(Label {
+                kind: LabelKind::ParenNum,
+                text: format!("({numbers})"),
+                len: offset(j),
+            });
+        }
+        let mut j = i;
+        let terminated = matches!(next, Some('.' | '．' | '、'));
+        if terminated {
+            j += 1;
+        }
+        // A bare number needs its terminator ("30 days" is not a clause); a dotted
+        // number must not run into more digits or letters glued to a decimal point.
+        let after = at(j);
+        let ok_after = match after {
+            None => true,
+            Some(c) => is_space(c) || is_cjk(c) || (terminated && c.is_alphabetic()),
+        };
+        if (parts == 1 && !terminated) || !ok_after {
+            return None;
+        }
+        while at(j).is_some_and(is_space) {
+            j += 1;
+        }
+        return Some(Label {
+            kind: LabelKind::Decimal(parts),
+            text: numbers,
+            len: offset(j),
+        });
+    }
+
+    // a) b)
+    if first.is_ascii_lowercase()
+        && matches!(at(1), Some(')' | '）'))
+        && at(2).is_some_and(is_space)
+    {
+        return Some(Label {
+            kind: LabelKind::ParenAlpha,
+            text: format!("({first})"),
+            len: offset(3),
+        });
+    }
+
+    // I. II. IV.
+    const ROMAN: [&str; 12] = [
+        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
+    ];
+    let word: String = line
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase())
+        .collect();
+    if !word.is_empty() && ROMAN.contains(&word.as_str()) {
+        let rest = &line[word.len()..];
+        if let Some(after) = rest.strip_prefix('.').or_else(|| rest.strip_prefix('、'))
+            && after.starts_with(is_space)
+        {
+            let trimmed = after.trim_start_matches(is_space);
+            return Some(Label {
+                kind: LabelKind::Roman,
+                text: word,
+                len: line.len() - trimmed.len(),
+            });
+        }
+    }
+    None
+}
+
+fn strip_bullet(line: &str) -> Option<&str> {
+    let mut chars = line.chars();
+    let c = chars.next()?;
+    let rest = chars.as_str();
+    let bullet = matches!(
+        c,
+        '•' | '·' | '●' | '▪' | '◆' | '■' | '○' | '◇' | '►' | '▶' | '※' | '√' | '✓'
+    ) || (matches!(c, '-' | '*' | '–' | '—') && rest.starts_with(is_space));
+    if bullet {
+        Some(rest.trim_start_matches(is_space))
+    } else {
+        None
+    }
+}
+
+/// Whether a line (label removed) reads as a heading rather than a sentence.
+fn is_heading_text(text: &str) -> bool {
+    let text = text.trim_matches(is_space);
+    // Table rows ("腾讯Bugly | 设备型号 | 崩溃分析") are content, however short.
+    if is_table_row(text) {
+        return false;
+    }
+    // Cheap byte-length bound first: long lines are never headings.
+    if text.len() > 400 {
+        return false;
+    }
+    let Some(last) = text.chars().last() else {
+        return false;
+    };
+    if matches!(
+        last,
+        '.' | '。' | ';' | '；' | ',' | '，' | '!' | '！' | '、'
+    ) {
+        return false;
+    }
+    if text.contains('。') {
+        return false;
+    }
+    let chars = text.chars().count();
+    let cjk = text.chars().any(is_cjk);
+    if cjk {
+        // A Chinese comma inside means clauses of a sentence, not a heading.
+        chars <= 40 && !text.contains('，')
+    } else {
+        chars <= 100 && text.split_whitespace().count() <= 14
+    }
+}
+
+/// Markdown heading and emphasis marks around a line ("## 一、…", "**1.1 …**").
+fn strip_markup(line: &str) -> &str {
+    let mut l = line;
+    if l.starts_with('#') {
+        l = l.trim_start_matches('#').trim_start_matches(is_space);
+    }
+    if let Some(inner) = l.strip_prefix("**") {
+        l = inner.trim_start_matches(is_space);
+        if let Some(inner) = l.strip_suffix("**") {
+            l = inner.trim_end_matches(is_space);
+        }
+    }
+    l
+}
+
+fn is_table_row(text: &str) -> bool {
+    text.contains(['|', '\t', '｜'])
+}
+
+/// A keyword with its role; `stem` keywords match as word prefixes ("stor" → storage).
+struct Keyword {
+    word: &'static str,
+    role: Role,
+    stem: bool,
+}
+
+const fn kw(word: &'static str, role: Role, stem: bool) -> Keyword {
+    Keyword { word, role, stem }
+}
+
+/// Roles that win wherever they appear in a heading ("Protection of minors").
+const STRONG: &[Keyword] = &[
+    kw("definition", Role::Definitions, true),
+    kw("glossary", Role::Definitions, false),
+    kw("interpretation", Role::Definitions, false),
+    kw("定义", Role::Definitions, false),
+    kw("名词解释", Role::Definitions, false),
+    kw("术语", Role::Definitions, false),
+    kw("释义", Role::Definitions, false),
+    kw("minor", Role::Minors, true),
+    kw("child", Role::Minors, true),
+    kw("未成年", Role::Minors, false),
+    kw("儿童", Role::Minors, false),
+    kw("contact us", Role::Contact, false),
+    kw("how to contact", Role::Contact, false),
+    kw("联系我们", Role::Contact, false),
+    kw("如何联系", Role::Contact, false),
+];
+
+/// Roles decided by the keyword that comes first ("How we collect, use and share").
+const ORDERED: &[Keyword] = &[
+    kw("collect", Role::Collection, true),
+    kw("gather", Role::Collection, true),
+    kw("types of information", Role::Collection, false),
+    kw("information we", Role::Collection, false),
+    kw("收集", Role::Collection, false),
+    kw("采集", Role::Collection, false),
+    kw("获取", Role::Collection, false),
+    kw("use", Role::Use, false),
+    kw("using", Role::Use, false),
+    kw("usage", Role::Use, false),
+    kw("cookie", Role::Use, true),
+    kw("使用", Role::Use, false),
+    kw("利用", Role::Use, false),
+    kw("stor", Role::Storage, true),
+    kw("retention", Role::Storage, false),
+    kw("retain", Role::Storage, true),
+    kw("存储", Role::Storage, false),
+    kw("储存", Role::Storage, false),
+    kw("保存", Role::Storage, false),
+    kw("存放", Role::Storage, false),
+    kw("secur", Role::Protection, true),
+    kw("安全", Role::Protection, false),
+    kw("shar", Role::Sharing, true),
+    kw("disclos", Role::Sharing, true),
+    kw("transfer", Role::Sharing, true),
+    kw("third part", Role::Sharing, true),
+    kw("third-part", Role::Sharing, true),
+    kw("external provision", Role::Sharing, false),
+    kw("sdk", Role::Sharing, true),
+    kw("partner", Role::Sharing, true),
+    kw("共享", Role::Sharing, false),
+    kw("分享", Role::Sharing, false),
+    kw("转让", Role::Sharing, false),
+    kw("披露", Role::Sharing, false),
+    kw("第三方", Role::Sharing, false),
+    kw("对外提供", Role::Sharing, false),
+    kw("委托处理", Role::Sharing, false),
+    kw("合作方", Role::Sharing, false),
+    kw("合作伙伴", Role::Sharing, false),
+    kw("right", Role::Rights, true),
+    kw("your choices", Role::Rights, false),
+    kw("权利", Role::Rights, false),
+    kw("权益", Role::Rights, false),
+    kw("管理您的", Role::Rights, false),
+    kw("change", Role::Changes, true),
+    kw("update", Role::Changes, true),
+    kw("revis", Role::Changes, true),
+    kw("amend", Role::Changes, true),
+    kw("变更", Role::Changes, false),
+    kw("更新", Role::Changes, false),
+    kw("修订", Role::Changes, false),
+];
+
+fn find_keyword(lower: &str, k: &Keyword) -> Option<usize> {
+    let ascii = k.word.is_ascii();
+    let mut from = 0;
+    while let Some(pos) = lower[from..].find(k.word) {
+        let start = from + pos;
+        let end = start + k.word.len();
+        if !ascii {
+            return Some(start);
+        }
+        let before_ok = !lower[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let after_ok = k.stem
+            || !lower[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        from = end;
+    }
+    None
+}
+
+/// The role a heading announces, if any.
+pub(super) fn role_of(heading: &str) -> Option<Role> {
+    let lower = super::hanzi::fold(heading).to_lowercase();
+    if let Some(k) = STRONG.iter().find(|k| find_keyword(&lower, k).is_some()) {
+        return Some(k.role);
+    }
+    // "protect" alone is in every policy title ("Privacy Protection Agreement"); only
+    // "how we protect" / "我们如何保护" announce the security section.
+    let protect = (find_keyword(&lower, &kw("protect", Role::Protection, true)).is_some()
+        && (find_keyword(&lower, &kw("we", Role::Protection, false)).is_some()
+            || find_keyword(&lower, &kw("how", Role::Protection, false)).is_some()))
+        || (lower.contains("保护") && (lower.contains("如何") || lower.contains("我们")));
+    let best = ORDERED
+        .iter()
+        .filter_map(|k| find_keyword(&lower, k).map(|pos| (pos, k.role)))
+        .min_by_key(|&(pos, _)| pos)
+        .map(|(_, role)| role);
+    match best {
+        Some(role) => Some(role),
+        None if protect => Some(Role::Protection),
+        None => None,
+    }
+}
+
+/// Lines longer than this are checked for clause labels run together on one line
+/// (policies scraped from HTML often lose their line breaks).
+const LONG_LINE: usize = 300;
+
+fn split_run_together(line: &str) -> Vec<&str> {
+    if line.len() < LONG_LINE {
+        return vec![line];
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<char> = None;
+    let mut prev2: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        let after_stop = matches!(prev, Some('。' | '；' | ';' | '：' | ':' | '！' | '？'))
+            || (prev.is_some_and(is_space) && matches!(prev2, Some('.' | '。' | ';' | '；')));
+        if i > start
+            && after_stop
+            && (c.is_ascii_digit() || matches!(c, '(' | '（' | '第') || is_cjk_numeral(c))
+            && let Some(label) = parse_label(&line[i..])
+        {
+            let strong = match label.kind {
+                LabelKind::Decimal(depth) => depth >= 2,
+                LabelKind::CjkNum
+                | LabelKind::CjkParen
+                | LabelKind::Chapter
+                | LabelKind::Section
+                | LabelKind::Article => true,
+                _ => false,
+            };
+            if strong {
+                pieces.push(&line[start..i]);
+                start = i;
+            }
+        }
+        prev2 = prev;
+        prev = Some(c);
+    }
+    pieces.push(&line[start..]);
+    pieces
+}
+
+/// Builds the document: clause tree, roles and sentences.
+pub(super) fn segment(text: &str) -> Document {
+    let mut seg = Segmenter::default();
+    let normalised = text
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
+    for (n, raw) in normalised.split('\n').enumerate() {
+        for piece in split_run_together(raw) {
+            seg.line(piece, n + 1);
+        }
+    }
+    seg.flush();
+    Document {
+        sentences: seg.sentences,
+        has_collection_section: seg.has_collection,
+    }
+}
+
+#[derive(Default)]
+struct Segmenter {
+    stack: Vec<Frame>,
+    node: usize,
+    started: bool,
+    has_collection: bool,
+    sentences: Vec<Sentence>,
+    /// Paragraph being built: text, first line, whether it may carry an inline title.
+    para: Option<Para>,
+    /// Whether the next paragraph is the first one of a labelled clause.
+    first_of_clause: bool,
+}
+
+struct Para {
+    text: String,
+    line: usize,
+    titled: bool,
+    heading: bool,
+    last_width: usize,
+}
+
+impl Segmenter {
+    fn line(&mut self, raw: &str, line_no: usize) {
+        let line = strip_markup(raw.trim_matches(is_space));
+        if line.is_empty() {
+            self.flush();
+            return;
+        }
+        if let Some(label) = parse_label(line) {
+            let rest = line[label.len..].trim_matches(is_space);
+            // "4.2 We may collect without consent:" introduces a list; only a short
+            // colon-ended title ("1.4 Log information:") is a heading.
+            let intro = rest.ends_with([':', '：'])
+                && (rest.split_whitespace().count() > 4 || rest.chars().count() > 16);
+            let heading = (is_heading_text(rest) && !intro) || rest.is_empty();
+            let role = if heading { role_of(rest) } else { None };
+            self.flush();
+            self.open(label.kind, label.text, role);
+            if !rest.is_empty() {
+                self.start_para(rest, line_no, heading);
+            }
+            return;
+        }
+        let (text, bullet) = match strip_bullet(line) {
+            Some(rest) => (rest, true),
+            None => (line, false),
+        };
+        if text.is_empty() {
+            return;
+        }
+        // An unnumbered heading: short, no sentence punctuation, a colon only at the end,
+        // and a recognised role ("Related definitions:", "第三方SDK目录").
+        if !bullet && is_heading_text(text) {
+            let inner = text.trim_end_matches([':', '：']);
+            // A heading of the role we are already in ("共享个人信息类型：" inside the
+            // sharing section) is a field label, not a new section.
+            // A colon-ended line inside numbered clauses ("收集个人信息类型：") labels
+            // a field; only before any numbering ("Related definitions:") or for
+            // definitions does it open a section.
+            let colon = text.ends_with([':', '：']);
+            let numbered = self.stack.iter().any(|f| f.kind != LabelKind::Unlabelled);
+            if !inner.contains([':', '：'])
+                && let Some(role) = role_of(inner)
+                && role != self.role()
+                && (!colon || !numbered || role == Role::Definitions)
+            {
+                self.flush();
+                self.open(LabelKind::Unlabelled, String::new(), Some(role));
+                self.start_para(text, line_no, true);
+                self.flush();
+                return;
+            }
+        }
+        // Hard-wrapped text: a long line without closing punctuation continues on the
+        // next one when that one reads as a continuation (lower case, or CJK after CJK).
+        let joinable = !bullet
+            && !is_table_row(text)
+            && self.para.as_ref().is_some_and(|p| {
+                let prev = p.text.chars().next_back();
+                let next = text.chars().next();
+                let continues = next.is_some_and(|c| c.is_ascii_lowercase())
+                    || prev == Some(',')
+                    || (prev.is_some_and(|c| is_cjk(c) || matches!(c, '，' | '、'))
+                        && next.is_some_and(is_cjk));
+                !p.heading
+                    && !is_table_row(&p.text)
+                    && p.last_width >= 60
+                    && continues
+                    && !p
+                        .text
+                        .ends_with(['.', '。', '!', '！', '?', '？', ';', '；', ':', '：'])
+            });
+        if joinable && let Some(p) = self.para.as_mut() {
+            let glue = p
+                .text
+                .ends_with(|c: char| c.is_ascii_alphanumeric() || c == ',')
+                && text.starts_with(|c: char| c.is_ascii());
+            if glue {
+                p.text.push(' ');
+            }
+            p.text.push_str(text);
+            p.last_width = line_width(text);
+            return;
+        }
+        self.flush();
+        // Unnumbered lines without a role ("使用目的：统计分析", "引言") are content.
+        self.start_para(text, line_no, false);
+    }
+
+    fn start_para(&mut self, text: &str, line: usize, heading: bool) {
+        let titled = std::mem::take(&mut self.first_of_clause);
+        self.para = Some(Para {
+            text: text.to_string(),
+            line,
+            titled,
+            heading,
+            last_width: line_width(text),
+        });
+    }
+
+    fn open(&mut self, kind: LabelKind, label: String, role: Option<Role>) {
+        // A numbered heading with its own role ends an unnumbered section of another role
+        // ("Related definitions:" is over when "1. What we collect" starts).
+        if kind != LabelKind::Unlabelled
+            && let Some(r) = role
+            && let Some(pos) = self
+                .stack
+                .iter()
+                .rposition(|f| f.kind == LabelKind::Unlabelled)
+            && self.stack[pos].role != Some(r)
+        {
+            self.stack.truncate(pos);
+        }
+        if let Some(pos) = self.stack.iter().position(|f| f.kind == kind) {
+            self.stack.truncate(pos);
+        }
+        self.stack.push(Frame { kind, label, role });
+        if role == Some(Role::Collection) {
+            self.has_collection = true;
+        }
+        self.node += 1;
+        self.started = true;
+        self.first_of_clause = kind != LabelKind::Unlabelled;
+    }
+
+    fn clause(&self) -> Option<String> {
+        let mut parts: Vec<(LabelKind, &str)> = Vec::new();
+        // An unnumbered heading starts its own numbering ("附录" → "1", "2").
+        let from = self
+            .stack
+            .iter()
+            .rposition(|f| f.kind == LabelKind::Unlabelled)
+            .map(|p| p + 1)
+            .unwrap_or(0);
+        for frame in &self.stack[from..] {
+            if frame.kind == LabelKind::Unlabelled {
+                continue;
+            }
+            if let LabelKind::Decimal(_) = frame.kind {
+                // "6.1.2" already names its parents "6" and "6.1".
+                parts.retain(|&(k, label)| {
+                    !(matches!(k, LabelKind::Decimal(_))
+                        && frame.label.starts_with(label)
+                        && frame.label[label.len()..].starts_with('.'))
+                });
+            }
+            parts.push((frame.kind, &frame.label));
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        let mut out = String::new();
+        for (kind, label) in parts {
+            let paren = matches!(
+                kind,
+                LabelKind::ParenNum | LabelKind::CjkParen | LabelKind::ParenAlpha
+            );
+            if !out.is_empty() && !paren {
+                out.push(' ');
+            }
+            out.push_str(label);
+        }
+        Some(out)
+    }
+
+    /// The role of the current position. The outermost heading with a role sets it; a
+    /// sub-heading refines it only between collection/use/sharing ("（二）我们如何使用"
+    /// under "收集和使用") or into definitions/minors: a sub-heading such as
+    /// "（三）保障账号安全" inside the collection section is still collection.
+    fn role(&self) -> Role {
+        let mut current: Option<Role> = None;
+        for frame in &self.stack {
+            let Some(r) = frame.role else {
+                continue;
+            };
+            let flows = |x: Role| matches!(x, Role::Collection | Role::Use | Role::Sharing);
+            current = match current {
+                None => Some(r),
+                Some(_) if frame.kind == LabelKind::Unlabelled => Some(r),
+                Some(c) if flows(c) && flows(r) => Some(r),
+                Some(_) if matches!(r, Role::Definitions | Role::Minors) => Some(r),
+                keep => keep,
+            };
+        }
+        match current {
+            Some(role) => role,
+            None if self.started => Role::Other,
+            None => Role::Preamble,
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some(para) = self.para.take() else {
+            return;
+        };
+        let clause = self.clause();
+        let role = self.role();
+        let text = collapse_spaces(&para.text);
+        let title_end = if para.titled {
+            inline_title_end(&text, 60)
+        } else {
+            // A field label such as "SDK名称：" or "Purpose:" names the field, not data.
+            field_label_end(&text)
+        };
+        let ranges = split_sentences(&text);
+        let several = ranges.len() > 1;
+        for (i, (start, end)) in ranges.into_iter().enumerate() {
+            let sentence = text[start..end].trim_matches(is_space);
+            if sentence.is_empty() {
+                continue;
+            }
+            // "Location information. With your permission, we collect …": a bullet's
+            // opening fragment is its title.
+            let fragment = i == 0 && several && !para.heading && is_title_fragment(sentence);
+            let lead = text[start..end].len() - text[start..end].trim_start_matches(is_space).len();
+            let body_start = if i == 0 && title_end > start + lead {
+                (title_end - start - lead).min(sentence.len())
+            } else {
+                0
+            };
+            self.sentences.push(Sentence {
+                text: sentence.to_string(),
+                body_start,
+                clause: clause.clone(),
+                role,
+                node: self.node,
+                line: para.line,
+                heading: para.heading || fragment,
+            });
+        }
+    }
+}
+
+/// Display width of a line that may continue on the next one; lines ending in closing
+/// punctuation never do, so their width is not computed.
+fn line_width(s: &str) -> usize {
+    if s.ends_with(['.', '。', '!', '！', '?', '？', ';', '；', ':', '：']) {
+        return 0;
+    }
+    s.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
+}
+
+fn collapse_spaces(s: &str) -> String {
+    let trimmed = s.trim_matches(is_space);
+    // Most paragraphs have nothing to collapse.
+    let mut prev_space = false;
+    let clean = trimmed.chars().all(|c| {
+        let ok = if c == ' ' { !prev_space } else { !is_space(c) };
+        prev_space = c == ' ';
+        ok
+    });
+    if clean {
+        return trimmed.to_string();
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    let mut space = false;
+    for c in trimmed.chars() {
+        if is_space(c) {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// End (byte offset after the colon) of an inline title such as "Log information:" or
+/// "注册与登录：" at the start of a clause's first paragraph.
+fn inline_title_end(text: &str, max_chars: usize) -> usize {
+    let Some((pos, colon)) = text
+        .char_indices()
+        .take(max_chars + 1)
+        .find(|&(_, c)| c == ':' || c == '：')
+    else {
+        return 0;
+    };
+    let title = &text[..pos];
+    if title.trim().is_empty() || title.contains(['.', '。', ';', '；', '，', ',', '|']) {
+        return 0;
+    }
+    // "https://…" is not a title.
+    if text[pos..].starts_with("://") {
+        return 0;
+    }
+    pos + colon.len_utf8()
+}
+
+/// End of a short field label at the start of a line: at most 12 characters, or four
+/// words in English.
+fn field_label_end(text: &str) -> usize {
+    let end = inline_title_end(text, 40);
+    if end == 0 {
+        return 0;
+    }
+    let label = text[..end].trim_end_matches([':', '：']).trim();
+    let short = if label.chars().any(is_cjk) {
+        label.chars().count() <= 12
+    } else {
+        label.split_whitespace().count() <= 4
+    };
+    if short { end } else { 0 }
+}
+
+/// A short English fragment without a subject ("Location information.").
+fn is_title_fragment(sentence: &str) -> bool {
+    if !sentence.is_ascii() || !sentence.ends_with('.') {
+        return false;
+    }
+    let words: Vec<String> = sentence
+        .trim_end_matches('.')
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    words.len() <= 5
+        && !words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "we" | "you"
+                    | "our"
+                    | "your"
+                    | "us"
+                    | "is"
+                    | "are"
+                    | "will"
+                    | "may"
+                    | "do"
+                    | "does"
+            )
+        })
+}
+
+/// Abbreviations after which a period never ends a sentence.
+const NEVER_SPLIT: &[&str] = &[
+    "e.g.", "i.e.", "no.", "nos.", "vs.", "cf.", "art.", "sec.", "mr.", "ms.", "mrs.", "dr.",
+    "st.", "fig.", "approx.", "para.", "p.", "pp.",
+];
+/// Abbreviations that end a sentence only when a capital letter follows.
+const SPLIT_IF_CAPITAL: &[&str] = &["etc.", "ltd.", "inc.", "co.", "corp."];
+
+/// Byte ranges of the sentences in a paragraph.
+pub(super) fn split_sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((pos, c)) = iter.next() {
+        let ends = match c {
+            '。' | '！' | '？' | '!' | '?' => true,
+            '.' => period_ends_sentence(text, pos),
+            _ => false,
+        };
+        if !ends {
+            continue;
+        }
+        // Keep closing quotes and brackets with the sentence they close.
+        let mut end = pos + c.len_utf8();
+        while let Some(&(p, next)) = iter.peek() {
+            if !matches!(next, '"' | '\'' | '”' | '’' | ')' | '）' | '」' | '』') {
+                break;
+            }
+            end = p + next.len_utf8();
+            iter.next();
+        }
+        if end > start {
+            out.push((start, end));
+        }
+        start = end;
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+fn period_ends_sentence(text: &str, pos: usize) -> bool {
+    let after = &text[pos + 1..];
+    let mut rest = after.chars();
+    match rest.next() {
+        None => return true,
+        Some(c) if is_cjk(c) => return true,
+        Some(c) if !is_space(c) => return false,
+        _ => {}
+    }
+    // Next non-space character decides between "etc. when" and "etc. Then".
+    let Some(following) = after.chars().find(|&c| !is_space(c)) else {
+        return true;
+    };
+    if following.is_lowercase() {
+        return false;
+    }
+    let token_start = text[..pos]
+        .rfind(|c: char| is_space(c) || c == '(' || c == '（')
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    // Abbreviations are short; a long "token" is not one of them.
+    if pos + 1 - token_start > 8 {
+        return true;
+    }
+    let token = text[token_start..=pos].to_lowercase();
+    if NEVER_SPLIT.contains(&token.as_str()) {
+        return false;
+    }
+    if SPLIT_IF_CAPITAL.contains(&token.as_str()) {
+        return following.is_uppercase() || is_cjk(following);
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clauses(text: &str) -> Vec<(Option<String>, Role, String)> {
+        segment(text)
+            .sentences
+            .into_iter()
+            .map(|s| (s.clause, s.role, s.text))
+            .collect()
+    }
+
+    /// Clause and role of the sentence that starts with `start`.
+    fn find(got: &[(Option<String>, Role, String)], start: &str) -> (Option<String>, Role) {
+        got.iter()
+            .find(|(_, _, t)| t.starts_with(start))
+            .map(|(c, r, _)| (c.clone(), *r))
+            .unwrap_or_else(|| panic!("no sentence starts with {start:?}: {got:#?}"))
+    }
+
+    #[test]
+    fn labels_of_every_style() {
+        let cases = [
+            ("1.3 Device", LabelKind::Decimal(2), "1.3"),
+            ("6.1.2 In order", LabelKind::Decimal(3), "6.1.2"),
+            ("1. What types", LabelKind::Decimal(1), "1"),
+            ("1) It is", LabelKind::ParenNum, "(1)"),
+            ("（1）共享", LabelKind::ParenNum, "(1)"),
+            ("一、我们如何收集", LabelKind::CjkNum, "一"),
+            ("（一）注册", LabelKind::CjkParen, "(一)"),
+            ("第三条 信息共享", LabelKind::Article, "第三条"),
+            ("第一章 总则", LabelKind::Chapter, "第一章"),
+            ("(a) item", LabelKind::ParenAlpha, "(a)"),
+            ("IV. Sharing", LabelKind::Roman, "IV"),
+        ];
+        for (line, kind, text) in cases {
+            let label = parse_label(line).unwrap_or_else(|| panic!("no label in {line}"));
+            assert_eq!(label.kind, kind, "{line}");
+            assert_eq!(label.text, text, "{line}");
+        }
+        for line in [
+            "30 days later",
+            "2021/8/13",
+            "400-700-3322",
+            "1.5x faster",
+            "Phone: 1",
+        ] {
+            assert!(parse_label(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn nested_clause_paths() {
+        let text = "4. How we use information\n4.2 We may collect without consent:\n1) National security;\n2) Criminal investigation;\n5. User Rights\n5.1 Access.";
+        let got = clauses(text);
+        assert_eq!(
+            find(&got, "National"),
+            (Some("4.2(1)".to_string()), Role::Use)
+        );
+        assert_eq!(
+            find(&got, "Criminal"),
+            (Some("4.2(2)".to_string()), Role::Use)
+        );
+        assert_eq!(
+            find(&got, "Access"),
+            (Some("5.1".to_string()), Role::Rights)
+        );
+    }
+
+    #[test]
+    fn chinese_structure() {
+        let text = "一、我们如何收集和使用您的个人信息\n（一）注册\n我们会收集您的手机号码。\n（二）第三方SDK\n1. 友盟统计\n（三）保障账号安全\n我们会收集设备型号。\n二、我们如何共享您的个人信息\n第三条 其他\n内容。";
+        let got = clauses(text);
+        assert_eq!(
+            find(&got, "我们会收集您的手机号码"),
+            (Some("一(一)".to_string()), Role::Collection)
+        );
+        assert_eq!(
+            find(&got, "友盟统计"),
+            (Some("一(二) 1".to_string()), Role::Sharing)
+        );
+        // A sub-heading about security inside the collection section stays collection.
+        assert_eq!(
+            find(&got, "我们会收集设备型号"),
+            (Some("一(三)".to_string()), Role::Collection)
+        );
+        assert_eq!(
+            find(&got, "内容"),
+            (Some("二 第三条".to_string()), Role::Sharing)
+        );
+    }
+
+    #[test]
+    fn definitions_end_at_next_role_heading() {
+        let text = "Related definitions:\n• GPS: Global Positioning System.\n1. What types of information do we collect\n1.1 Name: your name.";
+        let got = clauses(text);
+        assert_eq!(got[1].1, Role::Definitions);
+        assert_eq!(got.last().map(|c| c.1), Some(Role::Collection));
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations() {
+        let text =
+            "Name, job title, etc. when you need it. Cookies, etc. Then more. No. 25 Road. Done";
+        let parts: Vec<&str> = split_sentences(text)
+            .into_iter()
+            .map(|(s, e)| text[s..e].trim())
+            .collect();
+        assert_eq!(
+            parts,
+            vec![
+                "Name, job title, etc. when you need it.",
+                "Cookies, etc.",
+                "Then more.",
+                "No. 25 Road.",
+                "Done"
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_from_headings() {
+        assert_eq!(role_of("Protection of minors"), Some(Role::Minors));
+        assert_eq!(role_of("User Rights"), Some(Role::Rights));
+        assert_eq!(
+            role_of("How do we protect this information"),
+            Some(Role::Protection)
+        );
+        assert_eq!(role_of("Mobile Office Privacy Protection Agreement"), None);
+        assert_eq!(
+            role_of("我们如何收集和使用您的个人信息"),
+            Some(Role::Collection)
+        );
+        assert_eq!(
+            role_of("我们如何共享、转让、公开披露您的个人信息"),
+            Some(Role::Sharing)
+        );
+        assert_eq!(
+            role_of("我们如何存储和保护您的个人信息"),
+            Some(Role::Storage)
+        );
+        assert_eq!(
+            role_of("Information sharing and external provision"),
+            Some(Role::Sharing)
+        );
+    }
+}
