@@ -487,6 +487,10 @@ mod tests {
     fn suites() {
         assert!(suite(0x1302).unwrap().sha384);
         assert!(!suite(0xc02f).unwrap().tls13);
-        assert!(suite(0x002f).is_none());
+        // AES-CBC with HMAC (RSA key exchange: the key log holds the master secret).
+        assert!(suite(0x002f).is_some());
+        // 3DES and RC4 are not decrypted.
+        assert!(suite(0x000a).is_none());
+        assert!(suite(0x0005).is_none());
     }
 }
