@@ -357,6 +357,25 @@ fn built_apk_against_the_demo_capture() {
     assert!(has("PA-PERMISSION-UNDECLARED-DATA", &|f| f["data_type"]
         == "comm.contacts"));
     assert_eq!(report["package"]["id"], "com.seeyon.m3");
+    assert_eq!(report["package"]["sha256"].as_str().map(str::len), Some(64));
+    // The HTML report lists the package among its inputs.
+    let html = std::process::Command::new(env!("CARGO_BIN_EXE_privaudit"))
+        .current_dir(root())
+        .args([
+            "audit",
+            "--policy",
+            "policies/mobile-office.toml",
+            "--app",
+            apk.to_str().unwrap(),
+            "captures/demo/mobile-office.pcapng",
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.contains("com.seeyon.m3"));
+    assert!(html.contains(">android<"));
 }
 
 fn binary_plist(entries: &[(&str, &str)]) -> Vec<u8> {
