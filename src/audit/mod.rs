@@ -4,6 +4,7 @@
 
 pub mod collect;
 pub mod disclosure;
+pub mod geo;
 pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
