@@ -46,6 +46,16 @@ pub enum ContradictionKind {
 }
 
 impl ContradictionKind {
+    /// Found in the traffic rather than between two declarations.
+    pub fn observed(self) -> bool {
+        matches!(
+            self,
+            ContradictionKind::ObservedNotCollected
+                | ContradictionKind::ObservedNotShared
+                | ContradictionKind::ObservedCleartext
+        )
+    }
+
     /// Sources a reviewer can check the reasoning against.
     pub fn basis(self) -> &'static [&'static str] {
         use ContradictionKind::*;
