@@ -78,7 +78,18 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
 
     let data_safety = match &args.data_safety {
         Some(path) => {
-            let ds = privaudit::policy::datasafety::load(path)?;
+            let table = privaudit::policy::datasafety::table::PlayTable::load(
+                args.parties.signatures.as_deref(),
+                &ontology,
+            )?;
+            let bytes = std::fs::read(path).with_context(|| {
+                format!("{}: cannot read the Data safety export", path.display())
+            })?;
+            let ds = privaudit::policy::datasafety::parse_with(
+                &bytes,
+                &path.display().to_string(),
+                &table,
+            )?;
             for w in &ds.warnings {
                 eprintln!("warning: {}: {w}", path.display());
             }
