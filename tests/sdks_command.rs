@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::corpus;
-use common::pkg::{AxmlWriter, V, oracle_for, tiny_dex, zip_of};
+use common::pkg::{AxmlWriter, V, binary_plist, oracle_for, tiny_dex, zip_of};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -376,16 +376,6 @@ fn built_apk_against_the_demo_capture() {
     let html = String::from_utf8_lossy(&html.stdout);
     assert!(html.contains("com.seeyon.m3"));
     assert!(html.contains(">android<"));
-}
-
-fn binary_plist(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut dict = plist::Dictionary::new();
-    for (k, v) in entries {
-        dict.insert((*k).to_owned(), plist::Value::String((*v).to_owned()));
-    }
-    let mut out = Vec::new();
-    plist::to_writer_binary(&mut out, &plist::Value::Dictionary(dict)).unwrap();
-    out
 }
 
 #[test]
