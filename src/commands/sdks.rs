@@ -268,14 +268,16 @@ fn tables(
         let mut t = table();
         t.set_header(vec!["permission", "personal data it unlocks"]);
         for p in &inv.permissions {
-            t.add_row(vec![
-                p.name.clone(),
+            let unlocked = if p.data_types.is_empty() {
+                "—".to_string()
+            } else {
                 p.data_types
                     .iter()
                     .map(|d| format!("{} ({d})", ontology.name_en(d)))
                     .collect::<Vec<_>>()
-                    .join(", "),
-            ]);
+                    .join(", ")
+            };
+            t.add_row(vec![p.name.clone(), unlocked]);
         }
         s.push_str(&format!("{t}\n"));
     }
