@@ -5,6 +5,7 @@ mod common;
 mod flows;
 mod keylog;
 mod policy;
+mod proxy;
 mod scan;
 mod sdks;
 mod signatures;
@@ -25,6 +26,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Keylog(cmd) => keylog::run(cmd),
         Command::Policy(cmd) => policy::run(cmd),
         Command::Sdks(args) => sdks::run(cli, args),
+        Command::Proxy(args) => proxy::run(cli, args),
     }
 }
 
