@@ -720,3 +720,113 @@ quote = "We collect your phone number."
         "{stdout}"
     );
 }
+
+/// A TLS server that answers any request with 101 and then echoes bytes upper-cased,
+/// and a client that upgrades through the proxy (CONNECT, TLS with our CA).
+const UPGRADE_SERVER: &str = r#"
+import socket, ssl, sys, threading
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+ctx.set_alpn_protocols(["http/1.1"])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen()
+def handle(raw):
+    try:
+        c = ctx.wrap_socket(raw, server_side=True)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += c.recv(4096)
+        c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\n")
+        while True:
+            d = c.recv(4096)
+            if not d:
+                break
+            c.sendall(d.upper())
+    except Exception:
+        pass
+while True:
+    conn, _ = srv.accept()
+    threading.Thread(target=handle, args=(conn,), daemon=True).start()
+"#;
+
+const UPGRADE_CLIENT: &str = r#"
+import socket, ssl, sys
+proxy_port, port, cafile = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+s = socket.create_connection(("127.0.0.1", proxy_port), timeout=10)
+s.sendall(f"CONNECT localhost:{port} HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n".encode())
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+assert b" 200" in head.split(b"\r\n")[0], head
+ctx = ssl.create_default_context(cafile=cafile)
+ctx.set_alpn_protocols(["http/1.1"])
+t = ctx.wrap_socket(s, server_hostname="localhost")
+t.sendall(f"GET /chat HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n".encode())
+head = b""
+while b"\r\n\r\n" not in head:
+    head += t.recv(1)
+assert b" 101" in head.split(b"\r\n")[0], head
+t.sendall(b"ping")
+print(t.recv(100).decode())
+"#;
+
+#[test]
+fn upgraded_connections_are_relayed_and_listed_as_not_inspected() {
+    common::require_tool("python3");
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = Pki {
+        dir: tmp.path().to_path_buf(),
+    };
+    let (test_ca, cert, key) = pki.issue("server", false);
+    let server_py = tmp.path().join("upgrade_server.py");
+    let client_py = tmp.path().join("upgrade_client.py");
+    std::fs::write(&server_py, UPGRADE_SERVER).unwrap();
+    std::fs::write(&client_py, UPGRADE_CLIENT).unwrap();
+    let port = free_port();
+    let _srv = Proc(
+        Command::new("python3")
+            .arg(&server_py)
+            .arg(port.to_string())
+            .arg(&cert)
+            .arg(&key)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port);
+    let har_path = tmp.path().join("out.har");
+    let proxy = ProxyRun::start(
+        tmp.path(),
+        &[
+            "-w",
+            har_path.to_str().unwrap(),
+            "--upstream-ca",
+            test_ca.to_str().unwrap(),
+        ],
+    );
+    let out = Command::new("python3")
+        .arg(&client_py)
+        .arg(proxy.port.to_string())
+        .arg(port.to_string())
+        .arg(&proxy.ca_pem)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        proxy.log()
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "PING");
+    let (status, _, log) = proxy.interrupt();
+    assert!(status.success(), "{log}");
+    assert!(log.contains("switched to shout"), "{log}");
+    let har = read_json(&har_path);
+    let es = entries(&har);
+    assert_eq!(es.len(), 1, "{har:#}");
+    assert_eq!(es[0]["response"]["status"], 101);
+    assert!(es[0].get("_error").is_none(), "{har:#}");
+}

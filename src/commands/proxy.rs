@@ -45,9 +45,8 @@ pub fn run(cli: &Cli, args: &ProxyArgs) -> Result<ExitCode> {
     config.limits.body_bytes = args.max_body;
 
     let show_values = args.show_values;
-    let verbose = cli.verbose;
     let summary = proxy::run(config, shutdown_signal(), move |event| {
-        log_event(&event, show_values, verbose);
+        log_event(&event, show_values);
     })?;
     print_summary(&summary);
     if summary.har_error.is_some() && !args.policy.is_empty() {
@@ -152,7 +151,7 @@ fn masked_uri(uri: &str, show: bool) -> String {
     out
 }
 
-fn log_event(event: &ProxyEvent, show_values: bool, verbose: bool) {
+fn log_event(event: &ProxyEvent, show_values: bool) {
     let line = match event {
         ProxyEvent::Listening { addr } => {
             let mut s = format!("privaudit proxy listening on {addr} (Ctrl-C to stop)");
@@ -204,12 +203,7 @@ fn log_event(event: &ProxyEvent, show_values: bool, verbose: bool) {
                 format!("{target}: {error}; the client got 502")
             }
         }
-        ProxyEvent::Note(text) => {
-            if !verbose && text.contains("protocol switched") {
-                return;
-            }
-            text.clone()
-        }
+        ProxyEvent::Note(text) => text.clone(),
     };
     eprintln!("{line}");
 }

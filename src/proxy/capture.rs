@@ -254,12 +254,16 @@ where
     }
 }
 
+/// Run when an exchange is over (returns its connection for reuse).
+pub(crate) type OnDone = Box<dyn FnOnce() + Send + Sync>;
+
 /// An exchange waiting for its response body to end.
 pub(crate) struct Pending {
     pub captured: Captured,
     pub request_body: Arc<Mutex<BodyCapture>>,
     pub t0: Instant,
     pub sink: Sink,
+    pub on_done: Option<OnDone>,
     pub _in_flight: InFlight,
 }
 
@@ -271,8 +275,14 @@ impl Pending {
             request_body,
             t0,
             sink,
+            on_done,
             _in_flight,
         } = self;
+        if let Some(f) = on_done
+            && error.is_none()
+        {
+            f();
+        }
         if let Ok(mut kept) = request_body.lock() {
             captured.request_body = std::mem::take(&mut *kept);
         }
@@ -293,18 +303,24 @@ pub(crate) struct ResponseTee<B> {
     kept: BodyCapture,
     cap: usize,
     pending: Option<Pending>,
+    /// No body at all (HEAD, 204, 304): the server side may never poll it, and
+    /// dropping it unread is then the normal end, not an abort.
+    bodiless: bool,
 }
 
-impl<B> ResponseTee<B> {
+impl<B: Body> ResponseTee<B> {
     pub(crate) fn new(inner: B, cap: usize, pending: Pending) -> Self {
         ResponseTee {
+            bodiless: inner.is_end_stream(),
             inner,
             kept: BodyCapture::default(),
             cap,
             pending: Some(pending),
         }
     }
+}
 
+impl<B> ResponseTee<B> {
     fn finish(&mut self, error: Option<String>) {
         if let Some(p) = self.pending.take() {
             p.finish(std::mem::take(&mut self.kept), error);
@@ -314,9 +330,9 @@ impl<B> ResponseTee<B> {
 
 impl<B> Drop for ResponseTee<B> {
     fn drop(&mut self) {
-        self.finish(Some(
-            "response not read to the end (client or proxy stopped)".into(),
-        ));
+        let error = (!self.bodiless)
+            .then(|| "response not read to the end (client or proxy stopped)".to_string());
+        self.finish(error);
     }
 }
 

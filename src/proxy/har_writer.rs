@@ -42,7 +42,16 @@ impl HarWriter {
             path: path.to_path_buf(),
             source,
         };
-        let mut file = File::create(path).map_err(err)?;
+        // The HAR holds what the app sent (identifiers, tokens, cookies): readable by
+        // its owner only, like the CA key.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        let mut file = options.open(path).map_err(err)?;
         let head = format!(
             "{{\"log\":{{\"version\":\"1.2\",\"creator\":{{\"name\":\"privaudit\",\"version\":\"{}\",\"comment\":\"intercepting proxy\"}},{HEAD_END}",
             env!("CARGO_PKG_VERSION")
@@ -395,6 +404,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("live.har");
         let mut w = HarWriter::create(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         let check = |n: usize| {
             let v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
             assert_eq!(v["log"]["version"], "1.2");

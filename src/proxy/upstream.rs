@@ -263,11 +263,17 @@ impl Upstream {
         {
             return Ok(Sender::H2(s.clone()));
         }
+        // Idle connections finished their last exchange; `ready` only waits for the
+        // connection task to notice, or fails if the server closed it meanwhile.
         loop {
             let idle = self.idle_h1.lock().ok().and_then(|mut v| v.pop());
             match idle {
-                Some(s) if s.is_ready() => return Ok(Sender::H1(s)),
-                Some(_) => continue,
+                Some(mut s) if !s.is_closed() => {
+                    if s.ready().await.is_ok() {
+                        return Ok(Sender::H1(s));
+                    }
+                }
+                Some(_) => {}
                 None => break,
             }
         }
@@ -275,7 +281,7 @@ impl Upstream {
         self.attach(io, alpn.as_deref()).await
     }
 
-    /// Returns an HTTP/1.1 connection for reuse once its response has been read.
+    /// Returns an HTTP/1.1 connection for reuse once its exchange is over.
     pub(crate) fn release(&self, sender: Sender) {
         if let Sender::H1(s) = sender
             && !s.is_closed()
@@ -370,6 +376,14 @@ fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
+fn header_value(headers: &[(String, String)], name: &str) -> String {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| "another protocol".into())
+}
+
 /// A plain-text answer from the proxy itself (errors, the CA page).
 pub(crate) fn text_response(status: StatusCode, text: String) -> Response<ProxyBody> {
     let mut resp = Response::new(full(text));
@@ -392,7 +406,7 @@ pub(crate) struct ClientSide {
 /// both bodies streamed through tees that record the exchange when it completes.
 pub(crate) async fn forward(
     shared: &Arc<Shared>,
-    upstream: &Upstream,
+    upstream: &Arc<Upstream>,
     client: &ClientSide,
     mut req: Request<Incoming>,
 ) -> Response<ProxyBody> {
@@ -493,11 +507,12 @@ pub(crate) async fn forward(
             }
         }
     };
-    let pending = |captured: Captured| Pending {
+    let pending = |captured: Captured, on_done: Option<super::capture::OnDone>| Pending {
         captured,
         request_body: kept.clone(),
         t0,
         sink: shared.sink.clone(),
+        on_done,
         _in_flight: in_flight,
     };
     let mut resp = match sent {
@@ -507,7 +522,7 @@ pub(crate) async fn forward(
             captured.error = Some(message.clone());
             captured.wait = t0.elapsed().saturating_sub(captured.send);
             // The request may have (partly) reached the server: record it.
-            pending(captured).finish(Default::default(), None);
+            pending(captured, None).finish(Default::default(), None);
             return text_response(
                 StatusCode::BAD_GATEWAY,
                 format!("privaudit proxy: {message}\n"),
@@ -523,23 +538,32 @@ pub(crate) async fn forward(
         && let Some(client_upgrade) = client_upgrade
     {
         let server_upgrade = hyper::upgrade::on(&mut resp);
-        let target = upstream.target.to_string();
+        let target = upstream.target.clone();
         let sink = shared.sink.clone();
+        let protocol = header_value(&captured.response_headers, "upgrade");
         tokio::spawn(async move {
             if let (Ok(c), Ok(s)) = (client_upgrade.await, server_upgrade.await) {
-                sink.note(format!(
-                    "{target}: protocol switched (e.g. WebSocket); its messages are relayed, not inspected"
-                ));
+                sink.not_inspected(
+                    &target,
+                    &format!("switched to {protocol} after an HTTP upgrade; its messages are relayed, not read"),
+                );
                 let _ = super::io::tunnel(TokioIo::new(c), TokioIo::new(s), &[]).await;
             }
         });
         let (mut parts, _) = resp.into_parts();
         parts.version = Version::HTTP_11;
-        pending(captured).finish(Default::default(), None);
+        pending(captured, None).finish(Default::default(), None);
         return Response::from_parts(parts, empty());
     }
 
-    upstream.release(sender);
+    // An HTTP/1.1 connection is free again once this response has been read.
+    let on_done: Option<super::capture::OnDone> = match sender {
+        Sender::H1(_) => {
+            let upstream = upstream.clone();
+            Some(Box::new(move || upstream.release(sender)))
+        }
+        Sender::H2(_) => None,
+    };
     let (mut parts, body) = resp.into_parts();
     strip_hop_by_hop(&mut parts.headers, false);
     parts.version = if client_version == Version::HTTP_2 {
@@ -547,7 +571,11 @@ pub(crate) async fn forward(
     } else {
         Version::HTTP_11
     };
-    let tee = ResponseTee::new(body, shared.config.limits.body_bytes, pending(captured));
+    let tee = ResponseTee::new(
+        body,
+        shared.config.limits.body_bytes,
+        pending(captured, on_done),
+    );
     let body: ProxyBody = http_body_util::BodyExt::boxed(tee);
     Response::from_parts(parts, body)
 }
