@@ -374,6 +374,19 @@ fn intercepts_http1_http2_and_plain_http_into_a_har_that_scan_reads() {
     let out = proxy.curl_ok(&[&url]);
     assert!(out.contains("/plain?imei="), "{out}");
 
+    // The proxy's own page hands out the CA certificate (not recorded as traffic).
+    common::require_tool("curl");
+    let der = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "--proxy", &proxy.proxy_url()])
+        .arg("http://privaudit.proxy/privaudit-ca.crt")
+        .output()
+        .unwrap();
+    assert!(der.status.success());
+    assert_eq!(
+        der.stdout,
+        std::fs::read(tmp.path().join("ca/privaudit-ca.crt")).unwrap()
+    );
+
     // The HAR is complete and valid while the proxy still runs.
     let live = wait_for_entries(&har_path, 5);
     assert_eq!(entries(&live).len(), 5, "{}", proxy.log());
