@@ -1,6 +1,7 @@
 //! Writes a synthetic phone-like capture for benchmarks:
 //! `cargo run --release --example gen_phone_capture -- OUT.pcap SIZE_MB [PLAIN_PERCENT]`
-//! (PLAIN_PERCENT: share of connections that are plaintext HTTP, default 10).
+//! (PLAIN_PERCENT: share of connections that are plaintext HTTP, default 10). A name
+//! ending in `.pcapng` gives pcapng.
 
 #[path = "../benches/support/synth.rs"]
 mod synth;
@@ -13,7 +14,11 @@ fn main() -> std::io::Result<()> {
     let mb: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(500);
     let plain: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let file = BufWriter::with_capacity(1 << 20, std::fs::File::create(&out)?);
-    let mut w = synth::PcapWriter::new(file)?;
+    let mut w = if out.ends_with(".pcapng") {
+        synth::PcapWriter::new_pcapng(file)?
+    } else {
+        synth::PcapWriter::new(file)?
+    };
     synth::generate(&mut w, mb << 20, 42, plain)?;
     eprintln!("{out}: {} packets, {} bytes", w.packets, w.bytes);
     Ok(())

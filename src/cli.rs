@@ -44,6 +44,10 @@ pub enum Command {
     /// permissions and the data types they unlock, privacy manifests; with captures,
     /// which SDKs also transmit.
     Sdks(SdksArgs),
+    /// Capture live from a network interface (libpcap; build with `--features live`):
+    /// a pcapng written as it goes, a live table of hosts, parties and data types,
+    /// and the audit on Ctrl-C when --policy is given.
+    Capture(Box<CaptureArgs>),
     /// TLS key logs: embed one in a capture.
     #[command(subcommand)]
     Keylog(KeylogCommand),
@@ -167,6 +171,75 @@ pub enum KeylogCommand {
         #[arg(short, long, value_name = "OUT.pcapng")]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// List the interfaces libpcap can capture on, and exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// The interface to capture on (`any` for all, on Linux).
+    #[arg(
+        short = 'i',
+        long = "interface",
+        value_name = "IFACE",
+        required_unless_present = "list"
+    )]
+    pub interface: Option<String>,
+
+    /// A capture filter in tcpdump's BPF syntax (`tcp port 443 or udp port 53`).
+    #[arg(short = 'f', long, value_name = "BPF")]
+    pub filter: Option<String>,
+
+    /// Write the packets to this pcapng file as they arrive.
+    #[arg(short = 'w', long = "write", value_name = "OUT.pcapng")]
+    pub write: Option<PathBuf>,
+
+    /// Stop after this long (`90`, `30s`, `5m`, `1h`); otherwise at Ctrl-C.
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
+
+    /// Bytes kept per packet.
+    #[arg(long, default_value_t = 262_144)]
+    pub snaplen: u32,
+
+    /// Audit the capture against this declaration when it stops.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// The test device's identifiers (TOML), for the live table and the audit.
+    #[arg(long, value_name = "FILE")]
+    pub device: Option<PathBuf>,
+
+    /// For the audit: consent is the first request matching this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub consent_marker: Option<String>,
+
+    /// For the audit: the app package.
+    #[arg(long, value_name = "APK|IPA")]
+    pub app: Option<PathBuf>,
+
+    /// For the audit: the report format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AuditFormat,
+
+    /// For the audit: write the report here.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// For the audit: exit 1 when a finding reaches this severity.
+    #[arg(long, value_enum, default_value = "high")]
+    pub fail_on: crate::audit::Severity,
+
+    #[command(flatten)]
+    pub parties: PartyArgs,
+
+    #[command(flatten)]
+    pub keylog: KeylogArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]

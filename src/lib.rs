@@ -14,6 +14,8 @@ pub mod detect;
 pub mod engine;
 pub mod exchange;
 pub mod limits;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod net;
 pub mod observation;
 pub mod package;

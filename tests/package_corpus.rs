@@ -14,7 +14,7 @@ use privaudit::package::{ZipLimits, ZipReader, parse_privacy_manifest, read_apk,
 use serde_json::Value;
 
 use common::corpus;
-use common::pkg::{corpus_files, oracle_for, zip_of};
+use common::pkg::{binary_plist, corpus_files, oracle_for, zip_of};
 
 /// An oracle field that androguard produced as a string (it records failures
 /// as `{"error": ...}` objects, which compare to nothing).
@@ -328,16 +328,6 @@ fn privacy_manifests_match_plistlib() {
 }
 
 /// A binary plist of a dictionary of string values.
-fn binary_plist(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut dict = plist::Dictionary::new();
-    for (k, v) in entries {
-        dict.insert((*k).to_owned(), plist::Value::String((*v).to_owned()));
-    }
-    let mut out = Vec::new();
-    plist::to_writer_binary(&mut out, &plist::Value::Dictionary(dict)).unwrap();
-    out
-}
-
 fn to_binary(xml: &[u8]) -> Vec<u8> {
     let value = plist::Value::from_reader(Cursor::new(xml)).unwrap();
     let mut out = Vec::new();

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::corpus;
-use common::pkg::{AxmlWriter, V, oracle_for, tiny_dex, zip_of};
+use common::pkg::{AxmlWriter, V, binary_plist, oracle_for, tiny_dex, zip_of};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -357,16 +357,25 @@ fn built_apk_against_the_demo_capture() {
     assert!(has("PA-PERMISSION-UNDECLARED-DATA", &|f| f["data_type"]
         == "comm.contacts"));
     assert_eq!(report["package"]["id"], "com.seeyon.m3");
-}
-
-fn binary_plist(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut dict = plist::Dictionary::new();
-    for (k, v) in entries {
-        dict.insert((*k).to_owned(), plist::Value::String((*v).to_owned()));
-    }
-    let mut out = Vec::new();
-    plist::to_writer_binary(&mut out, &plist::Value::Dictionary(dict)).unwrap();
-    out
+    assert_eq!(report["package"]["sha256"].as_str().map(str::len), Some(64));
+    // The HTML report lists the package among its inputs.
+    let html = std::process::Command::new(env!("CARGO_BIN_EXE_privaudit"))
+        .current_dir(root())
+        .args([
+            "audit",
+            "--policy",
+            "policies/mobile-office.toml",
+            "--app",
+            apk.to_str().unwrap(),
+            "captures/demo/mobile-office.pcapng",
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.contains("com.seeyon.m3"));
+    assert!(html.contains(">android<"));
 }
 
 #[test]

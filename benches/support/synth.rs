@@ -13,6 +13,8 @@ pub struct PcapWriter<W: Write> {
     pub bytes: u64,
     pub packets: u64,
     ts_us: u64,
+    /// Enhanced Packet Blocks instead of pcap records.
+    pcapng: bool,
 }
 
 impl<W: Write> PcapWriter<W> {
@@ -28,11 +30,51 @@ impl<W: Write> PcapWriter<W> {
             bytes: 24,
             packets: 0,
             ts_us: 1_700_000_000_000_000,
+            pcapng: false,
+        })
+    }
+
+    /// The same traffic as pcapng: one section, one Ethernet interface with
+    /// microsecond timestamps.
+    pub fn new_pcapng(mut out: W) -> io::Result<Self> {
+        // Section Header Block: magic, version 1.0, unknown section length, no options.
+        let mut shb = Vec::new();
+        shb.extend_from_slice(&0x1A2B_3C4Du32.to_le_bytes());
+        shb.extend_from_slice(&1u16.to_le_bytes());
+        shb.extend_from_slice(&0u16.to_le_bytes());
+        shb.extend_from_slice(&(-1i64).to_le_bytes());
+        block(&mut out, 0x0A0D_0D0A, &shb)?;
+        // Interface Description Block: Ethernet, snaplen 256 KiB.
+        let mut idb = Vec::new();
+        idb.extend_from_slice(&1u16.to_le_bytes());
+        idb.extend_from_slice(&0u16.to_le_bytes());
+        idb.extend_from_slice(&262_144u32.to_le_bytes());
+        block(&mut out, 1, &idb)?;
+        Ok(PcapWriter {
+            out,
+            bytes: 28 + 20,
+            packets: 0,
+            ts_us: 1_700_000_000_000_000,
+            pcapng: true,
         })
     }
 
     fn record(&mut self, frame: &[u8]) -> io::Result<()> {
         self.ts_us += 137;
+        if self.pcapng {
+            let mut epb = Vec::with_capacity(20 + frame.len() + 3);
+            epb.extend_from_slice(&0u32.to_le_bytes());
+            epb.extend_from_slice(&((self.ts_us >> 32) as u32).to_le_bytes());
+            epb.extend_from_slice(&(self.ts_us as u32).to_le_bytes());
+            epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+            epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+            epb.extend_from_slice(frame);
+            epb.resize(epb.len().next_multiple_of(4), 0);
+            block(&mut self.out, 6, &epb)?;
+            self.bytes += 12 + epb.len() as u64;
+            self.packets += 1;
+            return Ok(());
+        }
         let sec = (self.ts_us / 1_000_000) as u32;
         let usec = (self.ts_us % 1_000_000) as u32;
         self.out.write_all(&sec.to_le_bytes())?;
@@ -308,4 +350,13 @@ pub fn generate<W: Write>(
         w.tcp(c, s, cs.wrapping_add(1), ss.wrapping_add(1), "A", &[])?;
     }
     Ok(())
+}
+
+/// A pcapng block: type, total length, body, total length again.
+fn block<W: Write>(out: &mut W, kind: u32, body: &[u8]) -> io::Result<()> {
+    let total = (12 + body.len()) as u32;
+    out.write_all(&kind.to_le_bytes())?;
+    out.write_all(&total.to_le_bytes())?;
+    out.write_all(body)?;
+    out.write_all(&total.to_le_bytes())
 }

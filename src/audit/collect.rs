@@ -17,6 +17,7 @@ const SAMPLES: usize = 20;
 const TIMESTAMPS: usize = 100_000;
 const VALUES: usize = 10_000;
 const WINDOW_NS: i64 = 60_000_000_000;
+const DESTINATIONS: usize = 64;
 
 /// Per (data type, party): counts and bounded evidence.
 #[derive(Debug, Default)]
@@ -27,6 +28,9 @@ pub struct Group {
     pub cleartext_samples: Vec<Observation>,
     pub timestamps: Vec<Timestamp>,
     pub hosts: std::collections::BTreeSet<String>,
+    /// Distinct destination addresses (bounded), each with its first observation, for
+    /// the cross-border rule.
+    pub destinations: BTreeMap<std::net::IpAddr, Observation>,
     /// Per distinct value: timestamps within the last minute, and the worst minute.
     windows: HashMap<u64, (VecDeque<Timestamp>, usize, Option<Observation>)>,
 }
@@ -41,6 +45,11 @@ impl Group {
             && let Some(h) = &o.host
         {
             self.hosts.insert(h.clone());
+        }
+        if let Some(dst) = o.dst
+            && self.destinations.len() < DESTINATIONS
+        {
+            self.destinations.entry(dst.ip).or_insert_with(|| o.clone());
         }
         let key = {
             use std::hash::{Hash, Hasher};

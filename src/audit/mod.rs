@@ -4,6 +4,7 @@
 
 pub mod collect;
 pub mod disclosure;
+pub mod geo;
 pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -307,6 +308,22 @@ impl Findings<'_> {
     }
 }
 
+impl Findings<'_> {
+    /// Gives the last finding a fingerprint that also depends on `key`, for rules that
+    /// can fire more than once per (data type, party).
+    fn rekey(&mut self, rule: &str, key: &str, data_type: Option<&str>, party: Option<&str>) {
+        if let Some(last) = self.list.last_mut() {
+            let fp = fingerprint(
+                rule,
+                Some(&format!("{}#{key}", data_type.unwrap_or(""))),
+                party,
+            );
+            last.suppressed = self.options.baseline.contains(&fp);
+            last.fingerprint = fp;
+        }
+    }
+}
+
 fn is_credential(data_type: &str) -> bool {
     data_type.starts_with("account.password")
         || data_type.starts_with("account.auth_token")
@@ -342,12 +359,22 @@ fn party_label(party: &str, sdks: &SdkDb) -> String {
 }
 
 /// Evaluates every rule.
+/// Declarations and databases beside the policy: the Play Data safety form and a
+/// GeoIP database.
+#[derive(Default)]
+pub struct Extras<'a> {
+    pub data_safety: Option<(&'a crate::policy::datasafety::DataSafety, String)>,
+    pub geo: Option<&'a geo::GeoDb>,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     collector: &Collector,
     decl: &Declaration,
     ontology: &Ontology,
     sdks: &SdkDb,
     package: Option<&PackageFacts>,
+    extras: &Extras<'_>,
     options: &Options,
 ) -> (Vec<Finding>, Vec<Cell>, Vec<SdkEntry>) {
     let mut f = Findings {
@@ -900,6 +927,12 @@ pub fn evaluate(
             }
         }
     }
+    if let Some((ds, path)) = &extras.data_safety {
+        data_safety_findings(&mut f, collector, decl, ontology, ds, path);
+    }
+    if let (Some(db), Some(region)) = (extras.geo, &decl.promises.storage_region) {
+        cross_border_findings(&mut f, collector, sdks, db, region);
+    }
     let mut list = f.list;
     list.sort_by(|a, b| {
         b.severity
@@ -909,6 +942,152 @@ pub fn evaluate(
             .then_with(|| a.data_type.cmp(&b.data_type))
     });
     (list, matrix, entries)
+}
+
+fn data_safety_findings(
+    f: &mut Findings<'_>,
+    collector: &Collector,
+    decl: &Declaration,
+    ontology: &Ontology,
+    ds: &crate::policy::datasafety::DataSafety,
+    path: &str,
+) {
+    use crate::policy::datasafety::{ObservedFlow, contradictions, observed_contradictions};
+    let mut all = contradictions(ds, decl, ontology);
+    all.extend(observed_contradictions(
+        ds,
+        ontology,
+        collector
+            .groups
+            .iter()
+            .map(|((t, p), g)| ObservedFlow::new(t.clone(), p.clone()).cleartext(g.cleartext > 0)),
+    ));
+    for c in all {
+        // Traffic contradictions carry the flows' own evidence.
+        let evidence: Vec<Observation> = match &c.data_type {
+            Some(t) if c.kind.observed() => collector
+                .groups
+                .iter()
+                .filter(|((gt, gp), _)| gt == t && (c.parties.is_empty() || c.parties.contains(gp)))
+                .flat_map(|(_, g)| g.samples.iter().take(5).cloned())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let total = evidence.len() as u64;
+        let party = (c.parties.len() == 1).then(|| c.parties[0].as_str());
+        let form = c
+            .form_line
+            .map(|l| format!(" ({path} line {l})"))
+            .unwrap_or_else(|| format!(" ({path})"));
+        f.add(
+            rules::DATA_SAFETY_MISMATCH,
+            None,
+            c.data_type.as_deref(),
+            party,
+            None,
+            c.clause.as_ref().map(|clause| Citation {
+                clause: Some(clause.clone()),
+                quote: c.quote.clone(),
+            }),
+            format!("{}{form}", c.message_en),
+            format!("{}{form}", c.message_zh),
+            &evidence,
+            total,
+        );
+        let key = format!("{:?}|{}", c.kind, c.play_ids.join(","));
+        f.rekey(
+            rules::DATA_SAFETY_MISMATCH,
+            &key,
+            c.data_type.as_deref(),
+            party,
+        );
+    }
+}
+
+fn cross_border_findings(
+    f: &mut Findings<'_>,
+    collector: &Collector,
+    sdks: &SdkDb,
+    db: &geo::GeoDb,
+    region: &crate::policy::model::Promise<String>,
+) {
+    let mut destinations: Vec<geo::Destination> = Vec::new();
+    for ((t, p), g) in &collector.groups {
+        for ip in g.destinations.keys() {
+            destinations.push(geo::Destination {
+                ip: *ip,
+                party: p.clone(),
+                data_types: vec![t.clone()],
+            });
+        }
+    }
+    let report = db.cross_border(region.value(), destinations);
+    // One finding per (party, country), with every address and data type.
+    let mut merged: BTreeMap<(String, String), Vec<&geo::Transfer>> = BTreeMap::new();
+    for t in &report.transfers {
+        merged
+            .entry((t.party.clone(), t.country.clone()))
+            .or_default()
+            .push(t);
+    }
+    for ((party, country), transfers) in merged {
+        let mut types: BTreeSet<&str> = BTreeSet::new();
+        let mut ips: Vec<String> = Vec::new();
+        let mut evidence: Vec<Observation> = Vec::new();
+        for t in &transfers {
+            ips.push(t.ip.to_string());
+            for d in &t.data_types {
+                types.insert(d);
+                if let Some(o) = collector
+                    .groups
+                    .get(&(d.clone(), party.clone()))
+                    .and_then(|g| g.destinations.get(&t.ip))
+                    && evidence.len() < 20
+                {
+                    evidence.push(o.clone());
+                }
+            }
+        }
+        let note_en = transfers
+            .iter()
+            .find_map(|t| t.note_en.clone())
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default();
+        let note_zh = transfers
+            .iter()
+            .find_map(|t| t.note_zh.clone())
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default();
+        let label = party_label(&party, sdks);
+        let type_list: Vec<&str> = types.iter().copied().collect();
+        let total = evidence.len() as u64;
+        f.add(
+            rules::CROSS_BORDER,
+            None,
+            None,
+            Some(&party),
+            None,
+            Some(Citation {
+                clause: region.clause().map(str::to_string),
+                quote: region.quote().map(str::to_string),
+            }),
+            format!(
+                "{label} received {} at {} in {country}, outside the declared storage region {}.{note_en}",
+                type_list.join(", "),
+                ips.join(", "),
+                report.region
+            ),
+            format!(
+                "{label} 在 {country}（{}）收到 {}，超出隐私政策声明的存储地域 {}。{note_zh}",
+                ips.join(", "),
+                type_list.join("、"),
+                report.region
+            ),
+            &evidence,
+            total,
+        );
+        f.rekey(rules::CROSS_BORDER, &country, None, Some(&party));
+    }
 }
 
 /// Transmissions per (party, data type) for the timeline, at most `per_group` each.

@@ -76,6 +76,43 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         bail!("nothing to audit: give captures or HAR files, and/or --app");
     }
 
+    let data_safety = match &args.data_safety {
+        Some(path) => {
+            let table = privaudit::policy::datasafety::table::PlayTable::load(
+                args.parties.signatures.as_deref(),
+                &ontology,
+            )?;
+            let bytes = std::fs::read(path).with_context(|| {
+                format!("{}: cannot read the Data safety export", path.display())
+            })?;
+            let ds = privaudit::policy::datasafety::parse_with(
+                &bytes,
+                &path.display().to_string(),
+                &table,
+            )?;
+            for w in &ds.warnings {
+                eprintln!("warning: {}: {w}", path.display());
+            }
+            Some((ds, path.display().to_string()))
+        }
+        None => None,
+    };
+    let geo = match &args.geoip {
+        Some(path) => {
+            if decl.promises.storage_region.is_none() {
+                eprintln!(
+                    "warning: --geoip given but {} promises no storage_region; the cross-border rule has nothing to compare with",
+                    args.policy.display()
+                );
+            }
+            Some(privaudit::audit::geo::GeoDb::open(path)?)
+        }
+        None => None,
+    };
+    let extras = audit::Extras {
+        data_safety: data_safety.as_ref().map(|(d, p)| (d, p.clone())),
+        geo: geo.as_ref(),
+    };
     let package = match &args.app {
         Some(path) => Some(super::sdks::load_inventory(
             path,
@@ -135,8 +172,15 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     for p in privaudit::policy::check::problems(&decl, &ontology, sdks) {
         eprintln!("warning: {}: {p}", args.policy.display());
     }
-    let (findings, matrix, sdk_list) =
-        audit::evaluate(&collector, &decl, &ontology, sdks, facts.as_ref(), &options);
+    let (findings, matrix, sdk_list) = audit::evaluate(
+        &collector,
+        &decl,
+        &ontology,
+        sdks,
+        facts.as_ref(),
+        &extras,
+        &options,
+    );
     let summary = audit::summarise(&findings, args.fail_on);
     let mut coverage = Coverage {
         requests_inspected: collector.requests,

@@ -1,6 +1,7 @@
 //! One module per subcommand; shared plumbing (progress bars, warnings) lives here.
 
 mod audit;
+mod capture;
 mod common;
 mod flows;
 mod keylog;
@@ -25,6 +26,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Signatures(cmd) => signatures::run(cmd),
         Command::Keylog(cmd) => keylog::run(cmd),
         Command::Policy(cmd) => policy::run(cmd),
+        Command::Capture(args) => capture::run(cli, args),
         Command::Sdks(args) => sdks::run(cli, args),
         Command::Proxy(args) => proxy::run(cli, args),
     }

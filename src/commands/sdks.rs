@@ -48,7 +48,8 @@ pub fn load_inventory(
 ) -> Result<Inventory> {
     let sdks = SdkDb::load(signatures)?;
     let permissions = PermissionMap::load(signatures)?;
-    let inv = inventory(path, &ZipLimits::default(), &sdks, ontology, &permissions)?;
+    let mut inv = inventory(path, &ZipLimits::default(), &sdks, ontology, &permissions)?;
+    inv.sha256 = super::common::sha256_file(path);
     for w in &inv.warnings {
         eprintln!("warning: {}: {w}", path.display());
     }

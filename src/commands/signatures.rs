@@ -72,12 +72,25 @@ pub fn run(cmd: &SignaturesCommand) -> Result<ExitCode> {
         SignaturesCommand::Check { dir } => {
             let ontology = Ontology::load(dir.as_deref())?;
             let sdks = SdkDb::load(dir.as_deref())?;
-            let problems = sdks.problems(&ontology);
+            let mut problems = sdks.problems(&ontology);
+            let permissions = privaudit::package::inventory::PermissionMap::load(dir.as_deref())?;
+            for (platform, map) in [("android", &permissions.android), ("ios", &permissions.ios)] {
+                for (name, types) in map {
+                    for t in types {
+                        if !ontology.contains(t) {
+                            problems.push(format!(
+                                "permissions.toml [{platform}] {name}: unknown data type `{t}`"
+                            ));
+                        }
+                    }
+                }
+            }
             writeln!(
                 stdout,
-                "{} data types, {} SDKs",
+                "{} data types, {} SDKs, {} permissions",
                 ontology.types.len(),
-                sdks.sdks.len()
+                sdks.sdks.len(),
+                permissions.android.len() + permissions.ios.len()
             )?;
             if !problems.is_empty() {
                 for p in &problems {

@@ -205,6 +205,9 @@ pub struct ManifestFact {
 pub struct Inventory {
     pub schema: &'static str,
     pub path: String,
+    /// SHA-256 of the package file, filled in by the caller that read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// `android`, `ios`, or `privacy-manifest` for a lone `.xcprivacy` file.
     pub platform: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -280,6 +283,7 @@ fn empty(path: String, platform: &'static str) -> Inventory {
     Inventory {
         schema: SCHEMA,
         path,
+        sha256: None,
         platform,
         id: None,
         name: None,

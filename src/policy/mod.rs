@@ -2,6 +2,7 @@
 //! from policy text.
 
 pub mod check;
+pub mod datasafety;
 pub mod extract;
 pub mod model;
 

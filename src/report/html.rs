@@ -456,7 +456,7 @@ pub fn render(
     let package = report.package.as_ref().map(|p| {
         json!({
             "path": p.get("path").cloned().unwrap_or(Value::Null),
-            "kind": p.get("kind").cloned().unwrap_or(Value::Null),
+            "kind": p.get("platform").cloned().unwrap_or(Value::Null),
             "id": p.get("id").cloned().unwrap_or(Value::Null),
             "sha256": p.get("sha256").cloned().unwrap_or(Value::Null),
         })

@@ -306,3 +306,14 @@ pub fn tiny_dex(descriptors: &[&str]) -> Vec<u8> {
     out[0x20..0x24].copy_from_slice(&len.to_le_bytes());
     out
 }
+
+/// A binary plist dictionary of string values (an Info.plist as Xcode ships it).
+pub fn binary_plist(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut dict = plist::Dictionary::new();
+    for (k, v) in entries {
+        dict.insert((*k).to_owned(), plist::Value::String((*v).to_owned()));
+    }
+    let mut out = Vec::new();
+    plist::to_writer_binary(&mut out, &plist::Value::Dictionary(dict)).unwrap();
+    out
+}
