@@ -51,6 +51,9 @@ pub enum Command {
     /// TLS key logs: embed one in a capture.
     #[command(subcommand)]
     Keylog(KeylogCommand),
+    /// An intercepting HTTP(S) proxy for a test device: decrypts with a local CA,
+    /// records every request to a HAR file; `proxy ca` says how to install the CA.
+    Proxy(ProxyArgs),
     /// Work with the signature files (SDKs, data types).
     #[command(subcommand)]
     Signatures(SignaturesCommand),
@@ -261,6 +264,63 @@ pub enum PolicyCommand {
         /// Use signature files from this folder instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         signatures: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ProxyArgs {
+    #[command(subcommand)]
+    pub action: Option<ProxyCommand>,
+
+    /// Address and port to listen on. Loopback by default; use 0.0.0.0:8080 to let a
+    /// phone on the same network in (then anyone on that network can use it).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+
+    /// The CA folder (created on first use; default
+    /// $XDG_DATA_HOME/privaudit/ca or ~/.local/share/privaudit/ca).
+    #[arg(long, value_name = "DIR")]
+    pub ca_dir: Option<PathBuf>,
+
+    /// Write every exchange to this HAR file as it completes.
+    #[arg(short = 'w', long = "write", value_name = "OUT.har")]
+    pub write: Option<PathBuf>,
+
+    /// Also trust the CA certificates in this PEM file for servers (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Vec<PathBuf>,
+
+    /// When the proxy stops, audit what it recorded against this declaration
+    /// (repeatable; the HAR goes to --write, or a file named after the time).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<PathBuf>,
+
+    /// Client connections served at once.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
+
+    /// Seconds without traffic after which a connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub idle_timeout: u64,
+
+    /// Body bytes kept per request and per response (the rest is forwarded, not kept).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().body_bytes)]
+    pub max_body: usize,
+
+    /// Show query values in full in the log (masked by default).
+    #[arg(long)]
+    pub show_values: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProxyCommand {
+    /// Print where the CA certificate is (creating it if needed) and how to install
+    /// it on Android and iOS. Never prints the key.
+    Ca {
+        /// The CA folder (default as for `proxy`).
+        #[arg(long, value_name = "DIR")]
+        ca_dir: Option<PathBuf>,
     },
 }
 

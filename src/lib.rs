@@ -22,6 +22,7 @@ pub mod package;
 pub mod pipeline;
 pub mod policy;
 pub mod proto;
+pub mod proxy;
 pub mod record;
 pub mod report;
 pub mod sdk;

@@ -6,6 +6,7 @@ mod common;
 mod flows;
 mod keylog;
 mod policy;
+mod proxy;
 mod scan;
 mod sdks;
 mod signatures;
@@ -27,6 +28,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Policy(cmd) => policy::run(cmd),
         Command::Capture(args) => capture::run(cli, args),
         Command::Sdks(args) => sdks::run(cli, args),
+        Command::Proxy(args) => proxy::run(cli, args),
     }
 }
 
