@@ -27,7 +27,7 @@ pub fn analyse_input(
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, InputError> {
     if har::is_har(path) {
-        let exchanges = har::read_har(path)?;
+        let (exchanges, not_inspected) = har::read_har_with_notes(path)?;
         let count = exchanges.len() as u64;
         let first_ts = exchanges.iter().map(|x| x.ts).min();
         let last_ts = exchanges.iter().map(|x| x.ts).max();
@@ -45,6 +45,7 @@ pub fn analyse_input(
             },
             stats: Stats::default(),
             embedded_keylog: Vec::new(),
+            not_inspected,
         });
     }
     Ok(analyse_capture(path, limits, keys, on_progress, sink)?)
@@ -58,6 +59,8 @@ pub struct FileReport {
     pub stats: Stats,
     /// TLS key-log text carried by the file's Decryption Secrets Blocks.
     pub embedded_keylog: Vec<u8>,
+    /// Hosts a HAR from privaudit's proxy says were not inspected: (host, reason).
+    pub not_inspected: Vec<(String, String)>,
 }
 
 /// Reads `path` and streams every event to `sink`. `on_progress` is called now and
@@ -88,6 +91,7 @@ pub fn analyse_capture(
         capture: summary,
         stats: engine.stats.clone(),
         embedded_keylog: std::mem::take(&mut engine.keylog),
+        not_inspected: Vec::new(),
     })
 }
 

@@ -202,3 +202,24 @@ fn cross_border_with_geoip() {
     assert_eq!(code, 2);
     assert!(stderr.contains("junk.mmdb"), "{stderr}");
 }
+
+#[test]
+fn hosts_the_proxy_could_not_inspect_are_in_the_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("proxy.har");
+    std::fs::write(
+        &har,
+        r#"{"log":{"version":"1.2","creator":{"name":"privaudit","version":"0.1.0"},"entries":[],
+            "_privaudit":{"notInspected":[{"host":"pinned.example.com:443","reason":"not inspected (pinned?)"}]}}}"#,
+    )
+    .unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(&policy, "[app]\nname = \"X\"\n").unwrap();
+    let (code, r, stderr) = audit(&["--policy", policy.to_str().unwrap(), har.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(r["coverage"]["connections_not_decrypted"], 1);
+    assert_eq!(
+        r["coverage"]["not_decrypted"][0],
+        serde_json::json!(["pinned.example.com", "not inspected (pinned?)", 1])
+    );
+}

@@ -188,6 +188,23 @@ impl Collector {
         }
     }
 
+    /// A connection the source could not look into (a proxy tunnel for a pinned app).
+    pub fn not_inspected(&mut self, host: &str, reason: &str) {
+        let host = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+            .map_or(host, |(h, _)| h)
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        *self
+            .coverage
+            .entry(host.to_string())
+            .or_default()
+            .not_decrypted
+            .entry(reason.to_string())
+            .or_default() += 1;
+    }
+
     /// A request, for contacts, coverage and the consent marker.
     pub fn exchange(&mut self, x: &Exchange, party: &str) {
         self.requests += 1;

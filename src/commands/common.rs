@@ -108,6 +108,9 @@ pub fn collect_traffic(
             });
         bar.done();
         let report = report?;
+        for (host, reason) in &report.not_inspected {
+            collector.not_inspected(host, reason);
+        }
         eprintln!("{}", report.summary_line());
         if let Some(line) = report.damage_line() {
             eprintln!("warning: {line}");

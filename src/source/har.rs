@@ -101,6 +101,9 @@ struct Entry {
 #[derive(Debug, Deserialize)]
 struct Log {
     entries: Option<Vec<Entry>>,
+    /// privaudit's proxy lists the hosts it could not look into here.
+    #[serde(rename = "_privaudit")]
+    privaudit: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +130,14 @@ pub fn is_har(path: &Path) -> bool {
 
 /// Reads a HAR file into exchanges, in entry order.
 pub fn read_har(path: &Path) -> Result<Vec<Exchange>, HarError> {
+    read_har_with_notes(path).map(|(x, _)| x)
+}
+
+/// The exchanges, and the hosts privaudit's proxy recorded as not inspected (host,
+/// reason), such as apps that pin their certificates.
+pub fn read_har_with_notes(
+    path: &Path,
+) -> Result<(Vec<Exchange>, Vec<(String, String)>), HarError> {
     let display = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| HarError::Read {
         path: display.clone(),
@@ -146,18 +157,37 @@ pub fn read_har(path: &Path) -> Result<Vec<Exchange>, HarError> {
         path: display.clone(),
         message: e.to_string(),
     })?;
-    let entries = har
-        .log
-        .and_then(|l| l.entries)
-        .ok_or_else(|| HarError::NotHar {
-            path: display.clone(),
-        })?;
+    let log = har.log.ok_or_else(|| HarError::NotHar {
+        path: display.clone(),
+    })?;
+    let not_inspected = log
+        .privaudit
+        .as_ref()
+        .and_then(|p| p.get("notInspected"))
+        .and_then(|l| l.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|n| {
+                    Some((
+                        n.get("host")?.as_str()?.to_string(),
+                        n.get("reason")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let entries = log.entries.ok_or_else(|| HarError::NotHar {
+        path: display.clone(),
+    })?;
     let file: Arc<str> = Arc::from(display.as_str());
-    Ok(entries
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| to_exchange(&file, i as u64 + 1, e))
-        .collect())
+    Ok((
+        entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| to_exchange(&file, i as u64 + 1, e))
+            .collect(),
+        not_inspected,
+    ))
 }
 
 fn to_exchange(file: &Arc<str>, index: u64, e: Entry) -> Exchange {
