@@ -133,11 +133,12 @@ pub fn read_har(path: &Path) -> Result<Vec<Exchange>, HarError> {
     read_har_with_notes(path).map(|(x, _)| x)
 }
 
+/// (host, reason) pairs for connections a proxy tunnelled without looking inside.
+pub type NotInspected = Vec<(String, String)>;
+
 /// The exchanges, and the hosts privaudit's proxy recorded as not inspected (host,
 /// reason), such as apps that pin their certificates.
-pub fn read_har_with_notes(
-    path: &Path,
-) -> Result<(Vec<Exchange>, Vec<(String, String)>), HarError> {
+pub fn read_har_with_notes(path: &Path) -> Result<(Vec<Exchange>, NotInspected), HarError> {
     let display = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| HarError::Read {
         path: display.clone(),
