@@ -395,8 +395,20 @@ fn intercepts_http1_http2_and_plain_http_into_a_har_that_scan_reads() {
     assert!(status.success(), "proxy exit {status:?}\n{log}");
     assert!(log.contains("5 exchanges with 2 hosts"), "{log}");
     assert!(log.contains("HAR written"), "{log}");
-    // The log masks values.
+    // The log masks values, but names the data types found in each exchange.
     assert!(!log.contains(IMEI), "the log leaked the IMEI:\n{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/v1/device") && l.contains("[personal data: IMEI")),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/v1/register") && l.contains("Phone number")),
+        "{log}"
+    );
+    // The hosts table at the end.
+    assert!(log.contains("hosts seen through the proxy"), "{log}");
 
     let har = read_json(&har_path);
     assert_eq!(har["log"]["version"], "1.2");

@@ -38,8 +38,7 @@ fn parse_duration(text: &str) -> Option<std::time::Duration> {
 
 #[cfg(feature = "live")]
 mod imp {
-    use std::collections::{BTreeMap, BTreeSet};
-    use std::io::{BufWriter, IsTerminal, Write};
+    use std::io::{BufWriter, IsTerminal};
     use std::process::ExitCode;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,90 +58,7 @@ mod imp {
     use privaudit::source::pcapng_writer::PcapngWriter;
 
     use super::parse_duration;
-
-    /// What the table shows for one server.
-    #[derive(Default)]
-    struct HostRow {
-        party: String,
-        connections: u64,
-        requests: u64,
-        /// data type → times seen.
-        types: BTreeMap<String, u64>,
-    }
-
-    struct LiveView {
-        hosts: BTreeMap<String, HostRow>,
-        drawn_lines: usize,
-        tty: bool,
-    }
-
-    impl LiveView {
-        fn row<'a>(&'a mut self, host: &str, annotator: &Annotator) -> &'a mut HostRow {
-            self.hosts
-                .entry(host.to_string())
-                .or_insert_with(|| HostRow {
-                    party: annotator.party(Some(host), None).to_string(),
-                    ..HostRow::default()
-                })
-        }
-
-        fn render(&self, ontology: &Ontology, header: &str) -> String {
-            let mut t = comfy_table::Table::new();
-            t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-            t.set_header(vec![
-                "host",
-                "party",
-                "conns",
-                "requests",
-                "personal data seen",
-            ]);
-            let mut rows: Vec<(&String, &HostRow)> = self.hosts.iter().collect();
-            // Hosts that received personal data first, then the busiest.
-            rows.sort_by(|a, b| {
-                b.1.types
-                    .len()
-                    .cmp(&a.1.types.len())
-                    .then(b.1.requests.cmp(&a.1.requests))
-                    .then(b.1.connections.cmp(&a.1.connections))
-                    .then(a.0.cmp(b.0))
-            });
-            let shown = rows.len().min(30);
-            for (host, r) in &rows[..shown] {
-                t.add_row(vec![
-                    host.to_string(),
-                    r.party.clone(),
-                    r.connections.to_string(),
-                    r.requests.to_string(),
-                    r.types
-                        .iter()
-                        .map(|(ty, n)| format!("{} ×{n}", ontology.name_en(ty)))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ]);
-            }
-            let mut s = format!("{header}\n{t}\n");
-            if rows.len() > shown {
-                s.push_str(&format!("… and {} more hosts\n", rows.len() - shown));
-            }
-            s
-        }
-
-        /// Redraws in place on a terminal: up to the first line drawn last time, clear
-        /// to the end of the screen, draw.
-        fn draw(&mut self, ontology: &Ontology, header: &str) {
-            if !self.tty {
-                return;
-            }
-            let text = self.render(ontology, header);
-            let mut err = std::io::stderr().lock();
-            if self.drawn_lines > 0 {
-                let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn_lines);
-            }
-            let _ = err.write_all(text.as_bytes());
-            let _ = err.flush();
-            self.drawn_lines = text.lines().count();
-        }
-    }
+    use crate::commands::live_view::LiveView;
 
     pub fn run(cli: &Cli, args: &CaptureArgs) -> Result<ExitCode> {
         if args.list {
@@ -223,11 +139,7 @@ mod imp {
 
         let display = out_path.display().to_string();
         let mut engine = Engine::new(&display, limits.clone(), keys.clone());
-        let mut view = LiveView {
-            hosts: BTreeMap::new(),
-            drawn_lines: 0,
-            tty: std::io::stderr().is_terminal() && !cli.no_progress,
-        };
+        let mut view = LiveView::new(std::io::stderr().is_terminal() && !cli.no_progress);
         let mut warnings = super::super::Warnings::new(cli.verbose);
         let mut frame = 0u64;
         let mut bytes = 0u64;
@@ -249,26 +161,14 @@ mod imp {
                     .map(str::to_string)
                     .or_else(|| r.meta().dst.map(|d| d.ip.to_string()));
                 if let (Record::Tls(_) | Record::Quic(_), Some(h)) = (&r, host) {
-                    view.row(&h, annotator).connections += 1;
+                    view.connection(&h, annotator);
                 }
             }
             Event::Exchange(x) => {
                 if !annotator.keep_app(x.app.as_deref()) {
                     return;
                 }
-                let host = x
-                    .host()
-                    .or_else(|| x.dst.map(|d| d.ip.to_string()))
-                    .unwrap_or_else(|| "?".into());
-                let observations = detector.scan(&x);
-                let row = view.row(&host, annotator);
-                row.requests += 1;
-                let mut seen = BTreeSet::new();
-                for o in observations {
-                    if seen.insert(o.data_type.clone()) {
-                        *row.types.entry(o.data_type.clone()).or_default() += 1;
-                    }
-                }
+                view.exchange(&x, &detector, annotator);
             }
         };
 
@@ -332,10 +232,7 @@ mod imp {
             started.elapsed().as_secs_f64(),
             stats.dropped + stats.if_dropped
         );
-        if view.tty && view.drawn_lines > 0 {
-            let _ = write!(std::io::stderr(), "\x1b[{}A\x1b[J", view.drawn_lines);
-        }
-        eprint!("{}", view.render(&ontology, &header));
+        view.finish(&ontology, &header);
         warnings.print();
         if args.write.is_some() {
             eprintln!("{frame} packets written to {}", out_path.display());

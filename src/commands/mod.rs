@@ -5,6 +5,7 @@ mod capture;
 mod common;
 mod flows;
 mod keylog;
+mod live_view;
 mod policy;
 mod proxy;
 mod scan;

@@ -1,17 +1,24 @@
 //! `privaudit proxy`: run the intercepting proxy with a one-line log per exchange on
-//! standard error, a summary on Ctrl-C, and optionally an audit of what it recorded;
+//! standard error (with the personal data types found in it), the hosts table on
+//! Ctrl-C, and optionally an audit of what it recorded;
 //! `privaudit proxy ca`: where the CA certificate is and how to install it.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use clap::Parser as _;
 use privaudit::cli::{Cli, Command, ProxyArgs, ProxyCommand};
+use privaudit::detect::Detector;
+use privaudit::limits::Limits;
 use privaudit::observation::mask;
+use privaudit::policy::Declaration;
 use privaudit::proxy::{self, CertAuthority, ProxyConfig, ProxyEvent, ProxySummary};
+use privaudit::signatures::Ontology;
+
+use super::live_view::LiveView;
 
 pub fn run(cli: &Cli, args: &ProxyArgs) -> Result<ExitCode> {
     if let Some(ProxyCommand::Ca { ca_dir }) = &args.action {
@@ -44,11 +51,56 @@ pub fn run(cli: &Cli, args: &ProxyArgs) -> Result<ExitCode> {
     config.idle_timeout = std::time::Duration::from_secs(args.idle_timeout.max(1));
     config.limits.body_bytes = args.max_body;
 
+    // The same party and data-type view as `capture`: per-exchange types in the log,
+    // the hosts table at the end.
+    let ontology = Arc::new(Ontology::load(None)?);
+    let first_party = match args.policy.first() {
+        Some(p) => Declaration::load(p)?.app.first_party,
+        None => Vec::new(),
+    };
+    let annotator = super::common::annotator(&privaudit::cli::PartyArgs::default(), &first_party)?;
+    let detector = Detector::new(&ontology, None, &Limits::default());
+    let view = Arc::new(Mutex::new(LiveView::new(false)));
+
     let show_values = args.show_values;
+    let (log_view, log_ontology) = (Arc::clone(&view), Arc::clone(&ontology));
+    let mut client_connections = std::collections::HashSet::new();
     let summary = proxy::run(config, shutdown_signal(), move |event| {
-        log_event(&event, show_values);
+        let types = match &event {
+            ProxyEvent::Exchange { exchange, .. } => match log_view.lock() {
+                Ok(mut v) => {
+                    // A client connection (its source port) seen for the first time.
+                    if let (Some(src), Some(host)) = (exchange.src, exchange.host())
+                        && client_connections.insert((src, host.clone()))
+                    {
+                        v.connection(&host, &annotator);
+                    }
+                    v.exchange(exchange, &detector, &annotator)
+                }
+                Err(_) => Vec::new(),
+            },
+            // Tunnelled untouched: the host still belongs in the table, without requests.
+            ProxyEvent::NotInspected { target, .. } => {
+                if let Ok(mut v) = log_view.lock() {
+                    let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
+                    v.connection(
+                        host.trim_start_matches('[').trim_end_matches(']'),
+                        &annotator,
+                    );
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+        let names: Vec<&str> = types.iter().map(|t| log_ontology.name_en(t)).collect();
+        log_event(&event, show_values, &names);
     })?;
     print_summary(&summary);
+    if let Ok(mut v) = view.lock()
+        && summary.exchanges > 0
+    {
+        v.finish(&ontology, "hosts seen through the proxy:");
+    }
     if summary.har_error.is_some() && !args.policy.is_empty() {
         anyhow::bail!("the HAR file is incomplete; not auditing it");
     }
@@ -151,7 +203,8 @@ fn masked_uri(uri: &str, show: bool) -> String {
     out
 }
 
-fn log_event(event: &ProxyEvent, show_values: bool) {
+/// One line per event; an exchange line ends with the personal data types found in it.
+fn log_event(event: &ProxyEvent, show_values: bool, data_types: &[&str]) {
     let line = match event {
         ProxyEvent::Listening { addr } => {
             let mut s = format!("privaudit proxy listening on {addr} (Ctrl-C to stop)");
@@ -177,14 +230,18 @@ fn log_event(event: &ProxyEvent, show_values: bool) {
                 .map(str::to_string)
                 .or_else(|| x.host())
                 .unwrap_or_default();
-            format!(
+            let mut line = format!(
                 "{} {} {} {} {}",
                 x.scheme.unwrap_or("http"),
                 x.method,
                 authority,
                 masked_uri(&x.uri, show_values),
                 status
-            )
+            );
+            if !data_types.is_empty() {
+                line.push_str(&format!("  [personal data: {}]", data_types.join(", ")));
+            }
+            line
         }
         ProxyEvent::NotInspected { target, reason } => {
             format!("CONNECT {target} not inspected ({reason})")
