@@ -491,6 +491,27 @@ pub struct LimitArgs {
     /// Bytes one compressed body may expand to.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().decompressed_bytes)]
     pub max_decompressed: usize,
+    /// Highest ratio of decompressed to compressed size of one body (zip-bomb guard).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().decompression_ratio)]
+    pub max_decompression_ratio: usize,
+    /// Bytes of one HTTP/1 message head (request line and headers).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().http_header_bytes)]
+    pub max_header_bytes: usize,
+    /// Header fields in one HTTP/1 or HTTP/2 message.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().http_header_count)]
+    pub max_headers: usize,
+    /// HPACK dynamic table size an HTTP/2 peer may ask for.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().hpack_table_bytes)]
+    pub max_hpack_table: usize,
+    /// Bytes of TLS handshake buffered per direction while waiting for a complete hello.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().tls_handshake_bytes)]
+    pub max_tls_handshake: usize,
+    /// Pipelined HTTP/1 requests per flow waiting for their responses.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().http_pending_requests)]
+    pub max_pending_requests: usize,
+    /// IP datagrams waiting for their fragments at once.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_fragmented_datagrams)]
+    pub max_fragmented: usize,
 }
 
 impl LimitArgs {
@@ -502,7 +523,13 @@ impl LimitArgs {
             flow_idle_secs: self.flow_timeout,
             body_bytes: self.max_body,
             decompressed_bytes: self.max_decompressed,
-            ..Limits::default()
+            decompression_ratio: self.max_decompression_ratio.max(1),
+            http_header_bytes: self.max_header_bytes,
+            http_header_count: self.max_headers,
+            hpack_table_bytes: self.max_hpack_table,
+            tls_handshake_bytes: self.max_tls_handshake,
+            http_pending_requests: self.max_pending_requests,
+            max_fragmented_datagrams: self.max_fragmented,
         }
     }
 }

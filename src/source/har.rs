@@ -147,17 +147,27 @@ pub fn read_har_with_notes(path: &Path) -> Result<(Vec<Exchange>, NotInspected),
     let body = bytes
         .strip_prefix(&[0xef, 0xbb, 0xbf][..])
         .unwrap_or(&bytes);
-    // Syntax first, so the error points at the broken byte; then the shape.
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| HarError::Json {
+    // Straight into the typed model: an intermediate `Value` tree would cost several
+    // times the file's size. A shape error may come before a syntax error further on;
+    // the syntax error (with its position) is the one to report, so a shape error
+    // triggers a cheap syntax-only pass.
+    let json_error = |e: serde_json::Error| HarError::Json {
         path: display.clone(),
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
-    })?;
-    let har: HarFile = serde_json::from_value(value).map_err(|e| HarError::Shape {
-        path: display.clone(),
-        message: e.to_string(),
-    })?;
+    };
+    let har: HarFile = match serde_json::from_slice(body) {
+        Ok(h) => h,
+        Err(e) if e.is_data() => {
+            serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(json_error)?;
+            return Err(HarError::Shape {
+                path: display.clone(),
+                message: e.to_string(),
+            });
+        }
+        Err(e) => return Err(json_error(e)),
+    };
     let log = har.log.ok_or_else(|| HarError::NotHar {
         path: display.clone(),
     })?;
