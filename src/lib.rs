@@ -13,6 +13,8 @@ pub mod decrypt;
 pub mod detect;
 pub mod engine;
 pub mod exchange;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod limits;
 #[cfg(feature = "live")]
 pub mod live;

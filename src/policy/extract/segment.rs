@@ -960,9 +960,14 @@ fn period_ends_sentence(text: &str, pos: usize) -> bool {
     if following.is_lowercase() {
         return false;
     }
+    // The token starts after the separator, whose width varies: `（` and the
+    // ideographic space are 3 bytes (slicing one byte past them panicked; found by
+    // the policy_extract fuzz target).
     let token_start = text[..pos]
-        .rfind(|c: char| is_space(c) || c == '(' || c == '（')
-        .map(|p| p + 1)
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| is_space(c) || c == '(' || c == '（')
+        .map(|(p, c)| p + c.len_utf8())
         .unwrap_or(0);
     // Abbreviations are short; a long "token" is not one of them.
     if pos + 1 - token_start > 8 {
@@ -981,6 +986,16 @@ fn period_ends_sentence(text: &str, pos: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn period_after_a_wide_separator_does_not_split_a_character() {
+        // A full-width bracket or ideographic space before a short token ending in a
+        // period (found by fuzzing: this sliced inside the 3-byte character).
+        for text in ["（四. 第三方", "见（ab. Cd", "\u{3000}x. Y"] {
+            let spans = split_sentences(text);
+            assert!(!spans.is_empty(), "{text}");
+        }
+    }
 
     fn clauses(text: &str) -> Vec<(Option<String>, Role, String)> {
         segment(text)
