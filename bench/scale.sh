@@ -14,11 +14,14 @@ for ext in pcap pcapng; do
   printf '%s: %s bytes\n' "$cap" "$(stat -c %s "$cap")"
   for cmd in "flows --format jsonl" "scan --format jsonl" \
              "audit --policy policies/mobile-office.toml --format json"; do
+    # Exit 1 is the audit reporting findings; 2 or more is a failure.
+    rc=0
     /usr/bin/time -o /tmp/privaudit-scale.time -f '%M %e' \
-      ./target/release/privaudit --no-progress $cmd "$cap" >/dev/null 2>/tmp/privaudit-scale.err || true
+      ./target/release/privaudit --no-progress $cmd "$cap" >/dev/null 2>/tmp/privaudit-scale.err || rc=$?
     out=$(tail -1 /tmp/privaudit-scale.time)
     rss_kb=${out%% *}; secs=${out##* }
-    printf '  %-8s peak RSS %6.1f MB  %7.1f s  %6.0f MB/s\n' "${cmd%% *}" \
-      "$(echo "$rss_kb/1024" | bc -l)" "$secs" "$(echo "$size_mb/$secs" | bc -l)"
+    printf '  %-8s peak RSS %6.1f MB  %7.1f s  %6.0f MB/s  exit %d\n' "${cmd%% *}" \
+      "$(echo "$rss_kb/1024" | bc -l)" "$secs" "$(echo "$size_mb/$secs" | bc -l)" "$rc"
+    if [ "$rc" -ge 2 ]; then tail -5 /tmp/privaudit-scale.err; fi
   done
 done
