@@ -83,6 +83,9 @@ pub struct HandshakeRecord {
     /// The client sent a second hello (after a HelloRetryRequest or a QUIC Retry).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hello_retry: bool,
+    /// An abbreviated handshake resuming an earlier session (session id, ticket or PSK).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resumed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -312,3 +312,76 @@ fn http2_over_tls_with_nghttpd() {
         "{text}"
     );
 }
+
+/// Resumed TLS sessions (an abbreviated handshake with no key exchange) decrypt with
+/// the key log's line for their own client random, and are marked `resumed`: curl
+/// fetches two URLs from `openssl s_server -www` (which closes after each answer), so
+/// the second connection resumes the first session from curl's cache.
+#[test]
+fn resumed_sessions_decrypt_and_are_marked() {
+    common::require_tool("openssl");
+    common::require_tool("curl");
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("TLS1.2 session ticket", &["-tls1_2"], &["--tls-max", "1.2"]),
+        (
+            "TLS1.2 session id",
+            &["-tls1_2", "-no_ticket"],
+            &["--tls-max", "1.2"],
+        ),
+        ("TLS1.3 PSK", &["-tls1_3"], &["--tlsv1.3"]),
+    ];
+    let mut failures = Vec::new();
+    for (name, server_args, curl_args) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = net::self_signed(dir.path());
+        let port = net::free_port();
+        let _servers = net::tls_server(&cert, &key, port, server_args);
+        let keylog = dir.path().join("keys.log");
+        let pcap = dir.path().join("tls.pcap");
+        let capture = net::Capture::start("lo", &format!("tcp port {port}"), &pcap);
+        let out = Command::new("curl")
+            .args(["-sS", "-k", "--max-time", "10", "-4"])
+            .args(*curl_args)
+            .args(["-o", "/dev/null", "-o", "/dev/null"])
+            .arg(format!("https://localhost:{port}/first?{PLANTED}"))
+            .arg(format!("https://localhost:{port}/second?{PLANTED}"))
+            .env("SSLKEYLOGFILE", &keylog)
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "{name}: curl: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pcap = capture.stop();
+        let run = common::privaudit(&[
+            "flows",
+            "--format",
+            "jsonl",
+            "--keylog",
+            keylog.to_str().unwrap(),
+            pcap.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(0), "{name}");
+        let records: Vec<Value> = String::from_utf8_lossy(&run.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let hellos: Vec<&Value> = records.iter().filter(|r| r["kind"] == "tls").collect();
+        let resumed: Vec<bool> = hellos.iter().map(|r| r["resumed"] == true).collect();
+        let decrypted: Vec<&str> = records
+            .iter()
+            .filter(|r| r["kind"] == "http" && r["transport"] == "https-decrypted")
+            .filter_map(|r| r["uri"].as_str())
+            .collect();
+        if resumed != [false, true]
+            || !decrypted.iter().any(|u| u.starts_with("/first?"))
+            || !decrypted.iter().any(|u| u.starts_with("/second?"))
+        {
+            failures.push(format!(
+                "{name}: resumed flags {resumed:?}, decrypted {decrypted:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

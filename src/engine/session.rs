@@ -100,6 +100,7 @@ fn handshake_record(
         server_alpn: server.and_then(|s| s.alpn.clone()),
         established: server.is_some(),
         hello_retry: false,
+        resumed: server.is_some_and(|s| s.resumes(hello)),
     }
 }
 
@@ -339,6 +340,7 @@ impl App {
                         server_alpn: None,
                         established: false,
                         hello_retry: g.frames.1 > g.frames.0,
+                        resumed: false,
                     })));
                 }
             }

@@ -12,6 +12,7 @@ pub const EXT_EC_POINT_FORMATS: u16 = 0x000b;
 pub const EXT_SIGNATURE_ALGORITHMS: u16 = 0x000d;
 pub const EXT_ALPN: u16 = 0x0010;
 pub const EXT_SUPPORTED_VERSIONS: u16 = 0x002b;
+pub const EXT_PRE_SHARED_KEY: u16 = 0x0029;
 
 /// GREASE values (RFC 8701) look like 0x?a?a with both bytes equal.
 pub fn is_grease(v: u16) -> bool {
@@ -58,11 +59,24 @@ pub struct ServerHello {
     pub alpn: Option<String>,
     /// A HelloRetryRequest has a fixed, well-known random.
     pub is_hello_retry: bool,
+    /// Up to TLS 1.2, echoing the client's session id accepts resumption.
+    pub session_id: Vec<u8>,
 }
 
 impl ServerHello {
     pub fn version(&self) -> u16 {
         self.selected_version.unwrap_or(self.legacy_version)
+    }
+
+    /// Did the server accept resuming an earlier session? TLS 1.3: it chose one of the
+    /// client's pre-shared keys; before: it echoed the client's non-empty session id
+    /// (also how a session ticket is accepted, RFC 5077 §3.4).
+    pub fn resumes(&self, client: &ClientHello) -> bool {
+        if self.version() >= 0x0304 {
+            self.extensions.contains(&EXT_PRE_SHARED_KEY)
+        } else {
+            !client.session_id.is_empty() && client.session_id == self.session_id
+        }
     }
 }
 
@@ -158,7 +172,7 @@ pub fn parse_server_hello(body: &[u8]) -> Option<ServerHello> {
     };
     hello.random.copy_from_slice(r.bytes(32)?);
     hello.is_hello_retry = hello.random == HRR_RANDOM;
-    r.vec8()?; // session id
+    hello.session_id = r.vec8()?.to_vec();
     hello.cipher_suite = r.u16()?;
     r.u8()?; // compression
     let Some(ext_block) = r.vec16() else {
