@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::net;
@@ -134,8 +134,14 @@ fn keylog_inject_makes_one_self_sufficient_file() {
 
 const PLANTED: &str = "imei=490154203237518&mobile=13812345678";
 
-/// curl through one TLS configuration of openssl s_server; returns observations.
-fn session(server_args: &[&str], curl_args: &[&str]) -> Vec<Value> {
+/// curl, with SSLKEYLOGFILE, fetching `paths` (each with [`PLANTED`] in its query) from
+/// openssl s_server in one TLS configuration, captured by tcpdump. Returns the folder
+/// (kept alive while the files are used), the key log and the capture.
+fn curl_session(
+    server_args: &[&str],
+    curl_args: &[&str],
+    paths: &[&str],
+) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = net::self_signed(dir.path());
     let port = net::free_port();
@@ -143,33 +149,49 @@ fn session(server_args: &[&str], curl_args: &[&str]) -> Vec<Value> {
     let keylog = dir.path().join("keys.log");
     let pcap = dir.path().join("tls.pcap");
     let capture = net::Capture::start("lo", &format!("tcp port {port}"), &pcap);
-    let url = format!("https://localhost:{port}/app/report?{PLANTED}");
-    let out = Command::new("curl")
-        .args(["-sS", "-k", "--max-time", "10", "-4", "-o", "/dev/null"])
-        .args(curl_args)
-        .arg(&url)
-        .env("SSLKEYLOGFILE", &keylog)
-        .output()
-        .expect("curl");
+    let mut curl = Command::new("curl");
+    curl.args(["-sS", "-k", "--max-time", "10", "-4"])
+        .args(curl_args);
+    for path in paths {
+        curl.args(["-o", "/dev/null"])
+            .arg(format!("https://localhost:{port}{path}?{PLANTED}"));
+    }
+    let out = curl.env("SSLKEYLOGFILE", &keylog).output().expect("curl");
     assert!(
         out.status.success(),
         "curl {curl_args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let pcap = capture.stop();
-    let scan = common::privaudit(&[
-        "scan",
+    (dir, keylog, pcap)
+}
+
+/// `privaudit COMMAND --format jsonl --keylog KEYLOG PCAP`, which must exit 0.
+fn jsonl_with_keys(command: &str, keylog: &Path, pcap: &Path) -> Vec<Value> {
+    let run = common::privaudit(&[
+        command,
         "--format",
         "jsonl",
         "--keylog",
         keylog.to_str().unwrap(),
         pcap.to_str().unwrap(),
     ]);
-    assert_eq!(scan.status.code(), Some(0));
-    String::from_utf8_lossy(&scan.stdout)
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    String::from_utf8_lossy(&run.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// curl through one TLS configuration of openssl s_server; returns observations.
+fn session(server_args: &[&str], curl_args: &[&str]) -> Vec<Value> {
+    let (_dir, keylog, pcap) = curl_session(server_args, curl_args, &["/app/report"]);
+    jsonl_with_keys("scan", &keylog, &pcap)
 }
 
 #[test]
@@ -332,41 +354,8 @@ fn resumed_sessions_decrypt_and_are_marked() {
     ];
     let mut failures = Vec::new();
     for (name, server_args, curl_args) in cases {
-        let dir = tempfile::tempdir().unwrap();
-        let (cert, key) = net::self_signed(dir.path());
-        let port = net::free_port();
-        let _servers = net::tls_server(&cert, &key, port, server_args);
-        let keylog = dir.path().join("keys.log");
-        let pcap = dir.path().join("tls.pcap");
-        let capture = net::Capture::start("lo", &format!("tcp port {port}"), &pcap);
-        let out = Command::new("curl")
-            .args(["-sS", "-k", "--max-time", "10", "-4"])
-            .args(*curl_args)
-            .args(["-o", "/dev/null", "-o", "/dev/null"])
-            .arg(format!("https://localhost:{port}/first?{PLANTED}"))
-            .arg(format!("https://localhost:{port}/second?{PLANTED}"))
-            .env("SSLKEYLOGFILE", &keylog)
-            .output()
-            .expect("curl");
-        assert!(
-            out.status.success(),
-            "{name}: curl: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let pcap = capture.stop();
-        let run = common::privaudit(&[
-            "flows",
-            "--format",
-            "jsonl",
-            "--keylog",
-            keylog.to_str().unwrap(),
-            pcap.to_str().unwrap(),
-        ]);
-        assert_eq!(run.status.code(), Some(0), "{name}");
-        let records: Vec<Value> = String::from_utf8_lossy(&run.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let (_dir, keylog, pcap) = curl_session(server_args, curl_args, &["/first", "/second"]);
+        let records = jsonl_with_keys("flows", &keylog, &pcap);
         let hellos: Vec<&Value> = records.iter().filter(|r| r["kind"] == "tls").collect();
         let resumed: Vec<bool> = hellos.iter().map(|r| r["resumed"] == true).collect();
         let decrypted: Vec<&str> = records
