@@ -661,6 +661,91 @@ WiFi列表
             "conditional negation read as collection: {c:?}"
         );
     }
+
+    const NUMBERED_WITH_LABELLED_LIST: &str = r#"FitTrack Privacy Policy
+Last updated: March 3, 2025
+
+1. Who we are
+FitTrack Ltd. ("FitTrack", "we", "us") operates the FitTrack mobile application.
+
+2. Information we collect
+2.1 Information you give us. When you create an account we collect your name, email address and date of birth. If you choose to sign in with your phone number, we collect your mobile phone number.
+2.2 Information collected automatically. When you use the app we automatically collect device information, including your device model, operating system version, and advertising identifier (IDFA on iOS, GAID on Android). We collect your precise location (GPS) while you record a workout, only with your permission.
+2.3 We do not collect your IMEI, your contacts or the list of apps installed on your device.
+
+3. How we use your information
+We use your information to provide and improve the service, to personalise content and to measure the effectiveness of advertising.
+
+4. Sharing with third parties
+We use the following service providers, which receive data as described:
+- Google Firebase (Crashlytics and Analytics): device information and crash logs;
+- AppsFlyer: advertising identifier and app events, for attribution;
+- Facebook SDK: advertising identifier, for ad measurement.
+We do not sell your personal information.
+
+5. Security and storage
+All data is transmitted using TLS encryption. Your data is stored on servers located in the European Union. We retain your account data for as long as your account is active and delete workout location data after 24 months.
+
+6. Your choices
+You can withdraw consent to location collection at any time in Settings. We will ask for your consent before collecting any personal data.
+
+7. Contact
+privacy@fittrack.example
+"#;
+
+    /// A numbered English policy whose sharing clause lists "Party: data" items, a
+    /// denial of specific identifiers next to vaguely declared "device information", and
+    /// the consent promise under "Your choices".
+    #[test]
+    fn numbered_policy_with_labelled_sdk_list() {
+        let x = run(NUMBERED_WITH_LABELLED_LIST);
+        let d = &x.declaration;
+        let ad_ids = ["device.identifier.gaid", "device.identifier.idfa"];
+        for party in ["sdk:appsflyer", "sdk:facebook"] {
+            let got = shared(d, party);
+            assert!(
+                ad_ids.iter().all(|id| got.contains(id)),
+                "{party}: {got:?}\n{:#?}",
+                d.share
+            );
+        }
+        assert!(
+            shared(d, "sdk:crashlytics").contains(&"diagnostics.crash_log"),
+            "{:#?}",
+            d.share
+        );
+        // The label's party gets only its own item's data.
+        assert!(!shared(d, "sdk:crashlytics").contains(&"device.identifier.gaid"));
+        assert_eq!(
+            denied(d),
+            vec![
+                "device.identifier.imei",
+                "comm.contacts",
+                "app.installed_list"
+            ]
+        );
+        assert!(d.promises.consent_before_collection.is_some());
+        assert_eq!(
+            d.promises
+                .storage_region
+                .as_ref()
+                .map(|p| p.value().as_str()),
+            Some("EU")
+        );
+        assert_eq!(
+            d.promises.retention_days.as_ref().map(|p| *p.value()),
+            Some(720)
+        );
+        assert!(d.promises.encrypted_in_transit.is_some());
+        let c = collected(d);
+        for id in [
+            "contact.phone_number",
+            "location.precise",
+            "identity.birthdate",
+        ] {
+            assert!(c.contains(&id), "{id} not in {c:?}");
+        }
+    }
 }
 
 mod hostile {

@@ -274,6 +274,20 @@ impl<'a> Builder<'a> {
         // Matching runs on simplified characters; offsets are the same as in `original`.
         let masked = hanzi::fold(&original).into_owned();
         let mut parties = self.resolve_parties(&masked, &original, s);
+        // "AppsFlyer: advertising identifier, for attribution": a list item's label that
+        // names a party says who receives the data the item lists. It stands before the
+        // body, so it takes position 0 (a negation there still applies to it).
+        if parties.is_empty() && s.body_start > 0 {
+            let title = s.text.get(..s.body_start).unwrap_or("");
+            let title_original = p.mask_urls(title);
+            let title_masked = hanzi::fold(&title_original).into_owned();
+            parties = self
+                .resolve_parties(&title_masked, &title_original, s)
+                .into_iter()
+                .filter(|(_, party)| party.id != "third-party")
+                .map(|(_, party)| ((0, 0), party))
+                .collect();
+        }
         let mut types = self.lexicon.find_types(&masked);
         // Where a data phrase and a party name overlap the longer one wins: "Google
         // Advertising ID" is data, "阿里UTDID设备标识" is an SDK.
@@ -789,6 +803,8 @@ impl<'a> Builder<'a> {
             Role::Other,
             Role::Use,
             Role::Protection,
+            // "Your choices": where many policies say consent comes first.
+            Role::Rights,
         ]) && self.promises.consent_before_collection.is_none()
             && p.consent_collect(masked)
         {
@@ -843,14 +859,18 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A denial that overlaps what the same policy says is collected or shared (same type,
-    /// parent or child) is a partial denial ("not in the background"): it would turn
-    /// every observation into a contradiction. Those types move to a note.
+    /// A denial that overlaps what the same policy says is collected or shared (the same
+    /// type, or one of its children) is a partial denial ("not in the background"): it
+    /// would turn every observation into a contradiction. Those types move to a note.
+    /// Denying a child of what is collected ("device information" collected, "not your
+    /// IMEI") is a precise statement and stays.
     fn drop_conflicting_denials(&mut self) {
-        let related = |a: &str, b: &str| {
-            a == b
-                || a.strip_prefix(b).is_some_and(|r| r.starts_with('.'))
-                || b.strip_prefix(a).is_some_and(|r| r.starts_with('.'))
+        // `positive` is the denied type or falls under it.
+        let related = |denied: &str, positive: &str| {
+            denied == positive
+                || positive
+                    .strip_prefix(denied)
+                    .is_some_and(|r| r.starts_with('.'))
         };
         let mut notes = Vec::new();
         for deny in &mut self.deny {

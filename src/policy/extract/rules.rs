@@ -134,7 +134,7 @@ impl Patterns {
                 r"(?i){B}(?:with|upon|after obtaining|obtain\w*|have)\s+(?:your\s+)?(?:prior |explicit |express |separate |written )?(?:consent|authori[sz]ation){B}[^.]*{B}(?:shar\w*|provid\w*|transfer\w*){B}|{B}(?:shar\w*|provid\w*|transfer\w*){B}[^.]*{B}(?:only\s+)?(?:with|after|upon)\s+(?:obtaining\s+)?your\s+(?:prior |explicit |express |separate )?(?:consent|authori[sz]ation){B}|{B}(?:not|never){B}[^.]*{B}(?:shar\w*|provid\w*|transfer\w*){B}[^.]*{B}without\s+your\s+(?:prior |explicit |express |separate )?(?:consent|authori[sz]ation){B}|(?:获得|取得|征得|经)(?:您的?|用户的?)?(?:明确|单独|事先|书面)?(?:同意|授权)[^。]*?(?:共享|提供给|转让)|未经(?:您的?|用户的?)?(?:明确|单独|事先|书面)?(?:同意|授权)[^。]*?不[^。]{{0,10}}?(?:共享|提供|转让)"
             ))?,
             consent_collect: re(&format!(
-                r"(?i){B}(?:before|until|prior to)\s+(?:you\s+)?(?:agree|consent|accept|have agreed|have consented|your consent|your agreement|obtaining your consent){B}[^.]*{B}(?:not|never|no){B}[^.]*{B}collect|{B}(?:not|never|no){B}[^.]*{B}collect\w*[^.]*{B}(?:without|before|until|prior to)\s+(?:obtaining\s+)?(?:your|you)\s+(?:prior |explicit |express )?(?:consent|agree|authori[sz]ation|accept)|{B}(?:without|before obtaining)\s+your\s+(?:prior |explicit |express )?(?:consent|authori[sz]ation|permission)[^.]*{B}(?:not|never){B}[^.]*{B}collect|{B}collect\w*[^.]*\bonly\s+(?:after|with|upon)\s+(?:obtaining\s+)?your\s+(?:prior |explicit |express )?(?:consent|authori[sz]ation)|(?:在您?(?:同意|接受|授权)[^。，]{{0,20}}?(?:之前|前)|未经(?:您的?|用户的?)?(?:明确)?(?:同意|授权))[^。]*?不[^。]{{0,8}}?(?:收集|获取|采集)|(?:在?(?:获得|取得|征得)您的?(?:明确)?(?:同意|授权)(?:后|之后))[^。]*?(?:才[^。]{{0,6}}?)?(?:收集|获取|采集)|在您(?:同意|接受|授权)[^。，]{{0,20}}?(?:后|之后)[^。]*?(?:才|再)[^。]{{0,10}}?(?:收集|获取|采集)|{B}only\b[^.]{{0,30}}collect\w*[^.]{{0,40}}(?:after|once|when)\s+you\s+(?:have\s+)?(?:accept|agree|consent)"
+                r"(?i){B}(?:before|until|prior to)\s+(?:you\s+)?(?:agree|consent|accept|have agreed|have consented|your consent|your agreement|obtaining your consent){B}[^.]*{B}(?:not|never|no){B}[^.]*{B}collect|{B}(?:not|never|no){B}[^.]*{B}collect\w*[^.]*{B}(?:without|before|until|prior to)\s+(?:obtaining\s+)?(?:your|you)\s+(?:prior |explicit |express )?(?:consent|agree|authori[sz]ation|accept)|{B}(?:without|before obtaining)\s+your\s+(?:prior |explicit |express )?(?:consent|authori[sz]ation|permission)[^.]*{B}(?:not|never){B}[^.]*{B}collect|{B}collect\w*[^.]*\bonly\s+(?:after|with|upon)\s+(?:obtaining\s+)?your\s+(?:prior |explicit |express )?(?:consent|authori[sz]ation)|(?:在您?(?:同意|接受|授权)[^。，]{{0,20}}?(?:之前|前)|未经(?:您的?|用户的?)?(?:明确)?(?:同意|授权))[^。]*?不[^。]{{0,8}}?(?:收集|获取|采集)|(?:在?(?:获得|取得|征得)您的?(?:明确)?(?:同意|授权)(?:后|之后))[^。]*?(?:才[^。]{{0,6}}?)?(?:收集|获取|采集)|在您(?:同意|接受|授权)[^。，]{{0,20}}?(?:后|之后)[^。]*?(?:才|再)[^。]{{0,10}}?(?:收集|获取|采集)|{B}only\b[^.]{{0,30}}collect\w*[^.]{{0,40}}(?:after|once|when)\s+you\s+(?:have\s+)?(?:accept|agree|consent)|{B}(?:ask\w*\s+(?:for\s+)?|obtain\w*\s+|seek\w*\s+|request\w*\s+|get\s+)your\s+(?:prior |explicit |express )?(?:consent|agreement)\s+(?:before|prior to)\s+(?:we\s+)?(?:start\w*\s+|begin\w*\s+)?(?:to\s+)?collect|{B}(?:before|prior to)\s+collect\w*[^.]*{B}(?:ask\w*\s+(?:for\s+)?|obtain\w*\s+|seek\w*\s+|request\w*\s+|get\s+)your\s+(?:prior |explicit |express )?(?:consent|agreement){B}"
             ))?,
             encryption: re(&format!(
                 r"{B}(?:SSL|TLS|HTTPS){B}|(?i){B}(?:encrypt\w*|cryptograph\w*){B}|加密"
@@ -661,6 +661,13 @@ mod tests {
         );
         assert!(p.consent_collect("我们会在您同意隐私政策后才开始收集您的信息。"));
         assert!(p.consent_collect("No data is collected until you agree to the privacy policy."));
+        assert!(
+            p.consent_collect("We will ask for your consent before collecting any personal data.")
+        );
+        assert!(p.consent_collect(
+            "Before collecting personal information we obtain your explicit consent."
+        ));
+        assert!(!p.consent_collect("We ask for your consent to send you newsletters."));
         assert!(p.is_retention_sentence("日志信息保存6个月", true));
         assert!(p.consent_share(
             "With your prior consent, we may share your personal information with third parties;"
