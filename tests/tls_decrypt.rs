@@ -374,3 +374,83 @@ fn resumed_sessions_decrypt_and_are_marked() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A Python `ssl` server that writes the key log itself (`SSLContext.keylog_filename`,
+/// as a server-side test harness would), TLS 1.2 and 1.3, with curl POSTing JSON that
+/// carries personal data: the body must come out of `scan` decrypted.
+#[test]
+fn python_ssl_server_key_log_decrypts_a_json_post() {
+    common::require_tool("python3");
+    common::require_tool("curl");
+    const SERVER: &str = r#"
+import http.server, ssl, sys
+cert, key, port, keylog, version = sys.argv[1:6]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a):
+        pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ctx.keylog_filename = keylog
+v = ssl.TLSVersion.TLSv1_2 if version == "1.2" else ssl.TLSVersion.TLSv1_3
+ctx.minimum_version = ctx.maximum_version = v
+srv = http.server.HTTPServer(("127.0.0.1", int(port)), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+"#;
+    let mut failures = Vec::new();
+    for version in ["1.2", "1.3"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = net::self_signed(dir.path());
+        let port = net::free_port();
+        let keylog = dir.path().join("server-keys.log");
+        let server = Command::new("python3")
+            .args(["-c", SERVER])
+            .arg(&cert)
+            .arg(&key)
+            .arg(port.to_string())
+            .arg(&keylog)
+            .arg(version)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start python3");
+        let _server = common::net::Proc(server);
+        net::wait_for_port(port);
+        let pcap = dir.path().join("py.pcap");
+        let capture = net::Capture::start("lo", &format!("tcp port {port}"), &pcap);
+        let body = r#"{"device":{"imei":"490154203237518"},"user":{"mobile":"13812345678"}}"#;
+        let out = Command::new("curl")
+            .args(["-sS", "-k", "--max-time", "10", "-4", "-o", "/dev/null"])
+            .args([
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+                body,
+            ])
+            .arg(format!("https://localhost:{port}/api/register"))
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "TLS {version}: curl: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pcap = capture.stop();
+        let observations = jsonl_with_keys("scan", &keylog, &pcap);
+        let types: Vec<&str> = observations
+            .iter()
+            .filter(|o| o["transport"] == "https-decrypted")
+            .filter_map(|o| o["data_type"].as_str())
+            .collect();
+        if !(types.contains(&"device.identifier.imei") && types.contains(&"contact.phone_number")) {
+            failures.push(format!("TLS {version}: found {types:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
