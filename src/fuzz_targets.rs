@@ -238,6 +238,9 @@ fn limits() -> Limits {
         tls_handshake_bytes: 64 << 10,
         http_pending_requests: 16,
         hpack_table_bytes: 16 << 10,
+        qpack_table_bytes: 16 << 10,
+        quic_streams: 64,
+        quic_stream_bytes: 64 << 10,
     }
 }
 
@@ -597,6 +600,11 @@ pub fn quic(data: &[u8]) {
     let mut input = Input::new(data);
     let mode = input.u8();
     let mut session = quic::QuicSession::default();
+    let limits = limits();
+    let mut h3 = crate::proto::http3::Http3Session::new(&limits);
+    let mut streams: std::collections::HashMap<(bool, u64), quic::StreamAssembler> =
+        std::collections::HashMap::new();
+    let mut events = Vec::new();
     let mut pns = [0u8; 2];
     let mut frame = 0;
     while let Some((header, bytes)) = input.chunk() {
@@ -615,8 +623,25 @@ pub fn quic(data: &[u8]) {
             let _ = quic::parse_long_header(bytes);
             let _ = quic::gquic_sni(bytes);
             let _ = quic::gquic_version(bytes);
+            // The same bytes as a decrypted 1-RTT payload: frames, streams, HTTP/3.
+            let (frames, _) = quic::parse_frames(bytes);
+            for f in frames {
+                if let quic::Frame::Stream {
+                    id,
+                    offset,
+                    fin,
+                    data,
+                } = f
+                {
+                    let asm = streams.entry((from_client, id)).or_default();
+                    let chunk = asm.insert(offset, data, fin, limits.quic_stream_bytes);
+                    h3.on_stream_data(from_client, id, &chunk, fin, frame, ts, &mut events);
+                }
+            }
+            events.clear();
         }
     }
+    h3.finish(&mut events);
     if let Some(h) = &session.client_hello {
         let _ = crate::proto::fingerprint::ja4(h, crate::proto::fingerprint::Ja4Transport::Quic);
     }
