@@ -153,6 +153,8 @@ fn chrome_http3_requests_decrypt_as_tshark_decrypts() {
     let (records, stderr, code) =
         common::flows_jsonl(&pcap, &["--keylog", keylog.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
+    // Every 1-RTT packet opened (the zero padding after coalesced packets is not one).
+    assert!(!stderr.contains("could not be opened"), "{stderr}");
     let quic = quic_conns(&records);
     assert_eq!(quic.len(), 1, "{quic:?}");
     assert_eq!(quic[0]["decrypted"], true, "{}", quic[0]);

@@ -4,7 +4,7 @@
 //! requests sent over QUIC reach the detector like decrypted TLS ones. Connections that
 //! stay opaque say why, with the same reasons as TLS (`TlsVisibility`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::session::{Ctx, handle_http_events};
 use super::tls_conn::TlsVisibility;
@@ -18,6 +18,9 @@ use crate::proto::quic::{self, Frame, QuicSession, StreamAssembler};
 use crate::proto::tls;
 use crate::time::Timestamp;
 
+/// Finished stream directions remembered per connection.
+const CLOSED_MEMORY: usize = 4096;
+
 /// State of one QUIC connection.
 pub struct QuicConn {
     pub session: QuicSession,
@@ -29,6 +32,10 @@ pub struct QuicConn {
     /// Set when decryption could not be set up; `Decrypted` once a packet opened.
     visibility: Option<TlsVisibility>,
     streams: HashMap<(bool, u64), StreamAssembler>,
+    /// Stream directions already read to their FIN: retransmitted frames of them must
+    /// not start them again (that would report a request twice). The most recent
+    /// `CLOSED_MEMORY` are remembered; stream ids only grow.
+    closed: BTreeSet<(bool, u64)>,
     h3: Option<Box<Http3Session>>,
     /// Stream bytes decrypted (client to server, server to client).
     pub plaintext_bytes: [u64; 2],
@@ -57,6 +64,7 @@ impl QuicConn {
             setup_done: false,
             visibility: None,
             streams: HashMap::new(),
+            closed: BTreeSet::new(),
             h3: None,
             plaintext_bytes: [0, 0],
             opened: 0,
@@ -80,8 +88,8 @@ impl QuicConn {
         } else if self.session.server_hello.is_none() {
             TlsVisibility::NoServerHello
         } else {
-            // Keys were installed but no 1-RTT packet was seen.
-            TlsVisibility::NoKey
+            // The keys are there; the capture just holds no 1-RTT packet to open.
+            TlsVisibility::Decrypted
         }
     }
 
@@ -179,6 +187,9 @@ impl QuicConn {
                     data,
                 } => {
                     let key = (from_client, id);
+                    if self.closed.contains(&key) {
+                        continue;
+                    }
                     if !self.streams.contains_key(&key)
                         && self.streams.len() >= self.limits.quic_streams * 2
                     {
@@ -208,6 +219,14 @@ impl QuicConn {
                     }
                     if finished {
                         self.streams.remove(&key);
+                        self.closed.insert(key);
+                        if self.closed.len() > CLOSED_MEMORY {
+                            // Forget the oldest (lowest id) of either direction.
+                            let oldest = self.closed.iter().min_by_key(|(_, id)| *id).copied();
+                            if let Some(k) = oldest {
+                                self.closed.remove(&k);
+                            }
+                        }
                     }
                     self.plaintext_bytes[d] += bytes.len() as u64;
                     if let Some(h3) = self.h3.as_mut()
@@ -238,6 +257,17 @@ impl QuicConn {
 
     /// The flow ended: requests still open are reported.
     pub fn finish(&mut self, ctx: &mut Ctx<'_>) {
+        if self.opened > 0 && self.failed > 0 {
+            ctx.warn(
+                None,
+                None,
+                format!(
+                    "{} of {} QUIC 1-RTT packets could not be opened (new connection ids of another length, or damaged packets); their content is missing",
+                    self.failed,
+                    self.failed + self.opened
+                ),
+            );
+        }
         if let Some(h3) = self.h3.as_mut() {
             let mut events = Vec::new();
             h3.finish(&mut events);

@@ -518,6 +518,9 @@ impl QuicSession {
         // Coalesced packets: several long-header packets can share a datagram.
         while let Some(rest) = datagram.get(pos..).filter(|r| !r.is_empty()) {
             if rest[0] & 0x80 == 0 {
+                if rest.iter().all(|b| *b == 0) {
+                    return None; // zero padding after coalesced long-header packets
+                }
                 if from_client {
                     // A short-header (1-RTT) packet: the client's handshake is over.
                     self.client_finished = true;
