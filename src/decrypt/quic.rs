@@ -298,6 +298,24 @@ mod tests {
         assert_eq!(opened.payload, vec![0x01]);
     }
 
+    #[test]
+    fn rfc9369_a5_chacha20_short_header_v2() {
+        // RFC 9369 A.5: the same secret and packet number as RFC 9001 A.5, v2 labels.
+        let secret = unhex("9ac312a7f877468ebe69422748ad00a15443f18203a07d6060f688f30f21632b");
+        let suite = crate::decrypt::tls::suite(0x1303).unwrap();
+        let mut keys = OneRttKeys::new(suite, &secret, true).unwrap();
+        keys.set_largest(654_360_563);
+        let packet = unhex("5558b1c60ae7b6b932bc27d786f4bc2bb20f2162ba");
+        let opened = keys.open(&packet, 0).unwrap();
+        assert_eq!(opened.packet_number, 654_360_564);
+        assert_eq!(opened.header, unhex("4200bff4"));
+        assert_eq!(opened.payload, vec![0x01]);
+        // The v1 labels do not open it.
+        let mut v1 = OneRttKeys::new(suite, &secret, false).unwrap();
+        v1.set_largest(654_360_563);
+        assert!(v1.open(&packet, 0).is_none());
+    }
+
     /// Seals a short-header packet (empty DCID, 2-byte packet number) the way a sender
     /// would: AES-128-GCM payload, then header protection with `keys`' mask.
     fn seal(keys: &OneRttKeys, secret: &[u8], pn: u16, phase: bool, payload: &[u8]) -> Vec<u8> {

@@ -722,6 +722,73 @@ mod tests {
     }
 
     #[test]
+    fn stream_assembler_orders_bounds_and_ignores_retransmissions() {
+        let mut s = StreamAssembler::default();
+        assert_eq!(s.insert(5, b"world", true, 100), b"");
+        assert!(!s.finished());
+        assert_eq!(s.insert(0, b"hello", false, 100), b"helloworld");
+        assert!(s.finished());
+        // A retransmission (whole or overlapping) hands out nothing again.
+        assert_eq!(s.insert(0, b"hel", false, 100), b"");
+        assert_eq!(s.insert(3, b"loworld", true, 100), b"");
+        // Out-of-order data beyond the bound is dropped and counted.
+        let mut s = StreamAssembler::default();
+        assert_eq!(s.insert(10, &[1; 8], false, 8), b"");
+        assert_eq!(s.insert(20, &[2; 8], false, 8), b"");
+        assert_eq!(s.dropped, 8);
+        assert_eq!(
+            s.insert(0, &[0; 12], false, 8),
+            [[0u8; 12].as_slice(), &[1; 6]].concat()
+        );
+    }
+
+    #[test]
+    fn every_frame_type_is_walked_to_the_stream_frames() {
+        let mut p = vec![0x00, 0x00, 0x01]; // PADDING, PING
+        p.extend([0x02, 0x05, 0x00, 0x01, 0x00, 0x01, 0x00]); // ACK, one range
+        p.extend([0x03, 0x05, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03]); // ACK_ECN
+        p.extend([0x04, 0x08, 0x00, 0x10]); // RESET_STREAM
+        p.extend([0x05, 0x08, 0x00]); // STOP_SENDING
+        p.extend([0x06, 0x00, 0x02, 0xaa, 0xbb]); // CRYPTO
+        p.extend([0x07, 0x02, 0x01, 0x02]); // NEW_TOKEN
+        p.extend([0x10, 0x01, 0x11, 0x00, 0x01, 0x12, 0x01, 0x13, 0x01]); // MAX_*
+        p.extend([0x14, 0x01, 0x15, 0x00, 0x01, 0x16, 0x01, 0x17, 0x01]); // *_BLOCKED
+        p.extend([0x18, 0x01, 0x00, 0x04, 1, 2, 3, 4]); // NEW_CONNECTION_ID
+        p.extend([0u8; 16]);
+        p.extend([0x19, 0x01]); // RETIRE_CONNECTION_ID
+        p.extend([0x1a, 1, 2, 3, 4, 5, 6, 7, 8, 0x1b, 1, 2, 3, 4, 5, 6, 7, 8]);
+        p.extend([0x1e]); // HANDSHAKE_DONE
+        p.extend([0x31, 0x02, 0xde, 0xad]); // DATAGRAM with length
+        p.extend([0x0e, 0x04, 0x05, 0x03, b'a', b'b', b'c']); // STREAM off+len
+        p.extend([0x1c, 0x00, 0x00, 0x01, b'x']); // CONNECTION_CLOSE
+        p.extend([0x09, 0x00, b'r', b'e', b's', b't']); // STREAM fin, to the end
+        let (frames, complete) = parse_frames(&p);
+        assert!(complete);
+        let streams: Vec<_> = frames
+            .iter()
+            .filter_map(|f| match f {
+                Frame::Stream {
+                    id,
+                    offset,
+                    fin,
+                    data,
+                } => Some((*id, *offset, *fin, *data)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            streams,
+            vec![(4, 5, false, &b"abc"[..]), (0, 0, true, &b"rest"[..])]
+        );
+        assert!(frames.contains(&Frame::ResetStream { id: 8 }));
+        assert!(frames.contains(&Frame::Datagram(&[0xde, 0xad])));
+        // An unknown frame type stops the walk and says so.
+        let (frames, complete) = parse_frames(&[0x01, 0x40, 0x99, 0x08, 0x00]);
+        assert_eq!(frames.len(), 1);
+        assert!(!complete);
+    }
+
+    #[test]
     fn garbage_datagrams_are_ignored() {
         let mut session = QuicSession::default();
         for len in 0..64 {
