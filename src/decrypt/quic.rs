@@ -317,11 +317,12 @@ mod tests {
     }
 
     /// Seals a short-header packet (empty DCID, 2-byte packet number) the way a sender
-    /// would: AES-128-GCM payload, then header protection with `keys`' mask.
+    /// would: AES-GCM payload, then header protection with `keys`' mask.
     fn seal(keys: &OneRttKeys, secret: &[u8], pn: u16, phase: bool, payload: &[u8]) -> Vec<u8> {
         use aes_gcm::aead::{Aead, KeyInit as _, Payload};
-        let key = expand_label(secret, "quic key", 16, false).unwrap();
-        let iv = expand_label(secret, "quic iv", 12, false).unwrap();
+        let sha384 = keys.suite.sha384;
+        let key = expand_label(secret, "quic key", keys.suite.cipher.key_len(), sha384).unwrap();
+        let iv = expand_label(secret, "quic iv", 12, sha384).unwrap();
         let mut header = vec![0x41 | if phase { 0x04 } else { 0 }];
         header.extend_from_slice(&pn.to_be_bytes());
         let mut nonce = [0u8; 12];
@@ -329,16 +330,20 @@ mod tests {
         for (i, b) in u64::from(pn).to_be_bytes().iter().enumerate() {
             nonce[4 + i] ^= b;
         }
-        let aead = aes_gcm::Aes128Gcm::new_from_slice(&key).unwrap();
-        let sealed = aead
-            .encrypt(
-                &nonce.into(),
-                Payload {
-                    msg: payload,
-                    aad: &header,
-                },
-            )
-            .unwrap();
+        let msg = Payload {
+            msg: payload,
+            aad: &header,
+        };
+        let sealed = if key.len() == 16 {
+            aes_gcm::Aes128Gcm::new_from_slice(&key)
+                .unwrap()
+                .encrypt(&nonce.into(), msg)
+        } else {
+            aes_gcm::Aes256Gcm::new_from_slice(&key)
+                .unwrap()
+                .encrypt(&nonce.into(), msg)
+        }
+        .unwrap();
         let mut packet = header;
         packet.extend_from_slice(&sealed);
         let sample: [u8; 16] = packet[1 + 4..1 + 20].try_into().unwrap();
@@ -351,20 +356,23 @@ mod tests {
 
     #[test]
     fn key_update_follows_the_phase_bit() {
-        let secret = [7u8; 32];
-        let suite = crate::decrypt::tls::suite(0x1301).unwrap();
-        let mut keys = OneRttKeys::new(suite, &secret, false).unwrap();
-        let next = expand_label(&secret, "quic ku", 32, false).unwrap();
-        let p0 = seal(&keys, &secret, 1, false, b"\x01before-update");
-        let p1 = seal(&keys, &next, 2, true, b"\x01after-update!!");
-        assert_eq!(keys.open(&p0, 0).unwrap().payload, b"\x01before-update");
-        let opened = keys.open(&p1, 0).unwrap();
-        assert_eq!(opened.payload, b"\x01after-update!!");
-        assert_eq!(opened.packet_number, 2);
-        assert_eq!(keys.key_updates, 1);
-        // A packet of the old phase, reordered after the update, still opens.
-        assert_eq!(keys.open(&p0, 0).unwrap().payload, b"\x01before-update");
-        assert_eq!(keys.key_updates, 1);
+        // AES-128-GCM over SHA-256 and AES-256-GCM over SHA-384 (48-byte secrets).
+        for (id, len) in [(0x1301u16, 32usize), (0x1302, 48)] {
+            let secret = vec![7u8; len];
+            let suite = crate::decrypt::tls::suite(id).unwrap();
+            let mut keys = OneRttKeys::new(suite, &secret, false).unwrap();
+            let next = expand_label(&secret, "quic ku", len, suite.sha384).unwrap();
+            let p0 = seal(&keys, &secret, 1, false, b"\x01before-update");
+            let p1 = seal(&keys, &next, 2, true, b"\x01after-update!!");
+            assert_eq!(keys.open(&p0, 0).unwrap().payload, b"\x01before-update");
+            let opened = keys.open(&p1, 0).unwrap();
+            assert_eq!(opened.payload, b"\x01after-update!!");
+            assert_eq!(opened.packet_number, 2);
+            assert_eq!(keys.key_updates, 1);
+            // A packet of the old phase, reordered after the update, still opens.
+            assert_eq!(keys.open(&p0, 0).unwrap().payload, b"\x01before-update");
+            assert_eq!(keys.key_updates, 1);
+        }
     }
 
     #[test]
