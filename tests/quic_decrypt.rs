@@ -5,9 +5,10 @@
 //! (a) the number of distinct stream bytes each side sent — which must equal the
 //! `plaintext_up` / `plaintext_down` of privaudit's `conn` record — and (b) the frames
 //! where a client-initiated bidirectional stream starts with an HTTP/3 HEADERS frame
-//! (first byte 0x01), which is where privaudit must report an HTTP/3 request. The
-//! request's method, authority and path come from privaudit's own QPACK decoder and
-//! are asserted literally (Chrome 107 fetching cloudflare-quic.com).
+//! (first byte 0x01), which is where privaudit must report an HTTP/3 request. tshark's
+//! bytes of that HEADERS frame, run through privaudit's QPACK decoder, must give the
+//! method, authority, path and user agent privaudit reported from its own decryption
+//! (and they are asserted literally: Chrome 107 fetching https://cloudflare-quic.com/).
 
 mod common;
 
@@ -168,7 +169,44 @@ fn chrome_http3_requests_decrypt_as_tshark_decrypts() {
         .collect();
     let frames: BTreeSet<u64> = h3.iter().map(|r| r["frame"].as_u64().unwrap()).collect();
     assert_eq!(frames, starts, "{h3:?}");
+    // tshark's own bytes of request stream 0 (one STREAM frame, offset 0): an HTTP/3
+    // HEADERS frame whose field section, decoded with QPACK, is the request privaudit
+    // reported from its own decryption.
+    let stream0: Vec<u8> = oracle
+        .iter()
+        .filter(|f| f.from_client && f.stream == 0)
+        .flat_map(|f| f.data.clone())
+        .collect();
+    assert_eq!(stream0[0], 0x01, "HEADERS frame first");
+    let (len, used) = match stream0[1] >> 6 {
+        0 => (usize::from(stream0[1]), 2),
+        1 => (
+            usize::from(u16::from_be_bytes([stream0[1] & 0x3f, stream0[2]])),
+            3,
+        ),
+        _ => panic!("header block length"),
+    };
+    let fields = privaudit::proto::qpack::Decoder::new(4096)
+        .decode(&stream0[used..used + len], 100)
+        .unwrap();
+    let field = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let r = h3[0];
+    assert_eq!(
+        r["method"],
+        field(":method").unwrap().as_str(),
+        "{fields:?}"
+    );
+    assert_eq!(r["uri"], field(":path").unwrap().as_str(), "{fields:?}");
+    assert_eq!(
+        r["host"],
+        field(":authority").unwrap().as_str(),
+        "{fields:?}"
+    );
+    assert_eq!(
+        r["user_agent"],
+        field("user-agent").unwrap().as_str(),
+        "{fields:?}"
+    );
     assert_eq!(r["method"], "GET", "{r}");
     assert_eq!(r["host"], "cloudflare-quic.com", "{r}");
     assert_eq!(r["uri"], "/", "{r}");
