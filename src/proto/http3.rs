@@ -149,6 +149,9 @@ impl FrameReader {
 #[derive(Debug, Default)]
 struct ReqStream {
     request: Option<Request>,
+    /// Body bytes that arrived while the header block waited for QPACK insertions.
+    early_body: Vec<u8>,
+    early_wire_len: u64,
     encoding: Option<String>,
     request_done: bool,
     status: Option<u16>,
@@ -449,6 +452,7 @@ impl Http3Session {
         if from_client {
             if st.request.is_none() {
                 st.encoding = get("content-encoding");
+                let body = std::mem::take(&mut st.early_body);
                 st.request = Some(Request {
                     method: get(":method").unwrap_or_default(),
                     uri: get(":path").unwrap_or_default(),
@@ -457,8 +461,18 @@ impl Http3Session {
                     first_frame: frame,
                     last_frame: frame,
                     ts,
+                    body_truncated: st.early_wire_len > body.len() as u64,
+                    body_wire_len: st.early_wire_len,
+                    body,
                     ..Request::default()
                 });
+                if st.request_done {
+                    // The stream ended while this block was blocked.
+                    if let (Some(req), Some(enc)) = (st.request.as_mut(), st.encoding.take()) {
+                        decode_body(req, &enc, &self.limits, out);
+                    }
+                    self.maybe_emit(stream, out);
+                }
             } else if let Some(req) = st.request.as_mut() {
                 // Trailers.
                 req.headers.extend(headers);
@@ -476,11 +490,18 @@ impl Http3Session {
 
     fn body(&mut self, stream: u64, data: &[u8], frame: u64) {
         let limit = self.limits.body_bytes;
-        if let Some(req) = self
-            .streams
-            .get_mut(&stream)
-            .and_then(|s| s.request.as_mut())
-        {
+        let Some(st) = self.streams.get_mut(&stream) else {
+            return;
+        };
+        if st.request.is_none() {
+            // Kept (bounded) until the blocked header block can be decoded.
+            st.early_wire_len += data.len() as u64;
+            let room = limit.saturating_sub(st.early_body.len());
+            st.early_body
+                .extend_from_slice(&data[..data.len().min(room)]);
+            return;
+        }
+        if let Some(req) = st.request.as_mut() {
             req.body_wire_len += data.len() as u64;
             req.last_frame = frame;
             let room = limit.saturating_sub(req.body.len());
