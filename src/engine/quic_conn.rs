@@ -150,7 +150,12 @@ impl QuicConn {
             return;
         }
         self.keys = [client, server];
-        self.h3 = Some(Box::new(Http3Session::new(&self.limits)));
+        // The chosen ALPN is in the (undecrypted) Handshake packets, so the offer
+        // decides: other protocols over QUIC (DNS over QUIC, …) are decrypted and
+        // counted but not read as HTTP/3.
+        if ch.alpn.is_empty() || ch.alpn.iter().any(|a| a.starts_with("h3")) {
+            self.h3 = Some(Box::new(Http3Session::new(&self.limits)));
+        }
     }
 
     fn short_packet(
