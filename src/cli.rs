@@ -503,6 +503,9 @@ pub struct LimitArgs {
     /// HPACK dynamic table size an HTTP/2 peer may ask for.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().hpack_table_bytes)]
     pub max_hpack_table: usize,
+    /// QPACK dynamic table size an HTTP/3 peer may use (decrypted QUIC).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().qpack_table_bytes)]
+    pub max_qpack_table: usize,
     /// Bytes of TLS handshake buffered per direction while waiting for a complete hello.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().tls_handshake_bytes)]
     pub max_tls_handshake: usize,
@@ -527,9 +530,11 @@ impl LimitArgs {
             http_header_bytes: self.max_header_bytes,
             http_header_count: self.max_headers,
             hpack_table_bytes: self.max_hpack_table,
+            qpack_table_bytes: self.max_qpack_table,
             tls_handshake_bytes: self.max_tls_handshake,
             http_pending_requests: self.max_pending_requests,
             max_fragmented_datagrams: self.max_fragmented,
+            ..Limits::default()
         }
     }
 }

@@ -80,6 +80,11 @@ pub const TARGETS: &[Target] = &[
         about: "a TLS 1.2/1.3 session with a key log: the harness encrypts the input's records, the engine decrypts them",
     },
     Target {
+        name: "quic_decrypt",
+        run: quic_decrypt,
+        about: "a QUIC connection with a key log: the harness seals the input's 1-RTT payloads (key updates too), the engine decrypts them and reads HTTP/3 and QPACK",
+    },
+    Target {
         name: "tls_records",
         run: tls_records,
         about: "TLS record decryption (decrypt::tls::DirectionKeys) of arbitrary fragments, all suites incl. CBC",
@@ -238,6 +243,9 @@ fn limits() -> Limits {
         tls_handshake_bytes: 64 << 10,
         http_pending_requests: 16,
         hpack_table_bytes: 16 << 10,
+        qpack_table_bytes: 16 << 10,
+        quic_streams: 64,
+        quic_stream_bytes: 64 << 10,
     }
 }
 
@@ -562,9 +570,7 @@ pub fn quic_initial(plain: &[u8], from_client: bool, pn: u8) -> Option<Vec<u8>> 
     let mut packet = vec![0xc0, 0, 0, 0, 1, QUIC_DCID.len() as u8];
     packet.extend_from_slice(&QUIC_DCID);
     packet.push(0); // scid
-    if from_client {
-        packet.push(0); // token length
-    }
+    packet.push(0); // token length (server Initials carry an empty one too)
     packet.extend_from_slice(&(0x4000u16 | length as u16).to_be_bytes());
     let pn_offset = packet.len();
     packet.push(pn);
@@ -597,6 +603,11 @@ pub fn quic(data: &[u8]) {
     let mut input = Input::new(data);
     let mode = input.u8();
     let mut session = quic::QuicSession::default();
+    let limits = limits();
+    let mut h3 = crate::proto::http3::Http3Session::new(&limits);
+    let mut streams: std::collections::HashMap<(bool, u64), quic::StreamAssembler> =
+        std::collections::HashMap::new();
+    let mut events = Vec::new();
     let mut pns = [0u8; 2];
     let mut frame = 0;
     while let Some((header, bytes)) = input.chunk() {
@@ -615,8 +626,25 @@ pub fn quic(data: &[u8]) {
             let _ = quic::parse_long_header(bytes);
             let _ = quic::gquic_sni(bytes);
             let _ = quic::gquic_version(bytes);
+            // The same bytes as a decrypted 1-RTT payload: frames, streams, HTTP/3.
+            let (frames, _) = quic::parse_frames(bytes);
+            for f in frames {
+                if let quic::Frame::Stream {
+                    id,
+                    offset,
+                    fin,
+                    data,
+                } = f
+                {
+                    let asm = streams.entry((from_client, id)).or_default();
+                    let chunk = asm.insert(offset, data, fin, limits.quic_stream_bytes);
+                    h3.on_stream_data(from_client, id, &chunk, fin, frame, ts, &mut events);
+                }
+            }
+            events.clear();
         }
     }
+    h3.finish(&mut events);
     if let Some(h) = &session.client_hello {
         let _ = crate::proto::fingerprint::ja4(h, crate::proto::fingerprint::Ja4Transport::Quic);
     }
@@ -1008,6 +1036,128 @@ pub fn tls_decrypt_events(data: &[u8]) -> Vec<Event> {
     events
 }
 
+impl TcpBuilder {
+    /// One UDP datagram from `dir` (0 client, 1 server), same addresses and port.
+    fn datagram(&self, dir: usize, payload: &[u8]) -> Vec<u8> {
+        let (src, dst, sport, dport) = if dir == 0 {
+            (self.client, self.server, 40000u16, self.port)
+        } else {
+            (self.server, self.client, self.port, 40000u16)
+        };
+        let udp_len = (8 + payload.len()).min(u16::MAX as usize - 20) as u16;
+        let mut p = vec![0x45, 0];
+        p.extend_from_slice(&(udp_len + 20).to_be_bytes());
+        p.extend_from_slice(&[0, 1, 0x40, 0, 64, 17, 0, 0]);
+        p.extend_from_slice(&src);
+        p.extend_from_slice(&dst);
+        p.extend_from_slice(&sport.to_be_bytes());
+        p.extend_from_slice(&dport.to_be_bytes());
+        p.extend_from_slice(&udp_len.to_be_bytes());
+        p.extend_from_slice(&[0, 0]);
+        p.extend_from_slice(payload.get(..usize::from(udp_len) - 8).unwrap_or(payload));
+        p
+    }
+}
+
+/// Seals a 1-RTT packet (empty Destination CID, 2-byte packet number) with
+/// AES-128-GCM keys from `secret` and header protection from `hp`.
+fn quic_short(hp: &[u8], secret: &[u8], pn: u16, phase: bool, plain: &[u8]) -> Option<Vec<u8>> {
+    use aes::cipher::{BlockCipherEncrypt, KeyInit};
+    use aes_gcm::aead::{Aead, Payload};
+    let key = crate::proto::quic::hkdf_expand_label(secret, "quic key", 16)?;
+    let iv = crate::proto::quic::hkdf_expand_label(secret, "quic iv", 12)?;
+    let mut payload = plain.to_vec();
+    // The header-protection sample needs 16 bytes from the fourth after the number.
+    if payload.len() < 4 {
+        payload.resize(4, 0);
+    }
+    let mut header = vec![0x41 | if phase { 0x04 } else { 0 }];
+    header.extend_from_slice(&pn.to_be_bytes());
+    let mut nonce: [u8; 12] = iv.try_into().ok()?;
+    for (i, b) in u64::from(pn).to_be_bytes().iter().enumerate() {
+        nonce[4 + i] ^= b;
+    }
+    let sealed = aes_gcm::Aes128Gcm::new_from_slice(&key)
+        .ok()?
+        .encrypt(
+            &nonce.into(),
+            Payload {
+                msg: &payload,
+                aad: &header,
+            },
+        )
+        .ok()?;
+    let mut packet = header;
+    packet.extend_from_slice(&sealed);
+    let mut block = aes::Block::default();
+    block.copy_from_slice(packet.get(5..21)?);
+    aes::Aes128::new_from_slice(hp)
+        .ok()?
+        .encrypt_block(&mut block);
+    packet[0] ^= block[0] & 0x1f;
+    packet[1] ^= block[1];
+    packet[2] ^= block[2];
+    Some(packet)
+}
+
+/// A QUIC connection the harness builds and encrypts, the engine decrypts with the
+/// key log: Initials carrying the ClientHello and ServerHello (TLS_AES_128_GCM_SHA256),
+/// then one 1-RTT packet per chunk whose plaintext is the chunk (QUIC frames). Chunk
+/// header bit 0: from the server; bit 1: update this direction's keys first.
+pub fn quic_decrypt(data: &[u8]) {
+    for ev in quic_decrypt_events(data) {
+        consume(ev, true);
+    }
+}
+
+/// The engine's events for a [`quic_decrypt`] input.
+pub fn quic_decrypt_events(data: &[u8]) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut keys = KeyStore::default();
+    keys.add_text(tls_keylog(false).as_bytes());
+    let mut engine = Engine::new("fuzz.pcapng", limits(), keys);
+    let mut udp = TcpBuilder::new(443);
+    udp.collect = true;
+    let hellos = [client_hello(Some("h3")), server_hello(0x1301, true, None)];
+    for (dir, hello) in hellos.iter().enumerate() {
+        // CRYPTO frame at offset 0 with a two-byte length; the record header goes.
+        let msg = hello.get(5..).unwrap_or(&[]);
+        let mut frame = vec![0x06, 0x00];
+        frame.extend_from_slice(&(0x4000 | msg.len() as u16).to_be_bytes());
+        frame.extend_from_slice(msg);
+        if let Some(packet) = quic_initial(&frame, dir == 0, 0) {
+            let d = udp.datagram(dir, &packet);
+            udp.send(&mut engine, &d, false);
+        }
+    }
+    let mut secrets = [tls_secret(2, 32), tls_secret(3, 32)];
+    let hp: Vec<Vec<u8>> = secrets
+        .iter()
+        .filter_map(|s| crate::proto::quic::hkdf_expand_label(s, "quic hp", 16))
+        .collect();
+    let mut phase = [false; 2];
+    let mut pn = [0u16; 2];
+    let mut input = Input::new(data);
+    while let Some((header, body)) = input.chunk() {
+        let dir = usize::from(header & 1);
+        if header & 2 != 0
+            && let Some(next) = crate::proto::quic::hkdf_expand_label(&secrets[dir], "quic ku", 32)
+        {
+            secrets[dir] = next;
+            phase[dir] = !phase[dir];
+        }
+        let Some(hp) = hp.get(dir) else { break };
+        if let Some(packet) = quic_short(hp, &secrets[dir], pn[dir], phase[dir], body) {
+            let d = udp.datagram(dir, &packet);
+            udp.send(&mut engine, &d, true);
+        }
+        pn[dir] = pn[dir].wrapping_add(1);
+    }
+    events.append(&mut udp.events);
+    engine.finish(&mut |ev| events.push(ev));
+    events
+}
+
 /// Arbitrary fragments through every supported suite's record decryption.
 /// `[suite index u8][flags u8][secret 48][then records: ctype u8, len u16, bytes]`.
 pub fn tls_records(data: &[u8]) {
@@ -1270,6 +1420,63 @@ pub fn codec(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The QUIC harness is only worth fuzzing if its packets really decrypt: an HTTP/3
+    /// request whose header block needs a QPACK insertion sent after it, split over
+    /// two out-of-order STREAM frames with a key update between them, must come out.
+    #[test]
+    fn quic_decrypt_harness_yields_an_http3_request() {
+        fn stream(id: u8, offset: u8, fin: bool, data: &[u8]) -> Vec<u8> {
+            let mut f = vec![0x0e | u8::from(fin), id, offset, data.len() as u8];
+            f.extend_from_slice(data);
+            f
+        }
+        // Server control stream (3): SETTINGS with QPACK_MAX_TABLE_CAPACITY 220.
+        let control = stream(3, 0, false, &[0x00, 0x04, 0x03, 0x01, 0x40, 0xdc]);
+        // Request on stream 0: HEADERS (Required Insert Count 1, dynamic index 0 for
+        // :authority, static GET and a literal :path), then DATA "imei=…".
+        let mut block = vec![0x02, 0x00, 0x80, 0xc0 | 17, 0x51, 0x07];
+        block.extend_from_slice(b"/v1/ping");
+        block[5] = 8;
+        let mut req = vec![0x01, block.len() as u8];
+        req.extend_from_slice(&block);
+        req.extend_from_slice(&[0x00, 20]);
+        req.extend_from_slice(b"imei=861234567890123");
+        let (a, b) = req.split_at(10);
+        // Client encoder stream (2): capacity 220, insert :authority=api.example.
+        let mut enc = vec![0x02, 0x3f, 0xbd, 0x01, 0xc0, 0x0b];
+        enc.extend_from_slice(b"api.example");
+        let response = stream(0, 0, true, &[0x01, 0x03, 0x00, 0x00, 0xc0 | 25]);
+        let chunks: Vec<(u8, Vec<u8>)> = vec![
+            (1, control),
+            (0, stream(0, 10, true, b)),
+            (2, stream(0, 0, false, a)),
+            (0, stream(2, 0, false, &enc)),
+            (1, response),
+        ];
+        let input = encode_chunks(chunks.iter().map(|(h, c)| (*h, &c[..])));
+        let events = quic_decrypt_events(&input);
+        let x: Vec<&Exchange> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Exchange(x) => Some(&**x),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(x.len(), 1, "{events:?}");
+        assert_eq!(x[0].method, "GET");
+        assert_eq!(x[0].uri, "/v1/ping");
+        assert_eq!(x[0].host().as_deref(), Some("api.example"));
+        assert_eq!(x[0].version, "HTTP/3");
+        assert_eq!(x[0].transport, Transport::HttpsDecrypted);
+        assert_eq!(x[0].body, b"imei=861234567890123");
+        assert_eq!(x[0].status, Some(200));
+        let conn = events.iter().find_map(|e| match e {
+            Event::Record(crate::record::Record::Conn(c)) => Some(c),
+            _ => None,
+        });
+        assert_eq!(conn.and_then(|c| c.decrypted), Some(true), "{conn:?}");
+    }
 
     /// The TLS harness is only worth fuzzing if its sessions really decrypt: every
     /// suite must yield the HTTP request sealed inside.

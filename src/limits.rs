@@ -33,6 +33,12 @@ pub struct Limits {
     pub http_pending_requests: usize,
     /// HPACK dynamic table size an HTTP/2 peer may ask for.
     pub hpack_table_bytes: usize,
+    /// QPACK dynamic table size an HTTP/3 peer may use.
+    pub qpack_table_bytes: usize,
+    /// Streams of one QUIC connection reassembled at once (HTTP/3 requests open at once).
+    pub quic_streams: usize,
+    /// Out-of-order bytes held per QUIC stream direction before later data is dropped.
+    pub quic_stream_bytes: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +57,9 @@ impl Default for Limits {
             tls_handshake_bytes: 256 << 10,
             http_pending_requests: 64,
             hpack_table_bytes: 64 << 10,
+            qpack_table_bytes: 64 << 10,
+            quic_streams: 1024,
+            quic_stream_bytes: 256 << 10,
         }
     }
 }

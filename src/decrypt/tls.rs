@@ -44,7 +44,7 @@ impl MacHash {
 }
 
 impl Cipher {
-    fn key_len(self) -> usize {
+    pub(crate) fn key_len(self) -> usize {
         match self {
             Cipher::Aes128Gcm | Cipher::Aes128Cbc(_) => 16,
             Cipher::Aes256Gcm | Cipher::ChaCha20Poly1305 | Cipher::Aes256Cbc(_) => 32,
@@ -76,7 +76,7 @@ pub fn suite(id: u16) -> Option<Suite> {
     })
 }
 
-enum Aead_ {
+pub(crate) enum Aead_ {
     Aes128(Box<aes_gcm::Aes128Gcm>),
     Aes256(Box<aes_gcm::Aes256Gcm>),
     ChaCha(Box<chacha20poly1305::ChaCha20Poly1305>),
@@ -84,7 +84,7 @@ enum Aead_ {
 }
 
 /// AES-CBC with HMAC (MAC-then-encrypt, or encrypt-then-MAC when negotiated).
-struct CbcKeys {
+pub(crate) struct CbcKeys {
     aes128: Option<aes::Aes128>,
     aes256: Option<aes::Aes256>,
     mac_key: Vec<u8>,
@@ -179,7 +179,7 @@ impl CbcKeys {
 }
 
 impl Aead_ {
-    fn new(cipher: Cipher, key: &[u8]) -> Option<Aead_> {
+    pub(crate) fn new(cipher: Cipher, key: &[u8]) -> Option<Aead_> {
         Some(match cipher {
             Cipher::Aes128Gcm => {
                 Aead_::Aes128(Box::new(aes_gcm::Aes128Gcm::new_from_slice(key).ok()?))
@@ -195,7 +195,7 @@ impl Aead_ {
         })
     }
 
-    fn open(&self, nonce: &[u8; 12], msg: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn open(&self, nonce: &[u8; 12], msg: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
         let payload = Payload { msg, aad };
         match self {
             Aead_::Aes128(c) => c.decrypt(&(*nonce).into(), payload).ok(),

@@ -4,6 +4,7 @@
 //! Memory is bounded: flows expire when idle or closed, the flow table has a size cap,
 //! and reassembly buffers are limited per flow and in total (see [`Limits`]).
 
+mod quic_conn;
 mod session;
 mod tls_conn;
 

@@ -10,6 +10,8 @@ use crate::proto::dns;
 use crate::proto::fingerprint::{self, Ja4Transport};
 use crate::proto::http1::{self, HttpEvent, HttpSession};
 use crate::proto::quic::{self, QuicSession};
+
+use super::quic_conn::QuicConn;
 use crate::proto::tls::{self, ClientHello, ServerHello};
 use crate::record::{DnsRecord, HandshakeRecord, Meta, Record, Warning};
 use crate::time::Timestamp;
@@ -135,7 +137,7 @@ pub enum App {
     Http2(Box<crate::proto::http2::Http2Session>),
     DnsTcp(Box<DnsTcpState>),
     Dns,
-    Quic(Box<QuicSession>, bool),
+    Quic(Box<QuicConn>),
     /// HTTP requests in single datagrams (SSDP `M-SEARCH`/`NOTIFY`, UPnP).
     HttpUdp,
     Gquic(Box<GquicState>),
@@ -165,17 +167,22 @@ impl App {
         }
     }
 
-    /// For TLS: (decrypted, reason it was not, plaintext bytes up and down). QUIC
-    /// connections are reported as not decrypted: 1-RTT decryption is not built.
+    /// For TLS and QUIC: (decrypted, reason it was not, plaintext bytes up and down).
+    /// Google QUIC is never decrypted.
     pub fn tls_visibility(&self) -> Option<(bool, Option<String>, [u64; 2])> {
         match self {
             App::Tls(t) => t.visibility.as_ref().map(|v| {
                 let ok = *v == super::tls_conn::TlsVisibility::Decrypted;
                 (ok, (!ok).then(|| v.reason()), t.plaintext_bytes)
             }),
-            App::Quic(..) | App::Gquic(_) => Some((
+            App::Quic(q) => {
+                let v = q.visibility();
+                let ok = v == super::tls_conn::TlsVisibility::Decrypted;
+                Some((ok, (!ok).then(|| v.reason()), q.plaintext_bytes))
+            }
+            App::Gquic(_) => Some((
                 false,
-                Some("QUIC payloads are not decrypted (only Initial packets are read)".into()),
+                Some("Google QUIC payloads are not decrypted (only the CHLO is read)".into()),
                 [0, 0],
             )),
             _ => None,
@@ -185,7 +192,11 @@ impl App {
     pub fn sni(&self) -> Option<&str> {
         match self {
             App::Tls(t) => t.sni.as_deref(),
-            App::Quic(q, _) => q.client_hello.as_ref().and_then(|h| h.sni.as_deref()),
+            App::Quic(q) => q
+                .session
+                .client_hello
+                .as_ref()
+                .and_then(|h| h.sni.as_deref()),
             App::Gquic(g) => g.sni.as_deref(),
             _ => None,
         }
@@ -257,7 +268,7 @@ impl App {
         ctx: &mut Ctx<'_>,
     ) {
         if let App::Undecided { .. } = self {
-            *self = detect_udp(data, ctx.client.port, ctx.server.port);
+            *self = detect_udp(data, ctx.client.port, ctx.server.port, ctx.limits);
         }
         match self {
             App::Dns => {
@@ -265,15 +276,16 @@ impl App {
                     emit_dns(&msg, "udp", dir, (frame, frame), ts, ctx);
                 }
             }
-            App::Quic(session, emitted) => {
-                session.on_datagram(data, dir == Direction::Up, frame, ts);
-                if !*emitted
+            App::Quic(q) => {
+                q.on_datagram(dir, data, frame, ts, ctx);
+                let session = &q.session;
+                if !q.emitted
                     && session.client_hello.is_some()
                     && session.server_hello.is_some()
                     && session.client_finished
                 {
-                    *emitted = true;
-                    emit_quic(session, ctx);
+                    q.emitted = true;
+                    emit_quic(&q.session, ctx);
                 }
             }
             App::Gquic(g) => {
@@ -318,9 +330,12 @@ impl App {
                 h.finish(&mut events);
                 handle_http_events(events, ctx, Transport::Http);
             }
-            App::Quic(session, emitted) if !*emitted && session.client_hello.is_some() => {
-                *emitted = true;
-                emit_quic(session, ctx);
+            App::Quic(q) => {
+                if !q.emitted && q.session.client_hello.is_some() {
+                    q.emitted = true;
+                    emit_quic(&q.session, ctx);
+                }
+                q.finish(ctx);
             }
             App::Gquic(g) => {
                 if let Some(sni) = &g.sni {
@@ -403,7 +418,7 @@ fn detect_tcp(dir: Direction, data: &[u8], client_port: u16, server_port: u16) -
     }
 }
 
-fn detect_udp(data: &[u8], client_port: u16, server_port: u16) -> App {
+fn detect_udp(data: &[u8], client_port: u16, server_port: u16, limits: &Limits) -> App {
     let dns_port = |p: u16| matches!(p, 53 | 5353 | 5355);
     if (dns_port(server_port) || dns_port(client_port)) && dns::parse(data).is_some() {
         return App::Dns;
@@ -417,7 +432,7 @@ fn detect_udp(data: &[u8], client_port: u16, server_port: u16) -> App {
     if let Some(h) = quic::parse_long_header(data)
         && h.version != 0
     {
-        return App::Quic(Box::default(), false);
+        return App::Quic(Box::new(QuicConn::new(limits)));
     }
     App::Ignored
 }

@@ -264,48 +264,216 @@ impl CryptoStream {
     }
 }
 
-/// Walks the frames of a decrypted Initial payload, returning CRYPTO frames.
-fn crypto_frames(payload: &[u8]) -> Vec<(u64, &[u8])> {
+/// One frame of a decrypted QUIC payload, reduced to what this tool reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame<'a> {
+    Crypto {
+        offset: u64,
+        data: &'a [u8],
+    },
+    Stream {
+        id: u64,
+        offset: u64,
+        fin: bool,
+        data: &'a [u8],
+    },
+    /// The sender abandoned a stream: its reassembly state can go.
+    ResetStream {
+        id: u64,
+    },
+    /// Unreliable datagram (RFC 9221); HTTP/3 uses it only for extensions.
+    Datagram(&'a [u8]),
+    /// Any other frame, parsed only to find where the next one starts.
+    Other(u64),
+}
+
+/// Walks every frame of a decrypted payload (RFC 9000 §19, RFC 9221 DATAGRAM). The
+/// bool is false when an unknown or truncated frame stopped the walk: frames have no
+/// common length field, so nothing after it can be found.
+pub fn parse_frames(payload: &[u8]) -> (Vec<Frame<'_>>, bool) {
     let mut out = Vec::new();
     let mut r = Reader::new(payload);
-    while let Some(frame_type) = r.varint() {
-        match frame_type {
-            0x00 | 0x01 => {}
-            0x02 | 0x03 => {
-                let parsed = (|| {
-                    r.varint()?;
-                    r.varint()?;
-                    let ranges = r.varint()?;
-                    r.varint()?;
-                    for _ in 0..ranges.min(1024) {
-                        r.varint()?;
-                        r.varint()?;
-                    }
-                    if frame_type == 0x03 {
-                        r.varint()?;
-                        r.varint()?;
-                        r.varint()?;
-                    }
-                    Some(())
-                })();
-                if parsed.is_none() {
-                    break;
-                }
-            }
-            0x06 => {
-                let (Some(offset), Some(len)) = (r.varint(), r.varint()) else {
-                    break;
-                };
-                let Some(data) = r.bytes(len as usize) else {
-                    break;
-                };
-                out.push((offset, data));
-            }
-            0x1c | 0x1d => break,
-            _ => break,
+    while !r.is_empty() {
+        match next_frame(&mut r) {
+            // PADDING is one byte per frame; a full datagram of it is not worth a list.
+            Some(Frame::Other(0)) => {}
+            Some(f) => out.push(f),
+            None => return (out, false),
         }
     }
-    out
+    (out, true)
+}
+
+fn next_frame<'a>(r: &mut Reader<'a>) -> Option<Frame<'a>> {
+    let frame_type = r.varint()?;
+    let other = Frame::Other(frame_type);
+    match frame_type {
+        0x00 | 0x01 | 0x1e => {}
+        // ACK and ACK_ECN: largest, delay, range count, first range, ranges, [ECN].
+        0x02 | 0x03 => {
+            r.varint()?;
+            r.varint()?;
+            let ranges = r.varint()?;
+            r.varint()?;
+            // Each range is at least two bytes, so the payload bounds the loop.
+            if ranges > r.remaining() as u64 {
+                return None;
+            }
+            for _ in 0..ranges {
+                r.varint()?;
+                r.varint()?;
+            }
+            if frame_type == 0x03 {
+                r.varint()?;
+                r.varint()?;
+                r.varint()?;
+            }
+        }
+        0x04 => {
+            let id = r.varint()?;
+            r.varint()?;
+            r.varint()?;
+            return Some(Frame::ResetStream { id });
+        }
+        0x05 | 0x11 | 0x15 => {
+            r.varint()?;
+            r.varint()?;
+        }
+        0x06 => {
+            let offset = r.varint()?;
+            let len = usize::try_from(r.varint()?).ok()?;
+            let data = r.bytes(len)?;
+            return Some(Frame::Crypto { offset, data });
+        }
+        0x07 => {
+            let len = usize::try_from(r.varint()?).ok()?;
+            r.skip(len)?;
+        }
+        0x08..=0x0f => {
+            let id = r.varint()?;
+            let offset = if frame_type & 0x04 != 0 {
+                r.varint()?
+            } else {
+                0
+            };
+            let data = if frame_type & 0x02 != 0 {
+                let len = usize::try_from(r.varint()?).ok()?;
+                r.bytes(len)?
+            } else {
+                r.rest_taken()
+            };
+            return Some(Frame::Stream {
+                id,
+                offset,
+                fin: frame_type & 0x01 != 0,
+                data,
+            });
+        }
+        0x10 | 0x12 | 0x13 | 0x14 | 0x16 | 0x17 | 0x19 => {
+            r.varint()?;
+        }
+        0x18 => {
+            r.varint()?;
+            r.varint()?;
+            let len = usize::from(r.u8()?);
+            if len > 20 {
+                return None;
+            }
+            r.skip(len + 16)?;
+        }
+        0x1a | 0x1b => r.skip(8)?,
+        0x1c | 0x1d => {
+            r.varint()?;
+            if frame_type == 0x1c {
+                r.varint()?;
+            }
+            let len = usize::try_from(r.varint()?).ok()?;
+            r.skip(len)?;
+        }
+        0x30 => return Some(Frame::Datagram(r.rest_taken())),
+        0x31 => {
+            let len = usize::try_from(r.varint()?).ok()?;
+            return Some(Frame::Datagram(r.bytes(len)?));
+        }
+        _ => return None,
+    }
+    Some(other)
+}
+
+/// Walks the frames of a decrypted Initial payload, returning CRYPTO frames.
+fn crypto_frames(payload: &[u8]) -> Vec<(u64, &[u8])> {
+    parse_frames(payload)
+        .0
+        .into_iter()
+        .filter_map(|f| match f {
+            Frame::Crypto { offset, data } => Some((offset, data)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reassembles one direction of one QUIC stream by offset and hands out bytes in
+/// order as soon as they are contiguous. Out-of-order data is held up to a bound.
+#[derive(Debug, Default)]
+pub struct StreamAssembler {
+    /// Offset of the next byte to hand out.
+    next: u64,
+    pieces: BTreeMap<u64, Vec<u8>>,
+    held: usize,
+    fin_at: Option<u64>,
+    /// Bytes dropped because the out-of-order bound was reached.
+    pub dropped: u64,
+}
+
+impl StreamAssembler {
+    /// Adds a STREAM frame's data; returns the bytes that became contiguous.
+    pub fn insert(&mut self, offset: u64, data: &[u8], fin: bool, max_held: usize) -> Vec<u8> {
+        let end = offset.saturating_add(data.len() as u64);
+        if fin {
+            self.fin_at = Some(end);
+        }
+        let mut out = Vec::new();
+        if end <= self.next {
+            return out; // a retransmission of what was handed out already
+        }
+        if offset <= self.next {
+            let skip = usize::try_from(self.next - offset).unwrap_or(usize::MAX);
+            out.extend_from_slice(data.get(skip..).unwrap_or(&[]));
+            self.next = end;
+        } else if self.held + data.len() > max_held {
+            self.dropped += data.len() as u64;
+            return out;
+        } else {
+            self.held += data.len();
+            let longer = |v: &mut Vec<u8>| {
+                if data.len() > v.len() {
+                    *v = data.to_vec();
+                }
+            };
+            self.pieces
+                .entry(offset)
+                .and_modify(longer)
+                .or_insert_with(|| data.to_vec());
+            return out;
+        }
+        // Every pass removes one held piece, so this ends.
+        while let Some(off) = self.pieces.range(..=self.next).next().map(|(k, _)| *k) {
+            let piece = self.pieces.remove(&off).unwrap_or_default();
+            self.held = self.held.saturating_sub(piece.len());
+            let piece_end = off + piece.len() as u64;
+            if piece_end > self.next {
+                let skip = usize::try_from(self.next - off).unwrap_or(usize::MAX);
+                out.extend_from_slice(piece.get(skip..).unwrap_or(&[]));
+                self.next = piece_end;
+            }
+        }
+        out
+    }
+
+    /// Every byte up to the FIN has been handed out.
+    pub fn finished(&self) -> bool {
+        self.fin_at.is_some_and(|f| self.next >= f)
+    }
 }
 
 /// Per-connection QUIC state: the keys and CRYPTO streams of both directions.
@@ -329,30 +497,40 @@ pub struct QuicSession {
     /// The client sent a Handshake or 1-RTT packet: no more Initials will carry its
     /// ClientHello (retransmissions included).
     pub client_finished: bool,
+    /// The Source Connection IDs each side last put in a long header: the peer's short
+    /// headers carry them as Destination, and short headers do not say how long it is.
+    pub client_scid: Option<Vec<u8>>,
+    pub server_scid: Option<Vec<u8>>,
 }
 
 impl QuicSession {
-    /// Feeds one UDP datagram. `from_client` tells the direction.
+    /// Feeds one UDP datagram. `from_client` tells the direction. Returns the offset of
+    /// a short-header (1-RTT) packet in the datagram, if one follows the long-header
+    /// packets: it has no length field and runs to the end of the datagram.
     pub fn on_datagram(
         &mut self,
         datagram: &[u8],
         from_client: bool,
         frame: u64,
         ts: crate::time::Timestamp,
-    ) {
-        if from_client && datagram.first().is_some_and(|b| b & 0x80 == 0) {
-            // A short-header (1-RTT) packet: the client's handshake is over.
-            self.client_finished = true;
-            return;
-        }
-        let mut rest = datagram;
+    ) -> Option<usize> {
+        let mut pos = 0;
         // Coalesced packets: several long-header packets can share a datagram.
-        while !rest.is_empty() {
-            let Some(consumed) = self.on_packet(rest, from_client, frame, ts) else {
-                break;
-            };
-            rest = rest.get(consumed..).unwrap_or(&[]);
+        while let Some(rest) = datagram.get(pos..).filter(|r| !r.is_empty()) {
+            if rest[0] & 0x80 == 0 {
+                if rest.iter().all(|b| *b == 0) {
+                    return None; // zero padding after coalesced long-header packets
+                }
+                if from_client {
+                    // A short-header (1-RTT) packet: the client's handshake is over.
+                    self.client_finished = true;
+                }
+                return Some(pos);
+            }
+            let consumed = self.on_packet(rest, from_client, frame, ts)?;
+            pos = pos.checked_add(consumed)?;
         }
+        None
     }
 
     fn on_packet(
@@ -367,13 +545,24 @@ impl QuicSession {
             return None; // version negotiation
         }
         let first = packet[0];
+        let retry = (first >> 4) & 0x03 == if header.version == VERSION_2 { 0 } else { 3 };
+        if !retry {
+            let scid = if from_client {
+                &mut self.client_scid
+            } else {
+                &mut self.server_scid
+            };
+            if scid.as_deref() != Some(header.scid) {
+                *scid = Some(header.scid.to_vec());
+            }
+        }
         let mut r = Reader::new(packet);
         r.skip(1 + 4 + 1 + header.dcid.len() + 1 + header.scid.len())?;
         let initial = is_initial(first, header.version);
         if initial {
             let token_len = r.varint()? as usize;
             r.skip(token_len)?;
-        } else if (first >> 4) & 0x03 == if header.version == VERSION_2 { 0 } else { 3 } {
+        } else if retry {
             // Retry (RFC 9000 §17.2.5): the client starts again with the Retry's
             // Source Connection ID as Destination, and Initial keys derive from it.
             if !from_client && !header.scid.is_empty() {
@@ -530,6 +719,73 @@ mod tests {
         assert_eq!(msgs.len(), 1);
         assert_eq!(msgs[0].msg_type, 1);
         assert_eq!(msgs[0].body, vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn stream_assembler_orders_bounds_and_ignores_retransmissions() {
+        let mut s = StreamAssembler::default();
+        assert_eq!(s.insert(5, b"world", true, 100), b"");
+        assert!(!s.finished());
+        assert_eq!(s.insert(0, b"hello", false, 100), b"helloworld");
+        assert!(s.finished());
+        // A retransmission (whole or overlapping) hands out nothing again.
+        assert_eq!(s.insert(0, b"hel", false, 100), b"");
+        assert_eq!(s.insert(3, b"loworld", true, 100), b"");
+        // Out-of-order data beyond the bound is dropped and counted.
+        let mut s = StreamAssembler::default();
+        assert_eq!(s.insert(10, &[1; 8], false, 8), b"");
+        assert_eq!(s.insert(20, &[2; 8], false, 8), b"");
+        assert_eq!(s.dropped, 8);
+        assert_eq!(
+            s.insert(0, &[0; 12], false, 8),
+            [[0u8; 12].as_slice(), &[1; 6]].concat()
+        );
+    }
+
+    #[test]
+    fn every_frame_type_is_walked_to_the_stream_frames() {
+        let mut p = vec![0x00, 0x00, 0x01]; // PADDING, PING
+        p.extend([0x02, 0x05, 0x00, 0x01, 0x00, 0x01, 0x00]); // ACK, one range
+        p.extend([0x03, 0x05, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03]); // ACK_ECN
+        p.extend([0x04, 0x08, 0x00, 0x10]); // RESET_STREAM
+        p.extend([0x05, 0x08, 0x00]); // STOP_SENDING
+        p.extend([0x06, 0x00, 0x02, 0xaa, 0xbb]); // CRYPTO
+        p.extend([0x07, 0x02, 0x01, 0x02]); // NEW_TOKEN
+        p.extend([0x10, 0x01, 0x11, 0x00, 0x01, 0x12, 0x01, 0x13, 0x01]); // MAX_*
+        p.extend([0x14, 0x01, 0x15, 0x00, 0x01, 0x16, 0x01, 0x17, 0x01]); // *_BLOCKED
+        p.extend([0x18, 0x01, 0x00, 0x04, 1, 2, 3, 4]); // NEW_CONNECTION_ID
+        p.extend([0u8; 16]);
+        p.extend([0x19, 0x01]); // RETIRE_CONNECTION_ID
+        p.extend([0x1a, 1, 2, 3, 4, 5, 6, 7, 8, 0x1b, 1, 2, 3, 4, 5, 6, 7, 8]);
+        p.extend([0x1e]); // HANDSHAKE_DONE
+        p.extend([0x31, 0x02, 0xde, 0xad]); // DATAGRAM with length
+        p.extend([0x0e, 0x04, 0x05, 0x03, b'a', b'b', b'c']); // STREAM off+len
+        p.extend([0x1c, 0x00, 0x00, 0x01, b'x']); // CONNECTION_CLOSE
+        p.extend([0x09, 0x00, b'r', b'e', b's', b't']); // STREAM fin, to the end
+        let (frames, complete) = parse_frames(&p);
+        assert!(complete);
+        let streams: Vec<_> = frames
+            .iter()
+            .filter_map(|f| match f {
+                Frame::Stream {
+                    id,
+                    offset,
+                    fin,
+                    data,
+                } => Some((*id, *offset, *fin, *data)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            streams,
+            vec![(4, 5, false, &b"abc"[..]), (0, 0, true, &b"rest"[..])]
+        );
+        assert!(frames.contains(&Frame::ResetStream { id: 8 }));
+        assert!(frames.contains(&Frame::Datagram(&[0xde, 0xad])));
+        // An unknown frame type stops the walk and says so.
+        let (frames, complete) = parse_frames(&[0x01, 0x40, 0x99, 0x08, 0x00]);
+        assert_eq!(frames.len(), 1);
+        assert!(!complete);
     }
 
     #[test]

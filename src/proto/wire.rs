@@ -28,6 +28,13 @@ impl<'a> Reader<'a> {
         &self.data[self.pos..]
     }
 
+    /// Everything left, consuming it.
+    pub fn rest_taken(&mut self) -> &'a [u8] {
+        let rest = self.rest();
+        self.pos = self.data.len();
+        rest
+    }
+
     pub fn u8(&mut self) -> Option<u8> {
         let b = *self.data.get(self.pos)?;
         self.pos += 1;
