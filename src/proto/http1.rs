@@ -455,7 +455,7 @@ impl HttpSession {
             return;
         };
         if let Some(encoding) = self.up.current_encoding.take() {
-            self.decode_body(&mut req, &encoding, out);
+            decode_body(&mut req, &encoding, &self.limits, out);
         }
         if self.pending.len() >= self.limits.http_pending_requests
             && let Some(old) = self.pending.pop_front()
@@ -463,43 +463,6 @@ impl HttpSession {
             out.push(HttpEvent::Exchange(Box::new(old)));
         }
         self.pending.push_back(req);
-    }
-
-    fn decode_body(&self, req: &mut Request, encoding: &str, out: &mut Vec<HttpEvent>) {
-        // Content-Encoding lists codings in the order applied; undo them last first.
-        let layers: Vec<&str> = encoding
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("identity"))
-            .collect();
-        for token in layers.iter().rev() {
-            let Some(kind) = Compression::from_content_encoding(token) else {
-                return;
-            };
-            match codec::decompress(
-                kind,
-                &req.body,
-                self.limits.decompressed_bytes,
-                self.limits.decompression_ratio,
-            ) {
-                Ok(plain) => {
-                    req.body = plain;
-                    req.body_encoding.push(kind.name().to_string());
-                }
-                Err(e) => {
-                    if matches!(
-                        e,
-                        codec::DecodeError::TooLarge { .. } | codec::DecodeError::Ratio { .. }
-                    ) {
-                        out.push(HttpEvent::Limit {
-                            limit: "decompressed_bytes",
-                            detail: format!("body of {} {}: {e}", req.method, req.uri),
-                        });
-                    }
-                    return;
-                }
-            }
-        }
     }
 
     fn parse_request_head(
@@ -703,6 +666,50 @@ fn body_mode(
     match role {
         Role::Request => BodyMode::None,
         Role::Response => BodyMode::UntilClose,
+    }
+}
+
+/// Undoes a request body's Content-Encoding (gzip, deflate, br; several layers), within
+/// the decompression limits; a body over a limit is kept encoded and reported.
+pub(super) fn decode_body(
+    req: &mut Request,
+    encoding: &str,
+    limits: &Limits,
+    out: &mut Vec<HttpEvent>,
+) {
+    // Content-Encoding lists codings in the order applied; undo them last first.
+    let layers: Vec<&str> = encoding
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("identity"))
+        .collect();
+    for token in layers.iter().rev() {
+        let Some(kind) = Compression::from_content_encoding(token) else {
+            return;
+        };
+        match codec::decompress(
+            kind,
+            &req.body,
+            limits.decompressed_bytes,
+            limits.decompression_ratio,
+        ) {
+            Ok(plain) => {
+                req.body = plain;
+                req.body_encoding.push(kind.name().to_string());
+            }
+            Err(e) => {
+                if matches!(
+                    e,
+                    codec::DecodeError::TooLarge { .. } | codec::DecodeError::Ratio { .. }
+                ) {
+                    out.push(HttpEvent::Limit {
+                        limit: "decompressed_bytes",
+                        detail: format!("body of {} {}: {e}", req.method, req.uri),
+                    });
+                }
+                return;
+            }
+        }
     }
 }
 

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use super::http1::{HttpEvent, Request};
-use crate::codec::{self, Compression};
+use super::http1::{HttpEvent, Request, decode_body};
+
 use crate::limits::Limits;
 use crate::time::Timestamp;
 
@@ -440,32 +440,6 @@ fn strip_padding(payload: &[u8], flags: u8) -> Option<&[u8]> {
     let pad = *payload.first()? as usize;
     let end = payload.len().checked_sub(pad)?;
     payload.get(1..end)
-}
-
-fn decode_body(req: &mut Request, encoding: &str, limits: &Limits, out: &mut Vec<HttpEvent>) {
-    for token in encoding.split(',').rev() {
-        let Some(kind) = Compression::from_content_encoding(token) else {
-            continue;
-        };
-        match codec::decompress(
-            kind,
-            &req.body,
-            limits.decompressed_bytes,
-            limits.decompression_ratio,
-        ) {
-            Ok(plain) => {
-                req.body = plain;
-                req.body_encoding.push(kind.name().to_string());
-            }
-            Err(e) => {
-                out.push(HttpEvent::Limit {
-                    limit: "decompressed_bytes",
-                    detail: format!("body of {} {}: {e}", req.method, req.uri),
-                });
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use super::http1::{HttpEvent, Request};
+use super::http1::{HttpEvent, Request, decode_body};
 use super::qpack::{self, QpackError};
 use super::wire::Reader;
-use crate::codec::{self, Compression};
+
 use crate::limits::Limits;
 use crate::time::Timestamp;
 
@@ -571,32 +571,6 @@ impl Http3Session {
             self.emit(id, out);
         }
         self.streams.clear();
-    }
-}
-
-fn decode_body(req: &mut Request, encoding: &str, limits: &Limits, out: &mut Vec<HttpEvent>) {
-    for token in encoding.split(',').rev() {
-        let Some(kind) = Compression::from_content_encoding(token) else {
-            continue;
-        };
-        match codec::decompress(
-            kind,
-            &req.body,
-            limits.decompressed_bytes,
-            limits.decompression_ratio,
-        ) {
-            Ok(plain) => {
-                req.body = plain;
-                req.body_encoding.push(kind.name().to_string());
-            }
-            Err(e) => {
-                out.push(HttpEvent::Limit {
-                    limit: "decompressed_bytes",
-                    detail: format!("body of {} {}: {e}", req.method, req.uri),
-                });
-                return;
-            }
-        }
     }
 }
 

@@ -10,4 +10,4 @@ pub mod http3;
 pub mod qpack;
 pub mod quic;
 pub mod tls;
-mod wire;
+pub(crate) mod wire;

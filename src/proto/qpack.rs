@@ -469,14 +469,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn unhex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::proto::wire::unhex;
 
     fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
         v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
