@@ -273,6 +273,43 @@ pub fn write_all(corpus: &Path, repo: &Path, out_dir: &Path) -> std::io::Result<
         out.put("quic", "initial-sealed", &q)?;
     }
 
+    // QUIC 1-RTT with HTTP/3 (the harness seals the chunks): server SETTINGS, a request
+    // split over out-of-order STREAM frames with a key update between them, its QPACK
+    // insertion arriving after it, and the response.
+    let stream = |id: u8, offset: u8, fin: bool, data: &[u8]| {
+        let mut f = vec![0x0e | u8::from(fin), id, offset, data.len() as u8];
+        f.extend_from_slice(data);
+        f
+    };
+    let control = stream(3, 0, false, &[0x00, 0x04, 0x03, 0x01, 0x40, 0xdc]);
+    let mut block = vec![0x02, 0x00, 0x80, 0xc0 | 17, 0x51, 0x08];
+    block.extend_from_slice(b"/v1/ping");
+    let mut req = vec![0x01, block.len() as u8];
+    req.extend_from_slice(&block);
+    req.extend_from_slice(&[0x00, 20]);
+    req.extend_from_slice(b"imei=861234567890123");
+    let (a, b) = req.split_at(10);
+    let mut enc = vec![0x02, 0x3f, 0xbd, 0x01, 0xc0, 0x0b];
+    enc.extend_from_slice(b"api.example");
+    let response = stream(0, 0, true, &[0x01, 0x03, 0x00, 0x00, 0xc0 | 25]);
+    let chunks: Vec<(u8, Vec<u8>)> = vec![
+        (1, control),
+        (0, stream(0, 10, true, b)),
+        (2, stream(0, 0, false, a)),
+        (0, stream(2, 0, false, &enc)),
+        (1, response),
+    ];
+    out.put(
+        "quic_decrypt",
+        "h3-request-key-update",
+        &encode_chunks(chunks.iter().map(|(h, c)| (*h, &c[..]))),
+    )?;
+    out.put(
+        "quic_decrypt",
+        "h3-request-in-order",
+        &encode_chunks([(0u8, &stream(0, 0, true, &req)[..])]),
+    )?;
+
     // HTTP/1 and HTTP/2 by hand.
     let post = b"POST /v1/track?imei=861234567890123&lat=31.2304 HTTP/1.1\r\nHost: api.example.com\r\nContent-Type: application/json\r\nContent-Length: 48\r\nCookie: uid=abc123\r\n\r\n{\"phone\":\"13812345678\",\"email\":\"a@example.com\"}\n";
     let chunked = b"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n";
