@@ -1,5 +1,7 @@
 //! Where reports go: standard output, or a file written atomically (a temporary file
-//! in the same directory, renamed into place when complete).
+//! in the same directory, renamed into place when complete). A destination that exists
+//! and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written directly:
+//! renaming over it would replace the device with a file.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -7,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 pub enum Output {
     Stdout(BufWriter<io::Stdout>),
+    /// A device or pipe, written in place.
+    Special(BufWriter<File>),
     File {
         writer: BufWriter<File>,
         tmp: PathBuf,
@@ -22,6 +26,13 @@ impl Output {
                 1 << 16,
                 io::stdout(),
             ))),
+            Some(dest)
+                if std::fs::metadata(dest)
+                    .is_ok_and(|m| !m.file_type().is_file() && !m.is_dir()) =>
+            {
+                let file = std::fs::OpenOptions::new().write(true).open(dest)?;
+                Ok(Output::Special(BufWriter::with_capacity(1 << 16, file)))
+            }
             Some(dest) => {
                 let dir = dest
                     .parent()
@@ -47,6 +58,7 @@ impl Output {
     pub fn finish(mut self) -> io::Result<()> {
         match &mut self {
             Output::Stdout(w) => w.flush(),
+            Output::Special(w) => w.flush(),
             Output::File {
                 writer,
                 tmp,
@@ -84,6 +96,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
+            Output::Special(w) => w.write(buf),
             Output::File { writer, .. } => writer.write(buf),
         }
     }
@@ -91,7 +104,41 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.flush(),
+            Output::Special(w) => w.flush(),
             Output::File { writer, .. } => writer.flush(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `-o /dev/null` must not turn the device into a file. Tested through a symlink
+    /// to it: a rename would replace the link (and, run as root on /dev/null itself,
+    /// the device), writing in place keeps it.
+    #[test]
+    fn a_device_destination_is_written_in_place() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let link = dir.path().join("sink");
+        std::os::unix::fs::symlink("/dev/null", &link).expect("symlink");
+        let mut out = Output::open(Some(&link)).expect("open");
+        out.write_all(b"report").expect("write");
+        out.finish().expect("finish");
+        let meta = std::fs::symlink_metadata(&link).expect("stat");
+        assert!(meta.file_type().is_symlink(), "the link was replaced");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    }
+
+    #[test]
+    fn a_regular_file_is_replaced_atomically() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dest = dir.path().join("report.json");
+        std::fs::write(&dest, b"old").expect("write");
+        let mut out = Output::open(Some(&dest)).expect("open");
+        out.write_all(b"new").expect("write");
+        out.finish().expect("finish");
+        assert_eq!(std::fs::read(&dest).expect("read"), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
     }
 }
