@@ -10,6 +10,11 @@ use privaudit::exchange::Exchange;
 use privaudit::sdk::annotate::Annotator;
 use privaudit::signatures::Ontology;
 
+/// Hosts tracked one by one; see [`OTHER_HOSTS`].
+const MAX_HOSTS: usize = 10_000;
+/// The row that counts every host past [`MAX_HOSTS`].
+const OTHER_HOSTS: &str = "(other hosts)";
+
 /// What the table shows for one server.
 #[derive(Default)]
 struct HostRow {
@@ -76,6 +81,13 @@ impl LiveView {
     }
 
     fn row<'a>(&'a mut self, host: &str, annotator: &Annotator) -> &'a mut HostRow {
+        // A long capture on a busy link (scans, P2P) meets endless addresses: beyond
+        // MAX_HOSTS rows the rest are counted together, so memory stays bounded.
+        let host = if self.hosts.len() >= MAX_HOSTS && !self.hosts.contains_key(host) {
+            OTHER_HOSTS
+        } else {
+            host
+        };
         self.hosts
             .entry(host.to_string())
             .or_insert_with(|| HostRow {
@@ -141,5 +153,29 @@ impl LiveView {
         let _ = err.write_all(text.as_bytes());
         let _ = err.flush();
         self.drawn_lines = text.lines().count();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn hosts_past_the_cap_share_one_row() {
+        let sdks = Arc::new(privaudit::sdk::signatures::SdkDb::load(None).expect("SDK db"));
+        let annotator = Annotator::new(
+            privaudit::sdk::attribution::Attributor::new(Vec::new(), sdks),
+            None,
+        );
+        let mut view = LiveView::new(false);
+        for i in 0..MAX_HOSTS + 5 {
+            view.connection(&format!("h{i}.example"), &annotator);
+        }
+        // Known hosts keep their own rows.
+        view.connection("h0.example", &annotator);
+        assert_eq!(view.hosts.len(), MAX_HOSTS + 1);
+        assert_eq!(view.hosts[OTHER_HOSTS].connections, 5);
+        assert_eq!(view.hosts["h0.example"].connections, 2);
     }
 }

@@ -69,7 +69,12 @@ pub fn run(cli: &Cli, args: &ProxyArgs) -> Result<ExitCode> {
         let types = match &event {
             ProxyEvent::Exchange { exchange, .. } => match log_view.lock() {
                 Ok(mut v) => {
-                    // A client connection (its source port) seen for the first time.
+                    // A client connection (its source port) seen for the first time. Ports
+                    // are reused over a long session, so old ones are forgotten in bulk
+                    // rather than kept forever.
+                    if client_connections.len() >= 65_536 {
+                        client_connections.clear();
+                    }
                     if let (Some(src), Some(host)) = (exchange.src, exchange.host())
                         && client_connections.insert((src, host.clone()))
                     {
