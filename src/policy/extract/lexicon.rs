@@ -13,6 +13,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::ExtractError;
+use super::practice::{DEFAULT_POLICY_PHRASES, PracticeWords};
 use super::rules::Patterns;
 use super::segment::is_cjk;
 
@@ -63,6 +64,7 @@ pub struct Lexicon {
     alias_index: HashMap<String, AliasTarget>,
     alias_re: Option<Regex>,
     pub(super) patterns: Patterns,
+    pub(super) practice: PracticeWords,
 }
 
 #[derive(Deserialize)]
@@ -473,7 +475,17 @@ impl Lexicon {
             alias_index,
             alias_re,
             patterns: Patterns::new()?,
+            practice: PracticeWords::parse(
+                DEFAULT_POLICY_PHRASES,
+                "signatures/policy-phrases.toml",
+            )?,
         })
+    }
+
+    /// Replaces the built-in practice words with a `policy-phrases.toml` of the user's.
+    pub fn with_policy_phrases(mut self, text: &str, file: &str) -> Result<Lexicon, ExtractError> {
+        self.practice = PracticeWords::parse(text, file)?;
+        Ok(self)
     }
 
     pub(super) fn type_id(&self, idx: usize) -> &str {
