@@ -9,9 +9,10 @@ use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED}
 use privaudit::audit::Collector;
 use privaudit::cli::{Cli, SdksArgs, SdksFormat};
 use privaudit::detect::Detector;
-use privaudit::package::inventory::{Inventory, PermissionMap, inventory};
+use privaudit::package::inventory::{Inventory, PermissionMap, Signatures, inventory};
 use privaudit::package::zipread::ZipLimits;
 use privaudit::report::output::Output;
+use privaudit::sdk::packers::PackerDb;
 use privaudit::sdk::signatures::SdkDb;
 use privaudit::signatures::Ontology;
 use serde::Serialize;
@@ -48,7 +49,14 @@ pub fn load_inventory(
 ) -> Result<Inventory> {
     let sdks = SdkDb::load(signatures)?;
     let permissions = PermissionMap::load(signatures)?;
-    let mut inv = inventory(path, &ZipLimits::default(), &sdks, ontology, &permissions)?;
+    let packers = PackerDb::load(signatures)?;
+    let sig = Signatures {
+        sdks: &sdks,
+        packers: &packers,
+        ontology,
+        permissions: &permissions,
+    };
+    let mut inv = inventory(path, &ZipLimits::default(), &sig)?;
     inv.sha256 = super::common::sha256_file(path);
     for w in &inv.warnings {
         eprintln!("warning: {}: {w}", path.display());
