@@ -233,9 +233,7 @@ pub(crate) fn from_manifest(manifest: ManifestFacts) -> ApkInfo {
     info.services = qualify_all(manifest.services);
     info.receivers = qualify_all(manifest.receivers);
     info.providers = qualify_all(manifest.providers);
-    info.application_class = manifest
-        .application_class
-        .map(|c| qualify(&package, &c));
+    info.application_class = manifest.application_class.map(|c| qualify(&package, &c));
     info.components = manifest
         .components
         .into_iter()
@@ -455,11 +453,7 @@ impl ManifestBuilder {
                 if attr(Attr::Enabled).as_deref() != Some("false") {
                     frame.candidate = Some(self.candidates.len());
                     self.candidates.push(LaunchCandidate {
-                        label: if is_activity {
-                            attr(Attr::Label)
-                        } else {
-                            None
-                        },
+                        label: if is_activity { attr(Attr::Label) } else { None },
                         name,
                         is_activity,
                         main: false,
@@ -478,7 +472,8 @@ impl ManifestBuilder {
                         {
                             facts.queries.intents.push(action.clone());
                         }
-                    } else if let Some(c) = frame.component.and_then(|i| facts.components.get_mut(i))
+                    } else if let Some(c) =
+                        frame.component.and_then(|i| facts.components.get_mut(i))
                         && c.actions.len() < MAX_ACTIONS
                         && !c.actions.contains(action)
                     {

@@ -155,7 +155,10 @@ fn modules<R: Read + Seek>(zip: &ZipReader<R>) -> Vec<String> {
     modules
 }
 
-fn read_aab<R: Read + Seek>(zip: &mut ZipReader<R>, code: &mut AndroidCode) -> Result<(), ApkError> {
+fn read_aab<R: Read + Seek>(
+    zip: &mut ZipReader<R>,
+    code: &mut AndroidCode,
+) -> Result<(), ApkError> {
     if zip.contains(AAB_MANIFEST) {
         let bytes = zip.read_capped(AAB_MANIFEST, MAX_MANIFEST_BYTES)?;
         let mut builder = ManifestBuilder::default();
@@ -167,7 +170,9 @@ fn read_aab<R: Read + Seek>(zip: &mut ZipReader<R>, code: &mut AndroidCode) -> R
     } else {
         warn(
             code,
-            format!("no {AAB_MANIFEST}: permissions and app identity unknown; SDKs read from the code only"),
+            format!(
+                "no {AAB_MANIFEST}: permissions and app identity unknown; SDKs read from the code only"
+            ),
         );
     }
     for module in modules(zip) {
@@ -221,7 +226,10 @@ fn read_split_set<R: Read + Seek>(
     if members.len() > MAX_MEMBERS {
         warn(
             code,
-            format!("{} APKs in the set; the first {MAX_MEMBERS} read", members.len()),
+            format!(
+                "{} APKs in the set; the first {MAX_MEMBERS} read",
+                members.len()
+            ),
         );
         members.truncate(MAX_MEMBERS);
     }
@@ -266,7 +274,10 @@ fn read_split_set<R: Read + Seek>(
     Ok(())
 }
 
-fn read_aar<R: Read + Seek>(zip: &mut ZipReader<R>, code: &mut AndroidCode) -> Result<(), ApkError> {
+fn read_aar<R: Read + Seek>(
+    zip: &mut ZipReader<R>,
+    code: &mut AndroidCode,
+) -> Result<(), ApkError> {
     if zip.contains("AndroidManifest.xml") {
         let bytes = zip.read_capped("AndroidManifest.xml", MAX_MANIFEST_BYTES)?;
         let facts = text_manifest(&bytes)?;
@@ -281,7 +292,10 @@ fn read_aar<R: Read + Seek>(zip: &mut ZipReader<R>, code: &mut AndroidCode) -> R
         .cloned()
         .collect();
     if jars.len() > MAX_NESTED_JARS {
-        warn(code, format!("{} jars; the first {MAX_NESTED_JARS} read", jars.len()));
+        warn(
+            code,
+            format!("{} jars; the first {MAX_NESTED_JARS} read", jars.len()),
+        );
         jars.truncate(MAX_NESTED_JARS);
     }
     let mut spent = 0u64;

@@ -714,7 +714,11 @@ fn ios<R: std::io::Read + std::io::Seek>(
         .executable
         .as_ref()
         .map(|e| format!("{}{e}", ipa.app_dir));
-    let mut binaries: Vec<String> = executable.iter().filter(|e| zip.contains(e)).cloned().collect();
+    let mut binaries: Vec<String> = executable
+        .iter()
+        .filter(|e| zip.contains(e))
+        .cloned()
+        .collect();
     binaries.extend(
         zip.names()
             .iter()

@@ -37,7 +37,8 @@ pub fn is_macho(bytes: &[u8]) -> bool {
     };
     let le = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
     let be = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
-    matches!(le, MH_MAGIC | MH_MAGIC_64) || matches!(be, MH_MAGIC | MH_MAGIC_64 | FAT_MAGIC | FAT_MAGIC_64)
+    matches!(le, MH_MAGIC | MH_MAGIC_64)
+        || matches!(be, MH_MAGIC | MH_MAGIC_64 | FAT_MAGIC | FAT_MAGIC_64)
 }
 
 /// The class names every architecture of `bytes` defines. Swift classes
@@ -123,7 +124,10 @@ fn thin(image: &[u8], out: &mut BTreeSet<String>) -> Result<(), MachoError> {
                 let (size_v, offset_v) = if seg_wide {
                     (le64(image, sect + 40), le32(image, sect + 48))
                 } else {
-                    (le32(image, sect + 36).map(u64::from), le32(image, sect + 40))
+                    (
+                        le32(image, sect + 36).map(u64::from),
+                        le32(image, sect + 40),
+                    )
                 };
                 let (Some(sz), Some(off)) = (size_v, offset_v) else {
                     return Err(MachoError::Truncated);
@@ -165,16 +169,24 @@ fn split_len(s: &str) -> Option<(usize, &str)> {
 }
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 fn le64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_be_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 fn be64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_be_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 #[cfg(test)]
@@ -183,7 +195,10 @@ mod tests {
 
     #[test]
     fn swift_names() {
-        assert_eq!(swift_class_name("_TtC6Module5Klass").as_deref(), Some("Klass"));
+        assert_eq!(
+            swift_class_name("_TtC6Module5Klass").as_deref(),
+            Some("Klass")
+        );
         assert_eq!(swift_class_name("_TtC6Module5Kla"), None);
         assert_eq!(swift_class_name("JPUSHService"), None);
     }
@@ -191,7 +206,10 @@ mod tests {
     #[test]
     fn junk_is_refused() {
         assert_eq!(objc_class_names(b"xx"), Err(MachoError::NotMachO));
-        assert_eq!(objc_class_names(b"\xca\xfe\xba\xbe\x00\x00\x00\x34"), Err(MachoError::NotMachO));
+        assert_eq!(
+            objc_class_names(b"\xca\xfe\xba\xbe\x00\x00\x00\x34"),
+            Err(MachoError::NotMachO)
+        );
         // A 64-bit header claiming one load command that is not there.
         let mut h = vec![0xcf, 0xfa, 0xed, 0xfe];
         h.extend_from_slice(&[0; 12]);

@@ -39,17 +39,19 @@ fn fields(mut data: &[u8]) -> impl Iterator<Item = Result<(u64, Value<'_>), Stri
             let key = varint(&mut data)?;
             let value = match key & 7 {
                 0 => Value::Varint(varint(&mut data)?),
-                1 => Value::Fixed(take(&mut data, 8).map(|b| {
-                    u64::from_le_bytes(b.try_into().unwrap_or_default())
-                })?),
+                1 => Value::Fixed(
+                    take(&mut data, 8)
+                        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))?,
+                ),
                 2 => {
                     let len = usize::try_from(varint(&mut data)?)
                         .map_err(|_| "length too large".to_owned())?;
                     Value::Bytes(take(&mut data, len)?)
                 }
-                5 => Value::Fixed(take(&mut data, 4).map(|b| {
-                    u64::from(u32::from_le_bytes(b.try_into().unwrap_or_default()))
-                })?),
+                5 => Value::Fixed(
+                    take(&mut data, 4)
+                        .map(|b| u64::from(u32::from_le_bytes(b.try_into().unwrap_or_default())))?,
+                ),
                 other => return Err(format!("unsupported wire type {other}")),
             };
             Ok((key >> 3, value))
@@ -139,7 +141,11 @@ fn walk_element(
         }
     }
     // Elements in a namespace (tools:…) are not manifest tags.
-    let tag = if namespace.is_empty() { name } else { String::new() };
+    let tag = if namespace.is_empty() {
+        name
+    } else {
+        String::new()
+    };
     builder.start(&tag, &|which| {
         attrs
             .iter()

@@ -262,7 +262,12 @@ impl SdkDb {
             {
                 out.push(format!("{at}: core {core:?} is not another SDK's id"));
             }
-            for p in s.android_components.iter().chain(&s.meta_data).chain(&s.app_keys) {
+            for p in s
+                .android_components
+                .iter()
+                .chain(&s.meta_data)
+                .chain(&s.app_keys)
+            {
                 if p.is_empty() || p.starts_with('*') || p.chars().any(char::is_whitespace) {
                     out.push(format!(
                         "{at}: manifest name {p:?} must not be empty, start with *, or hold spaces"
