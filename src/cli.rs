@@ -334,8 +334,9 @@ pub enum SdksFormat {
 
 #[derive(Debug, Args)]
 pub struct SdksArgs {
-    /// The app package: an APK or IPA, or a PrivacyInfo.xcprivacy on its own.
-    #[arg(value_name = "APK|IPA")]
+    /// The app package: an APK, app bundle (.aab), split set (.apks, .xapk), SDK
+    /// library (.aar, .jar) or IPA, told apart by content; or a PrivacyInfo.xcprivacy.
+    #[arg(value_name = "PACKAGE")]
     pub app: PathBuf,
 
     /// Captures or HAR files of the app's traffic, to tell SDKs that transmit from
