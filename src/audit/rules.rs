@@ -239,10 +239,10 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         id: NON_RESETTABLE,
-        title_en: "Non-resettable device identifier sent to an advertising or analytics SDK",
-        title_zh: "向广告或统计类SDK提供不可变更的设备唯一标识符",
-        description_en: "Hardware or SIM identifiers (IMEI, MAC, IMSI, serial) go to an ads/analytics/attribution party, where resettable ids (OAID, advertising id) would do.",
-        description_zh: "IMEI、MAC、IMSI、序列号等不可重置的标识符被发送给广告/统计/归因类第三方，而可重置标识符（OAID、广告标识符）即可满足需要。",
+        title_en: "Non-resettable device identifier sent to a third party",
+        title_zh: "向第三方提供不可变更的设备唯一标识符",
+        description_en: "Hardware or SIM identifiers (IMEI, MAC, IMSI, serial), plain or hashed (an MD5 of the IMEI is still the IMEI), go to a party other than the app itself, where resettable ids (OAID, advertising id) would do.",
+        description_zh: "IMEI、MAC、IMSI、序列号等不可重置的标识符（无论明文还是哈希，IMEI 的 MD5 仍是 IMEI）被发送给 App 以外的接收方，而可重置标识符（OAID、广告标识符）即可满足需要。",
         basis: &[
             "GB/T 41391-2022 6.3 and App. F",
             "Google Play User Data policy (advertising ID)",
@@ -334,6 +334,82 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
+/// How much harm a data type can do, which sets a rule's severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Harm {
+    /// Other personal data (device model, OS, app usage).
+    Other,
+    /// Identifiers and contact details: device and SIM ids, phone, e-mail, name.
+    Identifier,
+    /// Sensitive personal information (PIPL art. 28, GB/T 35273 B.1) and credentials.
+    Sensitive,
+}
+
+impl Harm {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Harm::Other => "other personal data",
+            Harm::Identifier => "an identifier or contact detail",
+            Harm::Sensitive => "sensitive data or a credential",
+        }
+    }
+}
+
+const HARMS: [Harm; 3] = [Harm::Sensitive, Harm::Identifier, Harm::Other];
+
+/// The severity of `rule` for data of this harm: one table, so the same kind of
+/// data gets the same severity under every party and every encoding.
+pub fn severity_for(rule_id: &str, harm: Harm) -> Severity {
+    match (rule_id, harm) {
+        (CLEARTEXT_PROMISE | CLEARTEXT_SENSITIVE, Harm::Sensitive) => Severity::Critical,
+        (CLEARTEXT_PROMISE, Harm::Identifier) => Severity::High,
+        (CLEARTEXT_PROMISE, Harm::Other) => Severity::Medium,
+        (OMITTED | UNDISCLOSED_PARTY | SDK_OVERCOLLECT, Harm::Sensitive | Harm::Identifier) => {
+            Severity::High
+        }
+        (OMITTED | UNDISCLOSED_PARTY | SDK_OVERCOLLECT, Harm::Other) => Severity::Medium,
+        (VAGUE, Harm::Sensitive) => Severity::Medium,
+        (VAGUE, _) => Severity::Low,
+        _ => rule(rule_id).severity,
+    }
+}
+
+/// Which harms a rule fires for at all.
+fn applies(rule_id: &str, harm: Harm) -> bool {
+    match rule_id {
+        CLEARTEXT_SENSITIVE => harm == Harm::Sensitive,
+        NON_RESETTABLE | FREQUENCY => harm == Harm::Identifier,
+        _ => true,
+    }
+}
+
+/// The severity table as Markdown, exactly as README.md carries it (a test keeps
+/// the two in step).
+pub fn severity_table_markdown() -> String {
+    let mut out = String::from("| Rule | Data | Severity |\n|---|---|---|\n");
+    for r in RULES {
+        let rows: Vec<(Harm, Severity)> = HARMS
+            .iter()
+            .filter(|h| applies(r.id, **h))
+            .map(|h| (*h, severity_for(r.id, *h)))
+            .collect();
+        let all_same = rows.len() == HARMS.len() && rows.iter().all(|(_, s)| *s == rows[0].1);
+        if all_same {
+            out.push_str(&format!("| `{}` | any | {} |\n", r.id, rows[0].1.as_str()));
+            continue;
+        }
+        for (h, sev) in rows {
+            let data = match (r.id, h) {
+                (NON_RESETTABLE, _) => "a non-resettable identifier, plain or hashed",
+                (FREQUENCY, _) => "one identifier value",
+                _ => h.describe(),
+            };
+            out.push_str(&format!("| `{}` | {data} | {} |\n", r.id, sev.as_str()));
+        }
+    }
+    out
+}
+
 pub fn rule(id: &str) -> &'static Rule {
     RULES.iter().find(|r| r.id == id).unwrap_or(&RULES[0])
 }
@@ -370,4 +446,37 @@ pub fn basis_zh(citation: &str) -> String {
         return format!("GB/T 41391-2022《移动互联网应用程序（App）收集个人信息基本要求》{rest}");
     }
     citation.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readme_carries_the_severity_table() {
+        let readme = include_str!("../../README.md");
+        let table = severity_table_markdown();
+        assert!(
+            readme.contains(&table),
+            "README.md's severity table is out of date; it should read:\n{table}"
+        );
+    }
+
+    #[test]
+    fn severity_follows_harm() {
+        // Sensitive data in cleartext is critical, with or without a promise.
+        assert_eq!(
+            severity_for(CLEARTEXT_PROMISE, Harm::Sensitive),
+            Severity::Critical
+        );
+        assert_eq!(
+            severity_for(CLEARTEXT_SENSITIVE, Harm::Sensitive),
+            Severity::Critical
+        );
+        // Never lower for more harmful data.
+        for r in RULES {
+            let s: Vec<Severity> = HARMS.iter().map(|h| severity_for(r.id, *h)).collect();
+            assert!(s[0] >= s[1] && s[1] >= s[2], "{}: {s:?}", r.id);
+        }
+    }
 }
