@@ -318,6 +318,11 @@ pub struct AuditReport {
     pub inputs: Vec<InputInfo>,
     pub package: Option<serde_json::Value>,
     pub consent: Option<ConsentInfo>,
+    /// The `--consent-marker` that matched no request: the before-consent rules did
+    /// not run.
+    pub consent_unmatched: Option<String>,
+    /// The same, said in a sentence (None when consent was known or not asked for).
+    pub consent_note: Option<String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub matrix: Vec<Cell>,

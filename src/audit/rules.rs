@@ -410,6 +410,35 @@ pub fn severity_table_markdown() -> String {
     out
 }
 
+/// A few words for the rule, for the compact terminal view.
+pub fn tag(id: &str, zh: bool) -> &'static str {
+    let (en, cn) = match id {
+        OMITTED => ("not declared", "未声明"),
+        VAGUE => ("declared only vaguely", "仅概括声明"),
+        INCORRECT => ("policy denies it", "政策否认"),
+        AMBIGUOUS => ("policy contradicts itself", "政策矛盾"),
+        UNDISCLOSED_PARTY => ("party not named", "未列明第三方"),
+        SDK_OVERCOLLECT => ("beyond what is declared for it", "超出声明范围"),
+        CLEARTEXT_PROMISE | CLEARTEXT_SENSITIVE => ("cleartext", "明文传输"),
+        PRECONSENT => ("before consent", "同意前发送"),
+        PRECONSENT_CONTACT => ("contacted before consent", "同意前连接"),
+        FREQUENCY => ("too frequent", "频次过高"),
+        CROSS_BORDER => ("outside the storage region", "跨境传输"),
+        NON_RESETTABLE => ("non-resettable id", "不可重置标识符"),
+        SDK_BUNDLED_UNDISCLOSED => ("bundled, not named", "集成但未列明"),
+        SDK_SILENT => ("bundled, silent", "集成但未传输"),
+        PERMISSION_UNDECLARED => ("permission beyond the policy", "权限超出政策"),
+        MANIFEST_NOT_IN_POLICY => ("privacy manifest beyond the policy", "隐私清单超出政策"),
+        POLICY_NOT_IN_MANIFEST => ("missing from the privacy manifest", "隐私清单缺失"),
+        DATA_SAFETY_MISMATCH => (
+            "Data safety form contradicts the policy",
+            "数据安全表单矛盾",
+        ),
+        _ => ("", ""),
+    };
+    if zh { cn } else { en }
+}
+
 pub fn rule(id: &str) -> &'static Rule {
     RULES.iter().find(|r| r.id == id).unwrap_or(&RULES[0])
 }

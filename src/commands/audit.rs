@@ -151,15 +151,23 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
                 "first request matching --consent-marker: {target} ({file} frame {frame})"
             ),
         }),
-        (None, None) => {
-            if let Some(m) = &args.consent_marker {
-                eprintln!(
-                    "warning: no request matched --consent-marker {m}; the consent rules are skipped"
-                );
-            }
-            None
-        }
+        (None, None) => None,
     };
+    let consent_unmatched = match (&consent, &args.consent_marker) {
+        (None, Some(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let consent_note = consent_unmatched.as_ref().map(|m| {
+        format!("before-consent rules not evaluated: the consent marker {m} matched nothing")
+    });
+    if let Some(note) = &consent_note {
+        if args.require_consent_marker {
+            bail!(
+                "{note} (no request's host+path+query matched it); check the marker against `privaudit flows` output, or drop --require-consent-marker"
+            );
+        }
+        eprintln!("warning: {note}");
+    }
     let options = Options {
         consent: consent.clone(),
         max_per_minute: args.max_per_minute,
@@ -208,6 +216,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         inputs,
         package: facts.as_ref().and_then(|f| f.summary.clone()),
         consent,
+        consent_unmatched,
+        consent_note,
         summary,
         findings,
         matrix,
@@ -257,7 +267,15 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         _ => {
             let mut out =
                 Output::open(args.output.as_deref()).context("cannot open the output file")?;
-            privaudit::report::audit::render(&report, args.format, args.lang, &ontology, &mut out)?;
+            let style = privaudit::report::audit::Style::for_stdout(out.is_terminal(), args.wide);
+            privaudit::report::audit::render_styled(
+                &report,
+                args.format,
+                args.lang,
+                &ontology,
+                style,
+                &mut out,
+            )?;
             out.finish().context("cannot write the report")?;
         }
     }
