@@ -690,40 +690,43 @@ fn markdown(
             }
         );
     }
+    if let Some(n) = &report.consent_note {
+        writeln!(out, "> ⚠ {}\n", md_escape(n))?;
+    }
     writeln!(
         out,
         "{}",
         if zh {
-            "| 严重程度 | 规则 | 接收方 | 信息类型 | 政策条款 | 证据 |\n|---|---|---|---|---|---|"
+            "| 严重程度 | 接收方 | 信息类型 | 规则 | 政策条款 | 证据（帧） |\n|---|---|---|---|---|---|"
         } else {
-            "| severity | rule | party | data type | policy | evidence |\n|---|---|---|---|---|---|"
+            "| severity | party | data types | rules | policy | evidence (frames) |\n|---|---|---|---|---|---|"
         }
     )?;
     for f in &report.findings {
-        let data = f
-            .data_type
-            .as_deref()
-            .map(|d| {
-                if zh {
-                    ontology.name_zh(d)
-                } else {
-                    ontology.name_en(d)
-                }
-            })
-            .unwrap_or("");
-        let ev = f
-            .evidence
-            .first()
-            .map(|e| format!("`{}` frame {}", short(&e.file), e.frame))
-            .unwrap_or_default();
+        let mut frames: Vec<u64> = f.evidence.iter().map(|e| e.frame).collect();
+        frames.sort_unstable();
+        frames.dedup();
+        let ev = match f.evidence.first() {
+            Some(e) => format!(
+                "`{}` {}",
+                short(&e.file),
+                frames
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => String::new(),
+        };
+        let rules: Vec<String> = f.rules.iter().map(|r| format!("`{r}`")).collect();
         writeln!(
             out,
-            "| {}{} | `{}` | {} | {} | {} | {} |",
+            "| {}{} | {} | {} | {} | {} | {} |",
             severity_label(f.severity, lang),
             if f.suppressed { " (baseline)" } else { "" },
-            f.rule,
-            md_escape(f.party.as_deref().unwrap_or("")),
-            md_escape(data),
+            md_escape(&party_name(f, lang)),
+            md_escape(&type_names(f, lang, ontology)),
+            rules.join(" "),
             md_escape(&clause_text(f, lang)),
             ev
         )?;
@@ -749,19 +752,72 @@ fn markdown(
                 md_escape(q)
             )?;
         }
+        if !f.details.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                if zh {
+                    "| 信息类型 | 披露程度 | 请求数 | 明文 | 同意前 | 编码 |\n|---|---|---|---|---|---|"
+                } else {
+                    "| data type | disclosure | requests | cleartext | before consent | encoding |\n|---|---|---|---|---|---|"
+                }
+            )?;
+            for d in &f.details {
+                let class = d
+                    .disclosure
+                    .map(|c| if zh { c.zh() } else { c.as_str() })
+                    .unwrap_or("");
+                let clause = d
+                    .clause
+                    .as_deref()
+                    .map(|c| format!(" §{c}"))
+                    .unwrap_or_default();
+                let enc: Vec<&str> = d
+                    .encodings
+                    .iter()
+                    .filter(|e| !e.is_empty())
+                    .map(String::as_str)
+                    .collect();
+                writeln!(
+                    out,
+                    "| {} | {class}{clause} | {} | {} | {} | {} |",
+                    md_escape(if zh {
+                        ontology.name_zh(&d.data_type)
+                    } else {
+                        ontology.name_en(&d.data_type)
+                    }),
+                    d.requests,
+                    d.cleartext,
+                    d.before_consent,
+                    md_escape(&enc.join("; "))
+                )?;
+            }
+            writeln!(out)?;
+        }
         if !f.evidence.is_empty() {
             writeln!(
                 out,
-                "| file | frame | time | host | field | encoding | value |\n|---|---|---|---|---|---|---|"
+                "{}",
+                if zh {
+                    "| 文件 | 请求帧 | 首帧 | 时间 | 主机 | 信息类型 | 字段 | 编码 | 值 |\n|---|---|---|---|---|---|---|---|---|"
+                } else {
+                    "| file | request frame | first frame | time | host | data type | field | encoding | value |\n|---|---|---|---|---|---|---|---|---|"
+                }
             )?;
             for e in &f.evidence {
                 writeln!(
                     out,
-                    "| {} | {} | {} | {} | `{}` | {} | `{}` |",
+                    "| {} | {} | {} | {} | {} | {} | `{}` | {} | `{}` |",
                     md_escape(short(&e.file)),
                     e.frame,
+                    e.first_frame,
                     e.ts.rfc3339(),
                     md_escape(e.host.as_deref().unwrap_or("")),
+                    md_escape(if zh {
+                        ontology.name_zh(&e.data_type)
+                    } else {
+                        ontology.name_en(&e.data_type)
+                    }),
                     md_escape(&e.field),
                     md_escape(&e.encoding.join(" › ")),
                     md_escape(&e.value)
