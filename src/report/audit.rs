@@ -202,6 +202,18 @@ fn table(
             Cell::new(message(f, lang)),
         ]);
     }
+    // Rule ids are looked up, never wrapped.
+    let longest = report
+        .findings
+        .iter()
+        .map(|f| f.rule.len())
+        .max()
+        .unwrap_or(4) as u16;
+    if let Some(c) = t.column_mut(1) {
+        c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+            comfy_table::Width::Fixed(longest + 2),
+        ));
+    }
     if report.findings.is_empty() {
         writeln!(out, "no findings")?;
     } else {
@@ -245,17 +257,24 @@ fn footer(report: &AuditReport, style: Style, out: &mut dyn Write) -> io::Result
         }
     )?;
     let cov = &report.coverage;
-    writeln!(
-        out,
+    let line = format!(
         "coverage: {} requests inspected ({} cleartext, {} decrypted); {} encrypted connections read, {} not",
         cov.requests_inspected,
         cov.cleartext_requests,
         cov.decrypted_requests,
         cov.connections_decrypted,
         cov.connections_not_decrypted
-    )?;
+    );
+    writeln!(out, "{}", wrap(&line, style.width, "  "))?;
     for (host, reason, n) in cov.not_decrypted.iter().take(12) {
-        writeln!(out, "  not inspected: {host} ({n}): {reason}")?;
+        writeln!(
+            out,
+            "{}",
+            fit(
+                &format!("  not inspected: {host} ({n}): {reason}"),
+                style.width
+            )
+        )?;
     }
     if cov.not_decrypted.len() > 12 {
         writeln!(
@@ -333,6 +352,23 @@ fn fit(s: &str, width: usize) -> String {
         out.truncate(last_break);
     }
     format!("{}…", out.trim_end_matches([' ', ',', '、']))
+}
+
+/// `s` wrapped at spaces to `width`, continuation lines indented.
+fn wrap(s: &str, width: usize, indent: &str) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in s.split(' ') {
+        let cur = lines.last_mut().map(|l| columns(l)).unwrap_or(0);
+        if cur > 0 && cur + 1 + columns(word) > width {
+            lines.push(format!("{indent}{word}"));
+        } else if let Some(l) = lines.last_mut() {
+            if !l.is_empty() {
+                l.push(' ');
+            }
+            l.push_str(word);
+        }
+    }
+    lines.join("\n")
 }
 
 /// The default: two lines per finding, sized to the terminal.
