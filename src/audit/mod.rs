@@ -1169,11 +1169,7 @@ pub fn evaluate(
             if !named {
                 f.add(
                     rules::SDK_BUNDLED_UNDISCLOSED,
-                    Some(if transmitting {
-                        Severity::High
-                    } else {
-                        Severity::Medium
-                    }),
+                    None,
                     None,
                     Some(&party),
                     None,

@@ -378,7 +378,7 @@ pub fn severity_for(rule_id: &str, harm: Harm) -> Severity {
 fn applies(rule_id: &str, harm: Harm) -> bool {
     match rule_id {
         CLEARTEXT_SENSITIVE => harm == Harm::Sensitive,
-        NON_RESETTABLE | FREQUENCY => harm == Harm::Identifier,
+        NON_RESETTABLE => harm == Harm::Identifier,
         _ => true,
     }
 }
@@ -401,7 +401,6 @@ pub fn severity_table_markdown() -> String {
         for (h, sev) in rows {
             let data = match (r.id, h) {
                 (NON_RESETTABLE, _) => "a non-resettable identifier, plain or hashed",
-                (FREQUENCY, _) => "one identifier value",
                 _ => h.describe(),
             };
             out.push_str(&format!("| `{}` | {data} | {} |\n", r.id, sev.as_str()));
