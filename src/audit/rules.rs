@@ -471,9 +471,22 @@ pub fn basis_zh(citation: &str) -> String {
         return format!("GB/T 35273-2020《个人信息安全规范》{rest}");
     }
     if let Some(rest) = citation.strip_prefix("GB/T 41391-2022 ") {
+        let rest = rest.replace(" and App. ", " 及附录 ");
         return format!("GB/T 41391-2022《移动互联网应用程序（App）收集个人信息基本要求》{rest}");
     }
-    citation.to_string()
+    let translated = match citation {
+        "Google Play Data safety (encrypted in transit)" => "谷歌应用商店数据安全表单（传输加密）",
+        "Google Play User Data policy (advertising ID)" => "谷歌应用商店用户数据政策（广告标识符）",
+        "Google Play User Data policy (Data safety)" => "谷歌应用商店用户数据政策（数据安全表单）",
+        "Google Play permissions policy" => "谷歌应用商店权限政策",
+        "App Store Review Guideline 5.1.1" => "苹果应用商店审核指南 5.1.1",
+        "Apple privacy manifest (NSPrivacyCollectedDataTypes)" => {
+            "苹果隐私清单（NSPrivacyCollectedDataTypes）"
+        }
+        "App Store privacy label" => "苹果应用商店隐私标签",
+        other => other,
+    };
+    translated.to_string()
 }
 
 #[cfg(test)]
