@@ -520,3 +520,20 @@ fn demo_audit_table_and_fail_on() {
     let (code, _, _) = audit(&["--baseline", base.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn help_is_wrapped_to_the_terminal() {
+    for cmd in [vec!["--help"], vec!["audit", "--help"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_privaudit"))
+            .args(&cmd)
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("--policy") || text.contains("audit"));
+        for line in text.lines() {
+            assert!(line.chars().count() <= 80, "{cmd:?}: {line}");
+        }
+    }
+}
