@@ -1393,6 +1393,7 @@ pub fn detect(data: &[u8]) {
         status: Some(200),
         response_content_type: None,
         app: None,
+        partial: false,
     };
     let obs = detector().scan(&x);
     let _ = format!("{obs:?}");

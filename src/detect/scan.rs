@@ -1225,6 +1225,7 @@ mod tests {
             status: None,
             response_content_type: None,
             app: None,
+            partial: false,
         }
     }
 
