@@ -4,11 +4,14 @@
 //! request says nothing about what it carries, so the audit counts these per party
 //! instead of letting "nothing found" read as "nothing sent".
 //!
-//! Entropy is the test: encrypted and compressed bytes are close to uniformly random,
-//! text and structured binary (protobuf, images' headers aside) are not. Signatures,
-//! tokens and other credentials are high-entropy too but are not payloads, so values
-//! under such keys are not counted, and short values (≤ 47 decoded bytes: hashes,
-//! HMACs, nonces, ids) never are.
+//! A parameter (query, form or JSON value) counts when its base64 or hex decodes to at
+//! least 48 bytes that are neither text nor compressed text: the scanner reads nothing
+//! of those, whether they are ciphertext (high entropy), an XOR-obfuscated blob or a
+//! binary encoding. A body counts when it is binary and as random as ciphertext: the
+//! scanner does read the text runs of structured binary (protobuf strings), so those
+//! bodies are not called unreadable. Signatures, tokens and other credentials are
+//! random too but are not payloads, so values under such keys are not counted, and
+//! short values (≤ 47 decoded bytes: hashes, HMACs, nonces, ids) never are.
 
 use crate::codec;
 use crate::exchange::Exchange;
@@ -39,7 +42,9 @@ const CREDENTIAL_WORDS: [&str; 14] = [
 pub struct Unreadable {
     /// `body`, `query.data`, `body.json.payload`, `body.form.d`, …
     pub field: String,
-    /// `ciphertext body`, `base64 ciphertext`, `hex ciphertext`.
+    /// `ciphertext body`, `base64 ciphertext`, `hex ciphertext`, `base64 binary`,
+    /// `hex binary` (not random enough for ciphertext: obfuscated or an unknown binary
+    /// encoding, unread all the same).
     pub kind: &'static str,
     /// Size of the opaque bytes.
     pub bytes: usize,
@@ -59,7 +64,7 @@ pub fn unreadable(x: &Exchange) -> Option<Unreadable> {
         return None;
     }
     if !decode::is_texty(body) {
-        return opaque_bytes(body).then(|| Unreadable {
+        return (unread_binary(body) == Some(true)).then(|| Unreadable {
             field: "body".into(),
             kind: "ciphertext body",
             bytes: body.len(),
@@ -140,7 +145,7 @@ fn in_json(path: &str, v: &serde_json::Value, depth: u8, budget: &mut usize) -> 
     }
 }
 
-/// A text value that is base64 or hex of high-entropy bytes.
+/// A text value that is base64 or hex of bytes the scanner cannot read.
 fn opaque_text(s: &str) -> Option<&'static str> {
     let s = s.trim();
     // Base64 of MIN_PAYLOAD bytes is 64 characters; hex is 96.
@@ -148,25 +153,33 @@ fn opaque_text(s: &str) -> Option<&'static str> {
         return None;
     }
     if let Some(bytes) = decode::hex(s) {
-        return (bytes.len() >= MIN_PAYLOAD && opaque_bytes(&bytes)).then_some("hex ciphertext");
+        return match unread_binary(&bytes)? {
+            true => Some("hex ciphertext"),
+            false => Some("hex binary"),
+        };
     }
-    let bytes = decode::base64(s)?;
-    (bytes.len() >= MIN_PAYLOAD && opaque_bytes(&bytes)).then_some("base64 ciphertext")
+    match unread_binary(&decode::base64(s)?)? {
+        true => Some("base64 ciphertext"),
+        false => Some("base64 binary"),
+    }
 }
 
-/// Bytes that are neither text nor a compressed stream of something readable, and as
-/// random as ciphertext.
-fn opaque_bytes(bytes: &[u8]) -> bool {
+/// For at least MIN_PAYLOAD bytes that are neither text nor a compressed stream of
+/// text: whether they are as random as ciphertext. `None` for readable bytes.
+fn unread_binary(bytes: &[u8]) -> Option<bool> {
     if bytes.len() < MIN_PAYLOAD || decode::is_texty(bytes) {
-        return false;
+        return None;
     }
     if let Some(kind) = codec::sniff(bytes)
         && let Ok(plain) = codec::decompress(kind, bytes, MAX_DECOMPRESSED, MAX_RATIO)
     {
-        // Compressed text is read by the scanner; compressed ciphertext is not.
-        return !decode::is_texty(&plain) && high_entropy(&plain);
+        // Compressed text is read by the scanner; compressed binary is not.
+        if decode::is_texty(&plain) {
+            return None;
+        }
+        return Some(high_entropy(&plain));
     }
-    high_entropy(bytes)
+    Some(high_entropy(bytes))
 }
 
 /// Shannon entropy against the most the sample can show (8 bits per byte, or
@@ -286,6 +299,20 @@ mod tests {
         );
         let blob = unreadable(&request("/b", Some("text/plain"), b64(&cipher).as_bytes())).unwrap();
         assert_eq!(blob.field, "body");
+        // A tracking parameter obfuscated with a repeating XOR key: not random, but
+        // nothing of it is readable either.
+        let json =
+            br#"{"imei":"861234567890127","model":"Pixel 8","lat":"39.9042","lng":"116.4074"}"#;
+        let xored: Vec<u8> = json
+            .iter()
+            .enumerate()
+            .map(|(i, b)| b ^ [0x9c, 0x3e, 0xd1][i % 3])
+            .collect();
+        let found = unreadable(&request(&format!("/t?p={}", b64(&xored)), None, b"")).unwrap();
+        assert_eq!(
+            (found.field.as_str(), found.kind),
+            ("query.p", "base64 binary")
+        );
     }
 
     #[test]
