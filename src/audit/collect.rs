@@ -148,6 +148,25 @@ pub struct HostCoverage {
     pub not_decrypted: BTreeMap<String, u64>,
 }
 
+/// Requests to one party whose payload could not be read (see `detect::opaque`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UnreadableParty {
+    pub requests: u64,
+    /// The earliest such request, for a reviewer to open.
+    pub example: Option<UnreadableExample>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableExample {
+    pub host: String,
+    pub field: String,
+    pub kind: String,
+    pub file: String,
+    pub frame: u64,
+    #[serde(skip)]
+    pub ts: Timestamp,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Count {
     Request,
@@ -160,6 +179,8 @@ pub struct Collector {
     pub groups: BTreeMap<(String, String), Group>,
     pub contacts: BTreeMap<String, Contact>,
     pub coverage: BTreeMap<String, HostCoverage>,
+    /// Per party: requests whose payload was ciphertext or otherwise opaque.
+    pub unreadable: BTreeMap<String, UnreadableParty>,
     marker: Option<Regex>,
     pub marker_hit: Option<(Timestamp, String, u64, String)>,
     pub requests: u64,
@@ -243,6 +264,20 @@ impl Collector {
             crate::exchange::Transport::HttpsDecrypted => cov.https_decrypted += 1,
             crate::exchange::Transport::Http => cov.http_cleartext += 1,
             _ => {}
+        }
+        if let Some(u) = crate::detect::opaque::unreadable(x) {
+            let entry = self.unreadable.entry(party.to_string()).or_default();
+            entry.requests += 1;
+            if entry.example.as_ref().is_none_or(|e| x.ts < e.ts) {
+                entry.example = Some(UnreadableExample {
+                    host: host.clone(),
+                    field: u.field,
+                    kind: u.kind.to_string(),
+                    file: x.file.to_string(),
+                    frame: x.frame,
+                    ts: x.ts,
+                });
+            }
         }
         if let Some(re) = &self.marker {
             let target = format!("{host}{}", x.uri);

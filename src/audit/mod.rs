@@ -277,6 +277,20 @@ pub struct Coverage {
     pub connections_not_decrypted: u64,
     /// Hosts whose encrypted connections could not be read: host, reason, count.
     pub not_decrypted: Vec<(String, String, u64)>,
+    /// Requests that were read but whose payload was not readable (ciphertext, or a
+    /// parameter whose base64/hex is high-entropy bytes): finding no personal data in
+    /// them does not mean none was sent.
+    pub requests_not_readable: u64,
+    /// The same, per party, most requests first.
+    pub payload_not_readable: Vec<PayloadNotReadable>,
+}
+
+/// Unreadable payloads sent to one party, with the first one as an example.
+#[derive(Debug, Clone, Serialize)]
+pub struct PayloadNotReadable {
+    pub party: String,
+    pub requests: u64,
+    pub example: Option<collect::UnreadableExample>,
 }
 
 #[derive(Debug, Clone, Serialize)]

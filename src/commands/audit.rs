@@ -227,6 +227,21 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     coverage
         .not_decrypted
         .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    for (party, u) in &collector.unreadable {
+        coverage.requests_not_readable += u.requests;
+        coverage
+            .payload_not_readable
+            .push(audit::PayloadNotReadable {
+                party: party.clone(),
+                requests: u.requests,
+                example: u.example.clone(),
+            });
+    }
+    coverage.payload_not_readable.sort_by(|a, b| {
+        b.requests
+            .cmp(&a.requests)
+            .then_with(|| a.party.cmp(&b.party))
+    });
     let report = AuditReport {
         schema: audit::SCHEMA,
         tool: format!("privaudit {}", env!("CARGO_PKG_VERSION")),

@@ -283,6 +283,9 @@ fn footer(report: &AuditReport, style: Style, out: &mut dyn Write) -> io::Result
             cov.not_decrypted.len() - 12
         )?;
     }
+    for line in super::coverage::unreadable_lines(cov, lang == Lang::Zh) {
+        writeln!(out, "  {line}")?;
+    }
     Ok(())
 }
 
@@ -585,6 +588,10 @@ pub fn sarif(report: &AuditReport) -> serde_json::Value {
             }},
             "artifacts": artifacts,
             "results": results,
+            "properties": {
+                "coverage": report.coverage,
+                "coverageNotes": super::coverage::unreadable_lines(&report.coverage, false),
+            },
         }]
     })
 }
@@ -664,8 +671,29 @@ fn junit(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         xml_escape(&report.app.name),
         cases.len()
     )?;
+    let cov = &report.coverage;
+    writeln!(out, "    <properties>")?;
+    for (name, value) in [
+        ("coverage.requests_inspected", cov.requests_inspected),
+        ("coverage.requests_not_readable", cov.requests_not_readable),
+        (
+            "coverage.connections_not_decrypted",
+            cov.connections_not_decrypted,
+        ),
+    ] {
+        writeln!(out, "      <property name=\"{name}\" value=\"{value}\"/>")?;
+    }
+    writeln!(out, "    </properties>")?;
     for c in cases {
         out.write_all(c.as_bytes())?;
+    }
+    let notes = super::coverage::unreadable_lines(cov, false);
+    if !notes.is_empty() {
+        writeln!(
+            out,
+            "    <system-out>{}</system-out>",
+            xml_escape(&notes.join("\n"))
+        )?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
@@ -716,7 +744,7 @@ fn markdown(
         s.fail_on
     )?;
     if report.findings.is_empty() {
-        return writeln!(
+        writeln!(
             out,
             "{}",
             if zh {
@@ -724,7 +752,8 @@ fn markdown(
             } else {
                 "No findings."
             }
-        );
+        )?;
+        return markdown_coverage(report, zh, out);
     }
     if let Some(n) = &report.consent_note {
         writeln!(out, "> ⚠ {}\n", md_escape(n))?;
@@ -866,6 +895,19 @@ fn markdown(
             if zh { "修复建议：" } else { "Fix:" },
             if zh { f.fix_zh } else { f.fix }
         )?;
+    }
+    markdown_coverage(report, zh, out)
+}
+
+/// The unreadable-payload lines, when there are any, as a short list.
+fn markdown_coverage(report: &AuditReport, zh: bool, out: &mut dyn Write) -> io::Result<()> {
+    let lines = super::coverage::unreadable_lines(&report.coverage, zh);
+    if lines.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n**{}**\n", if zh { "覆盖情况" } else { "Coverage" })?;
+    for line in lines {
+        writeln!(out, "- {}", md_escape(&line))?;
     }
     Ok(())
 }

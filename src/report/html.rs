@@ -589,6 +589,7 @@ pub fn render(
         consent => report.consent.as_ref().map(|c| json!({"ts": c.ts.rfc3339(), "source": if zh { consent_source_zh(&c.source) } else { c.source.clone() }})),
         coverage => json!(cov),
         coverage_text => coverage_text,
+        coverage_unreadable => super::coverage::unreadable_lines(cov, zh),
         classes => classes,
         matrix_rows => rows,
         matrix_types => matrix_types,
