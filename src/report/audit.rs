@@ -283,7 +283,7 @@ fn footer(report: &AuditReport, style: Style, out: &mut dyn Write) -> io::Result
             cov.not_decrypted.len() - 12
         )?;
     }
-    for line in super::coverage::unreadable_lines(cov, lang == Lang::Zh) {
+    for line in super::coverage::unreadable_lines(cov, false) {
         writeln!(out, "  {line}")?;
     }
     Ok(())
