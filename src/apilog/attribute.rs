@@ -1,0 +1,215 @@
+//! Who made a call: innermost first, the first stack frame that is neither the platform
+//! nor a common library decides — an SDK when its class falls under one of the SDK
+//! signatures' package prefixes (`sdk:<id>`), else the app (`first-party`). An
+//! obfuscated frame (`a.b.c`) cannot say whose it is: the decision falls to the first
+//! readable frame after it. Unlike Camille, which takes the last SDK prefix found anywhere
+//! in the stack, the frame closest to the call wins: an SDK called by the app's code is
+//! the SDK's read, and the app calling through a utility library is the app's.
+
+use serde::Serialize;
+
+use super::map::AttributionConfig;
+use crate::sdk::SdkDb;
+
+/// The decision and the frame it rests on.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Attribution {
+    pub party: String,
+    /// The frame used, as the log wrote it (trimmed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame: Option<String>,
+    /// Its position, innermost = 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame_index: Option<usize>,
+    /// `sdk-prefix`, `app-frame`, `after-obfuscated` (the first readable frame after
+    /// obfuscated ones), `ios-module`, or `no-frame` (nothing but platform frames, or no
+    /// stack: the app answers for its own process).
+    pub how: &'static str,
+}
+
+/// One Java frame's class name, from the forms the tools write:
+/// `   at cn.jpush.a.b(Unknown Source:12)` (Java), `cn.jpush.Foo.bar() 123 <- ` (PrivacySentry),
+/// `cn.jpush.Foo.bar(Foo.java:3)` (Camille). Returns (class, method).
+pub fn java_frame(frame: &str) -> Option<(&str, &str)> {
+    let f = frame.trim().trim_end_matches("<-").trim();
+    let f = f.strip_prefix("at ").unwrap_or(f).trim();
+    let head = f.split('(').next()?.trim();
+    if head.is_empty() || head.contains(char::is_whitespace) || !head.contains('.') {
+        return None;
+    }
+    let (class, method) = head.rsplit_once('.')?;
+    if class.is_empty() || method.is_empty() {
+        return None;
+    }
+    Some((class, method))
+}
+
+/// An iOS frame as Frida's `DebugSymbol` prints it: `0x1a2b JCore!-[JCOREDevice idfa]`.
+fn ios_frame(frame: &str) -> Option<(&str, &str)> {
+    let f = frame.trim();
+    let f = match f.split_once(' ') {
+        Some((addr, rest)) if addr.starts_with("0x") => rest.trim(),
+        _ => f,
+    };
+    let (module, symbol) = f.split_once('!')?;
+    (!module.is_empty()).then_some((module, symbol))
+}
+
+/// `a.b.c.d` (all package segments one or two characters): R8/ProGuard renamed it.
+fn obfuscated(class: &str) -> bool {
+    let mut segs: Vec<&str> = class.split('.').collect();
+    segs.pop();
+    !segs.is_empty() && segs.iter().all(|s| s.chars().count() <= 2)
+}
+
+/// The SDK whose Java package prefix (on a segment boundary) is the longest match.
+fn sdk_by_class(sdks: &SdkDb, class: &str) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for s in &sdks.sdks {
+        for p in &s.android_packages {
+            let hit = class.starts_with(p.as_str())
+                && matches!(class.as_bytes().get(p.len()), None | Some(b'.') | Some(b'$'));
+            if hit && best.is_none_or(|(n, _)| p.len() > n) {
+                best = Some((p.len(), &s.id));
+            }
+        }
+    }
+    best.map(|(_, id)| format!("sdk:{id}"))
+}
+
+fn sdk_by_ios(sdks: &SdkDb, module: &str, symbol: &str) -> Option<String> {
+    sdks.sdks
+        .iter()
+        .find(|s| {
+            s.ios_frameworks.iter().any(|f| f == module)
+                || s.ios_classes.iter().any(|c| {
+                    symbol.contains(&format!("[{c} ")) || symbol.contains(&format!("{c}."))
+                })
+        })
+        .map(|s| format!("sdk:{}", s.id))
+}
+
+/// Decides the party of one call from its stack (innermost frame first).
+pub fn attribute(stack: &[String], sdks: &SdkDb, cfg: &AttributionConfig) -> Attribution {
+    let platform = |class: &str| {
+        cfg.platform_prefixes
+            .iter()
+            .any(|p| class.starts_with(p.as_str()))
+    };
+    let mut skipped_obfuscated = false;
+    for (i, frame) in stack.iter().enumerate() {
+        if let Some((module, symbol)) = ios_frame(frame) {
+            if cfg
+                .platform_modules
+                .iter()
+                .any(|p| module.starts_with(p.as_str()))
+            {
+                continue;
+            }
+            let party = sdk_by_ios(sdks, module, symbol).unwrap_or_else(|| "first-party".into());
+            return Attribution {
+                party,
+                frame: Some(frame.trim().to_string()),
+                frame_index: Some(i),
+                how: "ios-module",
+            };
+        }
+        let Some((class, _)) = java_frame(frame) else {
+            continue;
+        };
+        if platform(class) {
+            continue;
+        }
+        if obfuscated(class) && sdk_by_class(sdks, class).is_none() {
+            skipped_obfuscated = true;
+            continue;
+        }
+        let (party, how) = match sdk_by_class(sdks, class) {
+            Some(p) => (p, "sdk-prefix"),
+            None => ("first-party".to_string(), "app-frame"),
+        };
+        return Attribution {
+            party,
+            frame: Some(frame.trim().trim_end_matches("<-").trim().to_string()),
+            frame_index: Some(i),
+            how: if skipped_obfuscated {
+                "after-obfuscated"
+            } else {
+                how
+            },
+        };
+    }
+    Attribution {
+        party: "first-party".into(),
+        frame: None,
+        frame_index: None,
+        how: "no-frame",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apilog::map::ApiMap;
+
+    fn run(stack: &[&str]) -> Attribution {
+        let stack: Vec<String> = stack.iter().map(|s| s.to_string()).collect();
+        attribute(&stack, &SdkDb::builtin(), &ApiMap::builtin().attribution)
+    }
+
+    #[test]
+    fn innermost_non_platform_frame_decides() {
+        let a = run(&[
+            "   android.telephony.TelephonyManager.getDeviceId(Native Method)",
+            "   cn.jpush.android.service.DeviceInfo.imei(DeviceInfo.java:41)",
+            "   com.seeyon.cmp.App.onCreate(App.java:88)",
+            "   com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:10)",
+        ]);
+        assert_eq!(a.party, "sdk:jpush");
+        assert_eq!(a.frame_index, Some(1));
+        assert_eq!(a.how, "sdk-prefix");
+    }
+
+    #[test]
+    fn app_frame_and_library_frames() {
+        let a = run(&[
+            "android.net.wifi.WifiInfo.getMacAddress(Native Method)",
+            "okhttp3.internal.Util.x(Util.java:1)",
+            "com.seeyon.cmp.util.DeviceUtil.mac(DeviceUtil.java:5)",
+            "com.tencent.bugly.crashreport.CrashReport.init(CrashReport.java:3)",
+        ]);
+        assert_eq!(a.party, "first-party");
+        assert_eq!(a.how, "app-frame");
+        assert_eq!(a.frame_index, Some(2));
+    }
+
+    #[test]
+    fn obfuscated_frames_fall_back_to_the_next_readable_one() {
+        let a = run(&[
+            "java.lang.reflect.Method.invoke(Native Method)",
+            "a.b.c.d(Unknown Source:4)",
+            "com.igexin.push.core.a.run(Unknown Source:2)",
+        ]);
+        assert_eq!(a.party, "sdk:getui");
+        assert_eq!(a.how, "after-obfuscated");
+        // Obfuscated inside an SDK's own namespace still names it.
+        let a = run(&["cn.jiguang.api.a.b(Unknown Source:1)"]);
+        assert_eq!(a.party, "sdk:jpush");
+    }
+
+    #[test]
+    fn privacysentry_frames_and_ios_modules() {
+        let a = run(&[
+            "com.yl.lib.privacy_proxy.PrivacyProxyCall$Proxy.getDeviceId() 120 <- ",
+            "com.umeng.commonsdk.statistics.common.DeviceConfig.getImei() 1,234 <- ",
+        ]);
+        assert_eq!(a.party, "sdk:umeng");
+        let a = run(&[
+            "0x1b2c AdSupport!-[ASIdentifierManager advertisingIdentifier]",
+            "0x2c3d JCore!-[JCOREDevice idfa]",
+        ]);
+        assert_eq!(a.party, "sdk:jpush");
+        assert_eq!(a.how, "ios-module");
+        assert_eq!(run(&[]).how, "no-frame");
+    }
+}
