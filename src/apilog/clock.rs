@@ -211,6 +211,21 @@ pub fn align(
             };
         }
     }
+    // Last resort: hooking starts with the app (Camille and the agent spawn it) and so
+    // does a session capture; line up the starts, and say so.
+    if naive {
+        let off = cap.0.0 - log.0.0;
+        return Clock {
+            offset_ns: off,
+            aligned: true,
+            trusted: format!(
+                "capture clock; the API log's zone-less times ({} – {}) fit no time zone, so its first call is assumed to be the capture's start (shift {}; --api-log-offset overrides)",
+                log.0.rfc3339(),
+                log.1.rfc3339(),
+                fmt_offset(off)
+            ),
+        };
+    }
     Clock {
         offset_ns: 0,
         aligned: false,
@@ -265,6 +280,11 @@ mod tests {
         assert!(c.trusted.contains("UTC+08:00"), "{}", c.trusted);
         let c = align(Some(local), Some(cap), None, false);
         assert!(!c.aligned);
+        // Zone-less and a day apart: the starts are lined up, and the report says so.
+        let far = (Timestamp(1000 * NS + 86_400 * NS * 3), Timestamp(1001 * NS + 86_400 * NS * 3));
+        let c = align(Some(far), Some(cap), None, true);
+        assert!(c.aligned && c.trusted.contains("assumed"), "{}", c.trusted);
+        assert_eq!(c.offset_ns, -86_400 * NS * 3);
         let c = align(Some(cap), Some(cap), None, true);
         assert_eq!((c.aligned, c.offset_ns), (true, 0));
         let c = align(Some(local), Some(cap), Some(5 * NS), true);

@@ -121,10 +121,8 @@ pub fn read(bytes: &[u8], path: &str) -> Result<ApiLog, ApiLogError> {
                 }
                 log.platform = l.platform.clone();
                 log.package = l.package.clone();
-                if let Some(t) = &l.tool {
-                    log.warnings.retain(|w| !w.starts_with("written by"));
-                    log.warnings.push(format!("written by {t}"));
-                }
+                // `tool` names the writer; informative only.
+                let _ = &l.tool;
             }
             "consent" => {
                 let t = ts()?;

@@ -2,6 +2,7 @@
 //! against its policy declaration. Produces findings with stable ids and fingerprints,
 //! the party × data-type disclosure matrix, the SDK list, coverage and a timeline.
 
+pub mod apilog_rules;
 pub mod collect;
 pub mod disclosure;
 pub mod geo;
@@ -40,6 +41,12 @@ pub struct Evidence {
     pub transport: String,
     pub src: Option<String>,
     pub dst: Option<String>,
+    /// `api-log` for a runtime API call (absent for traffic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    /// The API call's details, for `source = "api-log"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<Box<apilog_rules::ApiEvidence>>,
 }
 
 impl Evidence {
@@ -68,6 +75,8 @@ impl Evidence {
                 .unwrap_or_default(),
             src: o.src.map(|e| e.to_string()),
             dst: o.dst.map(|e| e.to_string()),
+            source: None,
+            api: None,
         }
     }
 }
@@ -136,6 +145,9 @@ pub struct TimelinePoint {
     pub party: String,
     pub data_type: String,
     pub ts: Timestamp,
+    /// `api-log` for an API read (absent for a transmission).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
 }
 
 /// How an SDK showed itself.
@@ -221,6 +233,9 @@ pub struct AuditReport {
     pub sdks: Vec<SdkEntry>,
     pub timeline: Vec<TimelinePoint>,
     pub coverage: Coverage,
+    /// Runtime API-call logs joined with the traffic (`--api-log`), with their clocks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_logs: Vec<apilog_rules::ApiLogInfo>,
 }
 
 /// Static facts about the app package, for the package rules.
@@ -245,7 +260,7 @@ pub struct Options {
     pub baseline: BTreeSet<String>,
 }
 
-fn fingerprint(rule: &str, data_type: Option<&str>, party: Option<&str>) -> String {
+pub(crate) fn fingerprint(rule: &str, data_type: Option<&str>, party: Option<&str>) -> String {
     let mut h = sha2::Sha256::new();
     h.update(rule.as_bytes());
     h.update([0]);
@@ -331,7 +346,7 @@ fn is_credential(data_type: &str) -> bool {
 }
 
 /// Severity of an undisclosed or cleartext flow, by how sensitive the type is.
-fn weight(ontology: &Ontology, data_type: &str) -> u8 {
+pub(crate) fn weight(ontology: &Ontology, data_type: &str) -> u8 {
     let t = ontology.get(data_type);
     let sensitive = ontology.sensitivity(data_type) == Sensitivity::Yes || is_credential(data_type);
     let non_resettable = t.is_some_and(|t| t.non_resettable);
@@ -348,7 +363,7 @@ fn weight(ontology: &Ontology, data_type: &str) -> u8 {
     }
 }
 
-fn party_label(party: &str, sdks: &SdkDb) -> String {
+pub(crate) fn party_label(party: &str, sdks: &SdkDb) -> String {
     match Party::parse(party) {
         Some(Party::Sdk(id)) => sdks
             .get(&id)
@@ -1100,6 +1115,7 @@ pub fn timeline(collector: &Collector, per_group: usize) -> Vec<TimelinePoint> {
                 party: p.clone(),
                 data_type: t.clone(),
                 ts: *ts,
+                source: None,
             });
         }
     }

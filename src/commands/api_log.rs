@@ -132,3 +132,104 @@ pub fn run(args: &ApiLogArgs) -> Result<ExitCode> {
     out.finish().context("cannot write the output")?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The API logs of one audit, each with the clock decided for it.
+pub struct AuditApi {
+    logs: Vec<ApiLog>,
+    clocks: Vec<privaudit::apilog::Clock>,
+    map: ApiMap,
+}
+
+/// Loads `--api-log` files and aligns each with the captures' span.
+pub fn for_audit(
+    paths: &[std::path::PathBuf],
+    offset: Option<i64>,
+    inputs: &[privaudit::audit::InputInfo],
+    signatures: Option<&std::path::Path>,
+    ontology: &Ontology,
+    sdks: &SdkDb,
+) -> Result<AuditApi> {
+    let map = ApiMap::load(signatures)?;
+    let first = inputs.iter().filter_map(|i| i.first_ts).min();
+    let last = inputs.iter().filter_map(|i| i.last_ts).max();
+    let span = first.zip(last);
+    let year = first
+        .and_then(|t| chrono::DateTime::from_timestamp(t.0.div_euclid(1_000_000_000), 0))
+        .map(|d| chrono::Datelike::year(&d))
+        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+    let mut logs = Vec::new();
+    let mut clocks = Vec::new();
+    for p in paths {
+        let log = load(p, year, &map, ontology, sdks)?;
+        let clock = privaudit::apilog::clock::align(log.span(), span, offset, log.naive_times);
+        eprintln!("{}: {}", p.display(), clock.trusted);
+        logs.push(log);
+        clocks.push(clock);
+    }
+    Ok(AuditApi { logs, clocks, map })
+}
+
+impl AuditApi {
+    /// The earliest explicit consent record of an aligned log, on the capture clock.
+    pub fn consent(&self) -> Option<privaudit::audit::ConsentInfo> {
+        self.logs
+            .iter()
+            .zip(&self.clocks)
+            .filter(|(_, c)| c.aligned)
+            .filter_map(|(l, c)| {
+                l.consent
+                    .as_ref()
+                    .filter(|k| k.exact)
+                    .map(|k| (c.shift(k.ts), k.how.clone()))
+            })
+            .min_by_key(|(t, _)| *t)
+            .map(|(ts, how)| privaudit::audit::ConsentInfo {
+                ts,
+                source: format!("API log: {how}"),
+            })
+    }
+
+    pub fn evaluate(
+        &self,
+        collector: &privaudit::audit::Collector,
+        decl: &privaudit::policy::Declaration,
+        ontology: &Ontology,
+        sdks: &SdkDb,
+        options: &privaudit::audit::Options,
+        window_s: u64,
+    ) -> (
+        Vec<privaudit::audit::Finding>,
+        Vec<privaudit::audit::TimelinePoint>,
+    ) {
+        use privaudit::audit::apilog_rules::{ApiOptions, Input, evaluate};
+        let inputs: Vec<Input<'_>> = self
+            .logs
+            .iter()
+            .zip(&self.clocks)
+            .map(|(log, clock)| Input {
+                log,
+                clock: clock.clone(),
+            })
+            .collect();
+        evaluate(
+            &inputs,
+            collector,
+            decl,
+            ontology,
+            sdks,
+            &self.map,
+            options,
+            &ApiOptions {
+                window_ns: (window_s as i64).saturating_mul(1_000_000_000),
+            },
+        )
+    }
+
+    pub fn infos(&self) -> Vec<privaudit::audit::apilog_rules::ApiLogInfo> {
+        self.logs
+            .iter()
+            .zip(&self.clocks)
+            .map(|(l, c)| privaudit::audit::apilog_rules::info(l, c))
+            .collect()
+    }
+}

@@ -72,9 +72,15 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         Some(p) => read_baseline(p)?,
         None => BTreeSet::new(),
     };
-    if args.inputs.is_empty() && args.app.is_none() {
-        bail!("nothing to audit: give captures or HAR files, and/or --app");
+    if args.inputs.is_empty() && args.app.is_none() && args.api_log.is_empty() {
+        bail!("nothing to audit: give captures or HAR files, --app and/or --api-log");
     }
+    let api_log_offset = match &args.api_log_offset {
+        Some(o) => Some(privaudit::apilog::clock::parse_offset(o).with_context(|| {
+            format!("--api-log-offset {o}: not an offset (`-8h`, `+1.5s`, `-08:00`, seconds)")
+        })?),
+        None => None,
+    };
 
     let data_safety = match &args.data_safety {
         Some(path) => {
@@ -140,6 +146,14 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         &mut collector,
     )?;
 
+    let api = super::api_log::for_audit(
+        &args.api_log,
+        api_log_offset,
+        &inputs,
+        args.parties.signatures.as_deref(),
+        &ontology,
+        annotator.attributor().sdks(),
+    )?;
     let consent = match (consent_at, &collector.marker_hit) {
         (Some(ts), _) => Some(ConsentInfo {
             ts,
@@ -160,6 +174,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             None
         }
     };
+    // Without --consent-at or a marker hit, a log's own consent record stands in.
+    let consent = consent.or_else(|| api.consent());
     let options = Options {
         consent: consent.clone(),
         max_per_minute: args.max_per_minute,
@@ -172,7 +188,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     for p in privaudit::policy::check::problems(&decl, &ontology, sdks) {
         eprintln!("warning: {}: {p}", args.policy.display());
     }
-    let (findings, matrix, sdk_list) = audit::evaluate(
+    let (mut findings, matrix, sdk_list) = audit::evaluate(
         &collector,
         &decl,
         &ontology,
@@ -181,6 +197,15 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         &extras,
         &options,
     );
+    let (api_findings, api_timeline) = api.evaluate(
+        &collector,
+        &decl,
+        &ontology,
+        sdks,
+        &options,
+        args.api_log_window,
+    );
+    audit::apilog_rules::merge(&mut findings, api_findings);
     let summary = audit::summarise(&findings, args.fail_on);
     let mut coverage = Coverage {
         requests_inspected: collector.requests,
@@ -212,8 +237,12 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         findings,
         matrix,
         sdks: sdk_list,
-        timeline: audit::timeline(&collector, 200),
+        timeline: audit::apilog_rules::merge_timeline(
+            audit::timeline(&collector, 200),
+            api_timeline,
+        ),
         coverage,
+        api_logs: api.infos(),
     };
 
     if let Some(path) = &args.write_baseline {
