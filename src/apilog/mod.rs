@@ -50,6 +50,7 @@ pub enum LogFormat {
     Camille,
     /// Camille before those columns (时间点, 操作行为, 行为描述, 传入参数, 调用堆栈).
     CamilleLegacy,
+    #[serde(rename = "privacysentry")]
     PrivacySentry,
     /// privaudit's JSON Lines (`privaudit.apilog/1`).
     Jsonl,
