@@ -55,8 +55,8 @@ fn texts(lang: Lang) -> Value {
         ("consent_moment", "consent", "用户同意"),
         (
             "timeline_help",
-            "When each data type left the device, per party; the shaded area is before the user consented.",
-            "各类个人信息按接收方离开设备的时间；阴影部分为用户同意之前。",
+            "When each data type left the device, per party (dots), and when that party's code read it through a system API (hollow squares, from --api-log); the shaded area is before the user consented.",
+            "各类个人信息按接收方离开设备的时间（圆点），以及该主体代码通过系统接口读取的时间（空心方块，来自 --api-log）；阴影部分为用户同意之前。",
         ),
         ("findings", "Findings", "问题清单"),
         ("fingerprint", "fingerprint", "指纹"),
@@ -238,11 +238,21 @@ fn timeline(report: &AuditReport, ontology: &Ontology, lang: Lang) -> Value {
         .iter()
         .map(|p| {
             let y = rows.iter().find(|(n, _)| *n == p.party).map(|(_, y)| *y).unwrap_or(0.0);
+            // API reads (runtime API log) are hollow squares on the same row and axis.
+            let read = p.source == Some("api-log");
+            let name = type_name(ontology, &p.data_type, lang);
             json!({
                 "x": format!("{:.1}", x(p.ts.0)),
                 "y": format!("{y:.1}"),
+                "rx": format!("{:.1}", x(p.ts.0) - 5.0),
+                "ry": format!("{:.1}", y - 5.0),
+                "read": read,
                 "color": colors.get(p.data_type.as_str()).copied().unwrap_or("#333"),
-                "title": format!("{} → {} at {}", type_name(ontology, &p.data_type, lang), p.party, p.ts.rfc3339()),
+                "title": match (read, lang) {
+                    (true, Lang::Zh) => format!("{} 读取{}（接口调用）{}", p.party, name, p.ts.rfc3339()),
+                    (true, Lang::En) => format!("{} read {} (API call) at {}", p.party, name, p.ts.rfc3339()),
+                    _ => format!("{} → {} at {}", name, p.party, p.ts.rfc3339()),
+                },
             })
         })
         .collect();
@@ -482,6 +492,7 @@ pub fn render(
         matrix_types => matrix_types,
         matrix_cells => cells_out,
         timeline => timeline(report, ontology, lang),
+        api_logs => json!(report.api_logs),
         finding_groups => groups,
         sdks => sdks,
     })
