@@ -95,18 +95,38 @@ fn all_four_formats_describe_the_same_calls() {
     assert_eq!(ours["format"], "jsonl");
     let expected = reads(&ours);
     assert_eq!(expected.values().sum::<usize>(), 17);
-    assert_eq!(expected[&("sdk:jpush".into(), "device.identifier.imei".into())], 2);
-    assert_eq!(expected[&("sdk:umeng".into(), "device.identifier.android_id".into())], 7);
-    assert_eq!(expected[&("sdk:getui".into(), "app.installed_list".into())], 1);
-    assert_eq!(expected[&("first-party".into(), "-".into())], 1, "isConnected maps to nothing");
-    for (name, log) in [("camille", &camille), ("legacy", &legacy), ("privacysentry", &sentry)] {
+    assert_eq!(
+        expected[&("sdk:jpush".into(), "device.identifier.imei".into())],
+        2
+    );
+    assert_eq!(
+        expected[&("sdk:umeng".into(), "device.identifier.android_id".into())],
+        7
+    );
+    assert_eq!(
+        expected[&("sdk:getui".into(), "app.installed_list".into())],
+        1
+    );
+    assert_eq!(
+        expected[&("first-party".into(), "-".into())],
+        1,
+        "isConnected maps to nothing"
+    );
+    for (name, log) in [
+        ("camille", &camille),
+        ("legacy", &legacy),
+        ("privacysentry", &sentry),
+    ] {
         assert_eq!(reads(log), expected, "{name}");
     }
     // Camille writes the hooked method as the innermost frame; PrivacySentry names only
     // the method, with the thread in 函数名.
     let c3 = &camille["calls"][1];
     assert_eq!(c3["api"], "android.telephony.TelephonyManager.getDeviceId");
-    assert_eq!(c3["attribution"]["frame"], "cn.jiguang.e.a.b(Unknown Source:41)");
+    assert_eq!(
+        c3["attribution"]["frame"],
+        "cn.jiguang.e.a.b(Unknown Source:41)"
+    );
     assert_eq!(c3["after_consent"], false);
     assert_eq!(c3["tool_party"], "极光推送");
     let s = sentry["calls"]
@@ -125,13 +145,23 @@ fn consent_and_times_as_each_tool_writes_them() {
     // The 点击隐私协议确认 row, in local time (UTC+08:00), year from --year.
     assert_eq!(sentry["consent"]["exact"], true);
     assert_eq!(sentry["consent"]["ts"], "2026-11-30T04:30:25.480000Z");
-    assert_eq!(sentry["calls"].as_array().unwrap().len(), 17, "consent row is not a call");
+    assert_eq!(
+        sentry["calls"].as_array().unwrap().len(),
+        17,
+        "consent row is not a call"
+    );
     // Camille's script.js: unpadded, month from 0 ("2026-10-30 4:30:25" is 30 November).
     let camille = api_log(&format!("{FIX}/camille.xls"));
-    assert_eq!(camille["calls"][0]["ts"], "2026-11-30T04:30:25Z".replace("Z", ".000000Z"));
+    assert_eq!(
+        camille["calls"][0]["ts"],
+        "2026-11-30T04:30:25Z".replace("Z", ".000000Z")
+    );
     assert_eq!(camille["consent"]["exact"], false);
     let legacy = api_log(&format!("{FIX}/camille-legacy.xls"));
-    assert!(legacy["consent"].is_null(), "the old layout has no status column");
+    assert!(
+        legacy["consent"].is_null(),
+        "the old layout has no status column"
+    );
     assert_eq!(legacy["calls"][0]["ts"], "2026-11-30T04:30:25.000000Z");
     let ours = api_log(DEMO_LOG);
     assert_eq!(ours["consent"]["ts"], "2026-11-29T20:30:25.480975Z");
@@ -148,7 +178,10 @@ fn consent_and_times_as_each_tool_writes_them() {
 fn bad_logs_fail_with_the_file_named() {
     let (code, _, err) = run(&["api-log", &format!("{FIX}/not-an-apilog.xls")]);
     assert_eq!(code, 2);
-    assert!(err.contains("not-an-apilog.xls") && err.contains("Budget"), "{err}");
+    assert!(
+        err.contains("not-an-apilog.xls") && err.contains("Budget"),
+        "{err}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("typo.jsonl");
     std::fs::write(
@@ -183,7 +216,12 @@ fn jpush_reads_the_imei_before_consent_in_every_format() {
         DEMO_LOG.to_string(),
     ] {
         let r = audit(&["--api-log", &file]);
-        let f = one(&r, "PA-API-READ-BEFORE-CONSENT", "sdk:jpush", "device.identifier.imei");
+        let f = one(
+            &r,
+            "PA-API-READ-BEFORE-CONSENT",
+            "sdk:jpush",
+            "device.identifier.imei",
+        );
         assert_eq!(f["severity"], "high");
         let ev = f["evidence"].as_array().unwrap();
         assert!(!ev.is_empty());
@@ -211,7 +249,12 @@ fn jpush_reads_the_imei_before_consent_in_every_format() {
 fn read_and_sent_joins_the_log_with_the_capture() {
     let r = audit(&["--api-log", DEMO_LOG]);
     // JPush read the IMEI before consent and sent its MD5 at frame 72.
-    let f = one(&r, "PA-API-READ-AND-SENT", "sdk:jpush", "device.identifier.imei");
+    let f = one(
+        &r,
+        "PA-API-READ-AND-SENT",
+        "sdk:jpush",
+        "device.identifier.imei",
+    );
     assert_eq!(f["severity"], "critical", "outranks the read alone (high)");
     let ev = f["evidence"].as_array().unwrap();
     assert_eq!(ev[0]["source"], "api-log");
@@ -220,7 +263,12 @@ fn read_and_sent_joins_the_log_with_the_capture() {
     assert!(ev[1]["frame"] == 72 || ev[1]["frame"] == 70, "{}", ev[1]);
     assert_eq!(ev[1]["host"], "tsis.jpush.cn");
     // Bugly read the MAC and sent it at frame 8, both before consent.
-    let f = one(&r, "PA-API-READ-AND-SENT", "sdk:bugly", "device.identifier.mac");
+    let f = one(
+        &r,
+        "PA-API-READ-AND-SENT",
+        "sdk:bugly",
+        "device.identifier.mac",
+    );
     let frame = &f["evidence"][1]["frame"];
     assert!(*frame == 8 || *frame == 6, "{frame}");
     // GeTui's installed-app list never shows up in its (readable) request: no join.
@@ -231,16 +279,32 @@ fn read_and_sent_joins_the_log_with_the_capture() {
     );
     // A window shorter than JPush's 1.5 s gap breaks that join.
     let r = audit(&["--api-log", DEMO_LOG, "--api-log-window", "1"]);
-    let f = one(&r, "PA-API-READ-AND-SENT", "sdk:jpush", "device.identifier.imei");
+    let f = one(
+        &r,
+        "PA-API-READ-AND-SENT",
+        "sdk:jpush",
+        "device.identifier.imei",
+    );
     // …but its second read (after consent, 0.15 s before the send) still joins, because
     // JPush is not named in the policy.
-    assert!(f["message"].as_str().unwrap().contains("without a declaration"), "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("without a declaration"),
+        "{f}"
+    );
 }
 
 #[test]
 fn frequency_undeclared_and_background() {
     let r = audit(&["--api-log", DEMO_LOG]);
-    let f = one(&r, "PA-API-READ-FREQUENCY", "sdk:umeng", "device.identifier.android_id");
+    let f = one(
+        &r,
+        "PA-API-READ-FREQUENCY",
+        "sdk:umeng",
+        "device.identifier.android_id",
+    );
     assert_eq!(f["evidence_total"], 7);
     assert!(f["message"].as_str().unwrap().contains("limit 5 per 300 s"));
     // JPush reads the Android ID once: no frequency finding.
@@ -249,22 +313,33 @@ fn frequency_undeclared_and_background() {
             .iter()
             .all(|f| f["party"] == "sdk:umeng")
     );
-    one(&r, "PA-API-READ-UNDECLARED", "sdk:getui", "app.installed_list");
-    // The app's own read of the phone number is declared (clause 1.1): no finding.
-    assert!(
-        r["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| !(f["rule"].as_str().unwrap().starts_with("PA-API")
-                && f["party"] == "first-party"))
+    one(
+        &r,
+        "PA-API-READ-UNDECLARED",
+        "sdk:getui",
+        "app.installed_list",
     );
-    let f = one(&r, "PA-API-READ-BACKGROUND", "sdk:getui", "location.precise");
+    // The app's own read of the phone number is declared (clause 1.1): no finding.
+    assert!(r["findings"].as_array().unwrap().iter().all(|f| {
+        !(f["rule"].as_str().unwrap().starts_with("PA-API") && f["party"] == "first-party")
+    }));
+    let f = one(
+        &r,
+        "PA-API-READ-BACKGROUND",
+        "sdk:getui",
+        "location.precise",
+    );
     assert_eq!(f["evidence"][0]["api"]["app_state"], "background");
     // The report puts reads and transmissions on one timeline.
     let tl = r["timeline"].as_array().unwrap();
-    assert!(tl.iter().any(|p| p["source"] == "api-log" && p["party"] == "sdk:jpush"));
-    assert!(tl.iter().any(|p| p["source"].is_null() && p["party"] == "sdk:jpush"));
+    assert!(
+        tl.iter()
+            .any(|p| p["source"] == "api-log" && p["party"] == "sdk:jpush")
+    );
+    assert!(
+        tl.iter()
+            .any(|p| p["source"].is_null() && p["party"] == "sdk:jpush")
+    );
 }
 
 #[test]
@@ -278,9 +353,19 @@ fn the_report_says_which_clock_it_trusted() {
     // while the log's own consent record still dates the reads.
     let r = audit(&["--api-log", DEMO_LOG, "--api-log-offset", "+1h"]);
     let clock = &r["api_logs"][0]["clock"];
-    assert!(clock["trusted"].as_str().unwrap().contains("--api-log-offset"));
+    assert!(
+        clock["trusted"]
+            .as_str()
+            .unwrap()
+            .contains("--api-log-offset")
+    );
     assert!(findings(&r, "PA-API-READ-AND-SENT").is_empty());
-    one(&r, "PA-API-READ-BEFORE-CONSENT", "sdk:jpush", "device.identifier.imei");
+    one(
+        &r,
+        "PA-API-READ-BEFORE-CONSENT",
+        "sdk:jpush",
+        "device.identifier.imei",
+    );
 }
 
 #[test]
@@ -300,7 +385,12 @@ fn consent_comes_from_the_log_when_nothing_else_says() {
     assert_eq!(code, 1, "{err}");
     let r: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["consent"]["ts"], "2026-11-29T20:30:25.480975Z");
-    assert!(r["consent"]["source"].as_str().unwrap().starts_with("API log:"));
+    assert!(
+        r["consent"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("API log:")
+    );
     // …and the traffic rules use it: Bugly's MAC (frame 8) went out before it.
     assert!(
         findings(&r, "PA-BEFORE-CONSENT")
@@ -324,10 +414,21 @@ fn read_and_contacted_when_the_payload_cannot_be_read() {
 "#,
     )
     .unwrap();
-    let r = audit_with(&["--api-log", log.to_str().unwrap()], pcap.to_str().unwrap());
-    let f = one(&r, "PA-API-READ-AND-CONTACTED", "first-party", "app.installed_list");
+    let r = audit_with(
+        &["--api-log", log.to_str().unwrap()],
+        pcap.to_str().unwrap(),
+    );
+    let f = one(
+        &r,
+        "PA-API-READ-AND-CONTACTED",
+        "first-party",
+        "app.installed_list",
+    );
     let msg = f["message"].as_str().unwrap();
-    assert!(msg.contains("m3.seeyon.com") && msg.contains("could not be read"), "{msg}");
+    assert!(
+        msg.contains("m3.seeyon.com") && msg.contains("could not be read"),
+        "{msg}"
+    );
     assert_eq!(f["evidence"][0]["api"]["attribution"], "app-frame");
 }
 

@@ -60,7 +60,10 @@ fn every_hooked_api_maps_to_a_data_type() {
     for needed in [
         ("android.telephony.TelephonyManager", "getImei"),
         ("android.net.wifi.WifiInfo", "getMacAddress"),
-        ("android.app.ApplicationPackageManager", "getInstalledPackages"),
+        (
+            "android.app.ApplicationPackageManager",
+            "getInstalledPackages",
+        ),
         ("ASIdentifierManager", "advertisingIdentifier"),
         ("UIDevice", "identifierForVendor"),
         ("UIDevice", "name"),
@@ -86,8 +89,19 @@ fn emitted_fields_are_the_readers() {
         }
     }
     let expected: BTreeSet<String> = [
-        "kind", "schema", "platform", "package", "tool", "ts", "note", "app_state", "api", "args",
-        "result", "stack", "thread",
+        "kind",
+        "schema",
+        "platform",
+        "package",
+        "tool",
+        "ts",
+        "note",
+        "app_state",
+        "api",
+        "args",
+        "result",
+        "stack",
+        "thread",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -117,7 +131,11 @@ fn emitted_fields_are_the_readers() {
         .arg(&p)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -68,7 +68,10 @@ fn sdk_by_class(sdks: &SdkDb, class: &str) -> Option<String> {
     for s in &sdks.sdks {
         for p in &s.android_packages {
             let hit = class.starts_with(p.as_str())
-                && matches!(class.as_bytes().get(p.len()), None | Some(b'.') | Some(b'$'));
+                && matches!(
+                    class.as_bytes().get(p.len()),
+                    None | Some(b'.') | Some(b'$')
+                );
             if hit && best.is_none_or(|(n, _)| p.len() > n) {
                 best = Some((p.len(), &s.id));
             }

@@ -131,14 +131,14 @@ pub fn parse_offset(text: &str) -> Option<i64> {
     } else {
         body.parse::<f64>().ok()?
     };
-    (secs.is_finite() && secs.abs() < 86_400.0 * 366.0).then(|| (sign * secs * 1e9) as i64)
+    (secs.is_finite() && secs.abs() < 86_400.0 * 366.0).then_some((sign * secs * 1e9) as i64)
 }
 
 fn fmt_offset(ns: i64) -> String {
     let sign = if ns < 0 { '-' } else { '+' };
     let secs = ns.unsigned_abs() / NS as u64;
     let frac = ns.unsigned_abs() % NS as u64;
-    if frac == 0 && secs % 60 == 0 {
+    if frac == 0 && secs.is_multiple_of(60) {
         format!("{sign}{:02}:{:02}", secs / 3600, (secs / 60) % 60)
     } else {
         format!("{sign}{}.{:03}s", secs, frac / 1_000_000)
@@ -273,7 +273,10 @@ mod tests {
     #[test]
     fn guesses_the_zone_only_for_naive_logs() {
         let cap = (Timestamp(1000 * NS), Timestamp(1003 * NS));
-        let local = (Timestamp((1000 + 8 * 3600) * NS), Timestamp((1002 + 8 * 3600) * NS));
+        let local = (
+            Timestamp((1000 + 8 * 3600) * NS),
+            Timestamp((1002 + 8 * 3600) * NS),
+        );
         let c = align(Some(local), Some(cap), None, true);
         assert!(c.aligned);
         assert_eq!(c.offset_ns, -8 * 3600 * NS);
@@ -281,7 +284,10 @@ mod tests {
         let c = align(Some(local), Some(cap), None, false);
         assert!(!c.aligned);
         // Zone-less and a day apart: the starts are lined up, and the report says so.
-        let far = (Timestamp(1000 * NS + 86_400 * NS * 3), Timestamp(1001 * NS + 86_400 * NS * 3));
+        let far = (
+            Timestamp(1000 * NS + 86_400 * NS * 3),
+            Timestamp(1001 * NS + 86_400 * NS * 3),
+        );
         let c = align(Some(far), Some(cap), None, true);
         assert!(c.aligned && c.trusted.contains("assumed"), "{}", c.trusted);
         assert_eq!(c.offset_ns, -86_400 * NS * 3);

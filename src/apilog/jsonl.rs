@@ -63,9 +63,7 @@ struct Line {
 
 fn time(t: &Time) -> Option<Timestamp> {
     match t {
-        Time::Millis(ms) if ms.is_finite() && ms.abs() < 1e14 => {
-            Some(Timestamp((ms * 1e6) as i64))
-        }
+        Time::Millis(ms) if ms.is_finite() && ms.abs() < 1e14 => Some(Timestamp((ms * 1e6) as i64)),
         Time::Millis(_) => None,
         Time::Text(s) => chrono::DateTime::parse_from_rfc3339(s.trim())
             .ok()
@@ -104,12 +102,12 @@ pub fn read(bytes: &[u8], path: &str) -> Result<ApiLog, ApiLogError> {
         };
         let l: Line = serde_json::from_str(raw).map_err(|e| err(e.to_string()))?;
         let ts = || -> Result<Timestamp, ApiLogError> {
-            let t = l
-                .ts
-                .as_ref()
-                .ok_or_else(|| err("`ts` is missing".into()))?;
+            let t = l.ts.as_ref().ok_or_else(|| err("`ts` is missing".into()))?;
             time(t).ok_or_else(|| {
-                err("`ts` is neither RFC 3339 with an offset nor milliseconds since the epoch".into())
+                err(
+                    "`ts` is neither RFC 3339 with an offset nor milliseconds since the epoch"
+                        .into(),
+                )
             })
         };
         match l.kind.as_deref().unwrap_or("call") {
@@ -133,7 +131,10 @@ pub fn read(bytes: &[u8], path: &str) -> Result<ApiLog, ApiLogError> {
                         exact: true,
                         how: format!(
                             "{path} line {line_no}: consent event{}",
-                            l.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+                            l.note
+                                .as_ref()
+                                .map(|n| format!(" ({n})"))
+                                .unwrap_or_default()
                         ),
                     });
                 }
@@ -207,10 +208,16 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = read(b"{\"ts\":1,\"api\":\"a.b\"}\n{\"kind\":\"cal\",\"ts\":1}\n", "x.jsonl")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("x.jsonl: line 2") && e.contains("unknown kind"), "{e}");
+        let e = read(
+            b"{\"ts\":1,\"api\":\"a.b\"}\n{\"kind\":\"cal\",\"ts\":1}\n",
+            "x.jsonl",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("x.jsonl: line 2") && e.contains("unknown kind"),
+            "{e}"
+        );
         let e = read(b"{\"api\":\"a.b\",\"tz\":1}\n", "x.jsonl")
             .unwrap_err()
             .to_string();

@@ -6,6 +6,7 @@
 //! reads with transmissions.
 
 pub mod attribute;
+pub mod biff;
 pub mod clock;
 pub mod jsonl;
 pub mod map;
@@ -229,7 +230,9 @@ pub(crate) fn split_stack(text: &str) -> Vec<String> {
     text.split(['\n', '\r'])
         .map(|l| l.trim().trim_end_matches("<-").trim())
         .filter(|l| {
-            !l.is_empty() && !l.starts_with("java.lang.Exception") && !l.starts_with("java.lang.Throwable")
+            !l.is_empty()
+                && !l.starts_with("java.lang.Exception")
+                && !l.starts_with("java.lang.Throwable")
         })
         .map(str::to_string)
         .collect()

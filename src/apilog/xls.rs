@@ -66,6 +66,30 @@ struct Sheet {
 }
 
 fn sheets(bytes: &[u8], path: &str) -> Result<Vec<Sheet>, ApiLogError> {
+    // A workbook is outside data: should the reader panic on a malformed one, the
+    // audit reports the file instead of dying.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(bytes, path)))
+        .unwrap_or_else(|_| {
+            Err(ApiLogError::Invalid {
+                path: path.to_string(),
+                message: "malformed workbook (the spreadsheet reader gave up)".into(),
+            })
+        })
+}
+
+fn read_sheets(bytes: &[u8], path: &str) -> Result<Vec<Sheet>, ApiLogError> {
+    if let Some((rows, cols)) = super::biff::workbook_stream(bytes)
+        .as_deref()
+        .and_then(super::biff::oversized_sheet)
+    {
+        return Err(ApiLogError::Invalid {
+            path: path.to_string(),
+            message: format!(
+                "a sheet's cells span {rows} rows × {cols} columns (more than {} cells): damaged or not a tool's log",
+                super::biff::MAX_CELLS
+            ),
+        });
+    }
     let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         ApiLogError::Invalid {
             path: path.to_string(),
@@ -93,7 +117,7 @@ fn sheets(bytes: &[u8], path: &str) -> Result<Vec<Sheet>, ApiLogError> {
 
 /// The header row (within the first ten) holding all of `required`: its index and the
 /// column of each header name found.
-fn header(sheet: &Sheet, required: &[&str]) -> Option<(usize, Vec<(String, usize)>)> {
+fn header(sheet: &Sheet, required: &[&str]) -> Option<Header> {
     for (i, row) in sheet.rows.iter().enumerate().take(10) {
         let names: Vec<(String, usize)> = row
             .iter()
@@ -108,6 +132,9 @@ fn header(sheet: &Sheet, required: &[&str]) -> Option<(usize, Vec<(String, usize
     }
     None
 }
+
+/// A header row: its index and (name, column) pairs.
+type Header = (usize, Vec<(String, usize)>);
 
 fn col(names: &[(String, usize)], want: &str) -> Option<usize> {
     names
@@ -276,7 +303,7 @@ fn privacysentry(
     s: &Sheet,
     h: usize,
     names: &[(String, usize)],
-    counts: Option<(&Sheet, (usize, Vec<(String, usize)>))>,
+    counts: Option<(&Sheet, Header)>,
     path: &str,
     year_hint: i32,
 ) -> Result<ApiLog, ApiLogError> {
@@ -395,4 +422,37 @@ fn privacysentry(
         unmapped: Vec::new(),
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Truncated and bit-flipped copies of a real fixture fail cleanly.
+    #[test]
+    fn damaged_workbooks_are_errors_not_panics() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/apilog/camille.xls"
+        );
+        let good = std::fs::read(path).unwrap();
+        assert!(read(&good, "camille.xls", 2026).is_ok());
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..2000 {
+            let mut b = good.clone();
+            if i % 2 == 0 {
+                b.truncate((i * 97) % good.len());
+            } else {
+                for _ in 0..8 {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let at = (seed as usize) % b.len();
+                    b[at] ^= (seed >> 32) as u8 | 1;
+                }
+            }
+            // Any result is fine; returning is the point.
+            let _ = read(&b, "damaged.xls", 2026);
+        }
+    }
 }

@@ -255,7 +255,9 @@ pub fn evaluate(
         let w = weight(ontology, t);
         let n = reads.len() as u64;
         let ev = |rs: &[&Read<'_>]| -> Vec<Evidence> {
-            rs.iter().map(|r| evidence(r, options.show_values)).collect()
+            rs.iter()
+                .map(|r| evidence(r, options.show_values))
+                .collect()
         };
 
         let early: Vec<&Read<'_>> = reads
@@ -415,10 +417,12 @@ pub fn evaluate(
         // The join. A read counts when it is itself a problem; the traffic confirms the
         // collection, so the pair outranks either alone.
         let problem = |r: &Read<'_>| {
-            r.before_consent == Some(true) || undeclared || r.call.app_state == Some(AppState::Background)
+            r.before_consent == Some(true)
+                || undeclared
+                || r.call.app_state == Some(AppState::Background)
         };
         let mut joined: Option<(&Read<'_>, &Observation)> = None;
-        let mut contacted: Option<(&Read<'_>, &(Timestamp, String, u64, String))> = None;
+        let mut contacted: Option<(&Read<'_>, &super::collect::OpaqueContact)> = None;
         for r in reads.iter().filter(|r| r.clock.aligned && problem(r)) {
             if let Some(o) = sent(collector, ontology, t, party, r.ts, api_options.window_ns) {
                 joined = Some((r, o));
@@ -541,7 +545,10 @@ pub fn merge(findings: &mut Vec<Finding>, more: Vec<Finding>) {
 }
 
 /// Transmissions and API reads on one time axis.
-pub fn merge_timeline(mut points: Vec<TimelinePoint>, reads: Vec<TimelinePoint>) -> Vec<TimelinePoint> {
+pub fn merge_timeline(
+    mut points: Vec<TimelinePoint>,
+    reads: Vec<TimelinePoint>,
+) -> Vec<TimelinePoint> {
     points.extend(reads);
     points.sort_by_key(|p| p.ts);
     points

@@ -98,6 +98,9 @@ impl Group {
     }
 }
 
+/// A connection whose content was not readable: start time, file, frame, host.
+pub type OpaqueContact = (Timestamp, String, u64, String);
+
 /// The first time the app talked to a party, from any record.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contact {
@@ -138,7 +141,7 @@ pub struct Collector {
     pub requests: u64,
     /// Per party: connections whose content could not be read (start time, file,
     /// frame, host), bounded; the API-log join uses them when a payload is opaque.
-    pub opaque: BTreeMap<String, Vec<(Timestamp, String, u64, String)>>,
+    pub opaque: BTreeMap<String, Vec<OpaqueContact>>,
 }
 
 impl Collector {

@@ -390,10 +390,7 @@ pub static RULES: &[Rule] = &[
         title_zh: "App 在后台运行时读取个人信息",
         description_en: "The API log records the read while the app was not in the foreground.",
         description_zh: "接口调用日志显示该读取发生在 App 处于后台时。",
-        basis: &[
-            "MIIT 2020 notice 164 (后台收集)",
-            "GB/T 41391-2022 6.2",
-        ],
+        basis: &["MIIT 2020 notice 164 (后台收集)", "GB/T 41391-2022 6.2"],
         severity: Severity::High,
         fix_en: "Stop reading personal data when the app leaves the foreground unless a declared feature needs it.",
         fix_zh: "App 退到后台后停止读取个人信息，除非已声明的功能确有需要。",
@@ -454,7 +451,9 @@ pub fn basis_zh(citation: &str) -> String {
         return article(rest, "《电子隐私指令》");
     }
     if let Some(rest) = citation.strip_prefix("MIIT 2020 notice 164") {
-        return format!("《关于开展纵深推进APP侵害用户权益专项整治行动的通知》（工信部信管函〔2020〕164号）{rest}");
+        return format!(
+            "《关于开展纵深推进APP侵害用户权益专项整治行动的通知》（工信部信管函〔2020〕164号）{rest}"
+        );
     }
     if let Some(rest) = citation.strip_prefix("CAC/MIIT 2019 认定方法 ") {
         return format!("《App违法违规收集使用个人信息行为认定方法》{rest}");

@@ -57,7 +57,11 @@ pub fn run(args: &ApiLogArgs) -> Result<ExitCode> {
                 .iter()
                 .map(|l| {
                     let mut l = l.clone();
-                    l.calls = l.calls.iter().map(|c| masked(c, args.show_values)).collect();
+                    l.calls = l
+                        .calls
+                        .iter()
+                        .map(|c| masked(c, args.show_values))
+                        .collect();
                     l
                 })
                 .collect();
@@ -124,7 +128,10 @@ pub fn run(args: &ApiLogArgs) -> Result<ExitCode> {
                     }
                 }
                 for (api, n) in &l.unmapped {
-                    writeln!(out, "  unmapped: {api} ({n}x): reads no personal data per signatures/api-calls.toml")?;
+                    writeln!(
+                        out,
+                        "  unmapped: {api} ({n}x): reads no personal data per signatures/api-calls.toml"
+                    )?;
                 }
             }
         }
