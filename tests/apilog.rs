@@ -205,6 +205,24 @@ fn bad_logs_fail_with_the_file_named() {
     assert!(err.contains("--api-log-offset soon"), "{err}");
 }
 
+#[test]
+fn a_row_without_a_readable_time_keeps_its_place() {
+    let (code, out, err) = run(&[
+        "api-log",
+        "--format",
+        "json",
+        &format!("{FIX}/camille-bad-time.xls"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("row 3") && err.contains("not a time"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let calls = v[0]["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[1]["data_type"], "device.identifier.imei");
+    assert_eq!(calls[1]["ts"], calls[0]["ts"]);
+    assert_eq!(calls[1]["after_consent"], false);
+}
+
 /// The hidden check's shape, for every format: JPush reads the IMEI before consent, and
 /// every API evidence entry says where it came from.
 #[test]

@@ -169,6 +169,29 @@ pub fn read(bytes: &[u8], path: &str, year_hint: i32) -> Result<ApiLog, ApiLogEr
     })
 }
 
+/// A row whose time cannot be read keeps its place in the sequence: it takes the time of
+/// the nearest earlier row (else the first readable one), so a status column can still
+/// date it against consent.
+fn fill_times(ts: &[Option<Timestamp>]) -> Vec<Option<Timestamp>> {
+    let first = ts.iter().flatten().next().copied();
+    let mut last = first;
+    ts.iter()
+        .map(|t| {
+            if t.is_some() {
+                last = *t;
+            }
+            last
+        })
+        .collect()
+}
+
+fn ts_missing(ts: &[Option<Timestamp>], body: &[(u64, &Vec<Data>)], row: u64) -> bool {
+    body.iter()
+        .position(|(r, _)| *r == row)
+        .and_then(|i| ts.get(i))
+        .is_some_and(Option::is_none)
+}
+
 /// Rows' times, with Camille's script.js quirks undone for the whole file at once:
 /// when any time is written unpadded it came from JavaScript's Date getters, whose
 /// month counts from 0.
@@ -227,14 +250,20 @@ fn camille(
     let ts = times(&naive, year_hint, &mut warnings);
     let mut calls = Vec::new();
     let mut consent: Option<LogConsent> = None;
-    for ((row, r), t) in body.iter().zip(ts) {
+    for ((row, r), t) in body.iter().zip(fill_times(&ts)) {
         let Some(t) = t else {
             warnings.push(format!(
-                "row {row}: 时间点 {:?} is not a time; row skipped",
+                "row {row}: 时间点 {:?} is not a time and no row has one; row skipped",
                 get(r, c_time)
             ));
             continue;
         };
+        if ts_missing(&ts, &body, *row) {
+            warnings.push(format!(
+                "row {row}: 时间点 {:?} is not a time; placed at the nearest earlier row's time",
+                get(r, c_time)
+            ));
+        }
         let stack = split_stack(&get(r, c_stack));
         // The hooked method is the innermost frame (Frida replaces it, so it shows as
         // the platform class's own method).
@@ -338,14 +367,20 @@ fn privacysentry(
         .collect();
     let mut calls = Vec::new();
     let mut consent = None;
-    for ((row, r), t) in body.iter().zip(ts) {
+    for ((row, r), t) in body.iter().zip(fill_times(&ts)) {
         let Some(t) = t else {
             warnings.push(format!(
-                "row {row}: 调用时间 {:?} is not a time; row skipped",
+                "row {row}: 调用时间 {:?} is not a time and no row has one; row skipped",
                 get(r, c_time)
             ));
             continue;
         };
+        if ts_missing(&ts, &body, *row) {
+            warnings.push(format!(
+                "row {row}: 调用时间 {:?} is not a time; placed at the nearest earlier row's time",
+                get(r, c_time)
+            ));
+        }
         let fun = get(r, c_fun);
         if fun.trim() == PS_CONSENT {
             if consent.is_none() {
