@@ -103,6 +103,8 @@ pub struct Clock {
     pub aligned: bool,
     /// Which clock was trusted, in words.
     pub trusted: String,
+    /// The same in Chinese.
+    pub trusted_zh: String,
 }
 
 impl Clock {
@@ -165,6 +167,10 @@ pub fn align(
                 "capture clock; API log times shifted by {} (--api-log-offset)",
                 fmt_offset(off)
             ),
+            trusted_zh: format!(
+                "以抓包时钟为准；接口日志时间按 --api-log-offset 平移 {}",
+                fmt_offset(off)
+            ),
         };
     }
     let (Some(log), Some(cap)) = (log, capture) else {
@@ -172,6 +178,7 @@ pub fn align(
             offset_ns: 0,
             aligned: false,
             trusted: "API log's own clock (no capture times to compare with)".into(),
+            trusted_zh: "以接口日志自身时钟为准（无抓包时间可比对）".into(),
         };
     };
     let slack = 60 * NS;
@@ -184,6 +191,7 @@ pub fn align(
             } else {
                 "capture clock; the API log's times already fall within the capture".into()
             },
+            trusted_zh: "以抓包时钟为准；接口日志时间已落在抓包时间范围内".into(),
         };
     }
     if naive {
@@ -208,6 +216,10 @@ pub fn align(
                     "capture clock; the API log's zone-less times read as local time UTC{} (guessed: the only zone that puts them within the capture; --api-log-offset overrides)",
                     fmt_offset(-off)
                 ),
+                trusted_zh: format!(
+                    "以抓包时钟为准；接口日志中无时区的时间按本地时间 UTC{} 解读（推测：唯一使其落入抓包时间范围的时区；可用 --api-log-offset 指定）",
+                    fmt_offset(-off)
+                ),
             };
         }
     }
@@ -224,6 +236,12 @@ pub fn align(
                 log.1.rfc3339(),
                 fmt_offset(off)
             ),
+            trusted_zh: format!(
+                "以抓包时钟为准；接口日志时间（{} – {}）无法按任何时区对齐，假定其第一条调用即抓包开始（平移 {}；可用 --api-log-offset 指定）",
+                log.0.rfc3339(),
+                log.1.rfc3339(),
+                fmt_offset(off)
+            ),
         };
     }
     Clock {
@@ -231,6 +249,13 @@ pub fn align(
         aligned: false,
         trusted: format!(
             "API log's own clock: its times ({} – {}) do not meet the capture's ({} – {}); rules joining the two are skipped (give --api-log-offset)",
+            log.0.rfc3339(),
+            log.1.rfc3339(),
+            cap.0.rfc3339(),
+            cap.1.rfc3339()
+        ),
+        trusted_zh: format!(
+            "以接口日志自身时钟为准：其时间（{} – {}）与抓包（{} – {}）不重合，跳过需要两者对照的规则（请用 --api-log-offset 指定偏移）",
             log.0.rfc3339(),
             log.1.rfc3339(),
             cap.0.rfc3339(),

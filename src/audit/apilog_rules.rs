@@ -83,7 +83,8 @@ fn evidence(r: &Read<'_>, show_values: bool) -> Evidence {
     let c = r.call;
     Evidence {
         file: r.log.path.clone(),
-        frame: 0,
+        // The row (spreadsheet) or line (JSON Lines): where to look in the log.
+        frame: c.row,
         ts: r.ts,
         host: None,
         method: "API".into(),
@@ -176,6 +177,14 @@ fn where_(r: &Read<'_>) -> String {
             .map(|f| format!(", frame {f}"))
             .unwrap_or_default()
     )
+}
+
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
 }
 
 /// The traffic group of `party` whose data type is `t` or related to it (a parent read,
@@ -368,7 +377,8 @@ pub fn evaluate(
                 decision.denial.clone().or(decision.citation.clone()),
                 Some(decision.class),
                 format!(
-                    "{label} read {name} ({n} times, first {}) but the policy does not declare it for {}",
+                    "{label} read {name} ({}, first {}) but the policy does not declare it for {}",
+                    times(n),
                     where_(all[0]),
                     if decision.party_named {
                         "this party"
@@ -398,8 +408,8 @@ pub fn evaluate(
                 None,
                 None,
                 format!(
-                    "{label} read {name} while the app was in the background ({} times, first at {}, {})",
-                    background.len(),
+                    "{label} read {name} while the app was in the background ({}, first at {}, {})",
+                    times(background.len() as u64),
                     first.ts.rfc3339(),
                     where_(first)
                 ),
