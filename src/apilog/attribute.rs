@@ -23,7 +23,8 @@ pub struct Attribution {
     pub frame_index: Option<usize>,
     /// `sdk-prefix`, `app-frame`, `after-obfuscated` (the first readable frame after
     /// obfuscated ones), `ios-module`, or `no-frame` (nothing but platform frames, or no
-    /// stack: the app answers for its own process).
+    /// stack: the app answers for its own process), `tool-party` (no deciding frame; the
+    /// tool's own attribution names one SDK).
     pub how: &'static str,
 }
 
@@ -150,6 +151,42 @@ pub fn attribute(stack: &[String], sdks: &SdkDb, cfg: &AttributionConfig) -> Att
     }
 }
 
+/// When the stack decides nothing (empty, or platform frames only), the tool's own
+/// attribution (Camille's 行为主体, an SDK's Chinese or English name) is the next best
+/// witness — if it names exactly one SDK in the signatures.
+pub fn from_tool(tool_party: &str, sdks: &SdkDb) -> Option<Attribution> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let want = norm(tool_party);
+    if want.is_empty() || want == "app本身" {
+        return None;
+    }
+    let hits: Vec<&str> = sdks
+        .sdks
+        .iter()
+        .filter(|s| {
+            s.name_zh.iter().chain(std::iter::once(&s.name)).any(|n| {
+                let n = norm(n);
+                !n.is_empty() && (n == want || n.contains(&want) || want.contains(&n))
+            })
+        })
+        .map(|s| s.id.as_str())
+        .collect();
+    match hits.as_slice() {
+        [id] => Some(Attribution {
+            party: format!("sdk:{id}"),
+            frame: None,
+            frame_index: None,
+            how: "tool-party",
+        }),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +235,17 @@ mod tests {
         // Obfuscated inside an SDK's own namespace still names it.
         let a = run(&["cn.jiguang.api.a.b(Unknown Source:1)"]);
         assert_eq!(a.party, "sdk:jpush");
+    }
+
+    #[test]
+    fn the_tools_attribution_when_the_stack_says_nothing() {
+        let db = SdkDb::builtin();
+        assert_eq!(
+            from_tool("极光推送", &db).map(|a| a.party),
+            Some("sdk:jpush".into())
+        );
+        assert!(from_tool("APP本身", &db).is_none());
+        assert!(from_tool("", &db).is_none());
     }
 
     #[test]

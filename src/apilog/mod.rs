@@ -181,6 +181,14 @@ impl ApiLog {
                 *unmapped.entry(c.api.clone()).or_default() += 1;
             }
             c.attribution = attribute::attribute(&c.stack, sdks, &map.attribution);
+            if c.attribution.how == "no-frame"
+                && let Some(a) = c
+                    .tool_party
+                    .as_deref()
+                    .and_then(|t| attribute::from_tool(t, sdks))
+            {
+                c.attribution = a;
+            }
         }
         self.unmapped = unmapped.into_iter().collect();
     }
