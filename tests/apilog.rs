@@ -471,3 +471,29 @@ fn without_secrets(path: &str) -> Vec<u8> {
     assert_eq!(dropped, 1, "the demo embeds one key log");
     out
 }
+
+#[test]
+fn signatures_check_reads_the_api_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("signatures/datatypes.toml"),
+        dir.path().join("datatypes.toml"),
+    )
+    .unwrap();
+    let table = std::fs::read_to_string(root.join("signatures/api-calls.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("api-calls.toml"),
+        table.replace(
+            "data = \"device.identifier.imei\"",
+            "data = \"device.identifier.imie\"",
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["signatures", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("api-calls.toml") && err.contains("device.identifier.imie"),
+        "{err}"
+    );
+}
