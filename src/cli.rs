@@ -147,6 +147,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "REGEX")]
     pub consent_marker: Option<String>,
 
+    /// Exit 2 when --consent-marker matches no request (instead of reporting that
+    /// the before-consent rules were not evaluated).
+    #[arg(long, requires = "consent_marker")]
+    pub require_consent_marker: bool,
+
     /// Exit 1 when a finding reaches this severity.
     #[arg(long, value_enum, default_value = "high")]
     pub fail_on: crate::audit::Severity,
@@ -182,7 +187,8 @@ pub struct AuditArgs {
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 
-    /// Show personal data values in full (masked by default).
+    /// Show personal data values in full (masked by default; secrets such as
+    /// passwords and tokens are shown as [redacted]).
     #[arg(long)]
     pub show_values: bool,
 
@@ -200,6 +206,10 @@ pub struct AuditArgs {
     /// counts as "read and sent".
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub api_log_window: u64,
+
+    /// The terminal table with every column, instead of two lines per finding.
+    #[arg(long)]
+    pub wide: bool,
 
     #[command(flatten)]
     pub parties: PartyArgs,
@@ -388,8 +398,9 @@ pub enum SdksFormat {
 
 #[derive(Debug, Args)]
 pub struct SdksArgs {
-    /// The app package: an APK or IPA, or a PrivacyInfo.xcprivacy on its own.
-    #[arg(value_name = "APK|IPA")]
+    /// The app package: an APK, app bundle (.aab), split set (.apks, .xapk), SDK
+    /// library (.aar, .jar) or IPA, told apart by content; or a PrivacyInfo.xcprivacy.
+    #[arg(value_name = "PACKAGE")]
     pub app: PathBuf,
 
     /// Captures or HAR files of the app's traffic, to tell SDKs that transmit from

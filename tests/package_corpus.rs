@@ -208,6 +208,75 @@ fn apks_match_androguard() {
     eprintln!("{} APKs match their oracles", apks.len());
 }
 
+/// Every fact androguard reads from a corpus APK (package, version name and
+/// code, permissions, activities, services, receivers, providers) must be in
+/// what a user sees: `privaudit sdks --format json`.
+#[test]
+fn sdks_json_carries_every_androguard_fact() {
+    let mut total = 0usize;
+    let mut missing = Vec::new();
+    let apks = corpus_files("apk", ".apk");
+    for apk in &apks {
+        let oracle = oracle_for(apk);
+        if oracle["is_valid_apk"] == Value::Bool(false) {
+            continue;
+        }
+        let file = apk.file_name().unwrap().to_string_lossy().into_owned();
+        let out = common::privaudit(&["sdks", "--format", "json", apk.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut check = |fact: String, present: bool| {
+            total += 1;
+            if !present {
+                missing.push(format!("{file}: {fact}"));
+            }
+        };
+        for (field, ours) in [
+            ("package", "id"),
+            ("version_name", "version_name"),
+            ("version_code", "version_code"),
+        ] {
+            if let Some(expected) = oracle[field].as_str() {
+                check(format!("{field} {expected}"), v[ours] == expected);
+            }
+        }
+        let names = |key: &str, field: &str| -> BTreeSet<String> {
+            v[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x[field].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let permissions = names("permissions", "name");
+        for p in oracle_list(&oracle["uses_permissions"]).unwrap_or_default() {
+            check(format!("permission {p}"), permissions.contains(&p));
+        }
+        for kind in ["activities", "services", "receivers", "providers"] {
+            let ours = names(kind, "name");
+            let expected = oracle_list(&oracle[kind]).unwrap_or_default();
+            for c in &expected {
+                check(format!("{kind} {c}"), ours.contains(c));
+            }
+            // Nothing more either: the lists are androguard's.
+            assert_eq!(ours.len(), expected.len(), "{file}: {kind} {ours:?}");
+        }
+    }
+    eprintln!(
+        "{} of {total} androguard facts in sdks --format json",
+        total - missing.len()
+    );
+    assert!(total > 50, "only {total} facts checked");
+    assert!(missing.is_empty(), "missing:\n{}", missing.join("\n"));
+}
+
 #[test]
 fn apk_details_beyond_the_oracle() {
     let path = corpus().join("apk/androguard_duplicate.permisssions_9999999.apk");

@@ -8,14 +8,18 @@ mod common;
 use std::io::{Cursor, Write};
 
 use privaudit::package::apk::{ApkError, read_apk_from};
+use privaudit::package::bundle::{AndroidCode, android_format, read_android};
 use privaudit::package::dex::parse_classes;
+use privaudit::package::macho::objc_class_names;
 use privaudit::package::plistinfo::{PlistError, parse_plist, read_ipa_from};
 use privaudit::package::{IpaError, ZipLimits, ZipReadError, ZipReader, parse_privacy_manifest};
 use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
 use common::corpus;
-use common::pkg::{AxmlWriter, Rng, V, peak_rss_kib, tiny_dex, unzip_all, zip_of, zip_stored};
+use common::pkg::{
+    AxmlWriter, Rng, V, peak_rss_kib, proto, tiny_dex, unzip_all, zip_of, zip_stored,
+};
 
 /// "A few hundred MB": the limit the readers must stay under on any input.
 const MEMORY_CEILING_KIB: u64 = 512 * 1024;
@@ -825,4 +829,133 @@ fn long_package_is_not_copied_into_every_name() {
     assert!(info.activities.iter().all(|a| a == "A"));
     assert!(info.warnings.iter().any(|w| w.contains("unqualified")));
     assert_memory_bounded("long package");
+}
+
+fn read_bundle(bytes: Vec<u8>, limits: &ZipLimits) -> Result<AndroidCode, ApkError> {
+    let mut zip = ZipReader::new(Cursor::new(bytes), limits)?;
+    let format = android_format(&zip).unwrap_or("jar");
+    read_android(&mut zip, format)
+}
+
+/// A protobuf manifest with one activity, as aapt2 writes it into a bundle.
+fn proto_manifest_of(package: &str) -> Vec<u8> {
+    let activity = proto::element(
+        "activity",
+        &[proto::attribute(
+            "name",
+            0x0101_0003,
+            proto::Val::Str(".Main"),
+        )],
+        &[],
+    );
+    let app = proto::element("application", &[], &[activity]);
+    proto::element(
+        "manifest",
+        &[proto::attribute("package", 0, proto::Val::Str(package))],
+        &[app],
+    )
+}
+
+#[test]
+fn bundles_and_binaries_with_garbage() {
+    let mut rng = Rng::new(0xb0b);
+    let manifest = proto_manifest_of("com.example.bundle");
+    let good = read_bundle(
+        zip_stored(&[("base/manifest/AndroidManifest.xml", &manifest)]),
+        &ZipLimits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        good.manifest.unwrap().activities,
+        ["com.example.bundle.Main"]
+    );
+    let macho = common::pkg::macho_64(&["JPUSHService", "UAFSDKLogin"], &["x"]);
+    assert_eq!(objc_class_names(&macho).unwrap().len(), 2);
+
+    for round in 0..400 {
+        // Flipped and cut protobuf manifests: an error or a partial result.
+        let mut m = manifest.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(m.len());
+            m[at] ^= 1 << rng.below(8);
+        }
+        m.truncate(rng.below(m.len() + 1));
+        let _ = read_bundle(
+            zip_stored(&[
+                ("base/manifest/AndroidManifest.xml", &m),
+                ("base/dex/classes.dex", &m),
+            ]),
+            &ZipLimits::default(),
+        );
+        // Flipped and cut Mach-O files.
+        let mut b = if round % 2 == 0 {
+            macho.clone()
+        } else {
+            common::pkg::macho_fat(&macho)
+        };
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(b.len());
+            b[at] = rng.next() as u8;
+        }
+        b.truncate(rng.below(b.len() + 1));
+        let _ = objc_class_names(&b);
+        // Garbage as an AAR's text manifest and as its classes.jar.
+        let junk_len = rng.below(2048);
+        let junk = rng.bytes(junk_len);
+        let _ = read_bundle(
+            zip_stored(&[("AndroidManifest.xml", &junk), ("classes.jar", &junk)]),
+            &ZipLimits::default(),
+        );
+    }
+
+    // Elements nested far deeper than any manifest: a warning, no stack overflow.
+    let mut node = proto::element("meta-data", &[], &[]);
+    for _ in 0..20_000 {
+        node = proto::element("x", &[], &[node]);
+    }
+    let deep = proto::element(
+        "manifest",
+        &[proto::attribute("package", 0, proto::Val::Str("com.deep"))],
+        &[node],
+    );
+    let code = read_bundle(
+        zip_stored(&[("base/manifest/AndroidManifest.xml", &deep)]),
+        &ZipLimits::default(),
+    )
+    .unwrap();
+    assert!(
+        code.warnings.iter().any(|w| w.contains("nested")),
+        "{:?}",
+        code.warnings
+    );
+    assert_memory_bounded("bundles with garbage");
+}
+
+#[test]
+fn split_set_of_bombs_shares_one_budget() {
+    let manifest = simple_manifest(V::Str("Bombed"));
+    let inner = bomb("classes.dex", &[("AndroidManifest.xml", &manifest)]);
+    let set = zip_stored(&[
+        ("splits/base-master.apk", &inner),
+        ("splits/base-x86.apk", &inner),
+        ("splits/base-arm64_v8a.apk", &inner),
+    ]);
+    // Caps loose enough to let a 1 GiB entry through one by one; only the total
+    // stands, and it is shared by the outer archive and every member.
+    let limits = ZipLimits {
+        max_entry_bytes: 4 << 30,
+        max_ratio: 1 << 20,
+        max_total_bytes: 96 << 20,
+        ..ZipLimits::default()
+    };
+    let code = read_bundle(set, &limits).unwrap();
+    assert_eq!(code.format, "apks");
+    assert!(code.classes.is_empty());
+    let budget_warnings = code
+        .warnings
+        .iter()
+        .filter(|w| w.contains("max_total_bytes") || w.contains("budget"))
+        .count();
+    assert!(budget_warnings >= 3, "{:?}", code.warnings);
+    assert_memory_bounded("split set of bombs");
 }

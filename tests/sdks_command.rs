@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::corpus;
-use common::pkg::{AxmlWriter, V, binary_plist, oracle_for, tiny_dex, zip_of};
+use common::pkg::{AxmlWriter, V, binary_plist, macho_64, oracle_for, tiny_dex, zip_of};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -288,9 +288,11 @@ fn built_apk_against_the_demo_capture() {
     assert_eq!(umeng["evidence"]["classes"], 2);
     let bugly = &v["sdks"].as_array().unwrap()[found.iter().position(|i| i == "bugly").unwrap()];
     assert_eq!(bugly["evidence"]["native_libs"][0], "libBugly.so");
-    let jpush = &v["sdks"].as_array().unwrap()[found.iter().position(|i| i == "jpush").unwrap()];
+    // PushService is JCore's component (shared by every Jiguang product); JPush
+    // itself is found by its own class.
+    let jcore = &v["sdks"].as_array().unwrap()[found.iter().position(|i| i == "jcore").unwrap()];
     assert_eq!(
-        jpush["evidence"]["components"][0],
+        jcore["evidence"]["components"][0],
         "cn.jpush.android.service.PushService"
     );
 
@@ -390,9 +392,9 @@ fn built_ipa_frameworks_classes_and_manifests() {
         ("NSContactsUsageDescription", "Invite colleagues"),
     ]);
     // An executable whose Objective-C class-name section holds AppsFlyerLib, and a
-    // longer name that must not count as Adjust.
-    let mut exe = b"\xcf\xfa\xed\xfe....".to_vec();
-    exe.extend_from_slice(b"\0AppsFlyerLib\0AdjustmentView\0");
+    // longer name that must not count as Adjust; it only mentions `Adjust` (as
+    // NSClassFromString would), which must not count either.
+    let exe = macho_64(&["AppsFlyerLib", "AdjustmentView"], &["Adjust"]);
     let app_manifest = std::fs::read(corpus().join("ios/amplitude_PrivacyInfo.xcprivacy")).unwrap();
     let fb_manifest = std::fs::read(corpus().join("ios/clevertap_PrivacyInfo.xcprivacy")).unwrap();
     let bytes = zip_of(&[

@@ -22,7 +22,8 @@ pub struct Attribution {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frame_index: Option<usize>,
     /// `sdk-prefix`, `app-frame`, `after-obfuscated` (the first readable frame after
-    /// obfuscated ones), `ios-module`, or `no-frame` (nothing but platform frames, or no
+    /// obfuscated ones), `core-caller` (the frame of the SDK that called its vendor
+    /// core, e.g. JPush calling JCore), `ios-module`, or `no-frame` (nothing but platform frames, or no
     /// stack: the app answers for its own process), `tool-party` (no deciding frame; the
     /// tool's own attribution names one SDK).
     pub how: &'static str,
@@ -56,11 +57,43 @@ fn ios_frame(frame: &str) -> Option<(&str, &str)> {
     (!module.is_empty()).then_some((module, symbol))
 }
 
-/// `a.b.c.d` (all package segments one or two characters): R8/ProGuard renamed it.
+/// R8/ProGuard renamed it: `a.b.c.d` (all package segments one or two characters), or
+/// a vendor package kept with renamed inner packages and classes (`cn.jiguang.e.a`:
+/// class and innermost package one or two characters).
 fn obfuscated(class: &str) -> bool {
+    let short = |s: &str| s.chars().count() <= 2;
     let mut segs: Vec<&str> = class.split('.').collect();
-    segs.pop();
-    !segs.is_empty() && segs.iter().all(|s| s.chars().count() <= 2)
+    let Some(name) = segs.pop() else {
+        return false;
+    };
+    let name = name.split('$').next().unwrap_or(name);
+    !segs.is_empty()
+        && (segs.iter().all(|s| short(s)) || (short(name) && segs.last().is_some_and(|s| short(s))))
+}
+
+/// A vendor core (`jcore`) is what its products (`jpush`, `core = "jcore"`) call: when
+/// one of them is further out on the stack, that product asked for the read — and its
+/// hosts are where the traffic goes, the core having none of its own.
+fn product_calling_core(
+    sdks: &SdkDb,
+    core: &str,
+    outer: &[String],
+    start: usize,
+) -> Option<(usize, String)> {
+    let id = core.strip_prefix("sdk:")?;
+    if !sdks.sdks.iter().any(|s| s.core.as_deref() == Some(id)) {
+        return None;
+    }
+    outer.iter().enumerate().skip(start).find_map(|(i, f)| {
+        let p = match ios_frame(f) {
+            Some((module, symbol)) => sdk_by_ios(sdks, module, symbol)?,
+            None => sdk_by_class(sdks, java_frame(f)?.0)?,
+        };
+        let pid = p.strip_prefix("sdk:")?;
+        sdks.get(pid)
+            .filter(|s| s.core.as_deref() == Some(id))
+            .map(|_| (i, p))
+    })
 }
 
 /// The SDK whose Java package prefix (on a segment boundary) is the longest match.
@@ -111,6 +144,14 @@ pub fn attribute(stack: &[String], sdks: &SdkDb, cfg: &AttributionConfig) -> Att
                 continue;
             }
             let party = sdk_by_ios(sdks, module, symbol).unwrap_or_else(|| "first-party".into());
+            if let Some((j, product)) = product_calling_core(sdks, &party, stack, i + 1) {
+                return Attribution {
+                    party: product,
+                    frame: Some(stack[j].trim().to_string()),
+                    frame_index: Some(j),
+                    how: "core-caller",
+                };
+            }
             return Attribution {
                 party,
                 frame: Some(frame.trim().to_string()),
@@ -132,6 +173,14 @@ pub fn attribute(stack: &[String], sdks: &SdkDb, cfg: &AttributionConfig) -> Att
             Some(p) => (p, "sdk-prefix"),
             None => ("first-party".to_string(), "app-frame"),
         };
+        if let Some((j, product)) = product_calling_core(sdks, &party, stack, i + 1) {
+            return Attribution {
+                party: product,
+                frame: Some(stack[j].trim().trim_end_matches("<-").trim().to_string()),
+                frame_index: Some(j),
+                how: "core-caller",
+            };
+        }
         return Attribution {
             party,
             frame: Some(frame.trim().trim_end_matches("<-").trim().to_string()),
@@ -201,7 +250,7 @@ mod tests {
     fn innermost_non_platform_frame_decides() {
         let a = run(&[
             "   android.telephony.TelephonyManager.getDeviceId(Native Method)",
-            "   cn.jpush.android.service.DeviceInfo.imei(DeviceInfo.java:41)",
+            "   cn.jpush.android.api.JPushInterface.getUdid(JPushInterface.java:41)",
             "   com.seeyon.cmp.App.onCreate(App.java:88)",
             "   com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:10)",
         ]);
@@ -234,7 +283,47 @@ mod tests {
         assert_eq!(a.how, "after-obfuscated");
         // Obfuscated inside an SDK's own namespace still names it.
         let a = run(&["cn.jiguang.api.a.b(Unknown Source:1)"]);
+        assert_eq!(a.party, "sdk:jcore");
+        // A vendor package kept, its inner packages renamed: the next readable frame.
+        let a = run(&[
+            "android.telephony.TelephonyManager.getDeviceId(Native Method)",
+            "cn.jiguang.e.a.b(Unknown Source:41)",
+            "cn.jpush.android.api.JPushInterface.init(JPushInterface.java:95)",
+        ]);
         assert_eq!(a.party, "sdk:jpush");
+        assert_eq!(a.how, "after-obfuscated");
+        assert_eq!(a.frame_index, Some(2));
+        // Readable names stay readable.
+        assert!(!obfuscated("com.seeyon.cmp.App"));
+        assert!(!obfuscated("cn.jpush.android.api.JPushInterface"));
+        assert!(obfuscated("a.b.c.Main"));
+        assert!(obfuscated("cn.jiguang.e.a$1"));
+    }
+
+    #[test]
+    fn a_vendor_core_answers_to_the_product_that_called_it() {
+        // JCore's own class, called by JPush: JPush asked for the read.
+        let a = run(&[
+            "cn.jiguang.api.JCoreInterface.getDeviceId(Unknown Source:3)",
+            "cn.jpush.android.api.JPushInterface.init(JPushInterface.java:95)",
+            "com.seeyon.cmp.CMPApplication.onCreate(CMPApplication.java:92)",
+        ]);
+        assert_eq!(a.party, "sdk:jpush");
+        assert_eq!(a.how, "core-caller");
+        assert_eq!(a.frame_index, Some(1));
+        // JCore's own service with no product on the stack: JCore itself.
+        let a = run(&[
+            "cn.jpush.android.service.PushService.report(Unknown Source:77)",
+            "android.os.Handler.dispatchMessage(Handler.java:106)",
+        ]);
+        assert_eq!(a.party, "sdk:jcore");
+        assert_eq!(a.how, "sdk-prefix");
+        // An SDK that is nobody's core is not looked past.
+        let a = run(&[
+            "com.umeng.commonsdk.statistics.common.DeviceConfig.getImei(DeviceConfig.java:1)",
+            "cn.jpush.android.api.JPushInterface.init(JPushInterface.java:95)",
+        ]);
+        assert_eq!(a.party, "sdk:umeng");
     }
 
     #[test]
@@ -259,8 +348,15 @@ mod tests {
             "0x1b2c AdSupport!-[ASIdentifierManager advertisingIdentifier]",
             "0x2c3d JCore!-[JCOREDevice idfa]",
         ]);
-        assert_eq!(a.party, "sdk:jpush");
+        assert_eq!(a.party, "sdk:jcore");
         assert_eq!(a.how, "ios-module");
+        let a = run(&[
+            "0x1b2c AdSupport!-[ASIdentifierManager advertisingIdentifier]",
+            "0x2c3d JCore!-[JCOREDevice idfa]",
+            "0x3d4e JPush!+[JPUSHService setupWithOption:appKey:channel:]",
+        ]);
+        assert_eq!(a.party, "sdk:jpush");
+        assert_eq!(a.how, "core-caller");
         assert_eq!(run(&[]).how, "no-frame");
     }
 }

@@ -2,19 +2,20 @@
 //! reads before consent, too frequent, undeclared for the reading party, in the
 //! background, and "read and sent" — the same party reading a data type and then
 //! receiving it (or contacting its servers over an unreadable connection) within the
-//! join window. Findings use the traffic rules' machinery: rule metadata from
-//! `rules.rs`, the same fingerprints, evidence entries marked `"source": "api-log"`.
+//! join window. The rules fire as hits beside the traffic rules' and fold into the same
+//! one-finding-per-party grouping: rule metadata and severities from `rules.rs`,
+//! evidence entries marked `"source": "api-log"`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::collect::Collector;
+use super::collect::{Collector, OpaqueContact};
 use super::{
-    Class, Evidence, Finding, Options, TimelinePoint, disclosure, fingerprint, party_label, rules,
-    weight,
+    Citation, Class, Evidence, Hit, Names, Options, TimelinePoint, disclosure, fingerprint, harm,
+    list_en, rules, times_en,
 };
-use crate::apilog::{ApiCall, ApiLog, ApiMap, AppState, Clock, LogConsent};
+use crate::apilog::{ApiCall, ApiLog, ApiMap, AppState, Clock, LogConsent, LogFormat};
 use crate::observation::{Observation, mask};
 use crate::policy::model::Declaration;
 use crate::sdk::{Party, SdkDb};
@@ -65,9 +66,24 @@ pub struct Input<'a> {
     pub clock: Clock,
 }
 
-/// The join window, beside the audit's options.
-pub struct ApiOptions {
+/// The API logs an audit joins with its traffic (`Extras::api`).
+pub struct ApiSet<'a> {
+    pub inputs: Vec<Input<'a>>,
+    pub map: &'a ApiMap,
+    /// Seconds after a read within which the same party sending the type is "read and
+    /// sent", in nanoseconds.
     pub window_ns: i64,
+}
+
+/// What the API logs say about one data type of one party, for the finding's detail.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ApiReads {
+    pub reads: u64,
+    pub before_consent: u64,
+    pub background: u64,
+    /// The policy's class for this type and party, when no traffic decided one.
+    #[serde(skip)]
+    pub(super) class: Option<Class>,
 }
 
 struct Read<'a> {
@@ -85,14 +101,20 @@ fn evidence(r: &Read<'_>, show_values: bool) -> Evidence {
         file: r.log.path.clone(),
         // The row (spreadsheet) or line (JSON Lines): where to look in the log.
         frame: c.row,
+        first_frame: c.row,
+        frames: vec![c.row],
         ts: r.ts,
         host: None,
         method: "API".into(),
         uri: c.api.clone(),
+        data_type: c.data_type.clone().unwrap_or_default(),
         field: c.data_type.clone().unwrap_or_default(),
         encoding: Vec::new(),
         value: match (&c.result, show_values) {
             (Some(v), true) => v.clone(),
+            (Some(_), false) if c.data_type.as_deref().is_some_and(super::is_secret) => {
+                super::REDACTED.to_string()
+            }
             (Some(v), false) => mask(v),
             (None, _) => String::new(),
         },
@@ -116,115 +138,153 @@ fn evidence(r: &Read<'_>, show_values: bool) -> Evidence {
     }
 }
 
-struct Builder<'a> {
-    out: Vec<Finding>,
-    options: &'a Options,
-}
-
-impl Builder<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        rule_id: &'static str,
-        severity: Option<rules::Severity>,
-        data_type: &str,
-        party: &str,
-        clause: Option<disclosure::Citation>,
-        disclosure: Option<Class>,
-        message: String,
-        message_zh: String,
-        evidence: Vec<Evidence>,
-        total: u64,
-    ) {
-        let rule = rules::rule(rule_id);
-        let fp = fingerprint(rule_id, Some(data_type), Some(party));
-        self.out.push(Finding {
-            rule: rule.id,
-            severity: severity.unwrap_or(rule.severity),
-            title: rule.title_en,
-            title_zh: rule.title_zh,
-            message,
-            message_zh,
-            data_type: Some(data_type.to_string()),
-            party: Some(party.to_string()),
-            disclosure,
-            clause,
-            evidence: evidence.into_iter().take(20).collect(),
-            evidence_total: total,
-            suppressed: self.options.baseline.contains(&fp),
-            fingerprint: fp,
-            fix: rule.fix_en,
-            fix_zh: rule.fix_zh,
-            basis: rule.basis,
-        });
-    }
-}
-
-fn where_(r: &Read<'_>) -> String {
-    format!(
-        "{} {} {}{}",
-        r.log.path,
-        if r.log.format == crate::apilog::LogFormat::Jsonl {
-            "line"
-        } else {
-            "row"
-        },
-        r.call.row,
-        r.call
-            .attribution
-            .frame
-            .as_ref()
-            .map(|f| format!(", frame {f}"))
-            .unwrap_or_default()
+/// Where a read is in its log, in English and Chinese.
+fn where_(r: &Read<'_>) -> (String, String) {
+    let jsonl = r.log.format == LogFormat::Jsonl;
+    let frame = r.call.attribution.frame.as_ref();
+    (
+        format!(
+            "{} {} {}{}",
+            r.log.path,
+            if jsonl { "line" } else { "row" },
+            r.call.row,
+            frame.map(|f| format!(", frame {f}")).unwrap_or_default()
+        ),
+        format!(
+            "{} 第 {} 行{}",
+            r.log.path,
+            r.call.row,
+            frame.map(|f| format!("，调用栈帧 {f}")).unwrap_or_default()
+        ),
     )
 }
 
-fn times(n: u64) -> String {
-    match n {
-        1 => "once".into(),
-        2 => "twice".into(),
-        n => format!("{n} times"),
+/// The parties whose traffic can carry what `party` read: itself, and for a vendor
+/// core (JCore) the SDKs that run on it — a core has no servers of its own, so its
+/// collection leaves through the product's hosts.
+fn senders(party: &str, sdks: &SdkDb) -> Vec<String> {
+    let mut out = vec![party.to_string()];
+    if let Some(core) = party.strip_prefix("sdk:") {
+        out.extend(
+            sdks.sdks
+                .iter()
+                .filter(|s| s.core.as_deref() == Some(core))
+                .map(|s| format!("sdk:{}", s.id)),
+        );
     }
+    out
 }
 
-/// The traffic group of `party` whose data type is `t` or related to it (a parent read,
-/// `network.wifi`, covers a sent child, `network.wifi.ssid`, and the other way round).
+/// The first transmission by one of `parties` of `t` or a related type (a parent read,
+/// `network.wifi`, covers a sent child, `network.wifi.ssid`, and the other way round)
+/// within the window after `from`.
 fn sent<'c>(
     collector: &'c Collector,
     ontology: &Ontology,
     t: &str,
-    party: &str,
+    parties: &[String],
     from: Timestamp,
     window: i64,
-) -> Option<&'c Observation> {
+) -> Option<(&'c str, &'c Observation)> {
     collector
         .groups
         .iter()
         .filter(|((gt, gp), _)| {
-            gp == party && (gt == t || ontology.is_within(gt, t) || ontology.is_within(t, gt))
+            parties.contains(gp)
+                && (gt == t || ontology.is_within(gt, t) || ontology.is_within(t, gt))
         })
-        .flat_map(|(_, g)| g.samples.iter())
-        .filter(|o| o.ts >= from && o.ts.0 - from.0 <= window)
-        .min_by_key(|o| o.ts)
+        .flat_map(|((_, gp), g)| g.samples.iter().map(move |o| (gp.as_str(), o)))
+        .filter(|(_, o)| o.ts >= from && o.ts.0 - from.0 <= window)
+        .min_by_key(|(_, o)| o.ts)
 }
 
-/// Evaluates the API rules over every log. Returns findings and timeline points.
+/// Per (party, rule): the data types it concerns and their sentences.
+#[derive(Default)]
+struct Acc {
+    types: Vec<String>,
+    en: Vec<String>,
+    zh: Vec<String>,
+    /// The same, briefly, for the grouped finding's message (the evidence has the rest).
+    brief_en: Vec<String>,
+    brief_zh: Vec<String>,
+    /// How consent was dated, for the before-consent rule.
+    how_en: BTreeSet<String>,
+    how_zh: BTreeSet<String>,
+    severity: Option<rules::Severity>,
+    clause: Option<Citation>,
+    evidence: Vec<Evidence>,
+    total: u64,
+    /// Wording switch of the undeclared rule: does the policy name the party at all?
+    party_named: bool,
+}
+
+impl Acc {
+    fn add(
+        &mut self,
+        t: &str,
+        severity: rules::Severity,
+        en: String,
+        zh: String,
+        evidence: Vec<Evidence>,
+        n: u64,
+    ) -> &mut Self {
+        self.types.push(t.to_string());
+        self.severity = self.severity.max(Some(severity));
+        self.en.push(en);
+        self.zh.push(zh);
+        self.evidence.extend(evidence.into_iter().take(10));
+        self.total += n;
+        self
+    }
+
+    fn brief(&mut self, en: String, zh: String) {
+        self.brief_en.push(en);
+        self.brief_zh.push(zh);
+    }
+}
+
+fn slot<'m>(
+    acc: &'m mut BTreeMap<(String, &'static str), Acc>,
+    party: &str,
+    rule: &'static str,
+) -> &'m mut Acc {
+    acc.entry((party.to_string(), rule)).or_default()
+}
+
+/// Capture times of every mapped call of every aligned log, for the timeline.
+pub fn timeline(inputs: &[Input<'_>]) -> Vec<TimelinePoint> {
+    let mut out = Vec::new();
+    for input in inputs.iter().filter(|i| i.clock.aligned) {
+        for call in &input.log.calls {
+            if let Some(t) = &call.data_type {
+                out.push(TimelinePoint {
+                    party: call.party().to_string(),
+                    data_type: t.clone(),
+                    ts: input.clock.shift(call.ts),
+                    source: Some("api-log"),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Evaluates the API rules over every log: one hit per (party, rule) with every data
+/// type it concerns, and the per-type read counts for the findings' detail.
 #[allow(clippy::too_many_arguments)]
-pub fn evaluate(
-    inputs: &[Input<'_>],
+pub(super) fn hits(
+    api: &ApiSet<'_>,
     collector: &Collector,
     decl: &Declaration,
     ontology: &Ontology,
     sdks: &SdkDb,
-    map: &ApiMap,
+    names: &Names<'_>,
     options: &Options,
-    api_options: &ApiOptions,
-) -> (Vec<Finding>, Vec<TimelinePoint>) {
+) -> (Vec<Hit>, BTreeMap<(String, String), ApiReads>) {
     let consent = options.consent.as_ref().map(|c| c.ts);
     // (data type, party) → reads in time order.
     let mut groups: BTreeMap<(String, String), Vec<Read<'_>>> = BTreeMap::new();
-    let mut timeline = Vec::new();
-    for input in inputs {
+    for input in &api.inputs {
         for call in &input.log.calls {
             let Some(t) = &call.data_type else { continue };
             let ts = if input.clock.aligned {
@@ -232,14 +292,6 @@ pub fn evaluate(
             } else {
                 call.ts
             };
-            if input.clock.aligned {
-                timeline.push(TimelinePoint {
-                    party: call.party().to_string(),
-                    data_type: t.clone(),
-                    ts,
-                    source: Some("api-log"),
-                });
-            }
             groups
                 .entry((t.clone(), call.party().to_string()))
                 .or_default()
@@ -252,72 +304,99 @@ pub fn evaluate(
                 });
         }
     }
-    let mut b = Builder {
-        out: Vec::new(),
-        options,
-    };
+    let mut acc: BTreeMap<(String, &'static str), Acc> = BTreeMap::new();
+    let mut summary: BTreeMap<(String, String), ApiReads> = BTreeMap::new();
     for ((t, party), reads) in &mut groups {
         reads.sort_by_key(|r| r.ts);
         let name = ontology.name_en(t);
         let name_zh = ontology.name_zh(t);
-        let label = party_label(party, sdks);
-        let w = weight(ontology, t);
+        let h = harm(ontology, t);
         let n = reads.len() as u64;
         let ev = |rs: &[&Read<'_>]| -> Vec<Evidence> {
             rs.iter()
                 .map(|r| evidence(r, options.show_values))
                 .collect()
         };
-
+        let p = Party::parse(party).unwrap_or(Party::Unknown(party.clone()));
+        let decision = disclosure::classify(decl, ontology, t, &p);
         let early: Vec<&Read<'_>> = reads
             .iter()
             .filter(|r| r.before_consent == Some(true))
             .collect();
+        let background: Vec<&Read<'_>> = reads
+            .iter()
+            .filter(|r| r.call.app_state == Some(AppState::Background))
+            .collect();
+        summary.insert(
+            (t.clone(), party.clone()),
+            ApiReads {
+                reads: n,
+                before_consent: early.len() as u64,
+                background: background.len() as u64,
+                class: Some(decision.class),
+            },
+        );
+
         if let Some(first) = early.first() {
-            let how = if first.call.after_consent.is_some() {
-                "the log's own consent status".to_string()
+            let (how_en, how_zh) = if first.call.after_consent.is_some() {
+                (
+                    "the log's own consent status".to_string(),
+                    "日志自带的同意状态".to_string(),
+                )
             } else if let Some(c) = first.log.consent.as_ref().filter(|c| c.exact) {
-                format!("the log's consent record ({})", c.how)
+                (
+                    format!("the log's consent record, {}", c.how),
+                    format!("日志中的同意记录（第 {} 行）", c.row),
+                )
             } else {
-                format!(
-                    "consent at {} on the capture clock ({})",
-                    consent.map(|c| c.rfc3339()).unwrap_or_default(),
-                    first.clock.trusted
+                let at = consent.map(|c| c.rfc3339()).unwrap_or_default();
+                (
+                    format!(
+                        "consent at {at} on the capture clock ({})",
+                        first.clock.trusted
+                    ),
+                    format!("抓包时间轴上的同意时刻 {at}（{}）", first.clock.trusted_zh),
                 )
             };
-            b.add(
-                rules::API_BEFORE_CONSENT,
-                None,
-                t,
-                party,
-                decl.promises
+            let (w_en, w_zh) = where_(first);
+            let a = slot(&mut acc, party, rules::API_BEFORE_CONSENT);
+            if a.clause.is_none() {
+                a.clause = decl
+                    .promises
                     .consent_before_collection
                     .as_ref()
-                    .map(|p| disclosure::Citation {
+                    .map(|p| Citation {
                         clause: p.clause().map(str::to_string),
                         quote: p.quote().map(str::to_string),
-                    }),
-                None,
+                    });
+            }
+            a.how_en.insert(how_en);
+            a.how_zh.insert(how_zh);
+            a.add(
+                t,
+                rules::severity_for(rules::API_BEFORE_CONSENT, h),
                 format!(
-                    "{label} read {name} through {} before the user consented ({} of {n} reads; first at {}, {}; before consent per {how})",
+                    "{name} through {} ({} of {n} reads, first at {}, {w_en})",
                     first.call.api,
                     early.len(),
-                    first.ts.rfc3339(),
-                    where_(first)
+                    first.ts.rfc3339()
                 ),
                 format!(
-                    "用户同意前 {label} 通过 {} 读取了{name_zh}（共 {n} 次中的 {} 次；首次 {}，{}）",
+                    "{name_zh}（通过 {}，共 {n} 次中的 {} 次，首次 {}，{w_zh}）",
                     first.call.api,
                     early.len(),
-                    first.ts.rfc3339(),
-                    where_(first)
+                    first.ts.rfc3339()
                 ),
                 ev(&early),
                 early.len() as u64,
+            )
+            .brief(
+                format!("{name} ({})", times_en(early.len() as u64)),
+                format!("{name_zh}（{} 次）", early.len()),
             );
         }
 
-        let limit = map.limit(ontology, t);
+        let limit = api.map.limit(ontology, t);
         let window_ns = (limit.window_s as i64).saturating_mul(1_000_000_000);
         let mut worst = (0usize, 0usize);
         let mut start = 0;
@@ -331,97 +410,85 @@ pub fn evaluate(
         }
         if worst.0 > limit.max {
             let burst: Vec<&Read<'_>> = reads[worst.1..worst.1 + worst.0].iter().collect();
-            b.add(
-                rules::API_FREQUENCY,
-                None,
+            let (w_en, w_zh) = where_(burst[0]);
+            slot(&mut acc, party, rules::API_FREQUENCY).add(
                 t,
-                party,
-                None,
-                None,
+                rules::severity_for(rules::API_FREQUENCY, h),
                 format!(
-                    "{label} read {name} {} times within {} s (limit {} per {} s, signatures/api-calls.toml), from {}",
-                    worst.0,
+                    "{name} {} within {} s (limit {} per {} s, signatures/api-calls.toml), from {w_en}",
+                    times_en(worst.0 as u64),
                     limit.window_s,
                     limit.max,
                     limit.window_s,
-                    where_(burst[0])
                 ),
                 format!(
-                    "{label} 在 {} 秒内读取{name_zh} {} 次（上限为每 {} 秒 {} 次），自 {}",
-                    limit.window_s,
-                    worst.0,
-                    limit.window_s,
-                    limit.max,
-                    where_(burst[0])
+                    "{name_zh}在 {} 秒内被读取 {} 次（上限为每 {} 秒 {} 次），自 {w_zh}",
+                    limit.window_s, worst.0, limit.window_s, limit.max,
                 ),
                 ev(&burst),
                 worst.0 as u64,
+            )
+            .brief(
+                format!(
+                    "{name} {} within {} s (limit {})",
+                    times_en(worst.0 as u64),
+                    limit.window_s,
+                    limit.max
+                ),
+                format!(
+                    "{name_zh}在 {} 秒内 {} 次（上限 {} 次）",
+                    limit.window_s, worst.0, limit.max
+                ),
             );
         }
 
-        let p = Party::parse(party).unwrap_or(Party::Unknown(party.clone()));
-        let decision = disclosure::classify(decl, ontology, t, &p);
         let undeclared = matches!(decision.class, Class::Omitted | Class::Incorrect)
             || (p.is_third_party() && !decision.party_named && decision.class != Class::Clear);
         if undeclared {
             let all: Vec<&Read<'_>> = reads.iter().collect();
-            b.add(
-                rules::API_UNDECLARED,
-                Some(if w >= 2 {
-                    rules::Severity::High
-                } else {
-                    rules::Severity::Medium
-                }),
+            let (w_en, w_zh) = where_(all[0]);
+            let a = slot(&mut acc, party, rules::API_UNDECLARED);
+            if a.clause.is_none() {
+                a.clause = decision.denial.clone().or(decision.citation.clone());
+            }
+            a.party_named |= decision.party_named;
+            a.add(
                 t,
-                party,
-                decision.denial.clone().or(decision.citation.clone()),
-                Some(decision.class),
-                format!(
-                    "{label} read {name} ({}, first {}) but the policy does not declare it for {}",
-                    times(n),
-                    where_(all[0]),
-                    if decision.party_named {
-                        "this party"
-                    } else {
-                        "a party it does not name"
-                    }
-                ),
-                format!(
-                    "{label} 读取了{name_zh}（{n} 次，首次 {}），但隐私政策未针对该主体声明",
-                    where_(all[0])
-                ),
+                rules::severity_for(rules::API_UNDECLARED, h),
+                format!("{name} ({}, first {w_en})", times_en(n)),
+                format!("{name_zh}（{n} 次，首次 {w_zh}）"),
                 ev(&all),
                 n,
+            )
+            .brief(
+                format!("{name} ({})", times_en(n)),
+                format!("{name_zh}（{n} 次）"),
             );
         }
 
-        let background: Vec<&Read<'_>> = reads
-            .iter()
-            .filter(|r| r.call.app_state == Some(AppState::Background))
-            .collect();
         if let Some(first) = background.first() {
-            b.add(
-                rules::API_BACKGROUND,
-                None,
-                t,
-                party,
-                None,
-                None,
-                format!(
-                    "{label} read {name} while the app was in the background ({}, first at {}, {})",
-                    times(background.len() as u64),
-                    first.ts.rfc3339(),
-                    where_(first)
-                ),
-                format!(
-                    "App 处于后台时 {label} 读取了{name_zh}（{} 次，首次 {}，{}）",
-                    background.len(),
-                    first.ts.rfc3339(),
-                    where_(first)
-                ),
-                ev(&background),
-                background.len() as u64,
-            );
+            let (w_en, w_zh) = where_(first);
+            slot(&mut acc, party, rules::API_BACKGROUND)
+                .add(
+                    t,
+                    rules::severity_for(rules::API_BACKGROUND, h),
+                    format!(
+                        "{name} ({}, first at {}, {w_en})",
+                        times_en(background.len() as u64),
+                        first.ts.rfc3339()
+                    ),
+                    format!(
+                        "{name_zh}（{} 次，首次 {}，{w_zh}）",
+                        background.len(),
+                        first.ts.rfc3339()
+                    ),
+                    ev(&background),
+                    background.len() as u64,
+                )
+                .brief(
+                    format!("{name} ({})", times_en(background.len() as u64)),
+                    format!("{name_zh}（{} 次）", background.len()),
+                );
         }
 
         // The join. A read counts when it is itself a problem; the traffic confirms the
@@ -431,18 +498,21 @@ pub fn evaluate(
                 || undeclared
                 || r.call.app_state == Some(AppState::Background)
         };
-        let mut joined: Option<(&Read<'_>, &Observation)> = None;
-        let mut contacted: Option<(&Read<'_>, &super::collect::OpaqueContact)> = None;
+        let parties = senders(party, sdks);
+        let mut joined: Option<(&Read<'_>, &str, &Observation)> = None;
+        let mut contacted: Option<(&Read<'_>, &OpaqueContact)> = None;
         for r in reads.iter().filter(|r| r.clock.aligned && problem(r)) {
-            if let Some(o) = sent(collector, ontology, t, party, r.ts, api_options.window_ns) {
-                joined = Some((r, o));
+            if let Some((by, o)) = sent(collector, ontology, t, &parties, r.ts, api.window_ns) {
+                joined = Some((r, by, o));
                 break;
             }
             if contacted.is_none()
-                && let Some(c) = collector.opaque.get(party.as_str()).and_then(|list| {
-                    list.iter()
-                        .find(|(ts, ..)| *ts >= r.ts && ts.0 - r.ts.0 <= api_options.window_ns)
-                })
+                && let Some(c) = parties
+                    .iter()
+                    .filter_map(|p| collector.opaque.get(p.as_str()))
+                    .flatten()
+                    .filter(|(ts, ..)| *ts >= r.ts && ts.0 - r.ts.0 <= api.window_ns)
+                    .min_by_key(|(ts, ..)| *ts)
             {
                 contacted = Some((r, c));
             }
@@ -451,82 +521,188 @@ pub fn evaluate(
             if r.before_consent == Some(true) {
                 ("before consent", "同意前")
             } else if r.call.app_state == Some(AppState::Background) {
-                ("in the background", "后台")
+                ("in the background", "在后台")
             } else {
-                ("without a declaration", "未声明")
+                ("without a declaration", "在未声明的情况下")
             }
         };
-        if let Some((r, o)) = joined {
+        if let Some((r, by, o)) = joined {
             let (en, zh) = why(r);
-            let mut e = vec![evidence(r, options.show_values)];
-            e.push(Evidence::from_observation(o, options.show_values));
+            let (w_en, w_zh) = where_(r);
             let sent_before = consent.is_some_and(|c| o.ts < c);
-            b.add(
-                rules::API_READ_AND_SENT,
-                Some(if w >= 2 || r.before_consent == Some(true) {
-                    rules::Severity::Critical
-                } else {
-                    rules::Severity::High
-                }),
+            // A core's read leaves through the product that runs on it: name it.
+            let (who_en, who_zh) = if by == party {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!(" through {}", names.en(by)),
+                    format!("经{}", names.zh(by)),
+                )
+            };
+            let secs = (o.ts.0 - r.ts.0) as f64 / 1e9;
+            let host = o.host.as_deref().unwrap_or("?");
+            slot(&mut acc, party, rules::API_READ_AND_SENT).add(
                 t,
-                party,
-                None,
-                None,
+                rules::severity_for(rules::API_READ_AND_SENT, h),
                 format!(
-                    "{label} read {name} {en} ({}, {}) and sent it {:.3} s later{} to {} ({} frame {}, field {})",
+                    "{name} {en} ({}, {w_en}) and sent it {secs:.3} s later{}{who_en} to {host} ({} frame {}, field {})",
                     r.ts.rfc3339(),
-                    where_(r),
-                    (o.ts.0 - r.ts.0) as f64 / 1e9,
                     if sent_before { ", also before consent," } else { "" },
-                    o.host.as_deref().unwrap_or("?"),
                     o.file,
-                    o.frame,
+                    o.last_frame.max(o.frame),
                     o.field
                 ),
                 format!(
-                    "{label} {zh}读取{name_zh}（{}，{}），{:.3} 秒后发送至 {}（{} 第 {} 帧，字段 {}）",
+                    "{zh}读取{name_zh}（{}，{w_zh}），{secs:.3} 秒后{}{who_zh}发送至 {host}（{} 第 {} 帧，字段 {}）",
                     r.ts.rfc3339(),
-                    where_(r),
-                    (o.ts.0 - r.ts.0) as f64 / 1e9,
-                    o.host.as_deref().unwrap_or("?"),
+                    if sent_before { "（仍在同意前）" } else { "" },
                     o.file,
-                    o.frame,
+                    o.last_frame.max(o.frame),
                     o.field
                 ),
-                e,
-                2,
+                vec![
+                    evidence(r, options.show_values),
+                    Evidence::from_observation(o, options.show_values),
+                ],
+                1,
+            )
+            .brief(
+                format!(
+                    "{name} {en} and sent it {secs:.1} s later{who_en} to {host} (frame {})",
+                    o.last_frame.max(o.frame)
+                ),
+                format!(
+                    "{zh}读取{name_zh}，{secs:.1} 秒后{who_zh}发送至 {host}（第 {} 帧）",
+                    o.last_frame.max(o.frame)
+                ),
             );
         } else if let Some((r, (ts, file, frame, host))) = contacted {
             let (en, zh) = why(r);
-            b.add(
-                rules::API_READ_AND_CONTACTED,
-                Some(if w >= 2 {
-                    rules::Severity::High
-                } else {
-                    rules::Severity::Medium
-                }),
+            let (w_en, w_zh) = where_(r);
+            let secs = (ts.0 - r.ts.0) as f64 / 1e9;
+            slot(&mut acc, party, rules::API_READ_AND_CONTACTED).add(
                 t,
-                party,
-                None,
-                None,
+                rules::severity_for(rules::API_READ_AND_CONTACTED, h),
                 format!(
-                    "{label} read {name} {en} ({}, {}) and {:.3} s later connected to {host} ({file} frame {frame}), whose content could not be read",
-                    r.ts.rfc3339(),
-                    where_(r),
-                    (ts.0 - r.ts.0) as f64 / 1e9
+                    "{name} {en} ({}, {w_en}) and {secs:.3} s later connected to {host} ({file} frame {frame}), whose content could not be read",
+                    r.ts.rfc3339()
                 ),
                 format!(
-                    "{label} {zh}读取{name_zh}（{}，{}），{:.3} 秒后连接 {host}（{file} 第 {frame} 帧），其内容无法解析",
-                    r.ts.rfc3339(),
-                    where_(r),
-                    (ts.0 - r.ts.0) as f64 / 1e9
+                    "{zh}读取{name_zh}（{}，{w_zh}），{secs:.3} 秒后连接 {host}（{file} 第 {frame} 帧），其内容无法解析",
+                    r.ts.rfc3339()
                 ),
                 vec![evidence(r, options.show_values)],
                 1,
+            )
+            .brief(
+                format!(
+                    "{name} {en}, then {secs:.1} s later connected to {host}, whose content could not be read"
+                ),
+                format!("{zh}读取{name_zh}，{secs:.1} 秒后连接 {host}（内容无法解析）"),
             );
         }
     }
-    (b.out, timeline)
+
+    let mut out = Vec::new();
+    for ((party, rule), a) in acc {
+        let label = names.en(&party);
+        let label_zh = names.zh(&party);
+        let en = a.en.join("; ");
+        let zh = a.zh.join("；");
+        let types_en: Vec<String> = a
+            .types
+            .iter()
+            .map(|t| ontology.name_en(t).to_string())
+            .collect();
+        let how_en = a.how_en.iter().cloned().collect::<Vec<_>>().join("; ");
+        let how_zh = a.how_zh.iter().cloned().collect::<Vec<_>>().join("；");
+        let whom = if a.party_named {
+            "this party"
+        } else {
+            "a party it does not name"
+        };
+        let b_en = list_en(&a.brief_en);
+        let b_zh = a.brief_zh.join("、");
+        let ((m_en, m_zh), (s_en, s_zh)) = match rule {
+            rules::API_BEFORE_CONSENT => (
+                (
+                    format!("{label} read {en} before the user consented (per {how_en})."),
+                    format!("用户同意前，{label_zh}读取了{zh}（依据{how_zh}）。"),
+                ),
+                (
+                    format!("Its code read {b_en} through system APIs before the user consented."),
+                    format!("用户同意前，其代码通过系统接口读取了{b_zh}。"),
+                ),
+            ),
+            rules::API_FREQUENCY => (
+                (
+                    format!("{label} read {en}."),
+                    format!("{label_zh}频繁读取：{zh}。"),
+                ),
+                (
+                    format!("Its code read {b_en}."),
+                    format!("其代码频繁读取：{b_zh}。"),
+                ),
+            ),
+            rules::API_UNDECLARED => (
+                (
+                    format!(
+                        "{label} read {en}, but the policy does not declare {} for {whom}.",
+                        list_en(&types_en)
+                    ),
+                    format!("{label_zh}读取了{zh}，但隐私政策未针对该主体声明。"),
+                ),
+                (
+                    format!("Its code read {b_en}, which the policy does not declare for {whom}."),
+                    format!("其代码读取了{b_zh}，隐私政策未针对该主体声明。"),
+                ),
+            ),
+            rules::API_BACKGROUND => (
+                (
+                    format!("{label} read {en} while the app was in the background."),
+                    format!("App 处于后台时，{label_zh}读取了{zh}。"),
+                ),
+                (
+                    format!("Its code read {b_en} while the app was in the background."),
+                    format!("App 处于后台时，其代码读取了{b_zh}。"),
+                ),
+            ),
+            rules::API_READ_AND_SENT => (
+                (format!("{label} read {en}."), format!("{label_zh}{zh}。")),
+                (
+                    format!("Its code read {}.", a.brief_en.join("; ")),
+                    format!("其代码{}。", a.brief_zh.join("；")),
+                ),
+            ),
+            _ => (
+                (format!("{label} read {en}."), format!("{label_zh}{zh}。")),
+                (
+                    format!("Its code read {}.", a.brief_en.join("; ")),
+                    format!("其代码{}。", a.brief_zh.join("；")),
+                ),
+            ),
+        };
+        let legacy = a
+            .types
+            .iter()
+            .map(|t| fingerprint(rule, Some(t), Some(&party)))
+            .collect();
+        out.push(Hit {
+            rule,
+            severity: a.severity.unwrap_or(rules::rule(rule).severity),
+            party: Some(party),
+            data_types: a.types,
+            clause: a.clause,
+            message: m_en,
+            message_zh: m_zh,
+            short: Some((s_en, s_zh)),
+            evidence: Vec::new(),
+            api_evidence: a.evidence,
+            total: a.total,
+            legacy,
+        });
+    }
+    (out, summary)
 }
 
 /// The per-log summary for the report.
@@ -540,18 +716,6 @@ pub fn info(log: &ApiLog, clock: &Clock) -> ApiLogInfo {
         consent: log.consent.clone(),
         unmapped: log.unmapped.clone(),
     }
-}
-
-/// Adds `more` to `findings` in the report's order (severity, rule, party, data type).
-pub fn merge(findings: &mut Vec<Finding>, more: Vec<Finding>) {
-    findings.extend(more);
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.rule.cmp(b.rule))
-            .then_with(|| a.party.cmp(&b.party))
-            .then_with(|| a.data_type.cmp(&b.data_type))
-    });
 }
 
 /// Transmissions and API reads on one time axis.

@@ -196,40 +196,22 @@ impl AuditApi {
             })
     }
 
-    pub fn evaluate(
-        &self,
-        collector: &privaudit::audit::Collector,
-        decl: &privaudit::policy::Declaration,
-        ontology: &Ontology,
-        sdks: &SdkDb,
-        options: &privaudit::audit::Options,
-        window_s: u64,
-    ) -> (
-        Vec<privaudit::audit::Finding>,
-        Vec<privaudit::audit::TimelinePoint>,
-    ) {
-        use privaudit::audit::apilog_rules::{ApiOptions, Input, evaluate};
-        let inputs: Vec<Input<'_>> = self
-            .logs
-            .iter()
-            .zip(&self.clocks)
-            .map(|(log, clock)| Input {
-                log,
-                clock: clock.clone(),
-            })
-            .collect();
-        evaluate(
-            &inputs,
-            collector,
-            decl,
-            ontology,
-            sdks,
-            &self.map,
-            options,
-            &ApiOptions {
-                window_ns: (window_s as i64).saturating_mul(1_000_000_000),
-            },
-        )
+    /// The logs with their clocks, for `Extras::api`.
+    pub fn set(&self, window_s: u64) -> privaudit::audit::apilog_rules::ApiSet<'_> {
+        use privaudit::audit::apilog_rules::{ApiSet, Input};
+        ApiSet {
+            inputs: self
+                .logs
+                .iter()
+                .zip(&self.clocks)
+                .map(|(log, clock)| Input {
+                    log,
+                    clock: clock.clone(),
+                })
+                .collect(),
+            map: &self.map,
+            window_ns: (window_s as i64).saturating_mul(1_000_000_000),
+        }
     }
 
     pub fn infos(&self) -> Vec<privaudit::audit::apilog_rules::ApiLogInfo> {

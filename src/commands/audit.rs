@@ -43,15 +43,37 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             Some(_) => {}
         }
     }
+    if let Some(path) = &args.output {
+        privaudit::report::output::check_writable(path)?;
+    }
     let limits = args.limits.to_limits();
     let keys = super::common::keys(&args.keylog)?;
     let decl = Declaration::load(&args.policy)?;
     let ontology = Ontology::load(args.parties.signatures.as_deref())?;
     let mut annotator = super::common::annotator(&args.parties, &decl.app.first_party)?;
+    // A misspelt id in the policy would turn into a false finding: stop here.
+    let problems =
+        privaudit::policy::check::problems(&decl, &ontology, annotator.attributor().sdks());
+    if !problems.is_empty() {
+        let text = std::fs::read_to_string(&args.policy).unwrap_or_default();
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| match p.line(&text) {
+                Some(l) => format!("{}:{l}: {}", args.policy.display(), p),
+                None => format!("{}: {}", args.policy.display(), p),
+            })
+            .collect();
+        bail!(
+            "the policy declaration has {} mistake{}:\n{}",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join("\n")
+        );
+    }
     let profile = args
         .device
         .as_deref()
-        .map(DeviceProfile::load)
+        .map(|p| DeviceProfile::load_checked(p, &ontology))
         .transpose()?;
     let detector = Detector::new(&ontology, profile.as_ref(), &limits);
     let consent_at =
@@ -115,9 +137,10 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         }
         None => None,
     };
-    let extras = audit::Extras {
+    let mut extras = audit::Extras {
         data_safety: data_safety.as_ref().map(|(d, p)| (d, p.clone())),
         geo: geo.as_ref(),
+        api: None,
     };
     let package = match &args.app {
         Some(path) => Some(super::sdks::load_inventory(
@@ -165,17 +188,36 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
                 "first request matching --consent-marker: {target} ({file} frame {frame})"
             ),
         }),
-        (None, None) => {
-            if let Some(m) = &args.consent_marker {
-                eprintln!(
-                    "warning: no request matched --consent-marker {m}; the consent rules are skipped"
-                );
-            }
-            None
-        }
+        (None, None) => None,
     };
+    let marker_missed = consent.is_none() && args.consent_marker.is_some();
     // Without --consent-at or a marker hit, a log's own consent record stands in.
     let consent = consent.or_else(|| api.consent());
+    let consent_unmatched = match (&consent, &args.consent_marker) {
+        (None, Some(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let consent_note = consent_unmatched.as_ref().map(|m| {
+        format!("before-consent rules not evaluated: the consent marker {m} matched nothing")
+    });
+    if let Some(note) = &consent_note {
+        if args.require_consent_marker {
+            bail!(
+                "{note} (no request's host+path+query matched it); check the marker against `privaudit flows` output, or drop --require-consent-marker"
+            );
+        }
+        eprintln!("warning: {note}");
+    } else if marker_missed && let (Some(m), Some(c)) = (&args.consent_marker, &consent) {
+        if args.require_consent_marker {
+            bail!(
+                "the consent marker {m} matched no request (host+path+query); check it against `privaudit flows` output, or drop --require-consent-marker"
+            );
+        }
+        eprintln!(
+            "warning: the consent marker {m} matched nothing; consent taken from the {}",
+            c.source
+        );
+    }
     let options = Options {
         consent: consent.clone(),
         max_per_minute: args.max_per_minute,
@@ -185,10 +227,10 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     };
     let sdks = annotator.attributor().sdks();
     let facts = package.as_ref().map(|p| p.facts());
-    for p in privaudit::policy::check::problems(&decl, &ontology, sdks) {
-        eprintln!("warning: {}: {p}", args.policy.display());
-    }
-    let (mut findings, matrix, sdk_list) = audit::evaluate(
+    let api_set = api.set(args.api_log_window);
+    let api_timeline = audit::apilog_rules::timeline(&api_set.inputs);
+    extras.api = (!api_set.inputs.is_empty()).then_some(api_set);
+    let (findings, matrix, sdk_list) = audit::evaluate(
         &collector,
         &decl,
         &ontology,
@@ -197,15 +239,6 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         &extras,
         &options,
     );
-    let (api_findings, api_timeline) = api.evaluate(
-        &collector,
-        &decl,
-        &ontology,
-        sdks,
-        &options,
-        args.api_log_window,
-    );
-    audit::apilog_rules::merge(&mut findings, api_findings);
     let summary = audit::summarise(&findings, args.fail_on);
     let mut coverage = Coverage {
         requests_inspected: collector.requests,
@@ -233,6 +266,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         inputs,
         package: facts.as_ref().and_then(|f| f.summary.clone()),
         consent,
+        consent_unmatched,
+        consent_note,
         summary,
         findings,
         matrix,
@@ -256,8 +291,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             "policy": report.policy,
             "fingerprints": fingerprints,
         });
-        let mut out =
-            Output::open(Some(path)).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut out = Output::open(Some(path))
+            .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
         serde_json::to_writer_pretty(&mut out, &body)?;
         std::io::Write::write_all(&mut out, b"\n")?;
         out.finish()
@@ -277,16 +312,38 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
                 privaudit::report::pdf::print(&html, path)?;
                 eprintln!("PDF report written to {}", path.display());
             } else {
-                let mut out =
-                    Output::open(args.output.as_deref()).context("cannot open the output file")?;
+                let mut out = Output::open(args.output.as_deref()).with_context(|| {
+                    format!(
+                        "{}: cannot open the output file",
+                        args.output
+                            .as_deref()
+                            .unwrap_or(std::path::Path::new("-"))
+                            .display()
+                    )
+                })?;
                 std::io::Write::write_all(&mut out, html.as_bytes())?;
                 out.finish().context("cannot write the report")?;
             }
         }
         _ => {
-            let mut out =
-                Output::open(args.output.as_deref()).context("cannot open the output file")?;
-            privaudit::report::audit::render(&report, args.format, args.lang, &ontology, &mut out)?;
+            let mut out = Output::open(args.output.as_deref()).with_context(|| {
+                format!(
+                    "{}: cannot open the output file",
+                    args.output
+                        .as_deref()
+                        .unwrap_or(std::path::Path::new("-"))
+                        .display()
+                )
+            })?;
+            let style = privaudit::report::audit::Style::for_stdout(out.is_terminal(), args.wide);
+            privaudit::report::audit::render_styled(
+                &report,
+                args.format,
+                args.lang,
+                &ontology,
+                style,
+                &mut out,
+            )?;
             out.finish().context("cannot write the report")?;
         }
     }

@@ -43,7 +43,13 @@ fn lexicon(dir: Option<&Path>) -> Result<Lexicon> {
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
     }
-    Ok(Lexicon::from_files(&datatypes, &sdks)?)
+    let lexicon = Lexicon::from_files(&datatypes, &sdks)?;
+    let phrases = dir.join("policy-phrases.toml");
+    if phrases.is_file() {
+        let text = read(&phrases)?;
+        return Ok(lexicon.with_policy_phrases(&text, &phrases.display().to_string())?);
+    }
+    Ok(lexicon)
 }
 
 pub fn run(cmd: &PolicyCommand) -> Result<ExitCode> {

@@ -9,9 +9,10 @@ use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED}
 use privaudit::audit::Collector;
 use privaudit::cli::{Cli, SdksArgs, SdksFormat};
 use privaudit::detect::Detector;
-use privaudit::package::inventory::{Inventory, PermissionMap, inventory};
+use privaudit::package::inventory::{Inventory, PermissionMap, Signatures, inventory};
 use privaudit::package::zipread::ZipLimits;
 use privaudit::report::output::Output;
+use privaudit::sdk::packers::PackerDb;
 use privaudit::sdk::signatures::SdkDb;
 use privaudit::signatures::Ontology;
 use serde::Serialize;
@@ -48,7 +49,14 @@ pub fn load_inventory(
 ) -> Result<Inventory> {
     let sdks = SdkDb::load(signatures)?;
     let permissions = PermissionMap::load(signatures)?;
-    let mut inv = inventory(path, &ZipLimits::default(), &sdks, ontology, &permissions)?;
+    let packers = PackerDb::load(signatures)?;
+    let sig = Signatures {
+        sdks: &sdks,
+        packers: &packers,
+        ontology,
+        permissions: &permissions,
+    };
+    let mut inv = inventory(path, &ZipLimits::default(), &sig)?;
     inv.sha256 = super::common::sha256_file(path);
     for w in &inv.warnings {
         eprintln!("warning: {}: {w}", path.display());
@@ -167,15 +175,20 @@ fn tables(
     let mut s = String::new();
     let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "?".into());
     s.push_str(&format!(
-        "{} ({}): {} {} version {}",
+        "{} ({} {}): {} {} version {}{}",
         inv.path,
         inv.platform,
+        inv.format,
         opt(&inv.id),
         inv.name
             .as_ref()
             .map(|n| format!("\"{n}\""))
             .unwrap_or_default(),
-        opt(&inv.version)
+        opt(&inv.version),
+        match (&inv.version_code, &inv.version_name) {
+            (Some(code), Some(_)) => format!(" (version code {code})"),
+            _ => String::new(),
+        }
     ));
     if inv.platform == "android" {
         s.push_str(&format!(
@@ -203,7 +216,33 @@ fn tables(
             .map(|t| t.status)
             .unwrap_or("")
     };
-    s.push_str(&format!("\nSDKs bundled: {}\n", inv.sdks.len()));
+    if !inv.members.is_empty() {
+        s.push_str(&format!("Read: {}\n", inv.members.join(", ")));
+    }
+    for p in &inv.packers {
+        s.push_str(&format!(
+            "\nPacker: {}{} ({}): {}\n",
+            p.name,
+            p.name_zh
+                .as_ref()
+                .map(|z| format!(" / {z}"))
+                .unwrap_or_default(),
+            p.vendor,
+            p.evidence.join(", ")
+        ));
+    }
+    if let Some(reason) = &inv.code_hidden_reason {
+        s.push_str(&format!("\nThe app's code is hidden: {reason}.\n"));
+    }
+    s.push_str(&format!(
+        "\nSDKs bundled: {}{}\n",
+        inv.sdks.len(),
+        if inv.code_hidden {
+            " found in what is readable (code is hidden, so this list is not complete)"
+        } else {
+            ""
+        }
+    ));
     if !inv.sdks.is_empty() {
         let mut t = table();
         let mut header = vec!["SDK", "vendor", "category", "evidence"];
@@ -280,6 +319,75 @@ fn tables(
             t.add_row(vec![p.name.clone(), unlocked]);
         }
         s.push_str(&format!("{t}\n"));
+    }
+
+    let kinds = [
+        ("Activities", &inv.activities),
+        ("Activity aliases", &inv.activity_aliases),
+        ("Services", &inv.services),
+        ("Receivers", &inv.receivers),
+        ("Providers", &inv.providers),
+    ];
+    let components: usize = kinds.iter().map(|(_, c)| c.len()).sum();
+    if components > 0 {
+        s.push_str(&format!("\nManifest components: {components}\n"));
+        let mut t = table();
+        t.set_header(vec![
+            "kind",
+            "name",
+            "exported",
+            "intent actions / authorities",
+        ]);
+        for (kind, list) in kinds {
+            for c in list.iter() {
+                let exported = match (c.exported, c.actions.is_empty()) {
+                    (Some(true), _) => "yes",
+                    (Some(false), _) => "no",
+                    (None, false) => "implicit (intent filter)",
+                    (None, true) => "not set",
+                };
+                let detail = match &c.authorities {
+                    Some(a) => a.clone(),
+                    None => c.actions.join(", "),
+                };
+                t.add_row(vec![
+                    kind.trim_end_matches('s').to_lowercase(),
+                    c.name.clone(),
+                    exported.to_string(),
+                    detail,
+                ]);
+            }
+        }
+        s.push_str(&format!("{t}\n"));
+    }
+    if !inv.meta_data.is_empty() {
+        s.push_str(&format!("\nManifest meta-data: {}\n", inv.meta_data.len()));
+        let mut t = table();
+        t.set_header(vec!["name", "value (app keys only, masked)", "read by"]);
+        for m in &inv.meta_data {
+            t.add_row(vec![
+                m.name.clone(),
+                m.value.clone().unwrap_or_default(),
+                m.sdk
+                    .as_ref()
+                    .map(|x| format!("sdk:{x}"))
+                    .unwrap_or_default(),
+            ]);
+        }
+        s.push_str(&format!("{t}\n"));
+    }
+    let q = &inv.queries;
+    if !q.is_empty() {
+        s.push_str("\nOther apps it looks for (<queries>):\n");
+        for (what, list) in [
+            ("packages", &q.packages),
+            ("intent actions", &q.intents),
+            ("provider authorities", &q.providers),
+        ] {
+            if !list.is_empty() {
+                s.push_str(&format!("  {what}: {}\n", list.join(", ")));
+            }
+        }
     }
 
     for m in &inv.privacy_manifests {

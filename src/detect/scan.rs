@@ -209,6 +209,7 @@ impl Detector {
                 detected_by: h.method,
                 file: x.file.clone(),
                 frame: x.frame,
+                last_frame: x.last_frame.max(x.frame),
                 ts: x.ts,
                 src: x.src,
                 dst: x.dst,

@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 use std::io::{Read, Seek};
 use std::path::Path;
-use std::rc::Rc;
 
 use super::axml::{self, Attr, AxmlError, XmlEvent};
 use super::dex;
@@ -52,6 +51,12 @@ pub struct ApkInfo {
     /// `resources.arsc` when it is a reference. A reference that cannot be
     /// resolved is kept as written (`@7f0b0001`), with a warning.
     pub app_name: Option<String>,
+    /// `android:name` of `<application>`, qualified: the class Android
+    /// instantiates first (a packer's loader in a packed app).
+    pub application_class: Option<String>,
+    /// `split` of `<manifest>`: the name of a split APK (none for a base APK).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<String>,
     /// Names from `uses-permission` and `uses-permission-sdk-23`, without
     /// repeats, in manifest order. Names without a dot are qualified with the
     /// package, as androguard does.
@@ -63,6 +68,11 @@ pub struct ApkInfo {
     pub services: Vec<String>,
     pub receivers: Vec<String>,
     pub providers: Vec<String>,
+    /// Every activity, activity alias, service, receiver and provider with
+    /// its attributes and intent actions, in manifest order, names qualified.
+    pub components: Vec<Component>,
+    /// The `<queries>` element: which other apps this one asks to see.
+    pub queries: Queries,
     /// `meta-data` anywhere in the manifest: name and `android:value` (or
     /// `android:resource` when there is no value).
     pub meta_data: Vec<(String, Option<String>)>,
@@ -74,6 +84,47 @@ pub struct ApkInfo {
     pub native_libs: Vec<String>,
     /// What was wrong but did not stop the read.
     pub warnings: Vec<String>,
+}
+
+/// One component of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Component {
+    /// `activity`, `activity-alias`, `service`, `receiver` or `provider`.
+    pub kind: &'static str,
+    pub name: String,
+    /// `android:exported` as written; absent means Android decides (exported
+    /// when the component has intent filters, before Android 12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exported: Option<bool>,
+    /// Actions of its intent filters, without repeats.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// The permission a caller needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<String>,
+    /// Providers: `android:authorities`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorities: Option<String>,
+    /// Activity aliases: the activity they stand for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_activity: Option<String>,
+}
+
+/// Package visibility declarations (`<queries>`, Android 11+).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Queries {
+    /// `<package android:name>`: apps queried by name.
+    pub packages: Vec<String>,
+    /// Actions of `<intent>` entries: apps queried by what they handle.
+    pub intents: Vec<String>,
+    /// `<provider android:authorities>`.
+    pub providers: Vec<String>,
+}
+
+impl Queries {
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty() && self.intents.is_empty() && self.providers.is_empty()
+    }
 }
 
 /// One `<uses-permission>` or `<uses-permission-sdk-23>` element.
@@ -95,6 +146,10 @@ pub enum ApkError {
     MissingManifest,
     #[error("cannot decode AndroidManifest.xml: {0}")]
     Manifest(#[from] AxmlError),
+    #[error(transparent)]
+    Proto(#[from] super::protoxml::ProtoXmlError),
+    #[error("AndroidManifest.xml is not readable XML: {0}")]
+    TextXml(String),
     #[error("AndroidManifest.xml starts with <{0}>, not <manifest>")]
     NotAManifest(String),
 }
@@ -113,26 +168,7 @@ pub fn read_apk_from<R: Read + Seek>(zip: &mut ZipReader<R>) -> Result<ApkInfo, 
     let duplicates = zip.has_duplicate_names();
     let manifest_bytes = zip.read_capped(MANIFEST, MAX_MANIFEST_BYTES)?;
     let manifest = extract_manifest(&manifest_bytes)?;
-
-    let mut info = ApkInfo {
-        package: manifest.package.unwrap_or_default(),
-        version_code: manifest.version_code,
-        version_name: manifest.version_name,
-        min_sdk: manifest.min_sdk,
-        target_sdk: manifest.target_sdk,
-        app_name: None,
-        permissions: Vec::new(),
-        permission_requests: Vec::new(),
-        activities: Vec::new(),
-        services: Vec::new(),
-        receivers: Vec::new(),
-        providers: Vec::new(),
-        meta_data: manifest.meta_data,
-        dex_files: 0,
-        classes: Vec::new(),
-        native_libs: Vec::new(),
-        warnings: manifest.warnings,
-    };
+    let mut info = from_manifest(manifest);
     if duplicates {
         // Android refuses such archives; tools that read the other copy of an
         // entry see a different app, which is why malware does it.
@@ -141,6 +177,40 @@ pub fn read_apk_from<R: Read + Seek>(zip: &mut ZipReader<R>) -> Result<ApkInfo, 
                 .to_owned(),
         );
     }
+    let label = info.app_name.take();
+    info.app_name = resolve_label(zip, label, &mut info.warnings);
+    let dex = read_dex_classes(zip);
+    info.dex_files = dex.dex_files;
+    info.classes = dex.classes;
+    for warning in dex.warnings {
+        info.warn(warning);
+    }
+    info.native_libs = zip
+        .names()
+        .iter()
+        .filter(|name| is_native_lib(name))
+        .cloned()
+        .collect();
+    Ok(info)
+}
+
+/// The manifest's facts with names qualified as androguard does; code,
+/// libraries and the resolved label are left for the caller. `app_name`
+/// holds the label as written.
+pub(crate) fn from_manifest(manifest: ManifestFacts) -> ApkInfo {
+    let mut info = ApkInfo {
+        package: manifest.package.unwrap_or_default(),
+        version_code: manifest.version_code,
+        version_name: manifest.version_name,
+        min_sdk: manifest.min_sdk,
+        target_sdk: manifest.target_sdk,
+        app_name: manifest.label,
+        split: manifest.split,
+        queries: manifest.queries,
+        meta_data: manifest.meta_data,
+        warnings: manifest.warnings,
+        ..ApkInfo::default()
+    };
     if info.package.is_empty() {
         info.warn("manifest has no package attribute".to_owned());
     }
@@ -163,6 +233,16 @@ pub fn read_apk_from<R: Read + Seek>(zip: &mut ZipReader<R>) -> Result<ApkInfo, 
     info.services = qualify_all(manifest.services);
     info.receivers = qualify_all(manifest.receivers);
     info.providers = qualify_all(manifest.providers);
+    info.application_class = manifest.application_class.map(|c| qualify(&package, &c));
+    info.components = manifest
+        .components
+        .into_iter()
+        .map(|mut c| {
+            c.name = qualify(&package, &c.name);
+            c.target_activity = c.target_activity.map(|t| qualify(&package, &t));
+            c
+        })
+        .collect();
     let mut seen = HashSet::new();
     for mut request in manifest.permission_requests {
         request.name = qualify(&package, &request.name);
@@ -171,21 +251,7 @@ pub fn read_apk_from<R: Read + Seek>(zip: &mut ZipReader<R>) -> Result<ApkInfo, 
         }
         info.permission_requests.push(request);
     }
-
-    info.app_name = resolve_label(zip, manifest.label, &mut info.warnings);
-    let dex = read_dex_classes(zip);
-    info.dex_files = dex.dex_files;
-    info.classes = dex.classes;
-    for warning in dex.warnings {
-        info.warn(warning);
-    }
-    info.native_libs = zip
-        .names()
-        .iter()
-        .filter(|name| is_native_lib(name))
-        .cloned()
-        .collect();
-    Ok(info)
+    info
 }
 
 impl ApkInfo {
@@ -194,7 +260,7 @@ impl ApkInfo {
     }
 }
 
-fn push_warning(warnings: &mut Vec<String>, mut warning: String) {
+pub(crate) fn push_warning(warnings: &mut Vec<String>, mut warning: String) {
     if warnings.len() >= MAX_WARNINGS {
         return;
     }
@@ -212,20 +278,25 @@ fn push_warning(warnings: &mut Vec<String>, mut warning: String) {
 
 /// Manifest facts as written, before names are qualified with the package.
 #[derive(Debug, Default)]
-struct ManifestFacts {
-    package: Option<String>,
-    version_code: Option<String>,
-    version_name: Option<String>,
-    min_sdk: Option<String>,
-    target_sdk: Option<String>,
-    label: Option<String>,
-    permission_requests: Vec<PermissionRequest>,
-    activities: Vec<String>,
-    services: Vec<String>,
-    receivers: Vec<String>,
-    providers: Vec<String>,
-    meta_data: Vec<(String, Option<String>)>,
-    warnings: Vec<String>,
+pub(crate) struct ManifestFacts {
+    pub(crate) package: Option<String>,
+    pub(crate) version_code: Option<String>,
+    pub(crate) version_name: Option<String>,
+    pub(crate) min_sdk: Option<String>,
+    pub(crate) target_sdk: Option<String>,
+    pub(crate) label: Option<String>,
+    pub(crate) application_class: Option<String>,
+    /// `split` of `<manifest>`: set on configuration and feature splits.
+    pub(crate) split: Option<String>,
+    pub(crate) permission_requests: Vec<PermissionRequest>,
+    pub(crate) activities: Vec<String>,
+    pub(crate) services: Vec<String>,
+    pub(crate) receivers: Vec<String>,
+    pub(crate) providers: Vec<String>,
+    pub(crate) components: Vec<Component>,
+    pub(crate) queries: Queries,
+    pub(crate) meta_data: Vec<(String, Option<String>)>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// An enabled activity or alias that may be the launcher: its name, label,
@@ -240,84 +311,149 @@ struct LaunchCandidate {
     launcher: bool,
 }
 
-fn extract_manifest(bytes: &[u8]) -> Result<ManifestFacts, ApkError> {
-    let mut facts = ManifestFacts::default();
-    let mut root: Option<Rc<str>> = None;
-    let mut after_root = false;
-    // Open elements, each with the index of its nearest enclosing candidate.
-    let mut open: Vec<Option<usize>> = Vec::new();
-    let mut candidates: Vec<LaunchCandidate> = Vec::new();
-    let mut uses_sdk_seen = false;
-    let mut application_seen = false;
-    let mut application_label = None;
+/// What an open element sits in.
+#[derive(Clone, Copy, Default)]
+struct Frame {
+    /// Nearest enclosing launcher candidate.
+    candidate: Option<usize>,
+    /// Nearest enclosing component (index into `components`).
+    component: Option<usize>,
+    /// Inside `<queries>`.
+    queries: bool,
+}
 
-    let walk_warnings = axml::walk_xml(bytes, |event| {
-        let element = match event {
-            XmlEvent::End => {
-                open.pop();
-                if open.is_empty() && root.is_some() {
-                    after_root = true;
-                }
-                return;
-            }
-            XmlEvent::Start(element) => element,
-        };
-        if after_root {
+/// Most intent actions kept per component: real ones declare a handful, a
+/// crafted manifest could repeat one element a million times.
+const MAX_ACTIONS: usize = 64;
+/// Most components and query entries kept per manifest.
+const MAX_COMPONENTS: usize = 20_000;
+
+/// Builds [`ManifestFacts`] from start and end tags, whatever the encoding
+/// of the manifest (binary XML in an APK, protobuf in an app bundle, text in
+/// an AAR).
+#[derive(Default)]
+pub(crate) struct ManifestBuilder {
+    facts: ManifestFacts,
+    root: Option<String>,
+    after_root: bool,
+    open: Vec<Frame>,
+    candidates: Vec<LaunchCandidate>,
+    uses_sdk_seen: bool,
+    application_seen: bool,
+    application_label: Option<String>,
+}
+
+impl ManifestBuilder {
+    pub(crate) fn end(&mut self) {
+        self.open.pop();
+        if self.open.is_empty() && self.root.is_some() {
+            self.after_root = true;
+        }
+    }
+
+    pub(crate) fn start(&mut self, tag: &str, attr: &dyn Fn(Attr) -> Option<String>) {
+        if self.after_root {
             return;
         }
-        if root.is_none() {
-            root = Some(element.name.clone());
-            facts.package = element.attr(Attr::Package);
-            facts.version_code = element.attr(Attr::VersionCode);
-            facts.version_name = element.attr(Attr::VersionName);
+        let facts = &mut self.facts;
+        if self.root.is_none() {
+            self.root = Some(tag.to_owned());
+            facts.package = attr(Attr::Package);
+            facts.version_code = attr(Attr::VersionCode);
+            facts.version_name = attr(Attr::VersionName);
+            facts.split = attr(Attr::Split);
         }
-        let mut candidate = open.last().copied().flatten();
-        let name_attr = || element.attr(Attr::Name);
-        match &*element.name {
-            "uses-sdk" if !uses_sdk_seen => {
+        let mut frame = self.open.last().copied().unwrap_or_default();
+        let name_attr = || attr(Attr::Name);
+        let mut component = |kind: &'static str, name: Option<String>| -> Option<usize> {
+            let name = name?;
+            if facts.components.len() >= MAX_COMPONENTS {
+                return None;
+            }
+            facts.components.push(Component {
+                kind,
+                exported: match attr(Attr::Exported).as_deref() {
+                    Some("true") => Some(true),
+                    Some("false") => Some(false),
+                    _ => None,
+                },
+                permission: attr(Attr::Permission),
+                authorities: attr(Attr::Authorities).filter(|_| kind == "provider"),
+                target_activity: attr(Attr::TargetActivity).filter(|_| kind == "activity-alias"),
+                actions: Vec::new(),
+                name,
+            });
+            Some(facts.components.len() - 1)
+        };
+        match tag {
+            "uses-sdk" if !self.uses_sdk_seen => {
                 // androguard reads the first <uses-sdk> only.
-                uses_sdk_seen = true;
-                facts.min_sdk = element.attr(Attr::MinSdkVersion);
-                facts.target_sdk = element.attr(Attr::TargetSdkVersion);
+                self.uses_sdk_seen = true;
+                facts.min_sdk = attr(Attr::MinSdkVersion);
+                facts.target_sdk = attr(Attr::TargetSdkVersion);
             }
             tag @ ("uses-permission" | "uses-permission-sdk-23") => {
                 if let Some(name) = name_attr() {
                     facts.permission_requests.push(PermissionRequest {
                         name,
                         sdk23: tag == "uses-permission-sdk-23",
-                        max_sdk: element.attr(Attr::MaxSdkVersion),
+                        max_sdk: attr(Attr::MaxSdkVersion),
                     });
                 }
             }
-            "application" if !application_seen => {
-                application_seen = true;
-                application_label = element.attr(Attr::Label);
+            "application" if !self.application_seen => {
+                self.application_seen = true;
+                self.application_label = attr(Attr::Label);
+                facts.application_class = name_attr();
             }
-            "service" => facts.services.extend(name_attr()),
-            "receiver" => facts.receivers.extend(name_attr()),
-            "provider" => facts.providers.extend(name_attr()),
+            "queries" => frame.queries = true,
+            "package" if frame.queries => {
+                if let Some(name) = name_attr()
+                    && facts.queries.packages.len() < MAX_COMPONENTS
+                    && !facts.queries.packages.contains(&name)
+                {
+                    facts.queries.packages.push(name);
+                }
+            }
+            "provider" if frame.queries => {
+                if let Some(authorities) = attr(Attr::Authorities)
+                    && facts.queries.providers.len() < MAX_COMPONENTS
+                {
+                    facts.queries.providers.push(authorities);
+                }
+            }
+            "service" => {
+                let name = name_attr();
+                frame.component = component("service", name.clone());
+                facts.services.extend(name);
+            }
+            "receiver" => {
+                let name = name_attr();
+                frame.component = component("receiver", name.clone());
+                facts.receivers.extend(name);
+            }
+            "provider" => {
+                let name = name_attr();
+                frame.component = component("provider", name.clone());
+                facts.providers.extend(name);
+            }
             "meta-data" => {
                 if let Some(name) = name_attr() {
-                    let value = element
-                        .attr(Attr::Value)
-                        .or_else(|| element.attr(Attr::Resource));
+                    let value = attr(Attr::Value).or_else(|| attr(Attr::Resource));
                     facts.meta_data.push((name, value));
                 }
             }
             tag @ ("activity" | "activity-alias") => {
                 let name = name_attr();
                 let is_activity = tag == "activity";
+                frame.component = component(tag_kind(tag), name.clone());
                 if is_activity {
                     facts.activities.extend(name.clone());
                 }
-                if element.attr(Attr::Enabled).as_deref() != Some("false") {
-                    candidate = Some(candidates.len());
-                    candidates.push(LaunchCandidate {
-                        label: if is_activity {
-                            element.attr(Attr::Label)
-                        } else {
-                            None
-                        },
+                if attr(Attr::Enabled).as_deref() != Some("false") {
+                    frame.candidate = Some(self.candidates.len());
+                    self.candidates.push(LaunchCandidate {
+                        label: if is_activity { attr(Attr::Label) } else { None },
                         name,
                         is_activity,
                         main: false,
@@ -326,8 +462,26 @@ fn extract_manifest(bytes: &[u8]) -> Result<ManifestFacts, ApkError> {
                 }
             }
             tag @ ("action" | "category") => {
-                if let Some(c) = candidate.and_then(|i| candidates.get_mut(i)) {
-                    match (tag, name_attr().as_deref()) {
+                let name = name_attr();
+                if tag == "action"
+                    && let Some(action) = &name
+                {
+                    if frame.queries {
+                        if facts.queries.intents.len() < MAX_COMPONENTS
+                            && !facts.queries.intents.contains(action)
+                        {
+                            facts.queries.intents.push(action.clone());
+                        }
+                    } else if let Some(c) =
+                        frame.component.and_then(|i| facts.components.get_mut(i))
+                        && c.actions.len() < MAX_ACTIONS
+                        && !c.actions.contains(action)
+                    {
+                        c.actions.push(action.clone());
+                    }
+                }
+                if let Some(c) = frame.candidate.and_then(|i| self.candidates.get_mut(i)) {
+                    match (tag, name.as_deref()) {
                         ("action", Some("android.intent.action.MAIN")) => c.main = true,
                         ("category", Some("android.intent.category.LAUNCHER")) => {
                             c.launcher = true;
@@ -338,40 +492,65 @@ fn extract_manifest(bytes: &[u8]) -> Result<ManifestFacts, ApkError> {
             }
             _ => {}
         }
-        open.push(candidate);
-    })?;
+        self.open.push(frame);
+    }
 
-    let root = root.ok_or(AxmlError::NoElements)?;
-    if &*root != "manifest" {
-        return Err(ApkError::NotAManifest(root.to_string()));
+    /// The facts, once every tag was seen; `warnings` are the decoder's.
+    pub(crate) fn finish(
+        self,
+        file: &str,
+        decoder_warnings: Vec<String>,
+    ) -> Result<ManifestFacts, ApkError> {
+        let mut facts = self.facts;
+        let root = self.root.ok_or(AxmlError::NoElements)?;
+        if root != "manifest" {
+            return Err(ApkError::NotAManifest(root));
+        }
+        for warning in decoder_warnings {
+            push_warning(&mut facts.warnings, format!("{file}: {warning}"));
+        }
+        if !self.open.is_empty() {
+            push_warning(
+                &mut facts.warnings,
+                format!("{file}: {} elements never closed", self.open.len()),
+            );
+        }
+        // androguard falls back to the label of the main activity, looked up by
+        // name among <activity> elements.
+        let candidates = self.candidates;
+        facts.label = self.application_label.or_else(|| {
+            let main = candidates
+                .iter()
+                .find(|c| c.name.is_some() && c.main && c.launcher)?
+                .name
+                .clone()?;
+            candidates
+                .iter()
+                .find(|c| c.is_activity && c.name.as_deref() == Some(main.as_str()))?
+                .label
+                .clone()
+        });
+        Ok(facts)
     }
-    for warning in walk_warnings {
-        push_warning(
-            &mut facts.warnings,
-            format!("AndroidManifest.xml: {warning}"),
-        );
+}
+
+fn tag_kind(tag: &str) -> &'static str {
+    match tag {
+        "activity" => "activity",
+        "activity-alias" => "activity-alias",
+        "service" => "service",
+        "receiver" => "receiver",
+        _ => "provider",
     }
-    if !open.is_empty() {
-        push_warning(
-            &mut facts.warnings,
-            format!("AndroidManifest.xml: {} elements never closed", open.len()),
-        );
-    }
-    // androguard falls back to the label of the main activity, looked up by
-    // name among <activity> elements.
-    facts.label = application_label.or_else(|| {
-        let main = candidates
-            .iter()
-            .find(|c| c.name.is_some() && c.main && c.launcher)?
-            .name
-            .clone()?;
-        candidates
-            .iter()
-            .find(|c| c.is_activity && c.name.as_deref() == Some(main.as_str()))?
-            .label
-            .clone()
-    });
-    Ok(facts)
+}
+
+pub(crate) fn extract_manifest(bytes: &[u8]) -> Result<ManifestFacts, ApkError> {
+    let mut builder = ManifestBuilder::default();
+    let walk_warnings = axml::walk_xml(bytes, |event| match event {
+        XmlEvent::End => builder.end(),
+        XmlEvent::Start(element) => builder.start(&element.name, &|a| element.attr(a)),
+    })?;
+    builder.finish(MANIFEST, walk_warnings)
 }
 
 /// Qualifies a component or permission name with the package the way
@@ -460,10 +639,16 @@ pub struct DexSummary {
 /// `classes.dex`, `classes2.dex`, ... order. Works without a manifest, so it
 /// also serves split APKs and bare DEX bundles.
 pub fn read_dex_classes<R: Read + Seek>(zip: &mut ZipReader<R>) -> DexSummary {
+    read_dex_in(zip, "")
+}
+
+/// Like [`read_dex_classes`] for the `classes*.dex` entries directly under
+/// `dir` (`base/dex/` in an app bundle; `""` is the archive root).
+pub fn read_dex_in<R: Read + Seek>(zip: &mut ZipReader<R>, dir: &str) -> DexSummary {
     let mut dex_names: Vec<(u64, String)> = zip
         .names()
         .iter()
-        .filter_map(|n| dex_index(n).map(|i| (i, n.clone())))
+        .filter_map(|n| dex_index(n.strip_prefix(dir)?).map(|i| (i, n.clone())))
         .collect();
     dex_names.sort();
     let mut summary = DexSummary {
@@ -509,7 +694,7 @@ pub fn read_dex_classes<R: Read + Seek>(zip: &mut ZipReader<R>) -> DexSummary {
     summary
 }
 
-fn is_native_lib(name: &str) -> bool {
+pub(crate) fn is_native_lib(name: &str) -> bool {
     let parts: Vec<&str> = name.split('/').collect();
     matches!(parts.as_slice(), ["lib", abi, .., file]
         if !abi.is_empty() && file.len() > 3 && file.ends_with(".so"))

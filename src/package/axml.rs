@@ -266,10 +266,15 @@ pub(crate) enum Attr {
     TargetSdkVersion,
     MaxSdkVersion,
     Package,
+    Exported,
+    Permission,
+    Authorities,
+    TargetActivity,
+    Split,
 }
 
 impl Attr {
-    fn from_resource_id(id: u32) -> Option<Attr> {
+    pub(crate) fn from_resource_id(id: u32) -> Option<Attr> {
         Some(match id {
             0x0101_0001 => Attr::Label,
             0x0101_0003 => Attr::Name,
@@ -281,11 +286,15 @@ impl Attr {
             0x0101_021c => Attr::VersionName,
             0x0101_0270 => Attr::TargetSdkVersion,
             0x0101_0271 => Attr::MaxSdkVersion,
+            0x0101_0010 => Attr::Exported,
+            0x0101_0006 => Attr::Permission,
+            0x0101_0018 => Attr::Authorities,
+            0x0101_0202 => Attr::TargetActivity,
             _ => return None,
         })
     }
 
-    fn from_name(name: &str) -> Option<Attr> {
+    pub(crate) fn from_name(name: &str) -> Option<Attr> {
         Some(match name {
             "label" => Attr::Label,
             "name" => Attr::Name,
@@ -298,6 +307,11 @@ impl Attr {
             "targetSdkVersion" => Attr::TargetSdkVersion,
             "maxSdkVersion" => Attr::MaxSdkVersion,
             "package" => Attr::Package,
+            "exported" => Attr::Exported,
+            "permission" => Attr::Permission,
+            "authorities" => Attr::Authorities,
+            "targetActivity" => Attr::TargetActivity,
+            "split" => Attr::Split,
             _ => return None,
         })
     }

@@ -6,20 +6,26 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use memchr::memmem;
 use serde::Serialize;
 
-use super::apk::{ApkError, read_apk_from, read_dex_classes};
+use super::apk::{ApkError, Component, Queries};
+use super::bundle::{AndroidCode, android_format, read_android};
+use super::macho;
 use super::plistinfo::{IpaError, PrivacyManifest, parse_privacy_manifest, read_ipa_from};
 use super::zipread::{ZipLimits, ZipReadError, ZipReader};
 use crate::audit::PackageFacts;
-use crate::sdk::signatures::{Sdk, SdkDb};
+use crate::observation::mask;
+use crate::sdk::packers::{PackerDb, PackerFound};
+use crate::sdk::signatures::{Sdk, SdkDb, glob_match};
 use crate::signatures::Ontology;
 
 const PERMISSIONS: &str = include_str!("../../signatures/permissions.toml");
 
 /// Largest iOS executable searched for Objective-C class names.
 const MAX_EXECUTABLE_BYTES: u64 = 256 << 20;
+/// Most Mach-O files of one IPA searched (main executable, frameworks,
+/// extensions); real apps have a few dozen.
+const MAX_MACHO_FILES: usize = 512;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
@@ -42,7 +48,7 @@ pub enum InventoryError {
         source: ZipReadError,
     },
     #[error(
-        "{path}: not an APK (no AndroidManifest.xml, no classes.dex) nor an IPA (no Payload/*.app/Info.plist)"
+        "{path}: not an APK (no AndroidManifest.xml, no classes.dex), app bundle (.aab), split set (.apks, .xapk), SDK library (.aar, .jar: no .class entries) nor an IPA (no Payload/*.app/Info.plist)"
     )]
     Unknown { path: String },
     #[error("{path}: cannot read: {source}")]
@@ -118,8 +124,11 @@ pub struct SdkEvidence {
     /// Objective-C class names found in the iOS executable.
     pub objc_classes: Vec<String>,
     /// Manifest components (activities, services, receivers, providers) under the
-    /// SDK's packages.
+    /// SDK's packages or named by its `android_components`.
     pub components: Vec<String>,
+    /// Manifest `<meta-data>` names the SDK reads.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub meta_data: Vec<String>,
 }
 
 impl SdkEvidence {
@@ -129,6 +138,7 @@ impl SdkEvidence {
             && self.frameworks.is_empty()
             && self.objc_classes.is_empty()
             && self.components.is_empty()
+            && self.meta_data.is_empty()
     }
 
     /// One line for tables and findings: "312 classes in com.umeng; libumeng.so".
@@ -144,6 +154,9 @@ impl SdkEvidence {
         } else if !self.components.is_empty() {
             parts.push(format!("manifest: {}", self.components.join(", ")));
         }
+        if !self.meta_data.is_empty() {
+            parts.push(format!("meta-data {}", self.meta_data.join(", ")));
+        }
         if !self.native_libs.is_empty() {
             parts.push(self.native_libs.join(", "));
         }
@@ -154,7 +167,10 @@ impl SdkEvidence {
             ));
         }
         if !self.objc_classes.is_empty() {
-            parts.push(format!("ObjC classes {}", self.objc_classes.join(", ")));
+            parts.push(format!(
+                "Objective-C classes {}",
+                self.objc_classes.join(", ")
+            ));
         }
         parts.join("; ")
     }
@@ -168,7 +184,23 @@ pub struct SdkFound {
     pub name_zh: Option<String>,
     pub vendor: String,
     pub category: String,
+    /// The vendor core this SDK runs on (reported on its own evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub core: Option<String>,
     pub evidence: SdkEvidence,
+}
+
+/// One `<meta-data>` of the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaDataFact {
+    pub name: String,
+    /// The value, masked, for names the signatures know as an SDK's app key;
+    /// other values are not shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The SDK that reads this name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -210,12 +242,23 @@ pub struct Inventory {
     pub sha256: Option<String>,
     /// `android`, `ios`, or `privacy-manifest` for a lone `.xcprivacy` file.
     pub platform: &'static str,
+    /// What was read: `apk`, `aab`, `apks`, `xapk`, `aar`, `jar`, `ipa` or
+    /// `xcprivacy`.
+    pub format: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The version name, else the version code (Android), or
+    /// `CFBundleShortVersionString`, else `CFBundleVersion` (iOS).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// `android:versionCode`, or `CFBundleVersion`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_code: Option<String>,
+    /// `android:versionName`, or `CFBundleShortVersionString`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_os: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -225,6 +268,37 @@ pub struct Inventory {
     pub native_libs: Vec<String>,
     pub frameworks: Vec<String>,
     pub permissions: Vec<PermissionFact>,
+    /// `android:name` of `<application>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_class: Option<String>,
+    /// Manifest components, names qualified as androguard does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<Component>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub activity_aliases: Vec<Component>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Component>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub receivers: Vec<Component>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<Component>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub meta_data: Vec<MetaDataFact>,
+    /// `<queries>`: the other apps this one declares it looks for.
+    #[serde(skip_serializing_if = "Queries::is_empty")]
+    pub queries: Queries,
+    /// Member archives read (split APKs of a set, jars of an AAR).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+    /// Packers / protectors found: the real code is encrypted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packers: Vec<PackerFound>,
+    /// The app's code is not all readable (packed, or loaded at run time), so
+    /// the SDK list covers only what the manifest, native libraries and the
+    /// readable code show: an empty list does not mean no SDK.
+    pub code_hidden: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_hidden_reason: Option<String>,
     pub sdks: Vec<SdkFound>,
     pub privacy_manifests: Vec<ManifestFact>,
     pub warnings: Vec<String>,
@@ -232,14 +306,20 @@ pub struct Inventory {
 
 pub const SCHEMA: &str = "privaudit.sdks/1";
 
-/// Reads a package: APK, IPA (told apart by content, not name) or a lone
-/// `PrivacyInfo.xcprivacy`.
+/// The signature data `inventory` matches packages against.
+pub struct Signatures<'a> {
+    pub sdks: &'a SdkDb,
+    pub packers: &'a PackerDb,
+    pub ontology: &'a Ontology,
+    pub permissions: &'a PermissionMap,
+}
+
+/// Reads a package: APK, app bundle, split set, AAR, JAR, IPA (told apart by
+/// content, not name) or a lone `PrivacyInfo.xcprivacy`.
 pub fn inventory(
     path: &Path,
     limits: &ZipLimits,
-    sdks: &SdkDb,
-    ontology: &Ontology,
-    permissions: &PermissionMap,
+    sig: &Signatures<'_>,
 ) -> Result<Inventory, InventoryError> {
     let shown = path.display().to_string();
     if path
@@ -254,10 +334,10 @@ pub fn inventory(
             path: shown.clone(),
             message: e.to_string(),
         })?;
-        let mut inv = empty(shown.clone(), "privacy-manifest");
+        let mut inv = empty(shown.clone(), "privacy-manifest", "xcprivacy");
         inv.warnings.extend(manifest.warnings.iter().cloned());
         inv.privacy_manifests
-            .push(manifest_fact(&shown, "app", None, &manifest, ontology));
+            .push(manifest_fact(&shown, "app", None, &manifest, sig.ontology));
         return Ok(inv);
     }
     let zip_err = |source| InventoryError::Zip {
@@ -265,29 +345,39 @@ pub fn inventory(
         source,
     };
     let mut zip = ZipReader::open(path, limits).map_err(zip_err)?;
-    let is_apk = zip.contains("AndroidManifest.xml") || zip.contains("classes.dex");
     let is_ipa = zip
         .names()
         .iter()
         .any(|n| n.starts_with("Payload/") && n.ends_with(".app/Info.plist"));
-    if is_apk {
-        android(&shown, &mut zip, sdks, permissions)
-    } else if is_ipa {
-        ios(&shown, &mut zip, sdks, ontology, permissions)
-    } else {
-        Err(InventoryError::Unknown { path: shown })
+    // An IPA is recognised first: a stray .class or .apk inside it does not make
+    // it a jar or a split set.
+    if is_ipa && !zip.contains("AndroidManifest.xml") {
+        return ios(&shown, &mut zip, sig);
+    }
+    match android_format(&zip) {
+        Some(format) => {
+            let code = read_android(&mut zip, format).map_err(|source| InventoryError::Apk {
+                path: shown.clone(),
+                source,
+            })?;
+            Ok(android(&shown, code, sig))
+        }
+        None => Err(InventoryError::Unknown { path: shown }),
     }
 }
 
-fn empty(path: String, platform: &'static str) -> Inventory {
+fn empty(path: String, platform: &'static str, format: &'static str) -> Inventory {
     Inventory {
         schema: SCHEMA,
         path,
         sha256: None,
         platform,
+        format,
         id: None,
         name: None,
         version: None,
+        version_code: None,
+        version_name: None,
         min_os: None,
         target_sdk: None,
         dex_files: 0,
@@ -295,6 +385,18 @@ fn empty(path: String, platform: &'static str) -> Inventory {
         native_libs: Vec::new(),
         frameworks: Vec::new(),
         permissions: Vec::new(),
+        application_class: None,
+        activities: Vec::new(),
+        activity_aliases: Vec::new(),
+        services: Vec::new(),
+        receivers: Vec::new(),
+        providers: Vec::new(),
+        meta_data: Vec::new(),
+        queries: Queries::default(),
+        members: Vec::new(),
+        packers: Vec::new(),
+        code_hidden: false,
+        code_hidden_reason: None,
         sdks: Vec::new(),
         privacy_manifests: Vec::new(),
         warnings: Vec::new(),
@@ -314,73 +416,70 @@ fn found(sdk: &Sdk, evidence: SdkEvidence) -> SdkFound {
         name_zh: sdk.name_zh.clone(),
         vendor: sdk.vendor.clone(),
         category: sdk.category.clone(),
+        core: sdk.core.clone(),
         evidence,
     }
 }
 
-fn android<R: std::io::Read + std::io::Seek>(
-    shown: &str,
-    zip: &mut ZipReader<R>,
-    sdks: &SdkDb,
-    permissions: &PermissionMap,
-) -> Result<Inventory, InventoryError> {
-    let mut inv = empty(shown.to_string(), "android");
-    let (classes, native_libs, components) = match read_apk_from(zip) {
-        Ok(apk) => {
-            inv.id = Some(apk.package.clone()).filter(|p| !p.is_empty());
-            inv.name = apk.app_name.clone();
-            inv.version = apk.version_name.clone().or(apk.version_code.clone());
-            inv.min_os = apk.min_sdk.clone();
-            inv.target_sdk = apk.target_sdk.clone();
-            inv.dex_files = apk.dex_files;
-            inv.warnings.extend(apk.warnings.iter().cloned());
-            inv.permissions = apk
-                .permissions
-                .iter()
-                .map(|p| PermissionFact {
-                    name: p.clone(),
-                    data_types: permissions.android.get(p).cloned().unwrap_or_default(),
-                    purpose: None,
-                })
-                .collect();
-            let components: Vec<String> = apk
-                .activities
-                .iter()
-                .chain(&apk.services)
-                .chain(&apk.receivers)
-                .chain(&apk.providers)
-                .cloned()
-                .collect();
-            (apk.classes, apk.native_libs, components)
+fn android(shown: &str, code: AndroidCode, sig: &Signatures<'_>) -> Inventory {
+    let mut inv = empty(shown.to_string(), "android", code.format);
+    inv.warnings = code.warnings;
+    inv.members = code.members;
+    inv.dex_files = code.dex_files;
+    let mut meta_names: Vec<String> = Vec::new();
+    let mut components: Vec<String> = Vec::new();
+    if let Some(apk) = code.manifest {
+        inv.id = Some(apk.package.clone()).filter(|p| !p.is_empty());
+        inv.name = apk.app_name.clone();
+        inv.version = apk.version_name.clone().or(apk.version_code.clone());
+        inv.version_code = apk.version_code.clone();
+        inv.version_name = apk.version_name.clone();
+        inv.min_os = apk.min_sdk.clone();
+        inv.target_sdk = apk.target_sdk.clone();
+        inv.application_class = apk.application_class.clone();
+        inv.permissions = apk
+            .permissions
+            .iter()
+            .map(|p| PermissionFact {
+                name: p.clone(),
+                data_types: sig.permissions.android.get(p).cloned().unwrap_or_default(),
+                purpose: None,
+            })
+            .collect();
+        for c in apk.components {
+            components.push(c.name.clone());
+            match c.kind {
+                "activity" => inv.activities.push(c),
+                "activity-alias" => inv.activity_aliases.push(c),
+                "service" => inv.services.push(c),
+                "receiver" => inv.receivers.push(c),
+                _ => inv.providers.push(c),
+            }
         }
-        // Split APKs and stripped archives have code but no manifest: the SDKs are
-        // still worth reporting.
-        Err(ApkError::MissingManifest) => {
-            inv.warnings.push(
-                "no AndroidManifest.xml: permissions and app identity unknown; SDKs read from the code only"
-                    .into(),
-            );
-            let dex = read_dex_classes(zip);
-            inv.dex_files = dex.dex_files;
-            inv.warnings.extend(dex.warnings);
-            let libs = zip
-                .names()
-                .iter()
-                .filter(|n| n.starts_with("lib/") && n.ends_with(".so"))
-                .cloned()
-                .collect();
-            (dex.classes, libs, Vec::new())
-        }
-        Err(source) => {
-            return Err(InventoryError::Apk {
-                path: shown.to_string(),
-                source,
+        for (name, value) in apk.meta_data {
+            let key_owner = sig.sdks.app_key_owner(&name);
+            let reader = key_owner.or_else(|| {
+                sig.sdks
+                    .sdks
+                    .iter()
+                    .find(|s| s.meta_data.iter().any(|m| glob_match(m, &name)))
+            });
+            meta_names.push(name.clone());
+            inv.meta_data.push(MetaDataFact {
+                value: key_owner
+                    .and(value)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| mask(&v)),
+                sdk: reader.map(|s| s.id.clone()),
+                name,
             });
         }
-    };
-    inv.classes = classes.len();
+        inv.queries = apk.queries;
+    }
+    inv.classes = code.classes.len();
     let lib_names: Vec<String> = {
-        let mut v: Vec<String> = native_libs
+        let mut v: Vec<String> = code
+            .native_libs
             .iter()
             .map(|l| l.rsplit('/').next().unwrap_or(l).to_string())
             .collect();
@@ -391,9 +490,10 @@ fn android<R: std::io::Read + std::io::Seek>(
     inv.native_libs = lib_names.clone();
 
     // Class names sorted once, so each SDK package is a range lookup instead of a scan.
-    let mut sorted: Vec<&str> = classes.iter().map(String::as_str).collect();
+    let mut sorted: Vec<&str> = code.classes.iter().map(String::as_str).collect();
     sorted.sort_unstable();
-    for sdk in sdks.sdks.iter() {
+    sorted.dedup();
+    for sdk in sig.sdks.sdks.iter() {
         let mut ev = SdkEvidence::default();
         for package in &sdk.android_packages {
             let start = sorted.partition_point(|c| *c < package.as_str());
@@ -413,15 +513,29 @@ fn android<R: std::io::Read + std::io::Seek>(
                     ev.class_examples.push(h.to_string());
                 }
             }
-            for c in &components {
-                if under(c, package) && ev.components.len() < 5 && !ev.components.contains(c) {
-                    ev.components.push(c.clone());
-                }
+        }
+        for c in &components {
+            let named = sdk.android_packages.iter().any(|p| under(c, p))
+                || sdk.android_components.iter().any(|p| glob_match(p, c));
+            if named && ev.components.len() < 5 && !ev.components.contains(c) {
+                ev.components.push(c.clone());
+            }
+        }
+        for name in &meta_names {
+            let read = sdk
+                .meta_data
+                .iter()
+                .chain(&sdk.app_keys)
+                .any(|m| glob_match(m, name));
+            if read && !ev.meta_data.contains(name) {
+                ev.meta_data.push(name.clone());
             }
         }
         for lib in &sdk.native_libs {
-            if lib_names.iter().any(|l| l == lib) {
-                ev.native_libs.push(lib.clone());
+            if let Some(hit) = lib_names.iter().find(|l| glob_match(lib, l))
+                && !ev.native_libs.contains(hit)
+            {
+                ev.native_libs.push(hit.clone());
             }
         }
         if !ev.is_empty() {
@@ -429,7 +543,29 @@ fn android<R: std::io::Read + std::io::Seek>(
         }
     }
     drop_shadowed(&mut inv.sdks);
-    Ok(inv)
+
+    inv.packers = sig.packers.find(&sorted, &lib_names, &code.entries);
+    if !inv.packers.is_empty() {
+        let names: Vec<&str> = inv.packers.iter().map(|p| p.name.as_str()).collect();
+        inv.code_hidden = true;
+        inv.code_hidden_reason = Some(format!(
+            "packed with {}: the DEX files hold the packer's loader and the app's code is encrypted; SDKs are found only from the manifest and native libraries, and SDKs not listed may still be present",
+            names.join(", ")
+        ));
+    } else if let Some(app_class) = &inv.application_class
+        && inv.dex_files > 0
+        && !app_class.starts_with("android.")
+        && sorted.binary_search(&app_class.as_str()).is_err()
+        && matches!(code.format, "apk" | "aab" | "apks" | "xapk")
+    {
+        // Android instantiates this class before anything else; when no DEX file
+        // defines it, the code that does is decrypted or downloaded at run time.
+        inv.code_hidden = true;
+        inv.code_hidden_reason = Some(format!(
+            "the application class {app_class} is not in any DEX file: code is loaded at run time (an unknown packer, or dynamic loading); SDKs not listed may still be present"
+        ));
+    }
+    inv
 }
 
 /// When one SDK's evidence is a strict subset of another's packages (Firebase
@@ -438,12 +574,24 @@ fn android<R: std::io::Read + std::io::Seek>(
 /// exact duplicates (two signatures with the same packages) are merged, keeping the
 /// first.
 fn drop_shadowed(found: &mut Vec<SdkFound>) {
-    let mut seen: Vec<(Vec<String>, Vec<String>, Vec<String>)> = Vec::new();
+    type Key = (
+        Vec<String>,
+        Vec<String>,
+        Vec<String>,
+        Vec<String>,
+        Vec<String>,
+        Vec<String>,
+    );
+    let mut seen: Vec<Key> = Vec::new();
     found.retain(|s| {
+        let e = &s.evidence;
         let key = (
-            s.evidence.packages.clone(),
-            s.evidence.native_libs.clone(),
-            s.evidence.frameworks.clone(),
+            e.packages.clone(),
+            e.native_libs.clone(),
+            e.frameworks.clone(),
+            e.objc_classes.clone(),
+            e.components.clone(),
+            e.meta_data.clone(),
         );
         if seen.contains(&key) {
             false
@@ -534,18 +682,18 @@ fn manifest_fact(
 fn ios<R: std::io::Read + std::io::Seek>(
     shown: &str,
     zip: &mut ZipReader<R>,
-    sdks: &SdkDb,
-    ontology: &Ontology,
-    permissions: &PermissionMap,
+    sig: &Signatures<'_>,
 ) -> Result<Inventory, InventoryError> {
     let ipa = read_ipa_from(zip).map_err(|source| InventoryError::Ipa {
         path: shown.to_string(),
         source,
     })?;
-    let mut inv = empty(shown.to_string(), "ios");
+    let mut inv = empty(shown.to_string(), "ios", "ipa");
     inv.id = ipa.bundle_id.clone();
     inv.name = ipa.name.clone();
     inv.version = ipa.short_version.clone().or(ipa.version.clone());
+    inv.version_code = ipa.version.clone();
+    inv.version_name = ipa.short_version.clone();
     inv.min_os = ipa.min_os.clone();
     inv.frameworks = ipa.frameworks.clone();
     inv.warnings.extend(ipa.warnings.iter().cloned());
@@ -554,41 +702,70 @@ fn ios<R: std::io::Read + std::io::Seek>(
         .iter()
         .map(|(key, text)| PermissionFact {
             name: key.clone(),
-            data_types: permissions.ios.get(key).cloned().unwrap_or_default(),
+            data_types: sig.permissions.ios.get(key).cloned().unwrap_or_default(),
             purpose: Some(text.clone()),
         })
         .collect();
 
-    // Objective-C class names are NUL-terminated strings in the executable; matching
-    // the whole string with its NULs avoids hits inside longer names.
+    // Static SDKs are linked into the main executable and never show up under
+    // Frameworks/, so every Mach-O of the app is searched for the Objective-C
+    // classes it defines.
     let executable = ipa
         .executable
         .as_ref()
         .map(|e| format!("{}{e}", ipa.app_dir));
-    let binary = match &executable {
-        Some(name) if zip.contains(name) => match zip.read_capped(name, MAX_EXECUTABLE_BYTES) {
-            Ok(b) => Some(b),
+    let mut binaries: Vec<String> = executable
+        .iter()
+        .filter(|e| zip.contains(e))
+        .cloned()
+        .collect();
+    binaries.extend(
+        zip.names()
+            .iter()
+            .filter(|n| n.starts_with(&ipa.app_dir) && is_bundle_binary(n))
+            .filter(|n| Some(*n) != executable.as_ref())
+            .cloned(),
+    );
+    if binaries.len() > MAX_MACHO_FILES {
+        inv.warnings.push(format!(
+            "{} binaries; only the first {MAX_MACHO_FILES} searched for SDK class names",
+            binaries.len()
+        ));
+        binaries.truncate(MAX_MACHO_FILES);
+    }
+    let mut classes: std::collections::BTreeSet<String> = Default::default();
+    for name in &binaries {
+        let bytes = match zip.read_capped(name, MAX_EXECUTABLE_BYTES) {
+            Ok(b) => b,
             Err(e) => {
                 inv.warnings
                     .push(format!("{name}: not searched for SDK class names: {e}"));
-                None
+                continue;
             }
-        },
-        _ => None,
-    };
-    for sdk in sdks.sdks.iter() {
+        };
+        match macho::objc_class_names(&bytes) {
+            Ok(names) => classes.extend(names),
+            Err(e) => inv
+                .warnings
+                .push(format!("{name}: not searched for SDK class names: {e}")),
+        }
+    }
+    inv.classes = classes.len();
+    for sdk in sig.sdks.sdks.iter() {
         let mut ev = SdkEvidence::default();
         for fw in &sdk.ios_frameworks {
             if ipa.frameworks.iter().any(|f| f.eq_ignore_ascii_case(fw)) {
                 ev.frameworks.push(fw.clone());
             }
         }
-        if let Some(bin) = &binary {
-            for class in &sdk.ios_classes {
-                let needle = format!("\0{class}\0");
-                if memmem::find(bin, needle.as_bytes()).is_some() {
-                    ev.objc_classes.push(class.clone());
-                }
+        for class in &sdk.ios_classes {
+            let hit = if class.contains('*') {
+                classes.iter().any(|c| glob_match(class, c))
+            } else {
+                classes.contains(class)
+            };
+            if hit {
+                ev.objc_classes.push(class.clone());
             }
         }
         if !ev.is_empty() {
@@ -613,9 +790,25 @@ fn ios<R: std::io::Read + std::io::Seek>(
             "component"
         };
         inv.privacy_manifests
-            .push(manifest_fact(path, scope, owner, m, ontology));
+            .push(manifest_fact(path, scope, owner, m, sig.ontology));
     }
     Ok(inv)
+}
+
+/// Binaries of an app bundle besides the main executable: a framework's or an
+/// extension's executable (`X.framework/X`, `Y.appex/Y`) and dynamic libraries
+/// (the Swift runtime's excepted).
+fn is_bundle_binary(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let (Some(file), Some(dir)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    if file.ends_with(".dylib") {
+        return !file.starts_with("libswift");
+    }
+    [".framework", ".appex"]
+        .iter()
+        .any(|ext| dir.strip_suffix(ext) == Some(file))
 }
 
 impl Inventory {

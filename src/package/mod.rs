@@ -6,8 +6,11 @@
 
 pub mod apk;
 pub mod axml;
+pub mod bundle;
 pub mod dex;
+pub mod macho;
 pub mod plistinfo;
+pub mod protoxml;
 pub mod zipread;
 
 pub use apk::{ApkError, ApkInfo, read_apk};

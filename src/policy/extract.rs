@@ -24,6 +24,7 @@
 mod decode;
 mod hanzi;
 mod lexicon;
+mod practice;
 mod rules;
 mod segment;
 
@@ -185,7 +186,14 @@ struct Builder<'a> {
     seen: HashSet<(Option<String>, Option<String>, String)>,
     preamble_seen: usize,
     first_party: Vec<String>,
+    /// Sentences left that a lead-in's practice still covers ("我们会收集以下信息：" and
+    /// its list); a heading ends it.
+    lead_in_left: usize,
 }
+
+/// How many sentences after a lead-in its practice covers at most: lists in real
+/// policies run to a few dozen items, and a lead-in must not reach the rest of a section.
+const LEAD_IN_REACH: usize = 40;
 
 fn quote(text: &str) -> String {
     let count = text.chars().count();
@@ -225,6 +233,7 @@ impl<'a> Builder<'a> {
             seen: HashSet::new(),
             preamble_seen: 0,
             first_party: Vec::new(),
+            lead_in_left: 0,
         }
     }
 
@@ -299,6 +308,29 @@ impl<'a> Builder<'a> {
         });
         types.retain(|t| !parties.iter().any(|(m, _)| overlap(*m, (t.start, t.end))));
 
+        let under_lead_in = self.lead_in_left > 0;
+        self.lead_in_left = self.lead_in_left.saturating_sub(1);
+        if s.heading {
+            self.lead_in_left = 0;
+        } else if self.lexicon.practice.is_lead_in(&masked) {
+            self.lead_in_left = LEAD_IN_REACH;
+        }
+        let practice = under_lead_in || self.lexicon.practice.states_practice(&masked);
+        // "个人信息是指……包括姓名" in running text defines, like a definitions section;
+        // unless the same sentence says that we collect.
+        let defines = !s.heading
+            && self.lexicon.practice.is_definition(&masked)
+            && !p.first_person_collect(&masked);
+        if defines {
+            if !types.is_empty() {
+                self.notes.push(format!(
+                    "{}: a definition's examples are not read as collected: {:?}",
+                    clause_label(s),
+                    quote(&s.text)
+                ));
+            }
+            return;
+        }
         if s.heading {
             // Headings name parties ("1. 友盟统计SDK") but state nothing about data.
             if let Some((_, party)) = parties.iter().rev().find(|(_, p)| p.id.starts_with("sdk:")) {
@@ -375,7 +407,7 @@ impl<'a> Builder<'a> {
 
         self.promises_from(s, &masked, !types.is_empty());
 
-        if !self.scans_data(s.role) {
+        if !self.reads_data(s.role, practice, p.first_person_collect(&masked)) {
             return;
         }
         // Whom this sentence's data goes to: the parties it names (all of them: "with A
@@ -434,7 +466,7 @@ impl<'a> Builder<'a> {
         if data.is_empty() {
             return;
         }
-        if !self.has_collection && !p.first_person_collect(&masked) {
+        if s.role != Role::Collection && !practice {
             return;
         }
         self.collect_entry(data, s);
@@ -450,6 +482,26 @@ impl<'a> Builder<'a> {
                 false
             }
             _ => !self.has_collection,
+        }
+    }
+
+    /// Whether a sentence's data types are read as a practice: everywhere in collection
+    /// and sharing sections, elsewhere (but never in definitions) when the sentence has
+    /// a practice verb of its own or follows a lead-in.
+    fn reads_data(&self, role: Role, practice: bool, we_collect: bool) -> bool {
+        match role {
+            Role::Collection | Role::Sharing => true,
+            Role::Definitions => false,
+            // Rights, security, retention, minors, changes and contact sections mention
+            // data while saying what the user may do with it or how it is protected;
+            // only an explicit "we collect" there is a statement of collection.
+            Role::Rights
+            | Role::Protection
+            | Role::Storage
+            | Role::Minors
+            | Role::Changes
+            | Role::Contact => we_collect,
+            _ => practice,
         }
     }
 

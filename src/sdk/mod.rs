@@ -5,6 +5,7 @@
 pub mod annotate;
 pub mod attribution;
 pub mod exodus;
+pub mod packers;
 pub mod signatures;
 
 pub use attribution::{Attributor, Party};

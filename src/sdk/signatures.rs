@@ -77,6 +77,24 @@ pub struct Sdk {
     pub ios_classes: Vec<String>,
     #[serde(default)]
     pub native_libs: Vec<String>,
+    /// Manifest component names (activities, services, receivers,
+    /// providers) that only this SDK declares; `*` is a wildcard. They name
+    /// the SDK even when its code is obfuscated or packed.
+    #[serde(default)]
+    pub android_components: Vec<String>,
+    /// Manifest `<meta-data>` names the SDK reads (`UMENG_CHANNEL`); `*` is a
+    /// wildcard.
+    #[serde(default)]
+    pub meta_data: Vec<String>,
+    /// `<meta-data>` names whose value is the app's key at this vendor
+    /// (`UMENG_APPKEY`): evidence like `meta_data`, and the value is shown
+    /// (masked) in `sdks`.
+    #[serde(default)]
+    pub app_keys: Vec<String>,
+    /// The vendor's shared core that this SDK needs (`jcore` for JPush):
+    /// reported as its own SDK, never as this one.
+    #[serde(default)]
+    pub core: Option<String>,
     #[serde(default)]
     pub domains: Vec<String>,
     #[serde(default)]
@@ -180,6 +198,18 @@ impl SdkDb {
         SdkDb::parse(&files)
     }
 
+    /// The SDK that lists `name` among its app-key meta-data names.
+    pub fn app_key_owner(&self, name: &str) -> Option<&Sdk> {
+        self.sdks
+            .iter()
+            .find(|s| s.app_keys.iter().any(|k| glob_match(k, name)))
+    }
+
+    /// Every SDK id.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.sdks.iter().map(|s| s.id.as_str())
+    }
+
     pub fn get(&self, id: &str) -> Option<&Sdk> {
         self.by_id.get(id).map(|&i| &self.sdks[i])
     }
@@ -232,6 +262,28 @@ impl SdkDb {
                     out.push(format!("{at}: malformed domain {d:?}"));
                 }
             }
+            if let Some(core) = &s.core
+                && (self.get(core).is_none() || core == &s.id)
+            {
+                out.push(format!("{at}: core {core:?} is not another SDK's id"));
+            }
+            for p in s
+                .android_components
+                .iter()
+                .chain(&s.meta_data)
+                .chain(&s.app_keys)
+            {
+                if p.is_empty() || p.starts_with('*') || p.chars().any(char::is_whitespace) {
+                    out.push(format!(
+                        "{at}: manifest name {p:?} must not be empty, start with *, or hold spaces"
+                    ));
+                }
+            }
+            for p in &s.android_components {
+                if p.split('.').count() < 3 {
+                    out.push(format!("{at}: component {p:?} needs three segments"));
+                }
+            }
             for p in &s.android_packages {
                 let segments: Vec<&str> = p.split('.').collect();
                 if segments.len() < 2 || segments.iter().any(|x| x.is_empty()) {
@@ -249,9 +301,49 @@ impl SdkDb {
     }
 }
 
+/// Does `text` match `pattern`, where `*` stands for any run of characters
+/// (none included) and everything else for itself? Linear in practice: the
+/// last `*` seen is the only backtracking point.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("libjcore*.so", "libjcore410.so"));
+        assert!(glob_match("libjcore*.so", "libjcore.so"));
+        assert!(!glob_match("libjcore*.so", "libjcore410.so.bak"));
+        assert!(!glob_match("libjcore*.so", "xlibjcore410.so"));
+        assert!(glob_match("com.umeng.message.*", "com.umeng.message.XXX"));
+        assert!(!glob_match("com.umeng.message.*", "com.umeng.messages"));
+        assert!(glob_match("a*b*c", "aXXbYYbc"));
+        assert!(glob_match("UMENG_APPKEY", "UMENG_APPKEY"));
+        assert!(!glob_match("UMENG_APPKEY", "UMENG_APPKEY2"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("", "x"));
+    }
 
     #[test]
     fn builtin_signatures_are_sound() {

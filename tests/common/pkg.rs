@@ -106,6 +106,7 @@ pub enum V<'a> {
     Str(&'a str),
     Int(u32),
     Ref(u32),
+    Bool(bool),
 }
 
 /// Android attribute names with their framework resource ids; the resource
@@ -121,6 +122,9 @@ const ANDROID_ATTRS: &[(&str, u32)] = &[
     ("versionName", 0x0101_021c),
     ("targetSdkVersion", 0x0101_0270),
     ("maxSdkVersion", 0x0101_0271),
+    ("exported", 0x0101_0010),
+    ("authorities", 0x0101_0018),
+    ("permission", 0x0101_0006),
 ];
 const ANDROID_NS: &str = "http://schemas.android.com/apk/res/android";
 
@@ -194,6 +198,7 @@ impl AxmlWriter {
                 }
                 V::Int(n) => (u32::MAX, 0x10, *n),
                 V::Ref(id) => (u32::MAX, 0x01, *id),
+                V::Bool(b) => (u32::MAX, 0x12, if *b { u32::MAX } else { 0 }),
             };
             words.push(if is_android { uri } else { u32::MAX });
             words.push(attr_idx);
@@ -316,4 +321,166 @@ pub fn binary_plist(entries: &[(&str, &str)]) -> Vec<u8> {
     let mut out = Vec::new();
     plist::to_writer_binary(&mut out, &plist::Value::Dictionary(dict)).unwrap();
     out
+}
+
+/// A 64-bit little-endian Mach-O executable with one `__TEXT` segment holding
+/// an `__objc_classname` section (the classes it defines) and a `__cstring`
+/// section (strings it only mentions), laid out as ld64 does.
+pub fn macho_64(defined: &[&str], mentioned: &[&str]) -> Vec<u8> {
+    let strings = |names: &[&str]| -> Vec<u8> {
+        let mut v = Vec::new();
+        for n in names {
+            v.extend_from_slice(n.as_bytes());
+            v.push(0);
+        }
+        v
+    };
+    let classnames = strings(defined);
+    let cstrings = strings(mentioned);
+    let header_len = 32u32;
+    let cmd_len = 72 + 2 * 80u32;
+    let data_at = header_len + cmd_len;
+    let mut out = Vec::new();
+    for v in [0xfeed_facfu32, 0x0100_000c, 0, 2, 1, cmd_len, 0, 0] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&0x19u32.to_le_bytes());
+    out.extend_from_slice(&cmd_len.to_le_bytes());
+    out.extend_from_slice(&name16("__TEXT"));
+    let total = (classnames.len() + cstrings.len()) as u64;
+    for v in [0u64, total, u64::from(data_at), total] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [5u32, 5, 2, 0] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut at = data_at;
+    for (name, data) in [("__objc_classname", &classnames), ("__cstring", &cstrings)] {
+        out.extend_from_slice(&name16(name));
+        out.extend_from_slice(&name16("__TEXT"));
+        out.extend_from_slice(&u64::from(at).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        for v in [at, 0, 0, 0, 2, 0, 0, 0] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        at += data.len() as u32;
+    }
+    assert_eq!(out.len() as u32, data_at);
+    out.extend_from_slice(&classnames);
+    out.extend_from_slice(&cstrings);
+    out
+}
+
+/// A universal (fat) binary holding `thin` as its one arm64 slice.
+pub fn macho_fat(thin: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for v in [
+        0xcafe_babeu32,
+        1,
+        0x0100_000c,
+        0,
+        4096,
+        thin.len() as u32,
+        12,
+    ] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.resize(4096, 0);
+    out.extend_from_slice(thin);
+    out
+}
+
+fn name16(name: &str) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[..name.len()].copy_from_slice(name.as_bytes());
+    b
+}
+
+/// Protobuf encoding by hand, for aapt2's `XmlNode` manifests in app bundles.
+pub mod proto {
+    pub fn varint(mut v: u64, out: &mut Vec<u8>) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+    pub fn bytes_field(number: u64, data: &[u8], out: &mut Vec<u8>) {
+        varint(number << 3 | 2, out);
+        varint(data.len() as u64, out);
+        out.extend_from_slice(data);
+    }
+    pub fn varint_field(number: u64, v: u64, out: &mut Vec<u8>) {
+        varint(number << 3, out);
+        varint(v, out);
+    }
+
+    /// An attribute value as aapt2 compiles it.
+    pub enum Val<'a> {
+        Str(&'a str),
+        Int(i32),
+        Bool(bool),
+        Ref(u32),
+    }
+
+    /// `XmlAttribute`: android attributes carry their framework resource id.
+    pub fn attribute(name: &str, resource_id: u32, value: Val<'_>) -> Vec<u8> {
+        let mut a = Vec::new();
+        if resource_id != 0 {
+            bytes_field(1, b"http://schemas.android.com/apk/res/android", &mut a);
+        }
+        bytes_field(2, name.as_bytes(), &mut a);
+        let text = match &value {
+            Val::Str(s) => s.to_string(),
+            Val::Int(i) => i.to_string(),
+            Val::Bool(b) => b.to_string(),
+            Val::Ref(_) => "@string/app_name".to_string(),
+        };
+        bytes_field(3, text.as_bytes(), &mut a);
+        if resource_id != 0 {
+            varint_field(5, u64::from(resource_id), &mut a);
+        }
+        let mut item = Vec::new();
+        match value {
+            Val::Str(_) => {}
+            Val::Int(i) => {
+                let mut prim = Vec::new();
+                varint_field(6, i as u32 as u64, &mut prim);
+                bytes_field(7, &prim, &mut item);
+            }
+            Val::Bool(b) => {
+                let mut prim = Vec::new();
+                varint_field(8, u64::from(b), &mut prim);
+                bytes_field(7, &prim, &mut item);
+            }
+            Val::Ref(id) => {
+                let mut r = Vec::new();
+                varint_field(2, u64::from(id), &mut r);
+                bytes_field(1, &r, &mut item);
+            }
+        }
+        if !item.is_empty() {
+            bytes_field(6, &item, &mut a);
+        }
+        a
+    }
+
+    /// `XmlNode { element: XmlElement { name, attribute*, child* } }`.
+    pub fn element(name: &str, attrs: &[Vec<u8>], children: &[Vec<u8>]) -> Vec<u8> {
+        let mut e = Vec::new();
+        bytes_field(3, name.as_bytes(), &mut e);
+        for a in attrs {
+            bytes_field(4, a, &mut e);
+        }
+        for c in children {
+            bytes_field(5, c, &mut e);
+        }
+        let mut node = Vec::new();
+        bytes_field(1, &e, &mut node);
+        node
+    }
 }

@@ -1,0 +1,185 @@
+//! Which sentences state a data practice: the collect and share verbs and the lead-in
+//! words of `signatures/policy-phrases.toml`, compiled once.
+//!
+//! Policies name data in many places that are not statements about it (definitions,
+//! rights, examples), and they state collection in many places that carry no collection
+//! heading ("当您使用客服功能时，我们需要您提供姓名、手机号码"). A sentence counts as a
+//! statement of practice by its own verb, not by the section it stands in; a list that
+//! follows a lead-in sentence ("我们会收集以下信息：") counts through the lead-in.
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::ExtractError;
+
+/// The built-in phrase file; `--signatures DIR` may replace it.
+pub const DEFAULT_POLICY_PHRASES: &str = include_str!("../../../signatures/policy-phrases.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhrases {
+    verbs: RawVerbs,
+    lead_in: RawLeadIn,
+    definition: RawDefinition,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefinition {
+    zh: Vec<String>,
+    en: Vec<String>,
+    subjects_zh: Vec<String>,
+    subjects_en: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVerbs {
+    collect_zh: Vec<String>,
+    collect_en: Vec<String>,
+    share_zh: Vec<String>,
+    share_en: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLeadIn {
+    zh: Vec<String>,
+    en: Vec<String>,
+}
+
+/// Compiled practice words.
+#[derive(Debug)]
+pub(super) struct PracticeWords {
+    collect: Regex,
+    share: Regex,
+    lead_in: Regex,
+    definition: Regex,
+    /// "个人信息包括……" at the start of a sentence.
+    general_subject: Regex,
+}
+
+/// One alternation of Chinese words (as written) and English words (whole words, `*` for
+/// any ending), case-insensitive.
+fn alternation(zh: &[String], en: &[String]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for w in zh.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        parts.push(regex::escape(w));
+    }
+    for w in en.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        let (stem, open) = match w.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (w, false),
+        };
+        let words: Vec<String> = stem.split_whitespace().map(regex::escape).collect();
+        let body = words.join(r"\s+");
+        let end = if open { r"\w*" } else { "" };
+        parts.push(format!(r"(?-u:\b){body}{end}(?-u:\b)"));
+    }
+    if parts.is_empty() {
+        // Matches nothing: an empty list switches the practice off.
+        return r"[^\s\S]".to_string();
+    }
+    format!("(?i)(?:{})", parts.join("|"))
+}
+
+impl PracticeWords {
+    pub(super) fn parse(text: &str, file: &str) -> Result<PracticeWords, ExtractError> {
+        let raw: RawPhrases = toml::from_str(text).map_err(|e| ExtractError::Lexicon {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        let compile = |p: String| {
+            Regex::new(&p).map_err(|e| ExtractError::Lexicon {
+                file: file.to_string(),
+                message: e.to_string(),
+            })
+        };
+        let v = &raw.verbs;
+        Ok(PracticeWords {
+            collect: compile(alternation(&v.collect_zh, &v.collect_en))?,
+            share: compile(alternation(&v.share_zh, &v.share_en))?,
+            lead_in: compile(alternation(&raw.lead_in.zh, &raw.lead_in.en))?,
+            definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
+            general_subject: compile(format!(
+                r"^\W{{0,3}}(?:本政策中?(?:涉及|所称|所述)的|本隐私政策中?(?:涉及|所称|所述)的|the\s+)?{}\s*(?:是指|指|包括|包含|主要包括|includes?|means|is)",
+                alternation(&raw.definition.subjects_zh, &raw.definition.subjects_en)
+            ))?,
+        })
+    }
+
+    pub(super) fn has_collect_verb(&self, text: &str) -> bool {
+        self.collect.is_match(text)
+    }
+
+    pub(super) fn has_share_verb(&self, text: &str) -> bool {
+        self.share.is_match(text)
+    }
+
+    /// Whether a sentence states a practice at all.
+    pub(super) fn states_practice(&self, text: &str) -> bool {
+        self.has_collect_verb(text) || self.has_share_verb(text)
+    }
+
+    /// Whether a sentence defines a term or lists what a general term covers ("个人信息是
+    /// 指……", "个人信息包括姓名、……"): examples, not what this app does.
+    pub(super) fn is_definition(&self, text: &str) -> bool {
+        self.definition.is_match(text) || self.general_subject.is_match(text)
+    }
+
+    /// Whether a sentence introduces the list after it: it ends in a colon and says what
+    /// is done ("我们会收集以下信息：", "We collect the following data:").
+    pub(super) fn is_lead_in(&self, text: &str) -> bool {
+        let t = text.trim_end();
+        let ends_colon = t.ends_with(':') || t.ends_with('：');
+        ends_colon && (self.states_practice(t) || self.lead_in.is_match(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words() -> PracticeWords {
+        PracticeWords::parse(DEFAULT_POLICY_PHRASES, "policy-phrases.toml").expect("built-in")
+    }
+
+    #[test]
+    fn verbs_in_plain_sentences() {
+        let w = words();
+        assert!(w.has_collect_verb("当您联系客服时，我们需要您提供姓名和联系电话。"));
+        assert!(w.has_collect_verb("We collected your e-mail address when you signed up."));
+        assert!(w.has_share_verb("我们会将设备标识共享给推送服务商。"));
+        assert!(w.has_share_verb("We may disclose your address to couriers."));
+        // Whole words only: "user" is not "use", "login" is not "log".
+        assert!(!w.has_collect_verb("The user login page."));
+    }
+
+    #[test]
+    fn lead_ins_end_in_a_colon() {
+        let w = words();
+        assert!(w.is_lead_in("注册账号时，我们会收集以下信息："));
+        assert!(w.is_lead_in("The following data is collected:"));
+        assert!(w.is_lead_in("这些信息包括："));
+        assert!(!w.is_lead_in("我们会收集以下信息。"));
+        assert!(!w.is_lead_in("联系我们："));
+    }
+
+    #[test]
+    fn definitions_are_recognised() {
+        let w = words();
+        assert!(
+            w.is_definition("敏感个人信息是指一旦泄露可能危害人身安全的信息，包括身份证件号码。")
+        );
+        assert!(w.is_definition("个人信息包括姓名、出生日期、住址等。"));
+        assert!(w.is_definition("\"Device data\" means the model and identifiers of a phone."));
+        assert!(!w.is_definition("我们会收集您的个人信息，包括姓名和手机号码。"));
+    }
+
+    #[test]
+    fn a_broken_file_names_itself() {
+        let err = PracticeWords::parse("[verbs]\ncollect_zh = 3\n", "x/policy-phrases.toml")
+            .expect_err("wrong type");
+        assert!(err.to_string().contains("x/policy-phrases.toml"), "{err}");
+    }
+}
