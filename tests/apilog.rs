@@ -56,20 +56,47 @@ fn audit(extra: &[&str]) -> Value {
     audit_with(extra, "captures/demo/mobile-office.pcapng")
 }
 
-fn findings<'a>(r: &'a Value, rule: &str) -> Vec<&'a Value> {
+/// Every violation of `rule` in the grouped findings (one finding per party, the rules
+/// it breaks inside), with its finding.
+fn findings<'a>(r: &'a Value, rule: &str) -> Vec<(&'a Value, &'a Value)> {
     r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] == rule)
+        .flat_map(|f| {
+            f["violations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| v["rule"] == rule)
+                .map(move |v| (f, v))
+        })
         .collect()
 }
 
-fn one<'a>(r: &'a Value, rule: &str, party: &str, data_type: &str) -> &'a Value {
+/// The party's finding and its violation of `rule` for `data_type`.
+fn one<'a>(r: &'a Value, rule: &str, party: &str, data_type: &str) -> (&'a Value, &'a Value) {
     findings(r, rule)
         .into_iter()
-        .find(|f| f["party"] == party && f["data_type"] == data_type)
+        .find(|(f, v)| {
+            f["party"] == party
+                && v["data_types"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t == data_type)
+        })
         .unwrap_or_else(|| panic!("no {rule} for {party} / {data_type}"))
+}
+
+/// The finding's evidence rows from API logs for one data type.
+fn api_rows<'a>(f: &'a Value, data_type: &str) -> Vec<&'a Value> {
+    f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"] == "api-log" && e["data_type"] == data_type)
+        .collect()
 }
 
 /// (party, data type) → number of calls.
@@ -95,9 +122,15 @@ fn all_four_formats_describe_the_same_calls() {
     assert_eq!(ours["format"], "jsonl");
     let expected = reads(&ours);
     assert_eq!(expected.values().sum::<usize>(), 17);
+    // JPush's read at start-up (called from JPushInterface.init); the later one comes
+    // from JCore's own PushService, with no JPush frame on the stack.
     assert_eq!(
         expected[&("sdk:jpush".into(), "device.identifier.imei".into())],
-        2
+        1
+    );
+    assert_eq!(
+        expected[&("sdk:jcore".into(), "device.identifier.imei".into())],
+        1
     );
     assert_eq!(
         expected[&("sdk:umeng".into(), "device.identifier.android_id".into())],
@@ -123,10 +156,12 @@ fn all_four_formats_describe_the_same_calls() {
     // the method, with the thread in 函数名.
     let c3 = &camille["calls"][1];
     assert_eq!(c3["api"], "android.telephony.TelephonyManager.getDeviceId");
+    // JCore's renamed cn.jiguang.e.a says nothing; JPush's own frame further out decides.
     assert_eq!(
         c3["attribution"]["frame"],
-        "cn.jiguang.e.a.b(Unknown Source:41)"
+        "cn.jpush.android.api.JPushInterface.init(JPushInterface.java:95)"
     );
+    assert_eq!(c3["attribution"]["how"], "after-obfuscated");
     assert_eq!(c3["after_consent"], false);
     assert_eq!(c3["tool_party"], "极光推送");
     let s = sentry["calls"]
@@ -234,31 +269,60 @@ fn jpush_reads_the_imei_before_consent_in_every_format() {
         DEMO_LOG.to_string(),
     ] {
         let r = audit(&["--api-log", &file]);
-        let f = one(
+        let (f, v) = one(
             &r,
             "PA-API-READ-BEFORE-CONSENT",
             "sdk:jpush",
             "device.identifier.imei",
         );
-        assert_eq!(f["severity"], "high");
-        let ev = f["evidence"].as_array().unwrap();
-        assert!(!ev.is_empty());
+        assert_eq!(v["severity"], "high");
+        assert!(
+            f["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == "PA-API-READ-BEFORE-CONSENT")
+        );
+        let ev = api_rows(f, "device.identifier.imei");
+        assert!(!ev.is_empty(), "{file}");
         for e in ev {
-            assert_eq!(e["source"], "api-log", "{file}");
-            assert_eq!(e["api"]["attribution"], "sdk-prefix");
+            // Decided by a frame that is JPush's own, not by JCore's renamed classes.
+            assert!(
+                e["api"]["decided_by"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("cn.jpush.android.api."),
+                "{file}: {e}"
+            );
+            assert_eq!(e["api"]["attribution"], "after-obfuscated", "{file}");
         }
         for f in r["findings"].as_array().unwrap() {
-            if f["rule"].as_str().unwrap().starts_with("PA-API") {
+            let api_rules = f["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x.as_str().unwrap().starts_with("PA-API"));
+            if api_rules {
                 assert!(
                     f["evidence"]
                         .as_array()
                         .unwrap()
                         .iter()
-                        .any(|e| e["source"] == "api-log"),
+                        .any(|e| e["source"] == "api-log" && e["api"]["row"].is_u64()),
                     "{file}: {f}"
                 );
             }
         }
+        // One finding per party: the API rules joined the traffic rules' finding.
+        let parties: Vec<&Value> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f.get("party"))
+            .collect();
+        let distinct: std::collections::BTreeSet<String> =
+            parties.iter().map(|p| p.to_string()).collect();
+        assert_eq!(parties.len(), distinct.len(), "{file}");
         assert_eq!(r["api_logs"][0]["clock"]["aligned"], true, "{file}");
     }
 }
@@ -266,70 +330,99 @@ fn jpush_reads_the_imei_before_consent_in_every_format() {
 #[test]
 fn read_and_sent_joins_the_log_with_the_capture() {
     let r = audit(&["--api-log", DEMO_LOG]);
-    // JPush read the IMEI before consent and sent its MD5 at frame 72.
-    let f = one(
+    // JPush read the IMEI before consent and sent its MD5 in frame 72.
+    let (f, v) = one(
         &r,
         "PA-API-READ-AND-SENT",
         "sdk:jpush",
         "device.identifier.imei",
     );
-    assert_eq!(f["severity"], "critical", "outranks the read alone (high)");
-    let ev = f["evidence"].as_array().unwrap();
-    assert_eq!(ev[0]["source"], "api-log");
-    assert!(ev[1]["source"].is_null());
+    assert_eq!(v["severity"], "critical", "outranks the read alone (high)");
+    assert_eq!(f["severity"], "critical");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("before consent") && msg.contains("tsis.jpush.cn") && msg.contains("frame 72"),
+        "{msg}"
+    );
+    assert!(!api_rows(f, "device.identifier.imei").is_empty());
     // The request completes in frame 72 (tshark's http.request); its first segment is 70.
-    assert!(ev[1]["frame"] == 72 || ev[1]["frame"] == 70, "{}", ev[1]);
-    assert_eq!(ev[1]["host"], "tsis.jpush.cn");
-    // Bugly read the MAC and sent it at frame 8, both before consent.
-    let f = one(
+    let sent: Vec<&Value> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"].is_null() && e["host"] == "tsis.jpush.cn")
+        .collect();
+    assert!(sent.iter().any(|e| e["frame"] == 72), "{sent:?}");
+    // Bugly read the MAC and sent it in frame 8, both before consent.
+    let (_, v) = one(
         &r,
         "PA-API-READ-AND-SENT",
         "sdk:bugly",
         "device.identifier.mac",
     );
-    let frame = &f["evidence"][1]["frame"];
-    assert!(*frame == 8 || *frame == 6, "{frame}");
+    assert!(v["message"].as_str().unwrap().contains("frame 8,"), "{v}");
     // GeTui's installed-app list never shows up in its (readable) request: no join.
     assert!(
         findings(&r, "PA-API-READ-AND-SENT")
             .iter()
-            .all(|f| f["data_type"] != "app.installed_list")
+            .all(|(_, v)| v["data_types"][0] != "app.installed_list")
     );
-    // A window shorter than JPush's 1.5 s gap breaks that join.
-    let r = audit(&["--api-log", DEMO_LOG, "--api-log-window", "1"]);
-    let f = one(
+    // JCore's later read (its own PushService) leaves through JPush, 0.15 s later.
+    let (_, v) = one(
         &r,
         "PA-API-READ-AND-SENT",
-        "sdk:jpush",
+        "sdk:jcore",
         "device.identifier.imei",
     );
-    // …but its second read (after consent, 0.15 s before the send) still joins, because
-    // JPush is not named in the policy.
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("through JPush to tsis.jpush.cn"), "{msg}");
+    // A window shorter than JPush's 1.5 s gap breaks that join…
+    let r = audit(&["--api-log", DEMO_LOG, "--api-log-window", "1"]);
     assert!(
-        f["message"]
+        findings(&r, "PA-API-READ-AND-SENT")
+            .iter()
+            .all(|(f, _)| f["party"] != "sdk:jpush")
+    );
+    // …but JCore's read (after consent, 0.15 s before the send) still joins, because
+    // neither JCore nor JPush is named in the policy.
+    let (_, v) = one(
+        &r,
+        "PA-API-READ-AND-SENT",
+        "sdk:jcore",
+        "device.identifier.imei",
+    );
+    assert!(
+        v["message"]
             .as_str()
             .unwrap()
             .contains("without a declaration"),
-        "{f}"
+        "{v}"
     );
 }
 
 #[test]
 fn frequency_undeclared_and_background() {
     let r = audit(&["--api-log", DEMO_LOG]);
-    let f = one(
+    let (f, v) = one(
         &r,
         "PA-API-READ-FREQUENCY",
         "sdk:umeng",
         "device.identifier.android_id",
     );
-    assert_eq!(f["evidence_total"], 7);
-    assert!(f["message"].as_str().unwrap().contains("limit 5 per 300 s"));
+    assert!(v["message"].as_str().unwrap().contains("limit 5 per 300 s"));
+    assert_eq!(api_rows(f, "device.identifier.android_id").len(), 7);
+    let detail = f["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["data_type"] == "device.identifier.android_id")
+        .unwrap();
+    assert_eq!(detail["api"]["reads"], 7);
     // JPush reads the Android ID once: no frequency finding.
     assert!(
         findings(&r, "PA-API-READ-FREQUENCY")
             .iter()
-            .all(|f| f["party"] == "sdk:umeng")
+            .all(|(f, _)| f["party"] == "sdk:umeng")
     );
     one(
         &r,
@@ -339,15 +432,24 @@ fn frequency_undeclared_and_background() {
     );
     // The app's own read of the phone number is declared (clause 1.1): no finding.
     assert!(r["findings"].as_array().unwrap().iter().all(|f| {
-        !(f["rule"].as_str().unwrap().starts_with("PA-API") && f["party"] == "first-party")
+        f["party"] != "first-party"
+            || f["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|x| !x.as_str().unwrap().starts_with("PA-API"))
     }));
-    let f = one(
+    let (f, _) = one(
         &r,
         "PA-API-READ-BACKGROUND",
         "sdk:getui",
         "location.precise",
     );
-    assert_eq!(f["evidence"][0]["api"]["app_state"], "background");
+    assert!(
+        api_rows(f, "location.precise")
+            .iter()
+            .any(|e| e["api"]["app_state"] == "background")
+    );
     // The report puts reads and transmissions on one timeline.
     let tl = r["timeline"].as_array().unwrap();
     assert!(
@@ -413,7 +515,7 @@ fn consent_comes_from_the_log_when_nothing_else_says() {
     assert!(
         findings(&r, "PA-BEFORE-CONSENT")
             .iter()
-            .any(|f| f["party"] == "sdk:bugly")
+            .any(|(f, _)| f["party"] == "sdk:bugly")
     );
 }
 
@@ -436,18 +538,21 @@ fn read_and_contacted_when_the_payload_cannot_be_read() {
         &["--api-log", log.to_str().unwrap()],
         pcap.to_str().unwrap(),
     );
-    let f = one(
+    let (f, v) = one(
         &r,
         "PA-API-READ-AND-CONTACTED",
         "first-party",
         "app.installed_list",
     );
-    let msg = f["message"].as_str().unwrap();
+    let msg = v["message"].as_str().unwrap();
     assert!(
         msg.contains("m3.seeyon.com") && msg.contains("could not be read"),
         "{msg}"
     );
-    assert_eq!(f["evidence"][0]["api"]["attribution"], "app-frame");
+    assert_eq!(
+        api_rows(f, "app.installed_list")[0]["api"]["attribution"],
+        "app-frame"
+    );
 }
 
 /// The pcapng file with its Decryption Secrets Blocks (type 0x0A) left out.
