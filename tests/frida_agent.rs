@@ -115,7 +115,7 @@ fn emitted_fields_are_the_readers() {
         concat!(
             r#"{"kind":"meta","schema":"privaudit.apilog/1","platform":"ios","package":null,"tool":"privaudit-agent.js 1"}"#,
             "\n",
-            r#"{"kind":"call","ts":"2026-11-29T20:30:25.110Z","api":"ASIdentifierManager.advertisingIdentifier","args":[],"result":"6D92********C2E1","stack":["0x1b2c AdSupport!-[ASIdentifierManager advertisingIdentifier]","0x2c3d JCore!-[JCOREDevice idfa]"],"thread":"main","app_state":"foreground"}"#,
+            r#"{"kind":"call","ts":"2026-11-29T20:30:25.110Z","api":"ASIdentifierManager.advertisingIdentifier","args":[],"result":"6D92********C2E1","stack":["0x1b2c AdSupport!-[ASIdentifierManager advertisingIdentifier]","0x2c3d JCore!-[JCOREDevice idfa]","0x3d4e JPush!+[JPUSHService setupWithOption:appKey:channel:]"],"thread":"main","app_state":"foreground"}"#,
             "\n",
             r#"{"kind":"consent","ts":"2026-11-29T20:30:25.480Z","note":"rpc.exports.consent()"}"#,
             "\n",
@@ -142,7 +142,9 @@ fn emitted_fields_are_the_readers() {
         .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["data_type"], "device.identifier.idfa");
+    // JCore's frame, called from JPush's: JPush asked for the read.
     assert_eq!(lines[0]["attribution"]["party"], "sdk:jpush");
+    assert_eq!(lines[0]["attribution"]["how"], "core-caller");
     assert_eq!(lines[0]["source"], "api-log");
     assert_eq!(lines[1]["data_type"], "device.hardware");
     assert_eq!(lines[1]["attribution"]["party"], "first-party");
