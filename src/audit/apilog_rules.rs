@@ -47,6 +47,17 @@ pub struct ApiEvidence {
     pub stack: Vec<String>,
 }
 
+impl ApiEvidence {
+    /// The deciding frame as `class.method`, without the log's source location.
+    pub fn decided_method(&self) -> Option<String> {
+        let f = self.decided_by.as_deref()?;
+        Some(match crate::apilog::attribute::java_frame(f) {
+            Some((class, method)) => format!("{class}.{method}"),
+            None => f.to_string(),
+        })
+    }
+}
+
 /// One log as the report shows it: which clock was trusted and where consent came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApiLogInfo {

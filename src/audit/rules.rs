@@ -568,8 +568,14 @@ pub fn basis_zh(citation: &str) -> String {
         return article(rest, "《电子隐私指令》");
     }
     if let Some(rest) = citation.strip_prefix("MIIT 2020 notice 164") {
+        let what = rest.trim().trim_start_matches('(').trim_end_matches(')');
         return format!(
-            "《关于开展纵深推进APP侵害用户权益专项整治行动的通知》（工信部信管函〔2020〕164号）{rest}"
+            "《关于开展纵深推进APP侵害用户权益专项整治行动的通知》（工信部信管函〔2020〕164号）{}",
+            if what.is_empty() {
+                String::new()
+            } else {
+                format!("“{what}”")
+            }
         );
     }
     if let Some(rest) = citation.strip_prefix("CAC/MIIT 2019 认定方法 ") {

@@ -191,8 +191,16 @@ fn evidence_rows(list: &[Evidence], ontology: &Ontology, lang: Lang) -> Vec<Valu
                 "first_frame": e.first_frame,
                 "data_type": type_name(ontology, &e.data_type, lang),
                 "ts": e.ts.rfc3339(),
-                "host": e.host.clone().unwrap_or_default(),
-                "field": e.field,
+                // An API read: the API in the host column, the deciding frame (class and
+                // method) as its field.
+                "host": match &e.api {
+                    Some(a) => a.api.clone(),
+                    None => e.host.clone().unwrap_or_default(),
+                },
+                "field": match &e.api {
+                    Some(a) => a.decided_method().unwrap_or_default(),
+                    None => e.field.clone(),
+                },
                 "encoding": e.encoding.join(" › "),
                 "value": if lang == Lang::Zh && e.value == crate::audit::REDACTED { "［已隐藏］".to_string() } else { e.value.clone() },
             })
