@@ -602,3 +602,36 @@ fn signatures_check_reads_the_api_table() {
         "{err}"
     );
 }
+
+#[test]
+fn a_marker_that_matches_nothing_gives_way_to_the_logs_consent() {
+    let args = [
+        "audit",
+        "--policy",
+        "policies/mobile-office.toml",
+        "--device",
+        "captures/demo/device.toml",
+        "--consent-marker",
+        "nothing/here",
+        "captures/demo/mobile-office.pcapng",
+        "--api-log",
+        DEMO_LOG,
+        "--format",
+        "json",
+    ];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("nothing/here matched nothing") && err.contains("API log"),
+        "{err}"
+    );
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert!(r["consent_note"].is_null(), "the before-consent rules ran");
+    assert_eq!(r["consent"]["ts"], "2026-11-29T20:30:25.480975Z");
+    // …but a marker the user required is still a mistake.
+    let mut strict = args.to_vec();
+    strict.push("--require-consent-marker");
+    let (code, _, err) = run(&strict);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothing/here"), "{err}");
+}

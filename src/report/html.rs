@@ -239,6 +239,21 @@ fn party_label(report: &AuditReport, party: &str, lang: Lang) -> String {
         };
         return format!("{name} ({party})");
     }
+    // A party known only from an API log (a vendor core that sends nothing itself):
+    // its finding carries the name.
+    if let Some(f) = report
+        .findings
+        .iter()
+        .find(|f| f.party.as_deref() == Some(party))
+        && let Some(name) = if lang == Lang::Zh {
+            f.party_name_zh.as_ref()
+        } else {
+            f.party_name.as_ref()
+        }
+        && name != party
+    {
+        return format!("{name} ({party})");
+    }
     party.to_string()
 }
 
