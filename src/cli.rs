@@ -57,6 +57,17 @@ pub enum Command {
     /// Work with the signature files (SDKs, data types).
     #[command(subcommand)]
     Signatures(SignaturesCommand),
+    /// What changed between two audits (report files or stored runs): SDKs, flows,
+    /// permissions, findings new/resolved/unchanged; exit 1 when a new finding
+    /// reaches --fail-on.
+    Diff(crate::store::cli::DiffArgs),
+    /// The runs in a results store.
+    History(crate::store::cli::HistoryArgs),
+    /// The overview across the apps in a results store.
+    Fleet(crate::store::cli::FleetArgs),
+    /// Hold a stored run's observations against a new policy or new signatures,
+    /// without the captures.
+    Reaudit(Box<crate::store::cli::ReauditArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -155,6 +166,9 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub store: crate::store::cli::StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,4 +30,5 @@ pub mod report;
 pub mod sdk;
 pub mod signatures;
 pub mod source;
+pub mod store;
 pub mod time;

@@ -216,6 +216,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         coverage,
     };
 
+    let changes = super::store::after_audit(args, &report, &collector, facts.as_ref(), &options)?;
+
     if let Some(path) = &args.write_baseline {
         let fingerprints: Vec<&str> = report
             .findings
@@ -248,6 +250,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
                 privaudit::report::pdf::print(&html, path)?;
                 eprintln!("PDF report written to {}", path.display());
             } else {
+                let html = super::store::html_with_changes(html, changes.as_ref());
                 let mut out =
                     Output::open(args.output.as_deref()).context("cannot open the output file")?;
                 std::io::Write::write_all(&mut out, html.as_bytes())?;
@@ -257,7 +260,16 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         _ => {
             let mut out =
                 Output::open(args.output.as_deref()).context("cannot open the output file")?;
-            privaudit::report::audit::render(&report, args.format, args.lang, &ontology, &mut out)?;
+            match &changes {
+                Some(c) => super::store::render_with_changes(&report, args, &ontology, c, &mut out)?,
+                None => privaudit::report::audit::render(
+                    &report,
+                    args.format,
+                    args.lang,
+                    &ontology,
+                    &mut out,
+                )?,
+            }
             out.finish().context("cannot write the report")?;
         }
     }

@@ -1,0 +1,426 @@
+//! The results store at the binary's edge: storing an audit (`audit --store`,
+//! `--against-previous`), `diff`, `history`, `fleet` and `reaudit`.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use privaudit::audit::{
+    self, AuditReport, Collector, ConsentInfo, Coverage, InputInfo, Options, PackageFacts,
+};
+use privaudit::cli::{AuditArgs, AuditFormat};
+use privaudit::policy::Declaration;
+use privaudit::report::output::Output;
+use privaudit::sdk::signatures::SdkDb;
+use privaudit::signatures::Ontology;
+use privaudit::store::cli::{
+    DiffArgs, DiffFormat, FleetArgs, FleetFormat, HistoryArgs, ListFormat, ReauditArgs,
+};
+use privaudit::store::diff::{Diff, Side};
+use privaudit::store::fleet::Fleet;
+use privaudit::store::record::{
+    RunMeta, app_and_version, pack, sha256_hex, signatures_version, unpack,
+};
+use privaudit::store::snapshot::Snapshot;
+use privaudit::store::{RunRecord, RunSelector, Store, StoreUrl};
+use privaudit::time::Timestamp;
+use serde_json::Value;
+
+const CHANGES_TITLE: &str = "Changes since the previous version";
+
+fn file_hash(path: &Path) -> String {
+    std::fs::read(path)
+        .map(|b| sha256_hex(&b))
+        .unwrap_or_else(|_| format!("unreadable:{}", path.display()))
+}
+
+/// Everything besides inputs, policy and signatures that changes an audit's result,
+/// so that two runs differing in it are two runs.
+fn options_identity(args: &AuditArgs, options: &Options) -> String {
+    let mut parts = vec![
+        format!("max_per_minute={}", options.max_per_minute),
+        format!(
+            "consent={:?}",
+            options.consent.as_ref().map(|c| (c.ts.0, c.source.clone()))
+        ),
+        format!("first_party={:?}", args.parties.first_party),
+        format!("package={:?}", args.parties.package),
+        format!("show_values={}", args.show_values),
+        format!("limits={:?}", args.limits),
+    ];
+    let files = [
+        ("device", args.device.as_deref()),
+        ("baseline", args.baseline.as_deref()),
+        ("data_safety", args.data_safety.as_deref()),
+        ("geoip", args.geoip.as_deref()),
+    ];
+    for (name, path) in files {
+        if let Some(p) = path {
+            parts.push(format!("{name}={}", file_hash(p)));
+        }
+    }
+    for k in &args.keylog.keylog {
+        parts.push(format!("keylog={}", file_hash(k)));
+    }
+    parts.join(";")
+}
+
+/// Stores the finished audit when `--store` is given; with `--against-previous`,
+/// returns what changed since the app's previous stored version.
+pub fn after_audit(
+    args: &AuditArgs,
+    report: &AuditReport,
+    collector: &Collector,
+    facts: Option<&PackageFacts>,
+    options: &Options,
+) -> Result<Option<Diff>> {
+    let Some(url_text) = &args.store.store else {
+        return Ok(None);
+    };
+    let url = StoreUrl::parse(url_text)?;
+    let json = serde_json::to_value(report).context("cannot serialise the report")?;
+    let (found_app, found_version) = app_and_version(&json);
+    let Some(app) = args.store.app_id.clone().or(found_app) else {
+        bail!(
+            "--store needs the app's id: give --app-id, or --app with the package, or set app.package in {}",
+            args.policy.display()
+        );
+    };
+    let Some(version) = args.store.app_version.clone().or(found_version) else {
+        bail!("--store needs the app's version: give --app-version (or --app with the package)");
+    };
+    let policy_bytes = std::fs::read(&args.policy)
+        .with_context(|| format!("{}: cannot read the policy", args.policy.display()))?;
+    let snapshot = Snapshot::capture(
+        collector,
+        options.consent.as_ref(),
+        options.max_per_minute,
+        facts,
+    );
+    let signatures = signatures_version(args.parties.signatures.as_deref());
+    let run = RunRecord::from_report(
+        &json,
+        &RunMeta {
+            app: &app,
+            version: &version,
+            policy_bytes: &policy_bytes,
+            policy_path: &args.policy.display().to_string(),
+            signatures: &signatures,
+            options: &options_identity(args, options),
+        },
+        Some(pack(&snapshot)),
+    )?;
+    let mut store = Store::open(&url)?;
+    let (id, new) = store.put(&run)?;
+    eprintln!(
+        "{} {app}@{version} as run {id} in {}",
+        if new { "stored" } else { "already stored:" },
+        url.display()
+    );
+    if !args.store.against_previous {
+        return Ok(None);
+    }
+    let fail_on = args.fail_on.as_str();
+    let current = Side::from_run(&format!("{}#{id}", url.display()), &store.get(id)?);
+    match store.previous(id)? {
+        Some(prev) => {
+            let old = store.get(prev)?;
+            let side = Side::from_run(&format!("{}#{prev}", url.display()), &old);
+            Ok(Some(privaudit::store::diff::diff(&side, &current, fail_on)))
+        }
+        None => {
+            eprintln!(
+                "note: no earlier version of {app} in {}; nothing to compare with",
+                url.display()
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Writes the audit report with its "changes" section (JSON: a `changes` member;
+/// table and Markdown: a section after the report).
+pub fn render_with_changes(
+    report: &AuditReport,
+    args: &AuditArgs,
+    ontology: &Ontology,
+    changes: &Diff,
+    out: &mut Output,
+) -> Result<()> {
+    match args.format {
+        AuditFormat::Json => {
+            let mut v = serde_json::to_value(report)?;
+            if let Some(map) = v.as_object_mut() {
+                map.insert("changes".into(), serde_json::to_value(changes)?);
+            }
+            serde_json::to_writer_pretty(&mut *out, &v)?;
+            out.write_all(b"\n")?;
+        }
+        format => {
+            privaudit::report::audit::render(report, format, args.lang, ontology, out)?;
+            match format {
+                AuditFormat::Table => write!(out, "\n{}", changes.table(CHANGES_TITLE))?,
+                AuditFormat::Markdown => write!(out, "\n{}", changes.markdown(CHANGES_TITLE, 2))?,
+                // SARIF and JUnit have no place for it; say so rather than drop it silently.
+                _ => eprint!("{}", changes.table(CHANGES_TITLE)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The HTML report with the changes section placed before its end.
+pub fn html_with_changes(html: String, changes: Option<&Diff>) -> String {
+    let Some(c) = changes else { return html };
+    let section = c.html_section(CHANGES_TITLE);
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{section}{}", &html[..i], &html[i..]),
+        None => html + &section,
+    }
+}
+
+/// One side of a diff: a report file or a stored run.
+fn load_side(text: &str) -> Result<Side> {
+    if StoreUrl::looks_like(text) {
+        let (url, sel) = StoreUrl::parse_run(text)?;
+        let mut store = Store::open(&url)?;
+        let id = store.resolve(&sel)?;
+        let run = store.get(id)?;
+        return Ok(Side::from_run(&format!("{}#{id}", url.display()), &run));
+    }
+    let bytes = std::fs::read(text).with_context(|| format!("{text}: cannot read"))?;
+    let v: Value = serde_json::from_slice(&bytes).with_context(|| {
+        format!("{text}: not JSON; give an `audit --format json` report or a store URL (sqlite:PATH#APP@VERSION)")
+    })?;
+    if v["schema"]
+        .as_str()
+        .is_none_or(|s| !s.starts_with("privaudit.audit/"))
+    {
+        bail!("{text}: not a privaudit audit report (its `schema` is not privaudit.audit/1)");
+    }
+    Ok(Side::from_report(text, &v))
+}
+
+pub fn diff(args: &DiffArgs) -> Result<ExitCode> {
+    let old = load_side(&args.old)?;
+    let new = load_side(&args.new)?;
+    let d = privaudit::store::diff::diff(&old, &new, args.fail_on.as_str());
+    let mut out = Output::open(args.output.as_deref()).context("cannot open the output file")?;
+    match args.format {
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &d)?;
+            out.write_all(b"\n")?;
+        }
+        DiffFormat::Table => out.write_all(d.table("Changes").as_bytes())?,
+        DiffFormat::Markdown => out.write_all(d.markdown("Privacy changes", 3).as_bytes())?,
+    }
+    out.finish().context("cannot write the diff")?;
+    Ok(if d.summary.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn history(args: &HistoryArgs) -> Result<ExitCode> {
+    let url = StoreUrl::parse(&args.store)?;
+    let mut store = Store::open(&url)?;
+    let runs = store.history(args.app.as_deref())?;
+    let mut out = Output::open(None)?;
+    match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({"schema": "privaudit.history/1", "runs": runs}),
+            )?;
+            out.write_all(b"\n")?;
+        }
+        ListFormat::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+            t.set_header([
+                "run", "app", "version", "stored", "critical", "high", "medium", "low", "info",
+                "policy", "signatures",
+            ]);
+            for r in &runs {
+                t.add_row([
+                    r.id.to_string(),
+                    r.app.clone(),
+                    r.version.clone(),
+                    r.stored_at.clone(),
+                    r.critical.to_string(),
+                    r.high.to_string(),
+                    r.medium.to_string(),
+                    r.low.to_string(),
+                    r.info.to_string(),
+                    r.policy_hash.chars().take(12).collect(),
+                    r.signatures.clone(),
+                ]);
+            }
+            if runs.is_empty() {
+                writeln!(out, "no runs stored in {}", url.display())?;
+            } else {
+                writeln!(out, "{t}")?;
+            }
+        }
+    }
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn fleet(args: &FleetArgs) -> Result<ExitCode> {
+    let url = StoreUrl::parse(&args.store)?;
+    let mut store = Store::open(&url)?;
+    let rows = store.fleet_rows()?;
+    let update = match &args.signatures {
+        Some(dir) => Some((signatures_version(Some(dir)), SdkDb::load(Some(dir))?)),
+        None => None,
+    };
+    let fleet = Fleet::build(rows, update.as_ref().map(|(v, db)| (v.as_str(), db)));
+    let mut out = Output::open(args.output.as_deref()).context("cannot open the output file")?;
+    match args.format {
+        FleetFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &fleet)?;
+            out.write_all(b"\n")?;
+        }
+        FleetFormat::Html => out.write_all(fleet.html().as_bytes())?,
+    }
+    out.finish().context("cannot write the fleet view")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn input_info(v: &Value) -> InputInfo {
+    let ts = |k: &str| v[k].as_str().and_then(Timestamp::parse);
+    InputInfo {
+        path: v["path"].as_str().unwrap_or_default().to_string(),
+        format: v["format"].as_str().unwrap_or_default().to_string(),
+        frames: v["frames"].as_u64().unwrap_or(0),
+        first_ts: ts("first_ts"),
+        last_ts: ts("last_ts"),
+        sha256: v["sha256"].as_str().map(str::to_string),
+        damage: v["damage"].as_str().map(str::to_string),
+    }
+}
+
+fn coverage(v: &Value) -> Coverage {
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    Coverage {
+        requests_inspected: n("requests_inspected"),
+        cleartext_requests: n("cleartext_requests"),
+        decrypted_requests: n("decrypted_requests"),
+        connections_decrypted: n("connections_decrypted"),
+        connections_not_decrypted: n("connections_not_decrypted"),
+        not_decrypted: v["not_decrypted"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| {
+                Some((
+                    x[0].as_str()?.to_string(),
+                    x[1].as_str()?.to_string(),
+                    x[2].as_u64()?,
+                ))
+            })
+            .collect(),
+    }
+}
+
+pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
+    if args.format == AuditFormat::Pdf {
+        bail!("reaudit writes table, json, sarif, junit, markdown or html; print the HTML for a PDF");
+    }
+    let url = StoreUrl::parse(&args.store)?;
+    let mut store = Store::open(&url)?;
+    let sel = match args.run.parse::<i64>() {
+        Ok(id) => RunSelector::Id(id),
+        Err(_) => match args.run.rsplit_once('@') {
+            Some((app, version)) => RunSelector::AppVersion {
+                app: app.to_string(),
+                version: version.to_string(),
+            },
+            None => RunSelector::LatestOf(args.run.clone()),
+        },
+    };
+    let id = store.resolve(&sel)?;
+    let run = store.get(id)?;
+    let Some(blob) = &run.observations else {
+        bail!(
+            "{}: run {id} was stored without its observations; audit the captures again",
+            url.display()
+        );
+    };
+    let snap: Snapshot = unpack(blob).map_err(|e| {
+        anyhow::anyhow!("{}: run {id}: stored observations: {e}", url.display())
+    })?;
+    let collector = snap
+        .collector()
+        .map_err(|e| anyhow::anyhow!("{}: run {id}: {e}", url.display()))?;
+    let decl = Declaration::load(&args.policy)?;
+    let ontology = Ontology::load(args.signatures.as_deref())?;
+    let sdks = SdkDb::load(args.signatures.as_deref())?;
+    for p in privaudit::policy::check::problems(&decl, &ontology, &sdks) {
+        eprintln!("warning: {}: {p}", args.policy.display());
+    }
+    let facts = snap.package_facts();
+    let consent: Option<ConsentInfo> = snap.consent();
+    let options = Options {
+        consent: consent.clone(),
+        max_per_minute: args.max_per_minute.unwrap_or(snap.max_per_minute),
+        fail_on: args.fail_on,
+        show_values: false,
+        baseline: Default::default(),
+    };
+    let (findings, matrix, sdk_list) = audit::evaluate(
+        &collector,
+        &decl,
+        &ontology,
+        &sdks,
+        facts.as_ref(),
+        &audit::Extras::default(),
+        &options,
+    );
+    let summary = audit::summarise(&findings, args.fail_on);
+    let report = AuditReport {
+        schema: audit::SCHEMA,
+        tool: format!("privaudit {}", env!("CARGO_PKG_VERSION")),
+        app: decl.app.clone(),
+        policy: args.policy.display().to_string(),
+        inputs: run
+            .report
+            .get("inputs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(input_info)
+            .collect(),
+        package: facts.as_ref().and_then(|f| f.summary.clone()),
+        consent,
+        summary,
+        findings,
+        matrix,
+        sdks: sdk_list,
+        timeline: audit::timeline(&collector, 200),
+        coverage: coverage(&run.report["coverage"]),
+    };
+    eprintln!(
+        "re-evaluated run {id} ({}@{}) against {}",
+        run.app,
+        run.version,
+        args.policy.display()
+    );
+    let mut out = Output::open(args.output.as_deref()).context("cannot open the output file")?;
+    if args.format == AuditFormat::Html {
+        let html = privaudit::report::html::render(&report, args.lang, &ontology)
+            .context("cannot render the HTML report")?;
+        out.write_all(html.as_bytes())?;
+    } else {
+        privaudit::report::audit::render(&report, args.format, args.lang, &ontology, &mut out)?;
+    }
+    out.finish().context("cannot write the report")?;
+    Ok(if report.summary.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
