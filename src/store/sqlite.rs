@@ -65,6 +65,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
     CREATE INDEX findings_fp ON findings(fingerprint);
     CREATE TABLE flows (
         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
         party TEXT NOT NULL,
         data_type TEXT NOT NULL,
         class TEXT NOT NULL,
@@ -75,6 +76,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
     );
     CREATE TABLE sdks (
         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
         sdk_id TEXT NOT NULL,
         name TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -268,13 +270,14 @@ impl SqliteStore {
             // report with a repeated cell from failing the whole run.
             let mut st = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO flows (run_id, party, data_type, class, count, cleartext, before_consent)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT OR IGNORE INTO flows (run_id, idx, party, data_type, class, count, cleartext, before_consent)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(err)?;
-            for c in &run.flows {
+            for (i, c) in run.flows.iter().enumerate() {
                 st.execute(params![
                     id,
+                    i as i64,
                     c.party,
                     c.data_type,
                     c.class,
@@ -286,12 +289,12 @@ impl SqliteStore {
             }
             let mut st = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO sdks (run_id, sdk_id, name, status, named_in_policy)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR IGNORE INTO sdks (run_id, idx, sdk_id, name, status, named_in_policy)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(err)?;
-            for s in &run.sdks {
-                st.execute(params![id, s.id, s.name, s.status, s.named_in_policy])
+            for (i, s) in run.sdks.iter().enumerate() {
+                st.execute(params![id, i as i64, s.id, s.name, s.status, s.named_in_policy])
                     .map_err(err)?;
             }
             let mut st = tx
@@ -458,7 +461,7 @@ impl SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT party, data_type, class, count, cleartext, before_consent FROM flows
-                 WHERE run_id = ?1 ORDER BY party, data_type",
+                 WHERE run_id = ?1 ORDER BY idx",
             )
             .map_err(err)?;
         let flows = st
@@ -478,7 +481,7 @@ impl SqliteStore {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT sdk_id, name, status, named_in_policy FROM sdks WHERE run_id = ?1 ORDER BY sdk_id",
+                "SELECT sdk_id, name, status, named_in_policy FROM sdks WHERE run_id = ?1 ORDER BY idx",
             )
             .map_err(err)?;
         let sdks = st
