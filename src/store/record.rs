@@ -344,10 +344,11 @@ fn collect_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth
 /// Gzip-compressed JSON, for the report and observation columns.
 pub fn pack<T: Serialize>(value: &T) -> Vec<u8> {
     use std::io::Write as _;
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // One write of the whole text: many small writes into the encoder cost far more.
     // Writing to a Vec cannot fail; serialising our own types cannot either.
-    let _ = serde_json::to_writer(&mut enc, value);
-    let _ = enc.flush();
+    let text = serde_json::to_vec(value).unwrap_or_default();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = enc.write_all(&text);
     enc.finish().unwrap_or_default()
 }
 
