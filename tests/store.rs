@@ -488,3 +488,56 @@ fn speed_store_10k_findings_and_fleet_over_1000_runs() {
     assert!(store_10k.as_secs_f64() < 3.0, "storing 10 000 findings took {store_10k:?}");
     assert!(fleet_1000.as_secs_f64() < 6.0, "the fleet over 1 000 runs took {fleet_1000:?}");
 }
+
+/// The entry point the Kubernetes Indexed Job and the CI matrices run: two indexes
+/// at once into one store, as two pods would.
+#[test]
+fn deploy_script_audits_each_index_into_one_store() {
+    let dir = tmp();
+    let store = url(dir.path());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |vars: &[(&str, &str)]| {
+        let mut c = Command::new("sh");
+        c.arg("deploy/audit-index.sh")
+            .current_dir(root)
+            .env("PRIVAUDIT", env!("CARGO_BIN_EXE_privaudit"))
+            .env("APPS_FILE", "deploy/apps.txt")
+            .env("PRIVAUDIT_STORE", &store)
+            .env("OUTPUT_DIR", dir.path())
+            .env_remove("JOB_COMPLETION_INDEX")
+            .env_remove("CI_NODE_INDEX");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c
+    };
+    let spawn = |vars: &[(&str, &str)]| {
+        run(vars)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run deploy/audit-index.sh")
+    };
+    let a = spawn(&[("JOB_COMPLETION_INDEX", "0")]);
+    let b = spawn(&[("AUDIT_INDEX", "1")]);
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(b.status.code(), Some(0), "{}", String::from_utf8_lossy(&b.stderr));
+    assert!(dir.path().join("com.seeyon.cmp-4.6.0.json").exists());
+    // GitLab counts from 1: node 1 is index 0, already stored.
+    let c = run(&[("CI_NODE_INDEX", "1")]).output().unwrap();
+    assert!(String::from_utf8_lossy(&c.stderr).contains("already stored: com.seeyon.cmp@4.5.0"));
+    let missing = run(&[("AUDIT_INDEX", "2")]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no app at index 2"));
+    let (_, out, _) = privaudit(&["history", "--store", &store, "--format", "json"]);
+    let h: Value = serde_json::from_str(&out).unwrap();
+    let versions: Vec<&str> = h["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions.len(), 2);
+    assert!(versions.contains(&"4.5.0") && versions.contains(&"4.6.0"));
+}
