@@ -64,13 +64,34 @@ fn url(dir: &Path) -> String {
 fn two_demo_versions_stored_and_diffed() {
     let dir = tmp();
     let store = url(dir.path());
-    let (code, _, err) = audit(V1, "4.5.0", &store, &["--format", "json", "-o", "/dev/null"]);
+    let (code, _, err) = audit(
+        V1,
+        "4.5.0",
+        &store,
+        &["--format", "json", "-o", "/dev/null"],
+    );
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("stored com.seeyon.cmp@4.5.0 as run 1"), "{err}");
+    assert!(
+        err.contains("stored com.seeyon.cmp@4.5.0 as run 1"),
+        "{err}"
+    );
     // The same inputs again: the same run, not a second one.
-    let (_, _, err) = audit(V1, "4.5.0", &store, &["--format", "json", "-o", "/dev/null"]);
-    assert!(err.contains("already stored: com.seeyon.cmp@4.5.0 as run 1"), "{err}");
-    let (_, _, err) = audit(V2, "4.6.0", &store, &["--format", "json", "-o", "/dev/null"]);
+    let (_, _, err) = audit(
+        V1,
+        "4.5.0",
+        &store,
+        &["--format", "json", "-o", "/dev/null"],
+    );
+    assert!(
+        err.contains("already stored: com.seeyon.cmp@4.5.0 as run 1"),
+        "{err}"
+    );
+    let (_, _, err) = audit(
+        V2,
+        "4.6.0",
+        &store,
+        &["--format", "json", "-o", "/dev/null"],
+    );
     assert!(err.contains("as run 2"), "{err}");
 
     let (code, out, err) = privaudit(&["history", "--store", &store, "--format", "json"]);
@@ -86,20 +107,36 @@ fn two_demo_versions_stored_and_diffed() {
     assert_eq!(code, 1, "a new high finding fails: {err}");
     let d: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d["schema"], "privaudit.diff/1");
-    assert_eq!(d["sdks"]["added"], json!([{"id": "growingio", "name": "GrowingIO Analytics SDK"}]));
+    assert_eq!(
+        d["sdks"]["added"],
+        json!([{"id": "growingio", "name": "GrowingIO Analytics SDK"}])
+    );
     assert_eq!(d["sdks"]["removed"], json!([]));
     let added: Vec<(&str, &str)> = d["flows"]["added"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["party"].as_str().unwrap(), f["data_type"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["party"].as_str().unwrap(),
+                f["data_type"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert!(added.contains(&("sdk:growingio", "device.identifier.oaid")), "{added:?}");
+    assert!(
+        added.contains(&("sdk:growingio", "device.identifier.oaid")),
+        "{added:?}"
+    );
     let removed: Vec<(&str, &str)> = d["flows"]["removed"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["party"].as_str().unwrap(), f["data_type"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["party"].as_str().unwrap(),
+                f["data_type"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(removed, vec![("sdk:umeng", "device.identifier.android_id")]);
     let new_findings = d["findings"]["new"].as_array().unwrap();
@@ -131,7 +168,10 @@ fn two_demo_versions_stored_and_diffed() {
     // Markdown for a merge request.
     let (code, out, _) = privaudit(&["diff", &old, &new, "--format", "markdown"]);
     assert_eq!(code, 1);
-    assert!(out.contains("**SDKs added**") && out.contains("(`growingio`)"), "{out}");
+    assert!(
+        out.contains("**SDKs added**") && out.contains("(`growingio`)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -140,9 +180,25 @@ fn audit_json_files_diff_like_stored_runs() {
     let store = url(dir.path());
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.json");
-    audit(V1, "4.5.0", &store, &["--format", "json", "-o", a.to_str().unwrap()]);
-    audit(V2, "4.6.0", &store, &["--format", "json", "-o", b.to_str().unwrap()]);
-    let (code, files, _) = privaudit(&["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--format", "json"]);
+    audit(
+        V1,
+        "4.5.0",
+        &store,
+        &["--format", "json", "-o", a.to_str().unwrap()],
+    );
+    audit(
+        V2,
+        "4.6.0",
+        &store,
+        &["--format", "json", "-o", b.to_str().unwrap()],
+    );
+    let (code, files, _) = privaudit(&[
+        "diff",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1);
     let (_, stored, _) = privaudit(&[
         "diff",
@@ -173,8 +229,18 @@ fn audit_json_files_diff_like_stored_runs() {
 fn against_previous_in_each_format() {
     let dir = tmp();
     let store = url(dir.path());
-    audit(V1, "4.5.0", &store, &["--format", "json", "-o", "/dev/null"]);
-    let (code, out, err) = audit(V2, "4.6.0", &store, &["--against-previous", "--format", "json"]);
+    audit(
+        V1,
+        "4.5.0",
+        &store,
+        &["--format", "json", "-o", "/dev/null"],
+    );
+    let (code, out, err) = audit(
+        V2,
+        "4.6.0",
+        &store,
+        &["--against-previous", "--format", "json"],
+    );
     assert_eq!(code, 1, "{err}");
     let r: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["schema"], "privaudit.audit/1");
@@ -184,19 +250,51 @@ fn against_previous_in_each_format() {
     let (_, out, _) = audit(V2, "4.6.0", &store, &["--against-previous"]);
     assert!(out.contains("Changes since the previous version: com.seeyon.cmp 4.5.0 (run 1) → com.seeyon.cmp 4.6.0 (run 2)"), "{out}");
     assert!(out.contains("+ GrowingIO Analytics SDK (growingio)"));
-    let (_, out, _) = audit(V2, "4.6.0", &store, &["--against-previous", "--format", "markdown"]);
-    assert!(out.contains("## Changes since the previous version"), "{out}");
-    let (_, out, _) = audit(V2, "4.6.0", &store, &["--against-previous", "--format", "html"]);
-    let at = out.find("<section id=\"changes\">").expect("changes section in the HTML");
+    let (_, out, _) = audit(
+        V2,
+        "4.6.0",
+        &store,
+        &["--against-previous", "--format", "markdown"],
+    );
+    assert!(
+        out.contains("## Changes since the previous version"),
+        "{out}"
+    );
+    let (_, out, _) = audit(
+        V2,
+        "4.6.0",
+        &store,
+        &["--against-previous", "--format", "html"],
+    );
+    let at = out
+        .find("<section id=\"changes\">")
+        .expect("changes section in the HTML");
     assert!(at < out.rfind("</body>").unwrap());
     assert!(out[at..].contains("GrowingIO Analytics SDK (growingio)"));
     // The first version has nothing before it: no section, a note.
-    let (_, out, err) = audit(V1, "4.5.0", &store, &["--against-previous", "--format", "json"]);
-    assert!(serde_json::from_str::<Value>(&out).unwrap().get("changes").is_none());
+    let (_, out, err) = audit(
+        V1,
+        "4.5.0",
+        &store,
+        &["--against-previous", "--format", "json"],
+    );
+    assert!(
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .get("changes")
+            .is_none()
+    );
     assert!(err.contains("no earlier version"), "{err}");
     // Without an app version the run cannot be stored.
     let (code, _, err) = privaudit(&[
-        "audit", "--policy", "policies/mobile-office.toml", V1, "--store", &store, "--app-id", APP,
+        "audit",
+        "--policy",
+        "policies/mobile-office.toml",
+        V1,
+        "--store",
+        &store,
+        "--app-id",
+        APP,
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("--app-version"), "{err}");
@@ -226,13 +324,28 @@ fn reaudit_gives_what_a_fresh_audit_gives() {
     let policy = changed_policy(dir.path());
     let policy = policy.to_str().unwrap();
     let (code, re, err) = privaudit(&[
-        "reaudit", "--store", &store, "--run", "com.seeyon.cmp@4.5.0", "--policy", policy,
-        "--format", "json",
+        "reaudit",
+        "--store",
+        &store,
+        "--run",
+        "com.seeyon.cmp@4.5.0",
+        "--policy",
+        policy,
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 1, "{err}");
     let (_, fresh, _) = privaudit(&[
-        "audit", "--policy", policy, "--device", "captures/demo/device.toml",
-        "--consent-marker", "privacy/agree", V1, "--format", "json",
+        "audit",
+        "--policy",
+        policy,
+        "--device",
+        "captures/demo/device.toml",
+        "--consent-marker",
+        "privacy/agree",
+        V1,
+        "--format",
+        "json",
     ]);
     let (re, fresh, original): (Value, Value, Value) = (
         serde_json::from_str(&re).unwrap(),
@@ -241,13 +354,19 @@ fn reaudit_gives_what_a_fresh_audit_gives() {
     );
     // The policy change matters, so equality below is not vacuous.
     assert_ne!(original["findings"], fresh["findings"]);
-    for k in ["findings", "matrix", "sdks", "summary", "timeline", "coverage", "consent", "inputs"] {
+    for k in [
+        "findings", "matrix", "sdks", "summary", "timeline", "coverage", "consent", "inputs",
+    ] {
         assert_eq!(re[k], fresh[k], "reaudit and a fresh audit differ in `{k}`");
     }
     // By id too, and a missing run is an error naming it.
-    let (code, _, _) = privaudit(&["reaudit", "--store", &store, "--run", "1", "--policy", policy]);
+    let (code, _, _) = privaudit(&[
+        "reaudit", "--store", &store, "--run", "1", "--policy", policy,
+    ]);
     assert_eq!(code, 1);
-    let (code, _, err) = privaudit(&["reaudit", "--store", &store, "--run", "7", "--policy", policy]);
+    let (code, _, err) = privaudit(&[
+        "reaudit", "--store", &store, "--run", "7", "--policy", policy,
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("no stored run #7"), "{err}");
 }
@@ -256,11 +375,31 @@ fn reaudit_gives_what_a_fresh_audit_gives() {
 fn fleet_view_over_the_demo_versions_and_another_app() {
     let dir = tmp();
     let store = url(dir.path());
-    audit(V1, "4.5.0", &store, &["--format", "json", "-o", "/dev/null"]);
-    audit(V2, "4.6.0", &store, &["--format", "json", "-o", "/dev/null"]);
+    audit(
+        V1,
+        "4.5.0",
+        &store,
+        &["--format", "json", "-o", "/dev/null"],
+    );
+    audit(
+        V2,
+        "4.6.0",
+        &store,
+        &["--format", "json", "-o", "/dev/null"],
+    );
     let (code, _, err) = privaudit(&[
-        "audit", "--policy", "policies/mobile-office.toml", V1, "--store", &store, "--app-id",
-        "com.example.other", "--app-version", "1.0", "-o", "/dev/null",
+        "audit",
+        "--policy",
+        "policies/mobile-office.toml",
+        V1,
+        "--store",
+        &store,
+        "--app-id",
+        "com.example.other",
+        "--app-version",
+        "1.0",
+        "-o",
+        "/dev/null",
     ]);
     assert_eq!(code, 1, "{err}");
     let (code, out, err) = privaudit(&["fleet", "--store", &store, "--format", "json"]);
@@ -270,7 +409,10 @@ fn fleet_view_over_the_demo_versions_and_another_app() {
     let apps = f["apps"].as_array().unwrap();
     assert_eq!(apps.len(), 2);
     let seeyon = apps.iter().find(|a| a["app"] == APP).unwrap();
-    assert_eq!(seeyon["version"], "4.6.0", "the latest run stands for the app");
+    assert_eq!(
+        seeyon["version"], "4.6.0",
+        "the latest run stands for the app"
+    );
     assert_eq!(seeyon["runs"], 2);
     let growingio = f["sdks"]
         .as_array()
@@ -286,14 +428,23 @@ fn fleet_view_over_the_demo_versions_and_another_app() {
             .iter()
             .any(|u| u["party"] == "sdk:growingio")
     );
-    let total_high: i64 = apps.iter().map(|a| a["open"]["high"].as_i64().unwrap()).sum();
+    let total_high: i64 = apps
+        .iter()
+        .map(|a| a["open"]["high"].as_i64().unwrap())
+        .sum();
     assert_eq!(f["open_by_severity"]["high"].as_i64().unwrap(), total_high);
     let (code, html, _) = privaudit(&["fleet", "--store", &store]);
     assert_eq!(code, 0);
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Apps × SDKs</h2>"));
     // A signature update: the folder's own version marks every app as stale.
     let (code, out, err) = privaudit(&[
-        "fleet", "--store", &store, "--format", "json", "--signatures", "signatures",
+        "fleet",
+        "--store",
+        &store,
+        "--format",
+        "json",
+        "--signatures",
+        "signatures",
     ]);
     assert_eq!(code, 0, "{err}");
     let f: Value = serde_json::from_str(&out).unwrap();
@@ -325,9 +476,11 @@ fn report(app: &str, version: &str, n: usize, seed: usize) -> Value {
         })
         .collect();
     let matrix: Vec<Value> = (0..n.min(400))
-        .map(|i| json!({"party": format!("sdk:s{}", i % 40), "data_type": format!("t.{i}"),
+        .map(|i| {
+            json!({"party": format!("sdk:s{}", i % 40), "data_type": format!("t.{i}"),
                         "class": if i % 3 == 0 { "clear" } else { "omitted" }, "count": i,
-                        "cleartext": 0, "before_consent": 0}))
+                        "cleartext": 0, "before_consent": 0})
+        })
         .collect();
     json!({
         "schema": "privaudit.audit/1",
@@ -413,7 +566,10 @@ fn migrations_from_empty_and_read_back_equality() {
     .unwrap();
     drop(conn);
     let err = Store::open(&StoreUrl::Sqlite(path.clone())).err().unwrap();
-    assert!(err.to_string().contains("newer than this privaudit knows"), "{err}");
+    assert!(
+        err.to_string().contains("newer than this privaudit knows"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -429,7 +585,9 @@ fn eight_concurrent_writers() {
                 let mut s = open(&path);
                 let mut ids = Vec::new();
                 for v in 0..5 {
-                    let (id, _) = s.put(&record(&format!("app{w}"), &format!("1.{v}"), 60, w)).unwrap();
+                    let (id, _) = s
+                        .put(&record(&format!("app{w}"), &format!("1.{v}"), 60, w))
+                        .unwrap();
                     ids.push(id);
                     // Every writer also stores one shared run: it must exist once.
                     let (shared, _) = s.put(&record("shared", "1.0", 60, 99)).unwrap();
@@ -446,7 +604,11 @@ fn eight_concurrent_writers() {
             shared_ids.insert(pair[1]);
         }
     }
-    assert_eq!(shared_ids.len(), 1, "the same run stored twice: {shared_ids:?}");
+    assert_eq!(
+        shared_ids.len(),
+        1,
+        "the same run stored twice: {shared_ids:?}"
+    );
     let mut s = open(&path);
     let runs = s.history(None).unwrap();
     assert_eq!(runs.len(), 8 * 5 + 1);
@@ -467,8 +629,13 @@ fn speed_store_10k_findings_and_fleet_over_1000_runs() {
     // 1 000 runs: 100 apps × 10 versions, 40 findings each.
     for app in 0..100 {
         for v in 0..10 {
-            s.put(&record(&format!("com.app{app}"), &format!("{v}.0"), 40, app * 10 + v))
-                .unwrap();
+            s.put(&record(
+                &format!("com.app{app}"),
+                &format!("{v}.0"),
+                40,
+                app * 10 + v,
+            ))
+            .unwrap();
         }
     }
     let t = Instant::now();
@@ -485,8 +652,14 @@ fn speed_store_10k_findings_and_fleet_over_1000_runs() {
     );
     // The bounds are 1 s and 2 s for a release build; this test runs
     // unoptimised on a shared machine, so it allows three times as much.
-    assert!(store_10k.as_secs_f64() < 3.0, "storing 10 000 findings took {store_10k:?}");
-    assert!(fleet_1000.as_secs_f64() < 6.0, "the fleet over 1 000 runs took {fleet_1000:?}");
+    assert!(
+        store_10k.as_secs_f64() < 3.0,
+        "storing 10 000 findings took {store_10k:?}"
+    );
+    assert!(
+        fleet_1000.as_secs_f64() < 6.0,
+        "the fleet over 1 000 runs took {fleet_1000:?}"
+    );
 }
 
 /// The entry point the Kubernetes Indexed Job and the CI matrices run: two indexes
@@ -521,8 +694,18 @@ fn deploy_script_audits_each_index_into_one_store() {
     let a = spawn(&[("JOB_COMPLETION_INDEX", "0")]);
     let b = spawn(&[("AUDIT_INDEX", "1")]);
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
-    assert_eq!(b.status.code(), Some(0), "{}", String::from_utf8_lossy(&b.stderr));
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&b.stderr)
+    );
     assert!(dir.path().join("com.seeyon.cmp-4.6.0.json").exists());
     // GitLab counts from 1: node 1 is index 0, already stored.
     let c = run(&[("CI_NODE_INDEX", "1")]).output().unwrap();

@@ -261,7 +261,9 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             let mut out =
                 Output::open(args.output.as_deref()).context("cannot open the output file")?;
             match &changes {
-                Some(c) => super::store::render_with_changes(&report, args, &ontology, c, &mut out)?,
+                Some(c) => {
+                    super::store::render_with_changes(&report, args, &ontology, c, &mut out)?
+                }
                 None => privaudit::report::audit::render(
                     &report,
                     args.format,

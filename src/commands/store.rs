@@ -240,8 +240,17 @@ pub fn history(args: &HistoryArgs) -> Result<ExitCode> {
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
             t.set_header([
-                "run", "app", "version", "stored", "critical", "high", "medium", "low", "info",
-                "policy", "signatures",
+                "run",
+                "app",
+                "version",
+                "stored",
+                "critical",
+                "high",
+                "medium",
+                "low",
+                "info",
+                "policy",
+                "signatures",
             ]);
             for r in &runs {
                 t.add_row([
@@ -328,7 +337,9 @@ fn coverage(v: &Value) -> Coverage {
 
 pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
     if args.format == AuditFormat::Pdf {
-        bail!("reaudit writes table, json, sarif, junit, markdown or html; print the HTML for a PDF");
+        bail!(
+            "reaudit writes table, json, sarif, junit, markdown or html; print the HTML for a PDF"
+        );
     }
     let url = StoreUrl::parse(&args.store)?;
     let mut store = Store::open(&url)?;
@@ -350,9 +361,8 @@ pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
             url.display()
         );
     };
-    let snap: Snapshot = unpack(blob).map_err(|e| {
-        anyhow::anyhow!("{}: run {id}: stored observations: {e}", url.display())
-    })?;
+    let snap: Snapshot = unpack(blob)
+        .map_err(|e| anyhow::anyhow!("{}: run {id}: stored observations: {e}", url.display()))?;
     let collector = snap
         .collector()
         .map_err(|e| anyhow::anyhow!("{}: run {id}: {e}", url.display()))?;

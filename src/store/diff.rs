@@ -284,8 +284,16 @@ pub fn diff(old: &Side, new: &Side, fail_on: &str) -> Diff {
             });
         }
     }
-    d.permissions.gained = new.permissions.difference(&old.permissions).cloned().collect();
-    d.permissions.lost = old.permissions.difference(&new.permissions).cloned().collect();
+    d.permissions.gained = new
+        .permissions
+        .difference(&old.permissions)
+        .cloned()
+        .collect();
+    d.permissions.lost = old
+        .permissions
+        .difference(&new.permissions)
+        .cloned()
+        .collect();
     let threshold = severity_rank(fail_on);
     for (fp, f) in &new.findings {
         if old.findings.contains_key(fp) {
@@ -341,7 +349,12 @@ fn side_label(s: &SideInfo) -> String {
 }
 
 fn finding_line(f: &FindingRef) -> String {
-    let mut s = format!("[{}] {} {}", f.severity, f.rule, f.party.as_deref().unwrap_or("-"));
+    let mut s = format!(
+        "[{}] {} {}",
+        f.severity,
+        f.rule,
+        f.party.as_deref().unwrap_or("-")
+    );
     if !f.data_types.is_empty() {
         let _ = write!(s, " {}", f.data_types.join(", "));
     }
@@ -380,11 +393,19 @@ impl Diff {
         };
         list(
             "SDKs added",
-            self.sdks.added.iter().map(|s| format!("+ {} ({})", s.name, s.id)).collect(),
+            self.sdks
+                .added
+                .iter()
+                .map(|s| format!("+ {} ({})", s.name, s.id))
+                .collect(),
         );
         list(
             "SDKs removed",
-            self.sdks.removed.iter().map(|s| format!("- {} ({})", s.name, s.id)).collect(),
+            self.sdks
+                .removed
+                .iter()
+                .map(|s| format!("- {} ({})", s.name, s.id))
+                .collect(),
         );
         list(
             "flows added",
@@ -412,19 +433,35 @@ impl Diff {
         );
         list(
             "permissions gained",
-            self.permissions.gained.iter().map(|p| format!("+ {p}")).collect(),
+            self.permissions
+                .gained
+                .iter()
+                .map(|p| format!("+ {p}"))
+                .collect(),
         );
         list(
             "permissions lost",
-            self.permissions.lost.iter().map(|p| format!("- {p}")).collect(),
+            self.permissions
+                .lost
+                .iter()
+                .map(|p| format!("- {p}"))
+                .collect(),
         );
         list(
             "new findings",
-            self.findings.new.iter().map(|f| format!("+ {}", finding_line(f))).collect(),
+            self.findings
+                .new
+                .iter()
+                .map(|f| format!("+ {}", finding_line(f)))
+                .collect(),
         );
         list(
             "resolved findings",
-            self.findings.resolved.iter().map(|f| format!("- {}", finding_line(f))).collect(),
+            self.findings
+                .resolved
+                .iter()
+                .map(|f| format!("- {}", finding_line(f)))
+                .collect(),
         );
         let _ = writeln!(
             o,
@@ -486,11 +523,19 @@ impl Diff {
         };
         section(
             "SDKs added",
-            self.sdks.added.iter().map(|s| format!("{} (`{}`)", md(&s.name), s.id)).collect(),
+            self.sdks
+                .added
+                .iter()
+                .map(|s| format!("{} (`{}`)", md(&s.name), s.id))
+                .collect(),
         );
         section(
             "SDKs removed",
-            self.sdks.removed.iter().map(|s| format!("{} (`{}`)", md(&s.name), s.id)).collect(),
+            self.sdks
+                .removed
+                .iter()
+                .map(|s| format!("{} (`{}`)", md(&s.name), s.id))
+                .collect(),
         );
         section(
             "Flows added",
@@ -518,19 +563,35 @@ impl Diff {
         );
         section(
             "Permissions gained",
-            self.permissions.gained.iter().map(|p| format!("`{p}`")).collect(),
+            self.permissions
+                .gained
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect(),
         );
         section(
             "Permissions lost",
-            self.permissions.lost.iter().map(|p| format!("`{p}`")).collect(),
+            self.permissions
+                .lost
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect(),
         );
         section(
             "New findings",
-            self.findings.new.iter().map(|f| md(&finding_line(f))).collect(),
+            self.findings
+                .new
+                .iter()
+                .map(|f| md(&finding_line(f)))
+                .collect(),
         );
         section(
             "Resolved findings",
-            self.findings.resolved.iter().map(|f| md(&finding_line(f))).collect(),
+            self.findings
+                .resolved
+                .iter()
+                .map(|f| md(&finding_line(f)))
+                .collect(),
         );
         let _ = writeln!(
             o,
@@ -571,20 +632,48 @@ impl Diff {
                 o.push_str("</ul>");
             }
         };
-        list("SDKs added", self.sdks.added.iter().map(|s| format!("{} ({})", s.name, s.id)).collect());
-        list("SDKs removed", self.sdks.removed.iter().map(|s| format!("{} ({})", s.name, s.id)).collect());
+        list(
+            "SDKs added",
+            self.sdks
+                .added
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.id))
+                .collect(),
+        );
+        list(
+            "SDKs removed",
+            self.sdks
+                .removed
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.id))
+                .collect(),
+        );
         list(
             "Flows added",
-            self.flows.added.iter().map(|f| format!("{} → {} ({})", f.data_type, f.party, f.class)).collect(),
+            self.flows
+                .added
+                .iter()
+                .map(|f| format!("{} → {} ({})", f.data_type, f.party, f.class))
+                .collect(),
         );
         list(
             "Flows removed",
-            self.flows.removed.iter().map(|f| format!("{} → {} ({})", f.data_type, f.party, f.class)).collect(),
+            self.flows
+                .removed
+                .iter()
+                .map(|f| format!("{} → {} ({})", f.data_type, f.party, f.class))
+                .collect(),
         );
         list("Permissions gained", self.permissions.gained.clone());
         list("Permissions lost", self.permissions.lost.clone());
-        list("New findings", self.findings.new.iter().map(finding_line).collect());
-        list("Resolved findings", self.findings.resolved.iter().map(finding_line).collect());
+        list(
+            "New findings",
+            self.findings.new.iter().map(finding_line).collect(),
+        );
+        list(
+            "Resolved findings",
+            self.findings.resolved.iter().map(finding_line).collect(),
+        );
         let _ = write!(
             o,
             "<p>{} findings unchanged.</p></section>",
@@ -631,7 +720,11 @@ mod tests {
     #[test]
     fn identical_sides_have_no_changes() {
         let r = report(&["a"], &[("sdk:a", "t")], &[("f1", "high")]);
-        let d = diff(&Side::from_report("a", &r), &Side::from_report("b", &r), "high");
+        let d = diff(
+            &Side::from_report("a", &r),
+            &Side::from_report("b", &r),
+            "high",
+        );
         assert!(!d.summary.changed);
         assert!(!d.summary.failed);
         assert_eq!(d.summary.findings_unchanged, 1);
@@ -640,16 +733,34 @@ mod tests {
     #[test]
     fn changes_and_the_failure_threshold() {
         let old = report(&["a"], &[("sdk:a", "t")], &[("f1", "high"), ("f2", "low")]);
-        let new = report(&["a", "b"], &[("sdk:b", "u")], &[("f1", "high"), ("f3", "medium")]);
-        let d = diff(&Side::from_report("o", &old), &Side::from_report("n", &new), "high");
-        assert_eq!(d.sdks.added, vec![SdkRef { id: "b".into(), name: "B".into() }]);
+        let new = report(
+            &["a", "b"],
+            &[("sdk:b", "u")],
+            &[("f1", "high"), ("f3", "medium")],
+        );
+        let d = diff(
+            &Side::from_report("o", &old),
+            &Side::from_report("n", &new),
+            "high",
+        );
+        assert_eq!(
+            d.sdks.added,
+            vec![SdkRef {
+                id: "b".into(),
+                name: "B".into()
+            }]
+        );
         assert_eq!(d.flows.added.len(), 1);
         assert_eq!(d.flows.removed.len(), 1);
         assert_eq!(d.findings.new[0].fingerprint, "f3");
         assert_eq!(d.findings.resolved[0].fingerprint, "f2");
         assert!(d.summary.changed);
         assert!(!d.summary.failed, "a medium finding does not reach high");
-        let d = diff(&Side::from_report("o", &old), &Side::from_report("n", &new), "medium");
+        let d = diff(
+            &Side::from_report("o", &old),
+            &Side::from_report("n", &new),
+            "medium",
+        );
         assert!(d.summary.failed);
         assert!(d.markdown("Changes", 2).contains("New findings"));
         assert!(d.table("Changes").contains("+ [medium] PA-X"));

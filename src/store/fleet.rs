@@ -179,9 +179,8 @@ impl Fleet {
         let mut apps: Vec<AppRow> = apps.into_values().collect();
         for a in &mut apps {
             a.sdks.sort();
-            a.undeclared.sort_by(|x, y| {
-                (&x.party, &x.data_type).cmp(&(&y.party, &y.data_type))
-            });
+            a.undeclared
+                .sort_by(|x, y| (&x.party, &x.data_type).cmp(&(&y.party, &y.data_type)));
         }
         apps.sort_by(|a, b| a.app.cmp(&b.app));
         let signature_update = update.map(|(version, _)| {
@@ -251,9 +250,15 @@ impl Fleet {
             }
             h.push_str("</tr>\n");
         }
-        h.push_str("</table></div>\n<h2>Apps × SDKs</h2>\n<div class=\"wrap\"><table><tr><th>app</th>");
+        h.push_str(
+            "</table></div>\n<h2>Apps × SDKs</h2>\n<div class=\"wrap\"><table><tr><th>app</th>",
+        );
         for c in &self.sdks {
-            h.push_str(&format!("<th title=\"{}\">{}</th>", esc(&c.id), esc(&c.name)));
+            h.push_str(&format!(
+                "<th title=\"{}\">{}</th>",
+                esc(&c.id),
+                esc(&c.name)
+            ));
         }
         h.push_str("</tr>\n");
         for a in &self.apps {

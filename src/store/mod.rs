@@ -43,7 +43,9 @@ pub enum StoreError {
         #[source]
         source: ::postgres::Error,
     },
-    #[error("{url}: the database schema is version {found}, newer than this privaudit knows ({known}); upgrade privaudit")]
+    #[error(
+        "{url}: the database schema is version {found}, newer than this privaudit knows ({known}); upgrade privaudit"
+    )]
     SchemaTooNew { url: String, found: i64, known: i64 },
     #[error("{url}: no stored run {what}")]
     NoRun { url: String, what: String },
@@ -68,7 +70,10 @@ pub enum StoreUrl {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunSelector {
     Id(i64),
-    AppVersion { app: String, version: String },
+    AppVersion {
+        app: String,
+        version: String,
+    },
     /// The latest run of an app, whatever its version.
     LatestOf(String),
 }

@@ -103,10 +103,7 @@ impl PgStore {
             url: shown.clone(),
             source,
         })?;
-        let mut store = PgStore {
-            client,
-            url: shown,
-        };
+        let mut store = PgStore { client, url: shown };
         store.migrate()?;
         Ok(store)
     }
@@ -132,7 +129,10 @@ impl PgStore {
         )
         .map_err(&err)?;
         let current: i64 = tx
-            .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )
             .map_err(&err)?
             .get(0);
         if current > known {
@@ -280,8 +280,8 @@ impl PgStore {
         };
         let report_blob: Vec<u8> = head.get(9);
         let report = unpack(&report_blob).map_err(damaged)?;
-        let coverage = serde_json::from_str(head.get::<_, &str>(8))
-            .map_err(|e| damaged(e.to_string()))?;
+        let coverage =
+            serde_json::from_str(head.get::<_, &str>(8)).map_err(|e| damaged(e.to_string()))?;
         let inputs = self
             .client
             .query(
@@ -463,7 +463,9 @@ impl PgStore {
         let sdks = self
             .client
             .query(
-                &format!("SELECT run_id, sdk_id, name, status FROM sdks WHERE run_id IN ({latest})"),
+                &format!(
+                    "SELECT run_id, sdk_id, name, status FROM sdks WHERE run_id IN ({latest})"
+                ),
                 &[],
             )
             .map_err(&err)?
@@ -522,7 +524,11 @@ impl PgStore {
 }
 
 /// The child rows of a new run, one statement per table.
-fn insert_children(tx: &mut Transaction<'_>, id: i64, run: &RunRecord) -> Result<(), postgres::Error> {
+fn insert_children(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    run: &RunRecord,
+) -> Result<(), postgres::Error> {
     let idx = |n: usize| (0..n as i64).collect::<Vec<i64>>();
     let col = |f: &dyn Fn(usize) -> String, n: usize| (0..n).map(f).collect::<Vec<String>>();
 
@@ -563,7 +569,10 @@ fn insert_children(tx: &mut Transaction<'_>, id: i64, run: &RunRecord) -> Result
             &col(&|i| f[i].rule.clone(), n),
             &col(&|i| f[i].severity.clone(), n),
             &party,
-            &col(&|i| serde_json::to_string(&f[i].data_types).unwrap_or_default(), n),
+            &col(
+                &|i| serde_json::to_string(&f[i].data_types).unwrap_or_default(),
+                n,
+            ),
             &col(&|i| f[i].title.clone(), n),
             &col(&|i| f[i].message.clone(), n),
             &suppressed,

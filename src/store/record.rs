@@ -109,7 +109,11 @@ fn opt_s(v: &Value) -> Option<String> {
 pub fn finding_types(f: &Value) -> Vec<String> {
     let mut types: Vec<String> = f["data_types"]
         .as_array()
-        .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(t) = f["data_type"].as_str()
         && !types.iter().any(|x| x == t)
@@ -152,7 +156,10 @@ impl RunRecord {
         meta: &RunMeta<'_>,
         observations: Option<Vec<u8>>,
     ) -> Result<RunRecord, StoreError> {
-        if report["schema"].as_str().is_none_or(|s| !s.starts_with("privaudit.audit/")) {
+        if report["schema"]
+            .as_str()
+            .is_none_or(|s| !s.starts_with("privaudit.audit/"))
+        {
             return Err(StoreError::BadReport(
                 "not a privaudit.audit report (no `schema`)".into(),
             ));
@@ -210,7 +217,11 @@ impl RunRecord {
         // and options always give the same report, so they are the same run.
         let mut hashes: Vec<String> = inputs
             .iter()
-            .map(|i| i.sha256.clone().unwrap_or_else(|| format!("path:{}", i.path)))
+            .map(|i| {
+                i.sha256
+                    .clone()
+                    .unwrap_or_else(|| format!("path:{}", i.path))
+            })
             .collect();
         hashes.sort();
         if let Some(pkg) = report["package"]["sha256"].as_str() {
@@ -317,7 +328,12 @@ pub fn signatures_version(dir: Option<&std::path::Path>) -> String {
             }
         }
     }
-    let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     match dir {
         None => format!("builtin-{hex}"),
         Some(_) => format!("dir-{hex}"),

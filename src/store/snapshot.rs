@@ -309,7 +309,11 @@ impl Snapshot {
             let mut group = Group::default();
             group.count = g.count;
             group.cleartext = g.cleartext;
-            group.samples = g.samples.iter().map(observation).collect::<Result<_, _>>()?;
+            group.samples = g
+                .samples
+                .iter()
+                .map(observation)
+                .collect::<Result<_, _>>()?;
             group.cleartext_samples = g
                 .cleartext_samples
                 .iter()
@@ -321,8 +325,12 @@ impl Snapshot {
                 let ip = ip.parse().map_err(|_| format!("bad address {ip:?}"))?;
                 group.destinations.insert(ip, observation(o)?);
             }
-            group.restore_peak(g.peak, g.peak_example.as_ref().map(observation).transpose()?);
-            c.groups.insert((g.data_type.clone(), g.party.clone()), group);
+            group.restore_peak(
+                g.peak,
+                g.peak_example.as_ref().map(observation).transpose()?,
+            );
+            c.groups
+                .insert((g.data_type.clone(), g.party.clone()), group);
         }
         for k in &self.contacts {
             c.contacts.insert(

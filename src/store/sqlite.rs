@@ -105,10 +105,12 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(err)?;
         // Concurrent writers wait for each other instead of failing.
         conn.busy_timeout(Duration::from_secs(60)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
         let mut store = SqliteStore { conn, url };
         store.migrate()?;
         Ok(store)
@@ -189,11 +191,9 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
         if let Some(id) = tx
-            .query_row(
-                "SELECT id FROM runs WHERE run_key = ?1",
-                [&run.key],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_row("SELECT id FROM runs WHERE run_key = ?1", [&run.key], |r| {
+                r.get::<_, i64>(0)
+            })
             .optional()
             .map_err(err)?
         {
@@ -294,8 +294,15 @@ impl SqliteStore {
                 )
                 .map_err(err)?;
             for (i, s) in run.sdks.iter().enumerate() {
-                st.execute(params![id, i as i64, s.id, s.name, s.status, s.named_in_policy])
-                    .map_err(err)?;
+                st.execute(params![
+                    id,
+                    i as i64,
+                    s.id,
+                    s.name,
+                    s.status,
+                    s.named_in_policy
+                ])
+                .map_err(err)?;
             }
             let mut st = tx
                 .prepare_cached("INSERT OR IGNORE INTO permissions (run_id, name) VALUES (?1, ?2)")
@@ -387,8 +394,19 @@ impl SqliteStore {
             )
             .optional()
             .map_err(err)?;
-        let Some((key, app, version, stored_at, tool, signatures, policy_hash, policy_path, coverage, report, observations)) =
-            head
+        let Some((
+            key,
+            app,
+            version,
+            stored_at,
+            tool,
+            signatures,
+            policy_hash,
+            policy_path,
+            coverage,
+            report,
+            observations,
+        )) = head
         else {
             return Err(StoreError::NoRun {
                 url: url.clone(),
