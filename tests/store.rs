@@ -284,20 +284,26 @@ fn against_previous_in_each_format() {
             .get("changes")
             .is_none()
     );
-    assert!(err.contains("no earlier version"), "{err}");
-    // Without an app version the run cannot be stored.
-    let (code, _, err) = privaudit(&[
+    assert!(err.contains("no earlier run"), "{err}");
+    // Without an id and a version: the policy's app name, "unversioned", a warning;
+    // two such runs still compare, the earlier being the previous one.
+    let other = url(&dir.path().join("x"));
+    std::fs::create_dir_all(dir.path().join("x")).unwrap();
+    let plain = [
         "audit",
         "--policy",
         "policies/mobile-office.toml",
-        V1,
         "--store",
-        &store,
-        "--app-id",
-        APP,
-    ]);
-    assert_eq!(code, 2);
+        &other,
+    ];
+    let (code, _, err) = privaudit(&[&plain[..], &[V1, "-o", "/dev/null"]].concat());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("stored as Mobile Office@unversioned"), "{err}");
     assert!(err.contains("--app-version"), "{err}");
+    let (_, out, _) =
+        privaudit(&[&plain[..], &[V2, "--against-previous", "--format", "json"]].concat());
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["changes"]["sdks"]["added"][0]["id"], "growingio");
 }
 
 /// The demo policy, plus a share entry naming Umeng for two types: findings change.
@@ -723,4 +729,22 @@ fn deploy_script_audits_each_index_into_one_store() {
         .collect();
     assert_eq!(versions.len(), 2);
     assert!(versions.contains(&"4.5.0") && versions.contains(&"4.6.0"));
+}
+
+#[test]
+fn reading_a_store_that_does_not_exist_creates_nothing() {
+    let dir = tmp();
+    let missing = dir.path().join("typo.db");
+    let store = format!("sqlite:{}", missing.display());
+    for args in [
+        vec!["history", "--store", &store],
+        vec!["fleet", "--store", &store],
+    ] {
+        let (code, _, err) = privaudit(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains("typo.db: no such store"), "{err}");
+    }
+    let (code, _, _) = privaudit(&["diff", &format!("{store}#1"), &format!("{store}#2")]);
+    assert_eq!(code, 2);
+    assert!(!missing.exists());
 }

@@ -28,6 +28,8 @@ use privaudit::time::Timestamp;
 use serde_json::Value;
 
 const CHANGES_TITLE: &str = "Changes since the previous version";
+/// The version runs are stored under when neither `--app-version` nor a package says.
+const UNVERSIONED: &str = "unversioned";
 
 fn file_hash(path: &Path) -> String {
     std::fs::read(path)
@@ -81,14 +83,22 @@ pub fn after_audit(
     let url = StoreUrl::parse(url_text)?;
     let json = serde_json::to_value(report).context("cannot serialise the report")?;
     let (found_app, found_version) = app_and_version(&json);
-    let Some(app) = args.store.app_id.clone().or(found_app) else {
-        bail!(
-            "--store needs the app's id: give --app-id, or --app with the package, or set app.package in {}",
-            args.policy.display()
-        );
-    };
-    let Some(version) = args.store.app_version.clone().or(found_version) else {
-        bail!("--store needs the app's version: give --app-version (or --app with the package)");
+    // Without an id, the policy's app name keeps one app's runs together.
+    let app = args
+        .store
+        .app_id
+        .clone()
+        .or(found_app)
+        .or_else(|| Some(report.app.name.trim().to_string()).filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| "unknown".into());
+    let version = match args.store.app_version.clone().or(found_version) {
+        Some(v) => v,
+        None => {
+            eprintln!(
+                "warning: the app's version is unknown; the run is stored as {app}@{UNVERSIONED} (give --app-version, or --app with the package)"
+            );
+            UNVERSIONED.to_string()
+        }
     };
     let policy_bytes = std::fs::read(&args.policy)
         .with_context(|| format!("{}: cannot read the policy", args.policy.display()))?;
@@ -131,7 +141,7 @@ pub fn after_audit(
         }
         None => {
             eprintln!(
-                "note: no earlier version of {app} in {}; nothing to compare with",
+                "note: no earlier run of {app} in {}; nothing to compare with",
                 url.display()
             );
             Ok(None)
@@ -184,7 +194,7 @@ pub fn html_with_changes(html: String, changes: Option<&Diff>) -> String {
 fn load_side(text: &str) -> Result<Side> {
     if StoreUrl::looks_like(text) {
         let (url, sel) = StoreUrl::parse_run(text)?;
-        let mut store = Store::open(&url)?;
+        let mut store = Store::open_existing(&url)?;
         let id = store.resolve(&sel)?;
         let run = store.get(id)?;
         return Ok(Side::from_run(&format!("{}#{id}", url.display()), &run));
@@ -225,7 +235,7 @@ pub fn diff(args: &DiffArgs) -> Result<ExitCode> {
 
 pub fn history(args: &HistoryArgs) -> Result<ExitCode> {
     let url = StoreUrl::parse(&args.store)?;
-    let mut store = Store::open(&url)?;
+    let mut store = Store::open_existing(&url)?;
     let runs = store.history(args.app.as_deref())?;
     let mut out = Output::open(None)?;
     match args.format {
@@ -280,7 +290,7 @@ pub fn history(args: &HistoryArgs) -> Result<ExitCode> {
 
 pub fn fleet(args: &FleetArgs) -> Result<ExitCode> {
     let url = StoreUrl::parse(&args.store)?;
-    let mut store = Store::open(&url)?;
+    let mut store = Store::open_existing(&url)?;
     let rows = store.fleet_rows()?;
     let update = match &args.signatures {
         Some(dir) => Some((signatures_version(Some(dir)), SdkDb::load(Some(dir))?)),
@@ -342,7 +352,7 @@ pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
         );
     }
     let url = StoreUrl::parse(&args.store)?;
-    let mut store = Store::open(&url)?;
+    let mut store = Store::open_existing(&url)?;
     let sel = match args.run.parse::<i64>() {
         Ok(id) => RunSelector::Id(id),
         Err(_) => match args.run.rsplit_once('@') {

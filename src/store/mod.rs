@@ -47,6 +47,8 @@ pub enum StoreError {
         "{url}: the database schema is version {found}, newer than this privaudit knows ({known}); upgrade privaudit"
     )]
     SchemaTooNew { url: String, found: i64, known: i64 },
+    #[error("{0}: no such store (a SQLite store is created by `audit --store`)")]
+    Missing(String),
     #[error("{url}: no stored run {what}")]
     NoRun { url: String, what: String },
     #[error("{url}: stored run {run} is damaged: {problem}")]
@@ -184,6 +186,17 @@ impl Store {
         }
     }
 
+    /// Opens a store that must exist already (reading commands: a misspelt path
+    /// should not leave an empty database behind).
+    pub fn open_existing(url: &StoreUrl) -> Result<Store, StoreError> {
+        if let StoreUrl::Sqlite(path) = url
+            && !path.is_file()
+        {
+            return Err(StoreError::Missing(url.display()));
+        }
+        Store::open(url)
+    }
+
     /// Stores a run; returns its id and whether it was new (false: the same run was
     /// already stored).
     pub fn put(&mut self, run: &RunRecord) -> Result<(i64, bool), StoreError> {
@@ -211,7 +224,8 @@ impl Store {
         }
     }
 
-    /// The latest run of the same app with another version, stored before run `id`.
+    /// The run to compare run `id` with: the latest earlier run of the same app with
+    /// another version, else (versions unknown or equal) the latest earlier run.
     pub fn previous(&mut self, id: i64) -> Result<Option<i64>, StoreError> {
         match self {
             Store::Sqlite(s) => s.previous(id),

@@ -394,8 +394,9 @@ impl PgStore {
             .client
             .query_opt(
                 "SELECT p.id FROM runs p JOIN runs r ON r.id = $1
-                 WHERE p.app_id = r.app_id AND p.app_version <> r.app_version AND p.id < r.id
-                 ORDER BY p.id DESC LIMIT 1",
+                 WHERE p.app_id = r.app_id AND p.id < r.id
+                 ORDER BY CASE WHEN p.app_version <> r.app_version THEN 0 ELSE 1 END, p.id DESC
+                 LIMIT 1",
                 &[&id],
             )
             .map_err(err)?
