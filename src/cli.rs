@@ -68,6 +68,9 @@ pub enum Command {
     /// Hold a stored run's observations against a new policy or new signatures,
     /// without the captures.
     Reaudit(Box<crate::store::cli::ReauditArgs>),
+    /// Store audit JSON reports written earlier (diffs and the fleet view; not
+    /// re-auditable: a report does not carry the observations).
+    Import(crate::store::cli::ImportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

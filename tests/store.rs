@@ -748,3 +748,135 @@ fn reading_a_store_that_does_not_exist_creates_nothing() {
     assert_eq!(code, 2);
     assert!(!missing.exists());
 }
+
+#[test]
+fn a_damaged_run_is_an_error_naming_it() {
+    let dir = tmp();
+    let path = dir.path().join("d.db");
+    let mut s = open(&path);
+    let (id, _) = s.put(&record("com.d", "1.0", 5, 1)).unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE runs SET report = x'1f8b0800' WHERE id = ?1", [id])
+        .unwrap();
+    conn.execute(
+        "UPDATE findings SET data_types = '[1' WHERE run_id = ?1",
+        [id],
+    )
+    .unwrap();
+    drop(conn);
+    let store = format!("sqlite:{}", path.display());
+    let (code, _, err) = privaudit(&["diff", &format!("{store}#{id}"), &format!("{store}#{id}")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("stored run {id} is damaged")),
+        "{err}"
+    );
+    let (code, _, err) = privaudit(&[
+        "reaudit",
+        "--store",
+        &store,
+        "--run",
+        "com.d@1.0",
+        "--policy",
+        "policies/mobile-office.toml",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("damaged"), "{err}");
+}
+
+#[test]
+fn reports_written_earlier_are_imported() {
+    let dir = tmp();
+    let scratch = url(dir.path());
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    audit(
+        V1,
+        "4.5.0",
+        &scratch,
+        &["--format", "json", "-o", a.to_str().unwrap()],
+    );
+    audit(
+        V2,
+        "4.6.0",
+        &scratch,
+        &["--format", "json", "-o", b.to_str().unwrap()],
+    );
+    let store = format!("sqlite:{}", dir.path().join("imported.db").display());
+    let (code, _, err) = privaudit(&[
+        "import",
+        "--store",
+        &store,
+        "--app-id",
+        APP,
+        "--app-version",
+        "4.5.0",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = privaudit(&[
+        "import",
+        "--store",
+        &store,
+        "--app-id",
+        APP,
+        "--app-version",
+        "4.6.0",
+        "--policy",
+        "policies/mobile-office.toml",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = privaudit(&[
+        "diff",
+        &format!("{store}#{APP}@4.5.0"),
+        &format!("{store}#{APP}@4.6.0"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["sdks"]["added"][0]["id"], "growingio");
+    // Again: the same runs. A report carries no observations: no reaudit.
+    let (_, _, err) = privaudit(&[
+        "import",
+        "--store",
+        &store,
+        "--app-id",
+        APP,
+        "--app-version",
+        "4.5.0",
+        a.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("already stored: com.seeyon.cmp@4.5.0 as run 1"),
+        "{err}"
+    );
+    let (code, _, err) = privaudit(&[
+        "reaudit",
+        "--store",
+        &store,
+        "--run",
+        "1",
+        "--policy",
+        "policies/mobile-office.toml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("without its observations"), "{err}");
+    // One bad file among good ones: an error naming it, nothing stored.
+    let (code, _, err) = privaudit(&[
+        "import",
+        "--store",
+        &store,
+        "--app-version",
+        "9",
+        b.to_str().unwrap(),
+        "Cargo.toml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("Cargo.toml"), "{err}");
+    let (_, out, _) = privaudit(&["history", "--store", &store, "--format", "json"]);
+    let h: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(h["runs"].as_array().unwrap().len(), 2);
+}

@@ -30,6 +30,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::History(args) => store::history(args),
         Command::Fleet(args) => store::fleet(args),
         Command::Reaudit(args) => store::reaudit(args),
+        Command::Import(args) => store::import(args),
         Command::Keylog(cmd) => keylog::run(cmd),
         Command::Policy(cmd) => policy::run(cmd),
         Command::Capture(args) => capture::run(cli, args),

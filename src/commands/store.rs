@@ -1,5 +1,5 @@
 //! The results store at the binary's edge: storing an audit (`audit --store`,
-//! `--against-previous`), `diff`, `history`, `fleet` and `reaudit`.
+//! `--against-previous`), `diff`, `history`, `fleet`, `reaudit` and `import`.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -15,7 +15,7 @@ use privaudit::report::output::Output;
 use privaudit::sdk::signatures::SdkDb;
 use privaudit::signatures::Ontology;
 use privaudit::store::cli::{
-    DiffArgs, DiffFormat, FleetArgs, FleetFormat, HistoryArgs, ListFormat, ReauditArgs,
+    DiffArgs, DiffFormat, FleetArgs, FleetFormat, HistoryArgs, ImportArgs, ListFormat, ReauditArgs,
 };
 use privaudit::store::diff::{Diff, Side};
 use privaudit::store::fleet::Fleet;
@@ -443,4 +443,74 @@ pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+pub fn import(args: &ImportArgs) -> Result<ExitCode> {
+    let url = StoreUrl::parse(&args.store)?;
+    let policy_bytes = match &args.policy {
+        Some(p) => {
+            std::fs::read(p).with_context(|| format!("{}: cannot read the policy", p.display()))?
+        }
+        None => Vec::new(),
+    };
+    // Read and check every report before storing any, so a typo stores nothing.
+    let mut runs = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let report: Value = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{}: not JSON; give `audit --format json` reports",
+                path.display()
+            )
+        })?;
+        let (found_app, found_version) = app_and_version(&report);
+        let app = args
+            .app_id
+            .clone()
+            .or(found_app)
+            .or_else(|| report["app"]["name"].as_str().map(str::to_string))
+            .unwrap_or_else(|| "unknown".into());
+        let version = args
+            .app_version
+            .clone()
+            .or(found_version)
+            .unwrap_or_else(|| UNVERSIONED.into());
+        let policy_path = args
+            .policy
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .or_else(|| report["policy"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let run = RunRecord::from_report(
+            &report,
+            &RunMeta {
+                app: &app,
+                version: &version,
+                policy_bytes: &policy_bytes,
+                policy_path: &policy_path,
+                signatures: "unknown",
+                options: "imported",
+            },
+            None,
+        )
+        .with_context(|| path.display().to_string())?;
+        let mut run = run;
+        if args.policy.is_none() {
+            run.policy_hash = "unknown".into();
+        }
+        runs.push((path, run));
+    }
+    let mut store = Store::open(&url)?;
+    for (path, run) in &runs {
+        let (id, new) = store.put(run)?;
+        eprintln!(
+            "{}: {} {}@{} as run {id}",
+            path.display(),
+            if new { "stored" } else { "already stored:" },
+            run.app,
+            run.version
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,5 @@
 //! Command-line definitions (clap) for the results store: `audit --store`, `diff`,
-//! `history`, `fleet` and `reaudit`. Kept beside the store so `cli.rs` only names them.
+//! `history`, `fleet`, `reaudit` and `import`. Kept beside the store so `cli.rs` only names them.
 
 use std::path::PathBuf;
 
@@ -145,4 +145,28 @@ pub struct ReauditArgs {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Audit reports written earlier with `audit --format json`.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+
+    /// The store: `sqlite:PATH` (created if missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, value_name = "URL")]
+    pub store: String,
+
+    /// App id for every report (default: each report's package id, else its policy's
+    /// `app.package`, else its app name).
+    #[arg(long, value_name = "ID")]
+    pub app_id: Option<String>,
+
+    /// App version for every report (default: each report's package version).
+    #[arg(long, value_name = "VERSION")]
+    pub app_version: Option<String>,
+
+    /// The policy file the reports were audited against, for the policy hash.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
