@@ -122,6 +122,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "REGEX")]
     pub consent_marker: Option<String>,
 
+    /// Exit 2 when --consent-marker matches no request (instead of reporting that
+    /// the before-consent rules were not evaluated).
+    #[arg(long, requires = "consent_marker")]
+    pub require_consent_marker: bool,
+
     /// Exit 1 when a finding reaches this severity.
     #[arg(long, value_enum, default_value = "high")]
     pub fail_on: crate::audit::Severity,
@@ -157,9 +162,14 @@ pub struct AuditArgs {
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 
-    /// Show personal data values in full (masked by default).
+    /// Show personal data values in full (masked by default; secrets such as
+    /// passwords and tokens are shown as [redacted]).
     #[arg(long)]
     pub show_values: bool,
+
+    /// The terminal table with every column, instead of two lines per finding.
+    #[arg(long)]
+    pub wide: bool,
 
     #[command(flatten)]
     pub parties: PartyArgs,

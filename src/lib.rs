@@ -31,4 +31,5 @@ pub mod sdk;
 pub mod signatures;
 pub mod source;
 pub mod store;
+pub mod suggest;
 pub mod time;

@@ -43,7 +43,10 @@ pub struct Observation {
     pub confidence: Confidence,
     pub detected_by: Method,
     pub file: Arc<str>,
+    /// The request's first frame.
     pub frame: u64,
+    /// The frame that completed the request: where Wireshark shows it.
+    pub last_frame: u64,
     pub ts: Timestamp,
     pub src: Option<Endpoint>,
     pub dst: Option<Endpoint>,

@@ -141,6 +141,11 @@ impl Ontology {
         self.index.get(id).map(|&i| &self.types[i])
     }
 
+    /// Every data-type id, in file order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.types.iter().map(|t| t.id.as_str())
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         self.index.contains_key(id)
     }

@@ -32,7 +32,7 @@ fn findings<'a>(r: &'a Value, rule: &str) -> Vec<&'a Value> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] == rule)
+        .filter(|f| f["rules"].as_array().unwrap().iter().any(|r| r == rule))
         .collect()
 }
 

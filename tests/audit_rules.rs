@@ -84,7 +84,18 @@ fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] == rule)
+        .filter(|f| f["rules"].as_array().unwrap().iter().any(|r| r == rule))
+        .collect()
+}
+
+/// The violations of `rule` in all findings (a finding groups one party's rules).
+fn violations<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["violations"].as_array().unwrap().iter())
+        .filter(|v| v["rule"] == rule)
         .collect()
 }
 
@@ -139,20 +150,31 @@ fn disclosure_classes() {
     assert_eq!(class("contact.email").as_deref(), Some("omitted"));
     assert_eq!(class("location.precise").as_deref(), Some("incorrect"));
     assert_eq!(class("network.wifi.ssid").as_deref(), Some("ambiguous"));
-    let omitted = findings(&r, "PA-DISCLOSURE-OMITTED");
+    // All of it went to the app itself: one finding, each rule inside.
+    assert_eq!(r["findings"].as_array().unwrap().len(), 1);
+    let omitted = violations(&r, "PA-DISCLOSURE-OMITTED");
     assert_eq!(omitted.len(), 1);
-    assert_eq!(omitted[0]["data_type"], "contact.email");
+    assert_eq!(omitted[0]["data_types"], json!(["contact.email"]));
     assert!(omitted[0]["clause"].is_null(), "omitted = not mentioned");
-    let incorrect = findings(&r, "PA-DISCLOSURE-INCORRECT");
-    assert_eq!(incorrect[0]["clause"]["clause"], "1.9");
+    let incorrect = violations(&r, "PA-DISCLOSURE-INCORRECT");
+    assert_eq!(incorrect[0]["clause"], "1.9");
     assert_eq!(incorrect[0]["severity"], "high");
-    assert_eq!(findings(&r, "PA-DISCLOSURE-AMBIGUOUS").len(), 1);
     assert_eq!(
-        findings(&r, "PA-DISCLOSURE-VAGUE")[0]["data_type"],
-        "device.identifier.imei"
+        r["findings"][0]["severity"], "high",
+        "the highest rule decides"
+    );
+    assert_eq!(violations(&r, "PA-DISCLOSURE-AMBIGUOUS").len(), 1);
+    assert_eq!(
+        violations(&r, "PA-DISCLOSURE-VAGUE")[0]["data_types"],
+        json!(["device.identifier.imei"])
     );
     // Evidence points at the request.
-    let ev = &omitted[0]["evidence"][0];
+    let ev = r["findings"][0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["data_type"] == "contact.email")
+        .unwrap();
     assert_eq!(ev["frame"], 3);
     assert_eq!(ev["field"], "query.email");
     assert_ne!(ev["value"], "zhang.wei@example.cn", "values are masked");
@@ -212,10 +234,14 @@ fn cleartext_against_the_encryption_promise() {
         ("https://api.example-app.com/b?mobile=13812345678", 1, None),
     ]);
     let (_, r) = c.audit(&promised, &har, &[]);
-    let f = findings(&r, "PA-CLEARTEXT-BROKEN-PROMISE");
+    let f = violations(&r, "PA-CLEARTEXT-BROKEN-PROMISE");
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0]["evidence_total"], 1, "only the http request counts");
-    assert_eq!(f[0]["clause"]["clause"], "3.2");
+    assert!(
+        f[0]["message"].as_str().unwrap().contains("in one request"),
+        "only the http request counts: {}",
+        f[0]["message"]
+    );
+    assert_eq!(f[0]["clause"], "3.2");
     // Without a promise only sensitive data in clear is a finding.
     let plain = c.file("q.toml", BASE_POLICY);
     let har2 = c.har(&[
@@ -255,9 +281,11 @@ fn before_consent_by_time_and_by_marker() {
     let pre = findings(&r, "PA-BEFORE-CONSENT");
     assert_eq!(pre.len(), 1);
     assert_eq!(pre[0]["party"], "sdk:bugly");
-    assert_eq!(
-        pre[0]["evidence_total"], 1,
-        "only the request before consent"
+    let v = violations(&r, "PA-BEFORE-CONSENT");
+    assert!(
+        v[0]["message"].as_str().unwrap().contains("in one request"),
+        "only the request before consent: {}",
+        v[0]["message"]
     );
     let contact = findings(&r, "PA-SDK-CONTACT-BEFORE-CONSENT");
     assert_eq!(contact.len(), 1);

@@ -583,7 +583,12 @@ fn an_invalid_upstream_certificate_gets_a_502_naming_the_error() {
     let out = proxy.curl_ok(&["--cacert", &our_ca, "-w", "\n%{http_code}", &url]);
     assert!(out.ends_with("\n502"), "{out}");
     assert!(out.contains(&format!("localhost:{bad_port}")), "{out}");
-    assert!(out.contains("UnknownIssuer"), "{out}");
+    // Said in plain words, with what to do.
+    assert!(
+        out.contains("does not trust") && out.contains("--upstream-ca"),
+        "{out}"
+    );
+    assert!(!out.contains("UnknownIssuer"), "{out}");
     assert!(out.contains("not forwarded"), "{out}");
 
     let url = format!("https://localhost:{old_port}/old");
@@ -623,6 +628,11 @@ fn proxy_ca_prints_the_certificate_paths_never_the_key() {
     assert!(text.contains(pem.to_str().unwrap()), "{text}");
     assert!(text.contains(der.to_str().unwrap()), "{text}");
     assert!(text.contains("network_security_config"), "{text}");
+    // The command it suggests uses the same CA folder.
+    assert!(
+        text.contains(&format!("--ca-dir {}", ca_dir.to_str().unwrap())),
+        "{text}"
+    );
     assert!(text.contains("Certificate Trust Settings"), "{text}");
     let all = format!("{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(!all.contains("PRIVATE KEY"), "{all}");

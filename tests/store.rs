@@ -146,14 +146,38 @@ fn two_demo_versions_stored_and_diffed() {
             .any(|f| f["rule"] == "PA-THIRD-PARTY-UNDISCLOSED" && f["party"] == "sdk:growingio"),
         "{new_findings:?}"
     );
-    assert!(
-        d["findings"]["resolved"]
+    // The Android ID no longer reaches Umeng: flows removed, and wherever a finding
+    // carried it, either resolved or changed (same fingerprint, fewer data types).
+    let gone = |f: &Value| {
+        f["data_types"]
             .as_array()
-            .unwrap()
-            .iter()
-            .all(|f| f["data_types"][0] == "device.identifier.android_id")
+            .is_some_and(|t| t.iter().any(|x| x == "device.identifier.android_id"))
+    };
+    let resolved = d["findings"]["resolved"].as_array().unwrap();
+    assert!(resolved.iter().all(gone), "{resolved:?}");
+    let changed = d["findings"]["changed"].as_array().unwrap();
+    assert!(
+        !resolved.is_empty()
+            || changed.iter().any(|c| {
+                c["finding"]["party"] == "sdk:umeng"
+                    && c["data_types_removed"] == json!(["device.identifier.android_id"])
+            }),
+        "the Android ID's findings are neither resolved nor changed: {changed:?}"
     );
-    assert!(d["summary"]["findings_unchanged"].as_u64().unwrap() > 20);
+    let (_, old_report, _) = audit(V1, "4.5.0", &store, &["--format", "json"]);
+    let old_findings = serde_json::from_str::<Value>(&old_report).unwrap()["findings"]
+        .as_array()
+        .unwrap()
+        .len() as u64;
+    let s = &d["summary"];
+    assert_eq!(
+        s["findings_unchanged"].as_u64().unwrap()
+            + s["findings_changed"].as_u64().unwrap()
+            + s["findings_resolved"].as_u64().unwrap(),
+        old_findings,
+        "every old finding is unchanged, changed or resolved"
+    );
+    assert!(s["findings_unchanged"].as_u64().unwrap() >= 3);
     assert_eq!(d["summary"]["failed"], true);
 
     // Only new findings at --fail-on count: nothing new is critical.

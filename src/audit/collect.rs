@@ -22,15 +22,24 @@ const DESTINATIONS: usize = 64;
 /// Per (data type, party): counts and bounded evidence.
 #[derive(Debug, Default)]
 pub struct Group {
+    /// Observations (one per field carrying the type).
     pub count: u64,
+    /// Distinct requests carrying the type: two fields of one request count once.
+    pub requests: u64,
+    /// Distinct cleartext requests.
     pub cleartext: u64,
     pub samples: Vec<Observation>,
     pub cleartext_samples: Vec<Observation>,
+    /// One timestamp per request (bounded), and those of the cleartext requests.
     pub timestamps: Vec<Timestamp>,
+    pub cleartext_timestamps: Vec<Timestamp>,
     pub hosts: std::collections::BTreeSet<String>,
     /// Distinct destination addresses (bounded), each with its first observation, for
     /// the cross-border rule.
     pub destinations: BTreeMap<std::net::IpAddr, Observation>,
+    /// The request the previous observation came from (observations of one request
+    /// arrive together), so a request is counted once.
+    last_request: Option<(std::sync::Arc<str>, u64, crate::time::Timestamp)>,
     /// Per distinct value: timestamps within the last minute, and the worst minute.
     windows: HashMap<u64, (VecDeque<Timestamp>, usize, Option<Observation>)>,
 }
@@ -38,8 +47,22 @@ pub struct Group {
 impl Group {
     fn add(&mut self, o: Observation) {
         self.count += 1;
-        if self.timestamps.len() < TIMESTAMPS {
-            self.timestamps.push(o.ts);
+        let new_request = self
+            .last_request
+            .as_ref()
+            .is_none_or(|(f, frame, ts)| *frame != o.frame || *ts != o.ts || **f != *o.file);
+        if new_request {
+            self.requests += 1;
+            self.last_request = Some((o.file.clone(), o.frame, o.ts));
+            if self.timestamps.len() < TIMESTAMPS {
+                self.timestamps.push(o.ts);
+            }
+            if o.cleartext() {
+                self.cleartext += 1;
+                if self.cleartext_timestamps.len() < TIMESTAMPS {
+                    self.cleartext_timestamps.push(o.ts);
+                }
+            }
         }
         if self.hosts.len() < 20
             && let Some(h) = &o.host
@@ -59,6 +82,10 @@ impl Group {
         };
         if self.windows.len() < VALUES || self.windows.contains_key(&key) {
             let (window, worst, at) = self.windows.entry(key).or_default();
+            // The same value in two fields of one request is one transmission.
+            if window.back() == Some(&o.ts) && !new_request {
+                return self.keep_sample(o);
+            }
             window.push_back(o.ts);
             while window.front().is_some_and(|t| o.ts.0 - t.0 > WINDOW_NS) {
                 window.pop_front();
@@ -68,11 +95,12 @@ impl Group {
                 *at = Some(o.clone());
             }
         }
-        if o.cleartext() {
-            self.cleartext += 1;
-            if self.cleartext_samples.len() < SAMPLES {
-                self.cleartext_samples.push(o.clone());
-            }
+        self.keep_sample(o);
+    }
+
+    fn keep_sample(&mut self, o: Observation) {
+        if o.cleartext() && self.cleartext_samples.len() < SAMPLES {
+            self.cleartext_samples.push(o.clone());
         }
         if self.samples.len() < SAMPLES {
             self.samples.push(o);
@@ -129,6 +157,25 @@ pub struct HostCoverage {
     pub not_decrypted: BTreeMap<String, u64>,
 }
 
+/// Requests to one party whose payload could not be read (see `detect::opaque`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UnreadableParty {
+    pub requests: u64,
+    /// The earliest such request, for a reviewer to open.
+    pub example: Option<UnreadableExample>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableExample {
+    pub host: String,
+    pub field: String,
+    pub kind: String,
+    pub file: String,
+    pub frame: u64,
+    #[serde(skip)]
+    pub ts: Timestamp,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Count {
     Request,
@@ -141,6 +188,8 @@ pub struct Collector {
     pub groups: BTreeMap<(String, String), Group>,
     pub contacts: BTreeMap<String, Contact>,
     pub coverage: BTreeMap<String, HostCoverage>,
+    /// Per party: requests whose payload was ciphertext or otherwise opaque.
+    pub unreadable: BTreeMap<String, UnreadableParty>,
     marker: Option<Regex>,
     pub marker_hit: Option<(Timestamp, String, u64, String)>,
     pub requests: u64,
@@ -224,6 +273,20 @@ impl Collector {
             crate::exchange::Transport::HttpsDecrypted => cov.https_decrypted += 1,
             crate::exchange::Transport::Http => cov.http_cleartext += 1,
             _ => {}
+        }
+        if let Some(u) = crate::detect::opaque::unreadable(x) {
+            let entry = self.unreadable.entry(party.to_string()).or_default();
+            entry.requests += 1;
+            if entry.example.as_ref().is_none_or(|e| x.ts < e.ts) {
+                entry.example = Some(UnreadableExample {
+                    host: host.clone(),
+                    field: u.field,
+                    kind: u.kind.to_string(),
+                    file: x.file.to_string(),
+                    frame: x.frame,
+                    ts: x.ts,
+                });
+            }
         }
         if let Some(re) = &self.marker {
             let target = format!("{host}{}", x.uri);

@@ -20,7 +20,7 @@ use crate::time::Timestamp;
 
 pub use collect::Collector;
 pub use disclosure::{Citation, Class};
-pub use rules::{RULES, Rule, Severity};
+pub use rules::{Harm, RULES, Rule, Severity};
 
 /// Version of the JSON report schema (`privaudit audit --format json`).
 pub const SCHEMA: &str = "privaudit.audit/1";
@@ -29,11 +29,18 @@ pub const SCHEMA: &str = "privaudit.audit/1";
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
     pub file: String,
+    /// The frame where Wireshark shows the request (the one that completed it, as
+    /// `tshark -Y http.request` lists it). HAR and proxy: the entry number.
     pub frame: u64,
+    /// The request's first frame (its first TCP segment or TLS record).
+    pub first_frame: u64,
+    /// Every frame this row cites: the first frame and the request frame.
+    pub frames: Vec<u64>,
     pub ts: Timestamp,
     pub host: Option<String>,
     pub method: String,
     pub uri: String,
+    pub data_type: String,
     pub field: String,
     pub encoding: Vec<String>,
     pub value: String,
@@ -42,23 +49,67 @@ pub struct Evidence {
     pub dst: Option<String>,
 }
 
+/// What stands in for a secret in every report.
+pub const REDACTED: &str = "[redacted]";
+
+/// Data types whose values are secrets: never shown, not even in part, unless
+/// `--show-values`. A partly masked password still gives most of it away.
+pub fn is_secret(data_type: &str) -> bool {
+    [
+        "account.password",
+        "account.auth_token",
+        "account.verification_code",
+        "account.security_qa",
+        "account.digital_certificate",
+        "activity.cookie",
+    ]
+    .iter()
+    .any(|s| {
+        data_type == *s
+            || data_type
+                .strip_prefix(s)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+/// Query keys whose values are secrets whatever the detector called them.
+fn secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "pass", "pwd", "token", "secret", "session", "sid", "auth", "cookie", "otp", "captcha",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+        || k == "code"
+        || k == "key"
+}
+
 impl Evidence {
     pub fn from_observation(o: &Observation, show_values: bool) -> Evidence {
+        let last = o.last_frame.max(o.frame);
+        let mut frames = vec![o.frame, last];
+        frames.dedup();
+        let secret = is_secret(&o.data_type);
         Evidence {
             file: o.file.to_string(),
-            frame: o.frame,
+            frame: last,
+            first_frame: o.frame,
+            frames,
             ts: o.ts,
             host: o.host.clone(),
             method: o.method.clone(),
             uri: if show_values {
                 o.uri.clone()
             } else {
-                mask_query(&o.uri)
+                mask_query(&o.uri, secret.then_some(o.value.as_str()))
             },
+            data_type: o.data_type.clone(),
             field: o.field.clone(),
             encoding: o.encoding.clone(),
             value: if show_values {
                 o.value.clone()
+            } else if secret {
+                REDACTED.to_string()
             } else {
                 mask(&o.value)
             },
@@ -72,13 +123,20 @@ impl Evidence {
     }
 }
 
-/// The query string can carry the very values a report must not leak.
-fn mask_query(uri: &str) -> String {
+/// The query string can carry the very values a report must not leak: values are
+/// masked, secrets (by key, or equal to `secret`) replaced whole.
+fn mask_query(uri: &str, secret: Option<&str>) -> String {
     match uri.split_once('?') {
         Some((path, query)) => {
             let masked: Vec<String> = query
                 .split('&')
                 .map(|p| match p.split_once('=') {
+                    Some((k, v))
+                        if secret_key(k)
+                            || secret.is_some_and(|s| !s.is_empty() && v.contains(s)) =>
+                    {
+                        format!("{k}={REDACTED}")
+                    }
                     Some((k, v)) if v.len() > 4 => format!("{k}={}", mask(v)),
                     _ => p.to_string(),
                 })
@@ -89,28 +147,73 @@ fn mask_query(uri: &str) -> String {
     }
 }
 
+/// One rule a finding's flows break, with the data types it concerns.
+#[derive(Debug, Clone, Serialize)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub title_zh: &'static str,
+    pub data_types: Vec<String>,
+    /// The clause number the rule rests on (the quote is the finding's, once).
+    pub clause: Option<String>,
+    pub message: String,
+    pub message_zh: String,
+}
+
+/// One data type inside a finding: how the policy discloses it and how it travelled.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeDetail {
+    pub data_type: String,
+    pub disclosure: Option<Class>,
+    pub clause: Option<String>,
+    /// Requests that carried it (two fields of one request count once).
+    pub requests: u64,
+    pub cleartext: u64,
+    pub before_consent: u64,
+    /// Encodings it was found under (`md5`, `base64 › json`), plain included as "".
+    pub encodings: Vec<String>,
+    /// The rules of this finding that concern it.
+    pub rules: Vec<&'static str>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// The rule that decides the severity; `rules` lists every rule broken.
     pub rule: &'static str,
+    pub rules: Vec<&'static str>,
     pub severity: Severity,
     pub title: &'static str,
     pub title_zh: &'static str,
     pub message: String,
     pub message_zh: String,
+    /// Set when the finding concerns exactly one data type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
+    pub data_types: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub party: Option<String>,
+    /// The party as a reader knows it (the app's name for the first party).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_name_zh: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disclosure: Option<Class>,
+    /// Per data type: disclosure class, counts, encodings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<TypeDetail>,
+    /// Every rule broken, most severe first.
+    pub violations: Vec<Violation>,
     /// The policy statement involved; None means the policy does not mention it.
     pub clause: Option<Citation>,
     pub evidence: Vec<Evidence>,
+    /// Requests behind the finding (one count per request).
     pub evidence_total: u64,
     pub fingerprint: String,
     pub fix: &'static str,
     pub fix_zh: &'static str,
-    pub basis: &'static [&'static str],
+    pub basis: Vec<&'static str>,
     /// Listed in the baseline: reported, but does not fail the run.
     pub suppressed: bool,
 }
@@ -174,6 +277,20 @@ pub struct Coverage {
     pub connections_not_decrypted: u64,
     /// Hosts whose encrypted connections could not be read: host, reason, count.
     pub not_decrypted: Vec<(String, String, u64)>,
+    /// Requests that were read but whose payload was not readable (ciphertext, or a
+    /// parameter whose base64/hex is high-entropy bytes): finding no personal data in
+    /// them does not mean none was sent.
+    pub requests_not_readable: u64,
+    /// The same, per party, most requests first.
+    pub payload_not_readable: Vec<PayloadNotReadable>,
+}
+
+/// Unreadable payloads sent to one party, with the first one as an example.
+#[derive(Debug, Clone, Serialize)]
+pub struct PayloadNotReadable {
+    pub party: String,
+    pub requests: u64,
+    pub example: Option<collect::UnreadableExample>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -215,6 +332,11 @@ pub struct AuditReport {
     pub inputs: Vec<InputInfo>,
     pub package: Option<serde_json::Value>,
     pub consent: Option<ConsentInfo>,
+    /// The `--consent-marker` that matched no request: the before-consent rules did
+    /// not run.
+    pub consent_unmatched: Option<String>,
+    /// The same, said in a sentence (None when consent was known or not asked for).
+    pub consent_note: Option<String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub matrix: Vec<Cell>,
@@ -245,13 +367,7 @@ pub struct Options {
     pub baseline: BTreeSet<String>,
 }
 
-fn fingerprint(rule: &str, data_type: Option<&str>, party: Option<&str>) -> String {
-    let mut h = sha2::Sha256::new();
-    h.update(rule.as_bytes());
-    h.update([0]);
-    h.update(data_type.unwrap_or("").as_bytes());
-    h.update([0]);
-    h.update(party.unwrap_or("").as_bytes());
+fn hex8(h: sha2::Sha256) -> String {
     h.finalize()
         .iter()
         .take(8)
@@ -259,13 +375,56 @@ fn fingerprint(rule: &str, data_type: Option<&str>, party: Option<&str>) -> Stri
         .collect()
 }
 
-/// Builds findings one at a time with the rule's metadata filled in.
-struct Findings<'a> {
-    list: Vec<Finding>,
-    options: &'a Options,
+/// The fingerprint of a finding that is not about one party: rule, data type.
+fn fingerprint(rule: &str, data_type: Option<&str>, party: Option<&str>) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(rule.as_bytes());
+    h.update([0]);
+    h.update(data_type.unwrap_or("").as_bytes());
+    h.update([0]);
+    h.update(party.unwrap_or("").as_bytes());
+    hex8(h)
 }
 
-impl Findings<'_> {
+/// The fingerprint of a party's finding: the party and the set of rules it breaks
+/// (not the data types, so one more field of the same kind keeps it; a newly broken
+/// rule changes it, so a baseline does not hide a new kind of problem).
+fn party_fingerprint(party: &str, rules: &[&str]) -> String {
+    let mut sorted: Vec<&str> = rules.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut h = sha2::Sha256::new();
+    h.update(b"party/2");
+    h.update([0]);
+    h.update(party.as_bytes());
+    h.update([0]);
+    h.update(sorted.join(",").as_bytes());
+    hex8(h)
+}
+
+/// One rule firing, before findings are grouped per party.
+struct Hit {
+    rule: &'static str,
+    severity: Severity,
+    party: Option<String>,
+    data_types: Vec<String>,
+    clause: Option<Citation>,
+    message: String,
+    message_zh: String,
+    /// The message without the party, for a finding that groups several rules.
+    short: Option<(String, String)>,
+    evidence: Vec<Observation>,
+    total: u64,
+    /// The fingerprint the finding had before grouping (old baselines still match).
+    legacy: Vec<String>,
+}
+
+/// Collects rule hits.
+struct Findings {
+    hits: Vec<Hit>,
+}
+
+impl Findings {
     #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
@@ -273,7 +432,7 @@ impl Findings<'_> {
         severity: Option<Severity>,
         data_type: Option<&str>,
         party: Option<&str>,
-        disclosure: Option<Class>,
+        _disclosure: Option<Class>,
         clause: Option<Citation>,
         message: String,
         message_zh: String,
@@ -281,45 +440,30 @@ impl Findings<'_> {
         evidence_total: u64,
     ) {
         let rule = rules::rule(rule_id);
-        let fp = fingerprint(rule_id, data_type, party);
-        self.list.push(Finding {
+        self.hits.push(Hit {
             rule: rule.id,
             severity: severity.unwrap_or(rule.severity),
-            title: rule.title_en,
-            title_zh: rule.title_zh,
+            party: party.map(str::to_string),
+            data_types: data_type.map(str::to_string).into_iter().collect(),
+            clause,
             message,
             message_zh,
-            data_type: data_type.map(str::to_string),
-            party: party.map(str::to_string),
-            disclosure,
-            clause,
-            evidence: evidence
-                .iter()
-                .take(20)
-                .map(|o| Evidence::from_observation(o, self.options.show_values))
-                .collect(),
-            evidence_total,
-            suppressed: self.options.baseline.contains(&fp),
-            fingerprint: fp,
-            fix: rule.fix_en,
-            fix_zh: rule.fix_zh,
-            basis: rule.basis,
+            short: None,
+            evidence: evidence.to_vec(),
+            total: evidence_total,
+            legacy: vec![fingerprint(rule_id, data_type, party)],
         });
     }
-}
 
-impl Findings<'_> {
-    /// Gives the last finding a fingerprint that also depends on `key`, for rules that
+    /// Gives the last hit a fingerprint that also depends on `key`, for rules that
     /// can fire more than once per (data type, party).
     fn rekey(&mut self, rule: &str, key: &str, data_type: Option<&str>, party: Option<&str>) {
-        if let Some(last) = self.list.last_mut() {
-            let fp = fingerprint(
+        if let Some(last) = self.hits.last_mut() {
+            last.legacy = vec![fingerprint(
                 rule,
                 Some(&format!("{}#{key}", data_type.unwrap_or(""))),
                 party,
-            );
-            last.suppressed = self.options.baseline.contains(&fp);
-            last.fingerprint = fp;
+            )];
         }
     }
 }
@@ -330,8 +474,8 @@ fn is_credential(data_type: &str) -> bool {
         || data_type.starts_with("account.verification_code")
 }
 
-/// Severity of an undisclosed or cleartext flow, by how sensitive the type is.
-fn weight(ontology: &Ontology, data_type: &str) -> u8 {
+/// How much harm a data type can do.
+pub fn harm(ontology: &Ontology, data_type: &str) -> Harm {
     let t = ontology.get(data_type);
     let sensitive = ontology.sensitivity(data_type) == Sensitivity::Yes || is_credential(data_type);
     let non_resettable = t.is_some_and(|t| t.non_resettable);
@@ -340,25 +484,91 @@ fn weight(ontology: &Ontology, data_type: &str) -> u8 {
         || data_type.starts_with("contact.")
         || data_type.starts_with("identity.");
     if sensitive {
-        3
+        Harm::Sensitive
     } else if non_resettable || identifier {
-        2
+        Harm::Identifier
     } else {
-        1
+        Harm::Other
     }
 }
 
-fn party_label(party: &str, sdks: &SdkDb) -> String {
-    match Party::parse(party) {
-        Some(Party::Sdk(id)) => sdks
-            .get(&id)
-            .map(|s| format!("{} ({party})", s.name))
-            .unwrap_or_else(|| party.to_string()),
-        _ => party.to_string(),
+/// Counts in words: "once", "twice", "3 times".
+pub fn times_en(n: u64) -> String {
+    match n {
+        0 => "never".into(),
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
     }
 }
 
-/// Evaluates every rule.
+fn requests_en(n: u64) -> String {
+    match n {
+        1 => "one request".into(),
+        n => format!("{n} requests"),
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn list_en(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// How reports name parties: the app's own name for the first party, the SDK's
+/// name, the domain of any other party.
+pub struct Names<'a> {
+    app: &'a AppInfo,
+    sdks: &'a SdkDb,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(app: &'a AppInfo, sdks: &'a SdkDb) -> Self {
+        Names { app, sdks }
+    }
+
+    pub fn en(&self, party: &str) -> String {
+        match Party::parse(party) {
+            Some(Party::FirstParty) if !self.app.name.is_empty() => {
+                format!("{} (the app's own servers)", self.app.name)
+            }
+            Some(Party::FirstParty) => "the app's own servers".into(),
+            Some(Party::Sdk(id)) => self
+                .sdks
+                .get(&id)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| format!("SDK {id}")),
+            Some(Party::ThirdParty(d)) => d,
+            Some(Party::Unknown(ip)) => format!("an unidentified server ({ip})"),
+            None => party.to_string(),
+        }
+    }
+
+    pub fn zh(&self, party: &str) -> String {
+        match Party::parse(party) {
+            Some(Party::FirstParty) => {
+                let name = self.app.name_zh.as_deref().unwrap_or(&self.app.name);
+                if name.is_empty() {
+                    "本 App 自有服务器".into()
+                } else {
+                    format!("{name}（App 自有服务器）")
+                }
+            }
+            Some(Party::Sdk(id)) => self
+                .sdks
+                .get(&id)
+                .map(|s| s.name_zh.clone().unwrap_or_else(|| s.name.clone()))
+                .unwrap_or_else(|| format!("SDK {id}")),
+            Some(Party::ThirdParty(d)) => d,
+            Some(Party::Unknown(ip)) => format!("未识别的服务器（{ip}）"),
+            None => party.to_string(),
+        }
+    }
+}
+
 /// Declarations and databases beside the policy: the Play Data safety form and a
 /// GeoIP database.
 #[derive(Default)]
@@ -367,6 +577,52 @@ pub struct Extras<'a> {
     pub geo: Option<&'a geo::GeoDb>,
 }
 
+/// Per (party, rule) for the per-data-type rules: the types it concerns.
+#[derive(Default)]
+struct Acc<'c> {
+    types: Vec<(String, &'c collect::Group)>,
+    severity: Option<Severity>,
+    clause: Option<Citation>,
+    extra_en: Vec<String>,
+    extra_zh: Vec<String>,
+    evidence: Vec<Observation>,
+}
+
+/// Distinct requests among several groups' per-request timestamps.
+fn distinct<'x>(lists: impl Iterator<Item = &'x [Timestamp]>, before: Option<Timestamp>) -> u64 {
+    let mut set = BTreeSet::new();
+    for l in lists {
+        for t in l {
+            if before.is_none_or(|b| *t < b) {
+                set.insert(t.0);
+            }
+        }
+    }
+    set.len() as u64
+}
+
+#[allow(clippy::too_many_arguments)]
+fn note<'a, 'c>(
+    acc: &'a mut BTreeMap<(String, &'static str), Acc<'c>>,
+    party: &str,
+    rule: &'static str,
+    data_type: &str,
+    group: &'c collect::Group,
+    severity: Severity,
+    clause: Option<Citation>,
+    evidence: &[Observation],
+) -> &'a mut Acc<'c> {
+    let a = acc.entry((party.to_string(), rule)).or_default();
+    a.types.push((data_type.to_string(), group));
+    a.severity = a.severity.max(Some(severity));
+    if a.clause.is_none() {
+        a.clause = clause;
+    }
+    a.evidence.extend(evidence.iter().take(5).cloned());
+    a
+}
+
+/// Evaluates every rule.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     collector: &Collector,
@@ -377,10 +633,8 @@ pub fn evaluate(
     extras: &Extras<'_>,
     options: &Options,
 ) -> (Vec<Finding>, Vec<Cell>, Vec<SdkEntry>) {
-    let mut f = Findings {
-        list: Vec::new(),
-        options,
-    };
+    let mut f = Findings { hits: Vec::new() };
+    let names = Names::new(&decl.app, sdks);
     let consent = options.consent.as_ref().map(|c| c.ts);
     let encrypted_promise = decl
         .promises
@@ -388,27 +642,28 @@ pub fn evaluate(
         .as_ref()
         .filter(|p| *p.value());
     let mut matrix = Vec::new();
-    // Per third party: data types it received that the policy does not let it have.
-    let mut undisclosed: BTreeMap<String, Vec<(String, &collect::Group)>> = BTreeMap::new();
-    let mut before_consent: BTreeMap<String, Vec<(String, &collect::Group)>> = BTreeMap::new();
-
+    let mut decisions: BTreeMap<(String, String), (Class, Option<String>)> = BTreeMap::new();
+    // (party, rule) → the data types it concerns, for the per-type rules.
+    let mut acc: BTreeMap<(String, &'static str), Acc<'_>> = BTreeMap::new();
     for ((data_type, party_text), group) in &collector.groups {
         let party = Party::parse(party_text).unwrap_or(Party::Unknown(party_text.clone()));
         let decision = disclosure::classify(decl, ontology, data_type, &party);
-        let name = ontology.name_en(data_type);
-        let name_zh = ontology.name_zh(data_type);
-        let label = party_label(party_text, sdks);
-        let w = weight(ontology, data_type);
+        let h = harm(ontology, data_type);
         let pre = consent.map(|t| group.count_before(t) as u64).unwrap_or(0);
+        let citation_clause = decision.citation.as_ref().and_then(|c| c.clause.clone());
+        decisions.insert(
+            (data_type.clone(), party_text.clone()),
+            (decision.class, citation_clause.clone()),
+        );
         matrix.push(Cell {
             party: party_text.clone(),
             data_type: data_type.clone(),
             class: decision.class,
-            count: group.count,
+            count: group.requests,
             cleartext: group.cleartext,
             before_consent: pre,
             first_ts: group.first_ts(),
-            clause: decision.citation.as_ref().and_then(|c| c.clause.clone()),
+            clause: citation_clause,
             evidence: group
                 .samples
                 .iter()
@@ -417,270 +672,110 @@ pub fn evaluate(
                 .collect(),
         });
         let ev = &group.samples;
-        match decision.class {
-            Class::Omitted => f.add(
-                rules::OMITTED,
-                Some(if w >= 2 {
-                    Severity::High
-                } else {
-                    Severity::Medium
-                }),
-                Some(data_type),
-                Some(party_text),
-                Some(decision.class),
-                None,
-                format!(
-                    "{name} was sent to {label} {} times; no policy statement declares it",
-                    group.count
-                ),
-                format!(
-                    "{name_zh} 被发送给 {label} 共 {} 次，隐私政策未声明",
-                    group.count
-                ),
-                ev,
-                group.count,
-            ),
-            Class::Vague => f.add(
-                rules::VAGUE,
-                Some(if w >= 3 {
-                    Severity::Medium
-                } else {
-                    Severity::Low
-                }),
-                Some(data_type),
-                Some(party_text),
-                Some(decision.class),
-                decision.citation.clone(),
-                format!("{name} sent to {label} is covered only by a general statement"),
-                format!("发送给 {label} 的{name_zh}仅被概括性表述覆盖"),
-                ev,
-                group.count,
-            ),
-            Class::Incorrect => f.add(
-                rules::INCORRECT,
-                None,
-                Some(data_type),
-                Some(party_text),
-                Some(decision.class),
-                decision.denial.clone(),
-                format!("{name} was sent to {label} although the policy says it is not"),
-                format!("隐私政策声明不收集/不共享{name_zh}，但其被发送给 {label}"),
-                ev,
-                group.count,
-            ),
-            Class::Ambiguous => f.add(
-                rules::AMBIGUOUS,
-                None,
-                Some(data_type),
-                Some(party_text),
-                Some(decision.class),
-                decision.denial.clone(),
-                format!("The policy both declares and denies {name} for {label}"),
-                format!("隐私政策对{name_zh}（{label}）既声明又否认"),
-                ev,
-                group.count,
-            ),
-            Class::Clear => {}
-        }
-        if party.is_third_party() {
-            if !decision.party_named {
-                undisclosed
-                    .entry(party_text.clone())
-                    .or_default()
-                    .push((data_type.clone(), group));
-            } else if decision.party_data_listed
-                && matches!(decision.class, Class::Omitted | Class::Vague)
-            {
-                f.add(
-                    rules::SDK_OVERCOLLECT,
-                    Some(if w >= 2 {
-                        Severity::High
-                    } else {
-                        Severity::Medium
+        // A credential sent to the app's own server over TLS is what a login is.
+        let login = is_credential(data_type) && party == Party::FirstParty && group.cleartext == 0;
+        let unnamed_third = party.is_third_party() && !decision.party_named;
+        if unnamed_third {
+            // The party itself is undisclosed; the data type's class goes in the
+            // finding's detail, not in a finding of its own.
+            note(
+                &mut acc,
+                party_text,
+                rules::UNDISCLOSED_PARTY,
+                data_type,
+                group,
+                rules::severity_for(rules::UNDISCLOSED_PARTY, h),
+                decl.share
+                    .iter()
+                    .find(|s| {
+                        matches!(
+                            s.party.trim(),
+                            "sdk" | "sdks" | "third-party" | "third-parties"
+                        )
+                    })
+                    .map(|s| Citation {
+                        clause: s.clause.clone(),
+                        quote: s.quote.clone(),
                     }),
-                    Some(data_type),
-                    Some(party_text),
-                    Some(decision.class),
-                    None,
-                    format!("{label} is named in the policy, but not as receiving {name}"),
-                    format!("隐私政策列明了 {label}，但未声明其收集{name_zh}"),
-                    ev,
-                    group.count,
-                );
-            }
+                ev,
+            );
+        }
+        let class_rule = match decision.class {
+            _ if login => None,
+            Class::Omitted if !unnamed_third => Some((rules::OMITTED, None)),
+            Class::Vague if !unnamed_third => Some((rules::VAGUE, decision.citation.clone())),
+            Class::Incorrect => Some((rules::INCORRECT, decision.denial.clone())),
+            Class::Ambiguous => Some((rules::AMBIGUOUS, decision.denial.clone())),
+            _ => None,
+        };
+        if let Some((rule, clause)) = class_rule {
+            note(
+                &mut acc,
+                party_text,
+                rule,
+                data_type,
+                group,
+                rules::severity_for(rule, h),
+                clause,
+                ev,
+            );
+        }
+        if party.is_third_party()
+            && decision.party_named
+            && decision.party_data_listed
+            && matches!(decision.class, Class::Omitted | Class::Vague)
+        {
+            note(
+                &mut acc,
+                party_text,
+                rules::SDK_OVERCOLLECT,
+                data_type,
+                group,
+                rules::severity_for(rules::SDK_OVERCOLLECT, h),
+                None,
+                ev,
+            );
         }
         if group.cleartext > 0 {
             let cev = &group.cleartext_samples;
             if let Some(promise) = encrypted_promise {
-                f.add(
+                note(
+                    &mut acc,
+                    party_text,
                     rules::CLEARTEXT_PROMISE,
-                    Some(match w {
-                        3 => Severity::Critical,
-                        2 => Severity::High,
-                        _ => Severity::Medium,
-                    }),
-                    Some(data_type),
-                    Some(party_text),
-                    None,
+                    data_type,
+                    group,
+                    rules::severity_for(rules::CLEARTEXT_PROMISE, h),
                     Some(Citation {
                         clause: promise.clause().map(str::to_string),
                         quote: promise.quote().map(str::to_string),
                     }),
-                    format!(
-                        "{name} went to {label} over unencrypted HTTP {} times",
-                        group.cleartext
-                    ),
-                    format!(
-                        "{name_zh} 以明文 HTTP 发送给 {label} 共 {} 次",
-                        group.cleartext
-                    ),
                     cev,
-                    group.cleartext,
                 );
-            } else if w >= 3 {
-                f.add(
+            } else if h == Harm::Sensitive {
+                note(
+                    &mut acc,
+                    party_text,
                     rules::CLEARTEXT_SENSITIVE,
+                    data_type,
+                    group,
+                    rules::severity_for(rules::CLEARTEXT_SENSITIVE, h),
                     None,
-                    Some(data_type),
-                    Some(party_text),
-                    None,
-                    None,
-                    format!(
-                        "Sensitive {name} went to {label} over unencrypted HTTP {} times",
-                        group.cleartext
-                    ),
-                    format!(
-                        "敏感个人信息{name_zh} 以明文发送给 {label} 共 {} 次",
-                        group.cleartext
-                    ),
                     cev,
-                    group.cleartext,
                 );
             }
         }
         if pre > 0 {
-            before_consent
-                .entry(party_text.clone())
-                .or_default()
-                .push((data_type.clone(), group));
-        }
-        let (peak, example) = group.peak_per_minute();
-        if peak > options.max_per_minute {
-            f.add(
-                rules::FREQUENCY,
-                None,
-                Some(data_type),
-                Some(party_text),
-                None,
-                None,
-                format!(
-                    "The same {name} went to {label} {peak} times within one minute (threshold {})",
-                    options.max_per_minute
-                ),
-                format!(
-                    "同一{name_zh}在一分钟内被发送给 {label} {peak} 次（阈值 {}）",
-                    options.max_per_minute
-                ),
-                &example.into_iter().cloned().collect::<Vec<_>>(),
-                peak as u64,
-            );
-        }
-        if let Party::Sdk(id) = &party {
-            let non_resettable = ontology.get(data_type).is_some_and(|t| t.non_resettable);
-            let tracking = sdks.get(id).is_some_and(|s| {
-                matches!(s.category.as_str(), "ads" | "analytics" | "attribution")
-            });
-            if non_resettable && tracking {
-                f.add(
-                    rules::NON_RESETTABLE,
-                    None,
-                    Some(data_type),
-                    Some(party_text),
-                    None,
-                    None,
-                    format!("{label} receives the non-resettable {name}"),
-                    format!("{label} 获取了不可重置的{name_zh}"),
-                    ev,
-                    group.count,
-                );
-            }
-        }
-    }
-
-    for (party, types) in &undisclosed {
-        let label = party_label(party, sdks);
-        let names: Vec<&str> = types.iter().map(|(t, _)| ontology.name_en(t)).collect();
-        let names_zh: Vec<&str> = types.iter().map(|(t, _)| ontology.name_zh(t)).collect();
-        let max_w = types
-            .iter()
-            .map(|(t, _)| weight(ontology, t))
-            .max()
-            .unwrap_or(1);
-        let mut evidence: Vec<Observation> = types
-            .iter()
-            .flat_map(|(_, g)| g.samples.iter().take(3).cloned())
-            .collect();
-        evidence.sort_by_key(|o| o.ts);
-        let total = types.iter().map(|(_, g)| g.count).sum();
-        let generic = decl.share.iter().find(|s| {
-            matches!(
-                s.party.trim(),
-                "sdk" | "sdks" | "third-party" | "third-parties"
-            )
-        });
-        f.add(
-            rules::UNDISCLOSED_PARTY,
-            Some(if max_w >= 2 {
-                Severity::High
-            } else {
-                Severity::Medium
-            }),
-            None,
-            Some(party),
-            None,
-            generic.map(|s| Citation {
-                clause: s.clause.clone(),
-                quote: s.quote.clone(),
-            }),
-            format!(
-                "{label} received {} but is not named in the policy",
-                names.join(", ")
-            ),
-            format!(
-                "{label} 收到了 {}，但隐私政策未列明该第三方",
-                names_zh.join("、")
-            ),
-            &evidence,
-            total,
-        );
-    }
-
-    if let Some(consent_ts) = consent {
-        for (party, types) in &before_consent {
-            let label = party_label(party, sdks);
-            let mut evidence: Vec<Observation> = types
-                .iter()
-                .flat_map(|(_, g)| {
-                    g.samples
-                        .iter()
-                        .filter(|o| o.ts < consent_ts)
-                        .take(5)
-                        .cloned()
-                })
-                .collect();
-            evidence.sort_by_key(|o| o.ts);
-            let names: Vec<&str> = types.iter().map(|(t, _)| ontology.name_en(t)).collect();
-            let names_zh: Vec<&str> = types.iter().map(|(t, _)| ontology.name_zh(t)).collect();
-            let total = types
-                .iter()
-                .map(|(_, g)| g.count_before(consent_ts) as u64)
-                .sum();
-            f.add(
+            let before: Vec<Observation> = consent
+                .map(|c| ev.iter().filter(|o| o.ts < c).cloned().collect())
+                .unwrap_or_default();
+            note(
+                &mut acc,
+                party_text,
                 rules::PRECONSENT,
-                None,
-                None,
-                Some(party),
-                None,
+                data_type,
+                group,
+                rules::severity_for(rules::PRECONSENT, h),
                 decl.promises
                     .consent_before_collection
                     .as_ref()
@@ -688,28 +783,330 @@ pub fn evaluate(
                         clause: p.clause().map(str::to_string),
                         quote: p.quote().map(str::to_string),
                     }),
-                format!(
-                    "{label} received {} before the user consented ({})",
-                    names.join(", "),
-                    consent_ts.rfc3339()
-                ),
-                format!(
-                    "用户同意前（{}）{label} 已收到 {}",
-                    consent_ts.rfc3339(),
-                    names_zh.join("、")
-                ),
-                &evidence,
-                total,
+                &before,
             );
         }
+        let (peak, example) = group.peak_per_minute();
+        if peak > options.max_per_minute {
+            let example: Vec<Observation> = example.into_iter().cloned().collect();
+            let a = note(
+                &mut acc,
+                party_text,
+                rules::FREQUENCY,
+                data_type,
+                group,
+                rules::severity_for(rules::FREQUENCY, h),
+                None,
+                &example,
+            );
+            a.extra_en.push(format!(
+                "the same {} went there {} within one minute",
+                ontology.name_en(data_type),
+                times_en(peak as u64)
+            ));
+            a.extra_zh.push(format!(
+                "同一{}一分钟内被发送 {peak} 次",
+                ontology.name_zh(data_type)
+            ));
+        }
+        // Every non-resettable identifier, in any encoding (a hash of the IMEI is
+        // still the IMEI), to anyone but the app itself.
+        let non_resettable = ontology.get(data_type).is_some_and(|t| t.non_resettable);
+        if non_resettable && party != Party::FirstParty {
+            note(
+                &mut acc,
+                party_text,
+                rules::NON_RESETTABLE,
+                data_type,
+                group,
+                rules::severity_for(rules::NON_RESETTABLE, h),
+                None,
+                ev,
+            );
+        }
+    }
+
+    for a in acc.values_mut() {
+        a.types.sort_by(|x, y| {
+            harm(ontology, &y.0)
+                .cmp(&harm(ontology, &x.0))
+                .then_with(|| x.0.cmp(&y.0))
+        });
+    }
+    for ((party, rule), a) in &acc {
+        let label = names.en(party);
+        let label_zh = names.zh(party);
+        let types_en: Vec<String> = a
+            .types
+            .iter()
+            .map(|(t, _)| ontology.name_en(t).to_string())
+            .collect();
+        let types_zh: Vec<String> = a
+            .types
+            .iter()
+            .map(|(t, _)| ontology.name_zh(t).to_string())
+            .collect();
+        let list = list_en(&types_en);
+        let list_zh = types_zh.join("、");
+        let requests = distinct(a.types.iter().map(|(_, g)| g.timestamps.as_slice()), None);
+        let cleartext = distinct(
+            a.types
+                .iter()
+                .map(|(_, g)| g.cleartext_timestamps.as_slice()),
+            None,
+        );
+        let before = consent
+            .map(|c| {
+                distinct(
+                    a.types.iter().map(|(_, g)| g.timestamps.as_slice()),
+                    Some(c),
+                )
+            })
+            .unwrap_or(0);
+        let hashed: Vec<String> = a
+            .types
+            .iter()
+            .flat_map(|(t, g)| {
+                g.samples
+                    .iter()
+                    .filter(|o| {
+                        o.encoding
+                            .iter()
+                            .any(|e| matches!(e.as_str(), "md5" | "sha1" | "sha256"))
+                    })
+                    .map(|o| format!("{} as {}", ontology.name_en(t), o.encoding.join(" › ")))
+                    .collect::<BTreeSet<_>>()
+            })
+            .collect();
+        let clause_ref = a
+            .clause
+            .as_ref()
+            .and_then(|c| c.clause.as_deref())
+            .map(|c| format!(" (§{c})"))
+            .unwrap_or_default();
+        let (message, message_zh, total) = match *rule {
+            rules::UNDISCLOSED_PARTY => (
+                format!(
+                    "{label} received {list} in {} but is not named in the policy{clause_ref}.",
+                    requests_en(requests)
+                ),
+                format!(
+                    "{label_zh} 在 {requests} 个请求中收到了{list_zh}，但隐私政策未列明该第三方。"
+                ),
+                requests,
+            ),
+            rules::OMITTED => (
+                format!(
+                    "{list} went to {label} in {}; no policy statement declares it.",
+                    requests_en(requests)
+                ),
+                format!("{list_zh}在 {requests} 个请求中被发送给{label_zh}，隐私政策未声明。"),
+                requests,
+            ),
+            rules::VAGUE => (
+                format!(
+                    "{list} sent to {label} is covered only by a general statement{clause_ref}."
+                ),
+                format!("发送给{label_zh}的{list_zh}仅被概括性表述覆盖。"),
+                requests,
+            ),
+            rules::INCORRECT => (
+                format!("{list} went to {label} although the policy says it does not{clause_ref}."),
+                format!("隐私政策声明不收集/不共享{list_zh}，但其被发送给{label_zh}。"),
+                requests,
+            ),
+            rules::AMBIGUOUS => (
+                format!("The policy both declares and denies {list} for {label}."),
+                format!("隐私政策对发送给{label_zh}的{list_zh}既声明又否认。"),
+                requests,
+            ),
+            rules::SDK_OVERCOLLECT => (
+                format!("{label} is named in the policy, but not as receiving {list}."),
+                format!("隐私政策列明了{label_zh}，但未声明其收集{list_zh}。"),
+                requests,
+            ),
+            rules::CLEARTEXT_PROMISE => (
+                format!(
+                    "{list} went to {label} over unencrypted HTTP in {}, although the policy promises encryption{clause_ref}.",
+                    requests_en(cleartext)
+                ),
+                format!(
+                    "{list_zh}在 {cleartext} 个请求中以明文 HTTP 发送给{label_zh}，而隐私政策承诺加密传输。"
+                ),
+                cleartext,
+            ),
+            rules::CLEARTEXT_SENSITIVE => (
+                format!(
+                    "Sensitive {list} went to {label} over unencrypted HTTP in {}.",
+                    requests_en(cleartext)
+                ),
+                format!("敏感个人信息{list_zh}在 {cleartext} 个请求中以明文发送给{label_zh}。"),
+                cleartext,
+            ),
+            rules::PRECONSENT => {
+                let at = consent.map(|c| c.rfc3339()).unwrap_or_default();
+                (
+                    format!(
+                        "{label} received {list} before the user consented ({at}), in {}.",
+                        requests_en(before)
+                    ),
+                    format!(
+                        "用户同意（{at}）之前，{label_zh}已在 {before} 个请求中收到{list_zh}。"
+                    ),
+                    before,
+                )
+            }
+            rules::NON_RESETTABLE => (
+                format!(
+                    "{label} receives the non-resettable {list}{}.",
+                    if hashed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", hashed or not: {}", hashed.join(", "))
+                    }
+                ),
+                format!(
+                    "{label_zh} 获取了不可重置的{list_zh}{}。",
+                    if hashed.is_empty() {
+                        ""
+                    } else {
+                        "（哈希后仍可关联到设备）"
+                    }
+                ),
+                requests,
+            ),
+            rules::FREQUENCY => (
+                format!(
+                    "At {label}, {} (threshold {}).",
+                    a.extra_en.join("; "),
+                    options.max_per_minute
+                ),
+                format!(
+                    "{label_zh}：{}（阈值 {}）。",
+                    a.extra_zh.join("；"),
+                    options.max_per_minute
+                ),
+                requests,
+            ),
+            _ => (list.clone(), list_zh.clone(), requests),
+        };
+        let all = a.types.len() > 1;
+        let short = match *rule {
+            rules::UNDISCLOSED_PARTY => (
+                format!("It is not named in the policy{clause_ref}."),
+                "隐私政策未列明该第三方。".to_string(),
+            ),
+            rules::OMITTED => (
+                format!("No policy statement declares {list}."),
+                format!("隐私政策未声明{list_zh}。"),
+            ),
+            rules::VAGUE => (
+                format!("Only a general statement{clause_ref} covers {list}."),
+                format!("{list_zh}仅被概括性表述覆盖。"),
+            ),
+            rules::INCORRECT => (
+                format!("The policy says {list} is not collected or shared{clause_ref}."),
+                format!("隐私政策声明不收集/不共享{list_zh}。"),
+            ),
+            rules::AMBIGUOUS => (
+                format!("The policy both declares and denies {list}."),
+                format!("隐私政策对{list_zh}既声明又否认。"),
+            ),
+            rules::SDK_OVERCOLLECT => (
+                format!("The policy names it, but not as receiving {list}."),
+                format!("隐私政策列明了该第三方，但未声明其收集{list_zh}。"),
+            ),
+            rules::CLEARTEXT_PROMISE => (
+                format!(
+                    "{} went over unencrypted HTTP in {}, although the policy promises encryption{clause_ref}.",
+                    if all {
+                        format!("All of it ({list})")
+                    } else {
+                        list.clone()
+                    },
+                    requests_en(cleartext)
+                ),
+                format!(
+                    "{list_zh}在 {cleartext} 个请求中以明文 HTTP 传输，而隐私政策承诺加密传输。"
+                ),
+            ),
+            rules::CLEARTEXT_SENSITIVE => (
+                format!(
+                    "Sensitive {list} went over unencrypted HTTP in {}.",
+                    requests_en(cleartext)
+                ),
+                format!("敏感个人信息{list_zh}在 {cleartext} 个请求中以明文传输。"),
+            ),
+            rules::PRECONSENT => {
+                let at = consent.map(|c| c.rfc3339()).unwrap_or_default();
+                (
+                    format!(
+                        "{list} went before the user consented ({at}), in {}.",
+                        requests_en(before)
+                    ),
+                    format!("用户同意（{at}）之前已在 {before} 个请求中发送{list_zh}。"),
+                )
+            }
+            rules::NON_RESETTABLE => (
+                format!(
+                    "{list} cannot be reset by the user{}.",
+                    if hashed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", hashed or not ({})", hashed.join(", "))
+                    }
+                ),
+                format!(
+                    "{list_zh}不可由用户重置{}。",
+                    if hashed.is_empty() {
+                        ""
+                    } else {
+                        "，哈希后仍可关联到设备"
+                    }
+                ),
+            ),
+            _ => (message.clone(), message_zh.clone()),
+        };
+        let mut evidence = a.evidence.clone();
+        evidence.sort_by_key(|o| o.ts);
+        let legacy: Vec<String> = if matches!(*rule, rules::UNDISCLOSED_PARTY | rules::PRECONSENT) {
+            vec![fingerprint(rule, None, Some(party))]
+        } else {
+            a.types
+                .iter()
+                .map(|(t, _)| fingerprint(rule, Some(t), Some(party)))
+                .collect()
+        };
+        f.hits.push(Hit {
+            rule,
+            severity: a.severity.unwrap_or(rules::rule(rule).severity),
+            party: Some(party.clone()),
+            data_types: a.types.iter().map(|(t, _)| t.clone()).collect(),
+            clause: a.clause.clone(),
+            message,
+            message_zh,
+            short: Some(short),
+            evidence,
+            total,
+            legacy,
+        });
+    }
+
+    if let Some(consent_ts) = consent {
+        let early: BTreeSet<&str> = acc
+            .keys()
+            .filter(|(_, r)| *r == rules::PRECONSENT)
+            .map(|(p, _)| p.as_str())
+            .collect();
         for (party, contact) in &collector.contacts {
             if !party.starts_with("sdk:")
-                || before_consent.contains_key(party)
+                || early.contains(party.as_str())
                 || contact.first_ts >= consent_ts
             {
                 continue;
             }
-            let label = party_label(party, sdks);
+            let label = names.en(party);
+            let label_zh = names.zh(party);
             f.add(
                 rules::PRECONSENT_CONTACT,
                 None,
@@ -718,14 +1115,14 @@ pub fn evaluate(
                 None,
                 None,
                 format!(
-                    "The app contacted {label} ({}) before consent, at {} ({} frame {})",
+                    "The app contacted {label} ({}) before consent, at {} ({} frame {}).",
                     contact.host,
                     contact.first_ts.rfc3339(),
                     contact.file,
                     contact.frame
                 ),
                 format!(
-                    "用户同意前 App 已连接 {label}（{}），时间 {}，{} 第 {} 帧",
+                    "用户同意前 App 已连接{label_zh}（{}），时间 {}，{} 第 {} 帧。",
                     contact.host,
                     contact.first_ts.rfc3339(),
                     contact.file,
@@ -786,11 +1183,7 @@ pub fn evaluate(
             if !named {
                 f.add(
                     rules::SDK_BUNDLED_UNDISCLOSED,
-                    Some(if transmitting {
-                        Severity::High
-                    } else {
-                        Severity::Medium
-                    }),
+                    None,
                     None,
                     Some(&party),
                     None,
@@ -931,21 +1324,278 @@ pub fn evaluate(
         data_safety_findings(&mut f, collector, decl, ontology, ds, path);
     }
     if let (Some(db), Some(region)) = (extras.geo, &decl.promises.storage_region) {
-        cross_border_findings(&mut f, collector, sdks, db, region);
+        cross_border_findings(&mut f, collector, &names, db, region);
     }
-    let mut list = f.list;
-    list.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.rule.cmp(b.rule))
-            .then_with(|| a.party.cmp(&b.party))
-            .then_with(|| a.data_type.cmp(&b.data_type))
-    });
+    let list = assemble(f.hits, collector, &decisions, ontology, &names, options);
     (list, matrix, entries)
 }
 
+/// Groups the hits into findings: one per party with every rule its flows break
+/// (all data types and their evidence inside), and one per hit for the rules that
+/// are not about a party (package, Data safety).
+fn assemble(
+    hits: Vec<Hit>,
+    collector: &Collector,
+    decisions: &BTreeMap<(String, String), (Class, Option<String>)>,
+    ontology: &Ontology,
+    names: &Names<'_>,
+    options: &Options,
+) -> Vec<Finding> {
+    let order = |r: &str| RULES.iter().position(|x| x.id == r).unwrap_or(usize::MAX);
+    let mut by_party: BTreeMap<String, Vec<Hit>> = BTreeMap::new();
+    let mut single: Vec<Hit> = Vec::new();
+    for h in hits {
+        match &h.party {
+            Some(p) if h.rule != rules::DATA_SAFETY_MISMATCH => {
+                by_party.entry(p.clone()).or_default().push(h)
+            }
+            _ => single.push(h),
+        }
+    }
+    let mut out = Vec::new();
+    for h in single {
+        let fp = h.legacy.first().cloned().unwrap_or_default();
+        out.push(finding(
+            vec![h],
+            fp,
+            None,
+            collector,
+            decisions,
+            ontology,
+            names,
+            options,
+        ));
+    }
+    for (party, mut group) in by_party {
+        group.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| order(a.rule).cmp(&order(b.rule)))
+        });
+        let rule_ids: Vec<&str> = group.iter().map(|h| h.rule).collect();
+        let fp = party_fingerprint(&party, &rule_ids);
+        out.push(finding(
+            group,
+            fp,
+            Some(&party),
+            collector,
+            decisions,
+            ontology,
+            names,
+            options,
+        ));
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| order(a.rule).cmp(&order(b.rule)))
+            .then_with(|| a.party.cmp(&b.party))
+            .then_with(|| a.data_types.cmp(&b.data_types))
+    });
+    out
+}
+
+/// One finding from hits sorted most severe first.
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    hits: Vec<Hit>,
+    fingerprint: String,
+    party: Option<&str>,
+    collector: &Collector,
+    decisions: &BTreeMap<(String, String), (Class, Option<String>)>,
+    ontology: &Ontology,
+    names: &Names<'_>,
+    options: &Options,
+) -> Finding {
+    let primary = &hits[0];
+    let rule = rules::rule(primary.rule);
+    let mut data_types: Vec<String> = Vec::new();
+    for h in &hits {
+        for t in &h.data_types {
+            if !data_types.contains(t) {
+                data_types.push(t.clone());
+            }
+        }
+    }
+    data_types.sort_by(|a, b| {
+        harm(ontology, b)
+            .cmp(&harm(ontology, a))
+            .then_with(|| a.cmp(b))
+    });
+    let mut rule_ids: Vec<&'static str> = Vec::new();
+    for h in &hits {
+        if !rule_ids.contains(&h.rule) {
+            rule_ids.push(h.rule);
+        }
+    }
+    let consent = options.consent.as_ref().map(|c| c.ts);
+    let details: Vec<TypeDetail> = match party {
+        Some(p) => data_types
+            .iter()
+            .filter_map(|t| {
+                let g = collector.groups.get(&(t.clone(), p.to_string()))?;
+                let (class, clause) = decisions
+                    .get(&(t.clone(), p.to_string()))
+                    .cloned()
+                    .map_or((None, None), |(c, cl)| (Some(c), cl));
+                let encodings: BTreeSet<String> =
+                    g.samples.iter().map(|o| o.encoding.join(" › ")).collect();
+                Some(TypeDetail {
+                    data_type: t.clone(),
+                    disclosure: class,
+                    clause,
+                    requests: g.requests,
+                    cleartext: g.cleartext,
+                    before_consent: consent.map(|c| g.count_before(c) as u64).unwrap_or(0),
+                    encodings: encodings.into_iter().collect(),
+                    rules: hits
+                        .iter()
+                        .filter(|h| h.data_types.contains(t))
+                        .map(|h| h.rule)
+                        .collect(),
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let total = match party {
+        Some(p) if !data_types.is_empty() => distinct(
+            data_types
+                .iter()
+                .filter_map(|t| collector.groups.get(&(t.clone(), p.to_string())))
+                .map(|g| g.timestamps.as_slice()),
+            None,
+        )
+        .max(1),
+        _ => hits.iter().map(|h| h.total).max().unwrap_or(0),
+    };
+    // Evidence: every hit's rows once, in time order.
+    let mut seen = BTreeSet::new();
+    let mut rows: Vec<&Observation> = hits
+        .iter()
+        .flat_map(|h| h.evidence.iter())
+        .filter(|o| {
+            seen.insert((
+                o.file.clone(),
+                o.frame,
+                o.data_type.clone(),
+                o.field.clone(),
+            ))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.data_type.cmp(&b.data_type)));
+    let evidence: Vec<Evidence> = rows
+        .into_iter()
+        .take(30)
+        .map(|o| Evidence::from_observation(o, options.show_values))
+        .collect();
+    let clause = hits.iter().find_map(|h| {
+        h.clause
+            .clone()
+            .filter(|c| c.quote.is_some() || c.clause.is_some())
+    });
+    let (message, message_zh) = match party {
+        Some(p) if hits.len() > 1 => {
+            let types_en: Vec<String> = data_types
+                .iter()
+                .map(|t| ontology.name_en(t).to_string())
+                .collect();
+            let types_zh: Vec<&str> = data_types.iter().map(|t| ontology.name_zh(t)).collect();
+            let mut en = if data_types.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{} received {} in {}.",
+                    names.en(p),
+                    list_en(&types_en),
+                    requests_en(total)
+                )
+            };
+            let mut zh = if data_types.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{}在 {total} 个请求中收到{}。",
+                    names.zh(p),
+                    types_zh.join("、")
+                )
+            };
+            for h in &hits {
+                let (s_en, s_zh) = h
+                    .short
+                    .clone()
+                    .unwrap_or_else(|| (h.message.clone(), h.message_zh.clone()));
+                if !en.is_empty() {
+                    en.push(' ');
+                }
+                en.push_str(&s_en);
+                zh.push_str(&s_zh);
+            }
+            (en, zh)
+        }
+        _ => (primary.message.clone(), primary.message_zh.clone()),
+    };
+    let mut basis: Vec<&'static str> = Vec::new();
+    for r in &rule_ids {
+        for b in rules::rule(r).basis {
+            if !basis.contains(b) {
+                basis.push(b);
+            }
+        }
+    }
+    let suppressed = options.baseline.contains(&fingerprint)
+        || (!options.baseline.is_empty()
+            && hits.iter().all(|h| {
+                !h.legacy.is_empty() && h.legacy.iter().all(|l| options.baseline.contains(l))
+            }));
+    let violations = hits
+        .iter()
+        .map(|h| {
+            let r = rules::rule(h.rule);
+            Violation {
+                rule: r.id,
+                severity: h.severity,
+                title: r.title_en,
+                title_zh: r.title_zh,
+                data_types: h.data_types.clone(),
+                clause: h.clause.as_ref().and_then(|c| c.clause.clone()),
+                message: h.message.clone(),
+                message_zh: h.message_zh.clone(),
+            }
+        })
+        .collect();
+    Finding {
+        rule: rule.id,
+        rules: rule_ids,
+        severity: primary.severity,
+        title: rule.title_en,
+        title_zh: rule.title_zh,
+        message,
+        message_zh,
+        data_type: (data_types.len() == 1).then(|| data_types[0].clone()),
+        party: party.map(str::to_string).or_else(|| primary.party.clone()),
+        party_name: party.or(primary.party.as_deref()).map(|p| names.en(p)),
+        party_name_zh: party.or(primary.party.as_deref()).map(|p| names.zh(p)),
+        disclosure: details
+            .first()
+            .filter(|_| details.len() == 1)
+            .and_then(|d| d.disclosure),
+        data_types,
+        details,
+        violations,
+        clause,
+        evidence,
+        evidence_total: total,
+        fingerprint,
+        fix: rule.fix_en,
+        fix_zh: rule.fix_zh,
+        basis,
+        suppressed,
+    }
+}
+
 fn data_safety_findings(
-    f: &mut Findings<'_>,
+    f: &mut Findings,
     collector: &Collector,
     decl: &Declaration,
     ontology: &Ontology,
@@ -1005,9 +1655,9 @@ fn data_safety_findings(
 }
 
 fn cross_border_findings(
-    f: &mut Findings<'_>,
+    f: &mut Findings,
     collector: &Collector,
-    sdks: &SdkDb,
+    names: &Names<'_>,
     db: &geo::GeoDb,
     region: &crate::policy::model::Promise<String>,
 ) {
@@ -1058,7 +1708,8 @@ fn cross_border_findings(
             .find_map(|t| t.note_zh.clone())
             .map(|n| format!(" {n}"))
             .unwrap_or_default();
-        let label = party_label(&party, sdks);
+        let label = names.en(&party);
+        let label_zh = names.zh(&party);
         let type_list: Vec<&str> = types.iter().copied().collect();
         let total = evidence.len() as u64;
         f.add(
@@ -1078,7 +1729,7 @@ fn cross_border_findings(
                 report.region
             ),
             format!(
-                "{label} 在 {country}（{}）收到 {}，超出隐私政策声明的存储地域 {}。{note_zh}",
+                "{label_zh} 在 {country}（{}）收到 {}，超出隐私政策声明的存储地域 {}。{note_zh}",
                 ips.join(", "),
                 type_list.join("、"),
                 report.region

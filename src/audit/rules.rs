@@ -239,10 +239,10 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         id: NON_RESETTABLE,
-        title_en: "Non-resettable device identifier sent to an advertising or analytics SDK",
-        title_zh: "向广告或统计类SDK提供不可变更的设备唯一标识符",
-        description_en: "Hardware or SIM identifiers (IMEI, MAC, IMSI, serial) go to an ads/analytics/attribution party, where resettable ids (OAID, advertising id) would do.",
-        description_zh: "IMEI、MAC、IMSI、序列号等不可重置的标识符被发送给广告/统计/归因类第三方，而可重置标识符（OAID、广告标识符）即可满足需要。",
+        title_en: "Non-resettable device identifier sent to a third party",
+        title_zh: "向第三方提供不可变更的设备唯一标识符",
+        description_en: "Hardware or SIM identifiers (IMEI, MAC, IMSI, serial), plain or hashed (an MD5 of the IMEI is still the IMEI), go to a party other than the app itself, where resettable ids (OAID, advertising id) would do.",
+        description_zh: "IMEI、MAC、IMSI、序列号等不可重置的标识符（无论明文还是哈希，IMEI 的 MD5 仍是 IMEI）被发送给 App 以外的接收方，而可重置标识符（OAID、广告标识符）即可满足需要。",
         basis: &[
             "GB/T 41391-2022 6.3 and App. F",
             "Google Play User Data policy (advertising ID)",
@@ -334,6 +334,110 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
+/// How much harm a data type can do, which sets a rule's severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Harm {
+    /// Other personal data (device model, OS, app usage).
+    Other,
+    /// Identifiers and contact details: device and SIM ids, phone, e-mail, name.
+    Identifier,
+    /// Sensitive personal information (PIPL art. 28, GB/T 35273 B.1) and credentials.
+    Sensitive,
+}
+
+impl Harm {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Harm::Other => "other personal data",
+            Harm::Identifier => "an identifier or contact detail",
+            Harm::Sensitive => "sensitive data or a credential",
+        }
+    }
+}
+
+const HARMS: [Harm; 3] = [Harm::Sensitive, Harm::Identifier, Harm::Other];
+
+/// The severity of `rule` for data of this harm: one table, so the same kind of
+/// data gets the same severity under every party and every encoding.
+pub fn severity_for(rule_id: &str, harm: Harm) -> Severity {
+    match (rule_id, harm) {
+        (CLEARTEXT_PROMISE | CLEARTEXT_SENSITIVE, Harm::Sensitive) => Severity::Critical,
+        (CLEARTEXT_PROMISE, Harm::Identifier) => Severity::High,
+        (CLEARTEXT_PROMISE, Harm::Other) => Severity::Medium,
+        (OMITTED | UNDISCLOSED_PARTY | SDK_OVERCOLLECT, Harm::Sensitive | Harm::Identifier) => {
+            Severity::High
+        }
+        (OMITTED | UNDISCLOSED_PARTY | SDK_OVERCOLLECT, Harm::Other) => Severity::Medium,
+        (VAGUE, Harm::Sensitive) => Severity::Medium,
+        (VAGUE, _) => Severity::Low,
+        _ => rule(rule_id).severity,
+    }
+}
+
+/// Which harms a rule fires for at all.
+fn applies(rule_id: &str, harm: Harm) -> bool {
+    match rule_id {
+        CLEARTEXT_SENSITIVE => harm == Harm::Sensitive,
+        NON_RESETTABLE => harm == Harm::Identifier,
+        _ => true,
+    }
+}
+
+/// The severity table as Markdown, exactly as README.md carries it (a test keeps
+/// the two in step).
+pub fn severity_table_markdown() -> String {
+    let mut out = String::from("| Rule | Data | Severity |\n|---|---|---|\n");
+    for r in RULES {
+        let rows: Vec<(Harm, Severity)> = HARMS
+            .iter()
+            .filter(|h| applies(r.id, **h))
+            .map(|h| (*h, severity_for(r.id, *h)))
+            .collect();
+        let all_same = rows.len() == HARMS.len() && rows.iter().all(|(_, s)| *s == rows[0].1);
+        if all_same {
+            out.push_str(&format!("| `{}` | any | {} |\n", r.id, rows[0].1.as_str()));
+            continue;
+        }
+        for (h, sev) in rows {
+            let data = match (r.id, h) {
+                (NON_RESETTABLE, _) => "a non-resettable identifier, plain or hashed",
+                _ => h.describe(),
+            };
+            out.push_str(&format!("| `{}` | {data} | {} |\n", r.id, sev.as_str()));
+        }
+    }
+    out
+}
+
+/// A few words for the rule, for the compact terminal view.
+pub fn tag(id: &str, zh: bool) -> &'static str {
+    let (en, cn) = match id {
+        OMITTED => ("not declared", "未声明"),
+        VAGUE => ("declared only vaguely", "仅概括声明"),
+        INCORRECT => ("policy denies it", "政策否认"),
+        AMBIGUOUS => ("policy contradicts itself", "政策矛盾"),
+        UNDISCLOSED_PARTY => ("party not named", "未列明第三方"),
+        SDK_OVERCOLLECT => ("beyond what is declared for it", "超出声明范围"),
+        CLEARTEXT_PROMISE | CLEARTEXT_SENSITIVE => ("cleartext", "明文传输"),
+        PRECONSENT => ("before consent", "同意前发送"),
+        PRECONSENT_CONTACT => ("contacted before consent", "同意前连接"),
+        FREQUENCY => ("too frequent", "频次过高"),
+        CROSS_BORDER => ("outside the storage region", "跨境传输"),
+        NON_RESETTABLE => ("non-resettable id", "不可重置标识符"),
+        SDK_BUNDLED_UNDISCLOSED => ("bundled, not named", "集成但未列明"),
+        SDK_SILENT => ("bundled, silent", "集成但未传输"),
+        PERMISSION_UNDECLARED => ("permission beyond the policy", "权限超出政策"),
+        MANIFEST_NOT_IN_POLICY => ("privacy manifest beyond the policy", "隐私清单超出政策"),
+        POLICY_NOT_IN_MANIFEST => ("missing from the privacy manifest", "隐私清单缺失"),
+        DATA_SAFETY_MISMATCH => (
+            "Data safety form contradicts the policy",
+            "数据安全表单矛盾",
+        ),
+        _ => ("", ""),
+    };
+    if zh { cn } else { en }
+}
+
 pub fn rule(id: &str) -> &'static Rule {
     RULES.iter().find(|r| r.id == id).unwrap_or(&RULES[0])
 }
@@ -367,7 +471,53 @@ pub fn basis_zh(citation: &str) -> String {
         return format!("GB/T 35273-2020《个人信息安全规范》{rest}");
     }
     if let Some(rest) = citation.strip_prefix("GB/T 41391-2022 ") {
+        let rest = rest.replace(" and App. ", " 及附录 ");
         return format!("GB/T 41391-2022《移动互联网应用程序（App）收集个人信息基本要求》{rest}");
     }
-    citation.to_string()
+    let translated = match citation {
+        "Google Play Data safety (encrypted in transit)" => "谷歌应用商店数据安全表单（传输加密）",
+        "Google Play User Data policy (advertising ID)" => "谷歌应用商店用户数据政策（广告标识符）",
+        "Google Play User Data policy (Data safety)" => "谷歌应用商店用户数据政策（数据安全表单）",
+        "Google Play permissions policy" => "谷歌应用商店权限政策",
+        "App Store Review Guideline 5.1.1" => "苹果应用商店审核指南 5.1.1",
+        "Apple privacy manifest (NSPrivacyCollectedDataTypes)" => {
+            "苹果隐私清单（NSPrivacyCollectedDataTypes）"
+        }
+        "App Store privacy label" => "苹果应用商店隐私标签",
+        other => other,
+    };
+    translated.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readme_carries_the_severity_table() {
+        let readme = include_str!("../../README.md");
+        let table = severity_table_markdown();
+        assert!(
+            readme.contains(&table),
+            "README.md's severity table is out of date; it should read:\n{table}"
+        );
+    }
+
+    #[test]
+    fn severity_follows_harm() {
+        // Sensitive data in cleartext is critical, with or without a promise.
+        assert_eq!(
+            severity_for(CLEARTEXT_PROMISE, Harm::Sensitive),
+            Severity::Critical
+        );
+        assert_eq!(
+            severity_for(CLEARTEXT_SENSITIVE, Harm::Sensitive),
+            Severity::Critical
+        );
+        // Never lower for more harmful data.
+        for r in RULES {
+            let s: Vec<Severity> = HARMS.iter().map(|h| severity_for(r.id, *h)).collect();
+            assert!(s[0] >= s[1] && s[1] >= s[2], "{}: {s:?}", r.id);
+        }
+    }
 }

@@ -43,15 +43,37 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             Some(_) => {}
         }
     }
+    if let Some(path) = &args.output {
+        privaudit::report::output::check_writable(path)?;
+    }
     let limits = args.limits.to_limits();
     let keys = super::common::keys(&args.keylog)?;
     let decl = Declaration::load(&args.policy)?;
     let ontology = Ontology::load(args.parties.signatures.as_deref())?;
     let mut annotator = super::common::annotator(&args.parties, &decl.app.first_party)?;
+    // A misspelt id in the policy would turn into a false finding: stop here.
+    let problems =
+        privaudit::policy::check::problems(&decl, &ontology, annotator.attributor().sdks());
+    if !problems.is_empty() {
+        let text = std::fs::read_to_string(&args.policy).unwrap_or_default();
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| match p.line(&text) {
+                Some(l) => format!("{}:{l}: {}", args.policy.display(), p),
+                None => format!("{}: {}", args.policy.display(), p),
+            })
+            .collect();
+        bail!(
+            "the policy declaration has {} mistake{}:\n{}",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join("\n")
+        );
+    }
     let profile = args
         .device
         .as_deref()
-        .map(DeviceProfile::load)
+        .map(|p| DeviceProfile::load_checked(p, &ontology))
         .transpose()?;
     let detector = Detector::new(&ontology, profile.as_ref(), &limits);
     let consent_at =
@@ -151,15 +173,23 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
                 "first request matching --consent-marker: {target} ({file} frame {frame})"
             ),
         }),
-        (None, None) => {
-            if let Some(m) = &args.consent_marker {
-                eprintln!(
-                    "warning: no request matched --consent-marker {m}; the consent rules are skipped"
-                );
-            }
-            None
-        }
+        (None, None) => None,
     };
+    let consent_unmatched = match (&consent, &args.consent_marker) {
+        (None, Some(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let consent_note = consent_unmatched.as_ref().map(|m| {
+        format!("before-consent rules not evaluated: the consent marker {m} matched nothing")
+    });
+    if let Some(note) = &consent_note {
+        if args.require_consent_marker {
+            bail!(
+                "{note} (no request's host+path+query matched it); check the marker against `privaudit flows` output, or drop --require-consent-marker"
+            );
+        }
+        eprintln!("warning: {note}");
+    }
     let options = Options {
         consent: consent.clone(),
         max_per_minute: args.max_per_minute,
@@ -169,9 +199,6 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     };
     let sdks = annotator.attributor().sdks();
     let facts = package.as_ref().map(|p| p.facts());
-    for p in privaudit::policy::check::problems(&decl, &ontology, sdks) {
-        eprintln!("warning: {}: {p}", args.policy.display());
-    }
     let (findings, matrix, sdk_list) = audit::evaluate(
         &collector,
         &decl,
@@ -200,6 +227,21 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     coverage
         .not_decrypted
         .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    for (party, u) in &collector.unreadable {
+        coverage.requests_not_readable += u.requests;
+        coverage
+            .payload_not_readable
+            .push(audit::PayloadNotReadable {
+                party: party.clone(),
+                requests: u.requests,
+                example: u.example.clone(),
+            });
+    }
+    coverage.payload_not_readable.sort_by(|a, b| {
+        b.requests
+            .cmp(&a.requests)
+            .then_with(|| a.party.cmp(&b.party))
+    });
     let report = AuditReport {
         schema: audit::SCHEMA,
         tool: format!("privaudit {}", env!("CARGO_PKG_VERSION")),
@@ -208,6 +250,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         inputs,
         package: facts.as_ref().and_then(|f| f.summary.clone()),
         consent,
+        consent_unmatched,
+        consent_note,
         summary,
         findings,
         matrix,
@@ -229,8 +273,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             "policy": report.policy,
             "fingerprints": fingerprints,
         });
-        let mut out =
-            Output::open(Some(path)).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut out = Output::open(Some(path))
+            .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
         serde_json::to_writer_pretty(&mut out, &body)?;
         std::io::Write::write_all(&mut out, b"\n")?;
         out.finish()
@@ -246,29 +290,45 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         AuditFormat::Html | AuditFormat::Pdf => {
             let html = privaudit::report::html::render(&report, args.lang, &ontology)
                 .context("cannot render the HTML report")?;
+            let html = super::store::html_with_changes(html, changes.as_ref());
             if let (AuditFormat::Pdf, Some(path)) = (args.format, &args.output) {
                 privaudit::report::pdf::print(&html, path)?;
                 eprintln!("PDF report written to {}", path.display());
             } else {
-                let html = super::store::html_with_changes(html, changes.as_ref());
-                let mut out =
-                    Output::open(args.output.as_deref()).context("cannot open the output file")?;
+                let mut out = Output::open(args.output.as_deref()).with_context(|| {
+                    format!(
+                        "{}: cannot open the output file",
+                        args.output
+                            .as_deref()
+                            .unwrap_or(std::path::Path::new("-"))
+                            .display()
+                    )
+                })?;
                 std::io::Write::write_all(&mut out, html.as_bytes())?;
                 out.finish().context("cannot write the report")?;
             }
         }
         _ => {
-            let mut out =
-                Output::open(args.output.as_deref()).context("cannot open the output file")?;
+            let mut out = Output::open(args.output.as_deref()).with_context(|| {
+                format!(
+                    "{}: cannot open the output file",
+                    args.output
+                        .as_deref()
+                        .unwrap_or(std::path::Path::new("-"))
+                        .display()
+                )
+            })?;
+            let style = privaudit::report::audit::Style::for_stdout(out.is_terminal(), args.wide);
             match &changes {
                 Some(c) => {
-                    super::store::render_with_changes(&report, args, &ontology, c, &mut out)?
+                    super::store::render_with_changes(&report, args, &ontology, style, c, &mut out)?
                 }
-                None => privaudit::report::audit::render(
+                None => privaudit::report::audit::render_styled(
                     &report,
                     args.format,
                     args.lang,
                     &ontology,
+                    style,
                     &mut out,
                 )?,
             }

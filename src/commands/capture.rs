@@ -101,7 +101,7 @@ mod imp {
         let profile = args
             .device
             .as_deref()
-            .map(DeviceProfile::load)
+            .map(|p| DeviceProfile::load_checked(p, &ontology))
             .transpose()?;
         let detector = Detector::new(&ontology, profile.as_ref(), &limits);
 

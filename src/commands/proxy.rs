@@ -327,7 +327,7 @@ fn ca(dir: Option<&Path>) -> Result<ExitCode> {
          {created}\
          The private key stays in {dir} (readable only by you); never copy or share it.\n\
          \n\
-         Point the device at the proxy: run `privaudit proxy --listen 0.0.0.0:8080 -w session.har`\n\
+         Point the device at the proxy: run `privaudit proxy --listen 0.0.0.0:8080{ca_flag} -w session.har`\n\
          and set the Wi-Fi proxy of the device to this computer's address, port 8080. With the\n\
          proxy set, the device's browser can fetch the certificate from http://privaudit.proxy/privaudit-ca.crt\n\
          \n\
@@ -359,6 +359,9 @@ fn ca(dir: Option<&Path>) -> Result<ExitCode> {
         pem = p.cert_pem.display(),
         der = p.cert_der.display(),
         dir = p.dir.display(),
+        ca_flag = dir
+            .map(|d| format!(" --ca-dir {}", shell_word(d)))
+            .unwrap_or_default(),
         created = if ca.created() { "(created now)\n" } else { "" },
     );
     out.write_all(text.as_bytes())?;

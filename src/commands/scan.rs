@@ -22,7 +22,7 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
     let profile = args
         .device
         .as_deref()
-        .map(DeviceProfile::load)
+        .map(|p| DeviceProfile::load_checked(p, &ontology))
         .transpose()?;
     let detector = Detector::new(&ontology, profile.as_ref(), &limits);
     let out = Output::open(args.output.as_deref()).context("cannot open the output file")?;

@@ -155,6 +155,7 @@ pub fn render_with_changes(
     report: &AuditReport,
     args: &AuditArgs,
     ontology: &Ontology,
+    style: privaudit::report::audit::Style,
     changes: &Diff,
     out: &mut Output,
 ) -> Result<()> {
@@ -168,7 +169,9 @@ pub fn render_with_changes(
             out.write_all(b"\n")?;
         }
         format => {
-            privaudit::report::audit::render(report, format, args.lang, ontology, out)?;
+            privaudit::report::audit::render_styled(
+                report, format, args.lang, ontology, style, out,
+            )?;
             match format {
                 AuditFormat::Table => write!(out, "\n{}", changes.table(CHANGES_TITLE))?,
                 AuditFormat::Markdown => write!(out, "\n{}", changes.markdown(CHANGES_TITLE, 2))?,
@@ -330,6 +333,33 @@ fn coverage(v: &Value) -> Coverage {
         decrypted_requests: n("decrypted_requests"),
         connections_decrypted: n("connections_decrypted"),
         connections_not_decrypted: n("connections_not_decrypted"),
+        requests_not_readable: n("requests_not_readable"),
+        payload_not_readable: v["payload_not_readable"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| audit::PayloadNotReadable {
+                party: p["party"].as_str().unwrap_or_default().to_string(),
+                requests: p["requests"].as_u64().unwrap_or(0),
+                example: p["example"].as_object().map(|e| {
+                    let text = |k: &str| {
+                        e.get(k)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    audit::collect::UnreadableExample {
+                        host: text("host"),
+                        field: text("field"),
+                        kind: text("kind"),
+                        file: text("file"),
+                        frame: e.get("frame").and_then(Value::as_u64).unwrap_or(0),
+                        // Not in the report; nothing reads it after the audit.
+                        ts: Timestamp(0),
+                    }
+                }),
+            })
+            .collect(),
         not_decrypted: v["not_decrypted"]
             .as_array()
             .into_iter()
@@ -379,8 +409,23 @@ pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
     let decl = Declaration::load(&args.policy)?;
     let ontology = Ontology::load(args.signatures.as_deref())?;
     let sdks = SdkDb::load(args.signatures.as_deref())?;
-    for p in privaudit::policy::check::problems(&decl, &ontology, &sdks) {
-        eprintln!("warning: {}: {p}", args.policy.display());
+    // As in `audit`: a misspelt id in the policy would turn into a false finding.
+    let problems = privaudit::policy::check::problems(&decl, &ontology, &sdks);
+    if !problems.is_empty() {
+        let text = std::fs::read_to_string(&args.policy).unwrap_or_default();
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| match p.line(&text) {
+                Some(l) => format!("{}:{l}: {p}", args.policy.display()),
+                None => format!("{}: {p}", args.policy.display()),
+            })
+            .collect();
+        bail!(
+            "the policy declaration has {} mistake{}:\n{}",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join("\n")
+        );
     }
     let facts = snap.package_facts();
     let consent: Option<ConsentInfo> = snap.consent();
@@ -416,6 +461,8 @@ pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
             .collect(),
         package: facts.as_ref().and_then(|f| f.summary.clone()),
         consent,
+        consent_unmatched: run.report["consent_unmatched"].as_str().map(str::to_string),
+        consent_note: run.report["consent_note"].as_str().map(str::to_string),
         summary,
         findings,
         matrix,

@@ -19,9 +19,17 @@ pub enum ProfileError {
     },
     #[error("{path}: not a valid device profile: {message}")]
     Invalid { path: String, message: String },
+    /// An unknown key or id, or a value its own validator rejects.
+    #[error("{path}:{line}: {message}")]
+    Mistake {
+        path: String,
+        line: usize,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct DeviceInfo {
     #[serde(default)]
     pub name: Option<String>,
@@ -37,6 +45,7 @@ pub enum OneOrMany {
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct Location {
     pub latitude: f64,
     pub longitude: f64,
@@ -44,6 +53,7 @@ pub struct Location {
 
 /// `device.toml`: the identifiers of the phone the capture was recorded on.
 #[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct DeviceProfile {
     #[serde(default)]
     pub device: DeviceInfo,
@@ -63,6 +73,109 @@ impl DeviceProfile {
             path: path.display().to_string(),
             message: e.to_string(),
         })
+    }
+
+    /// Loads the profile and checks it against the ontology: every identifier key
+    /// must be a data-type id, every value must pass that type's validator (a
+    /// 14-digit IMEI is a typo, not an IMEI). A mistake here would otherwise find
+    /// nothing, silently.
+    pub fn load_checked(
+        path: &Path,
+        ontology: &crate::signatures::Ontology,
+    ) -> Result<DeviceProfile, ProfileError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let profile: DeviceProfile = match toml::from_str(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                let line = e
+                    .span()
+                    .map(|s| text.get(..s.start).unwrap_or(&text).matches('\n').count() + 1)
+                    .unwrap_or(1);
+                let message = e.message().to_string();
+                // serde names the unknown field; add the closest valid one.
+                let hint = message
+                    .split('`')
+                    .nth(1)
+                    .map(|wrong| {
+                        crate::suggest::hint(
+                            wrong,
+                            [
+                                "device",
+                                "identifiers",
+                                "location",
+                                "name",
+                                "platform",
+                                "latitude",
+                                "longitude",
+                            ],
+                        )
+                    })
+                    .unwrap_or_default();
+                return Err(ProfileError::Mistake {
+                    path: shown,
+                    line,
+                    message: format!("{message}{hint}"),
+                });
+            }
+        };
+        let ids: Vec<String> = ontology.ids().map(str::to_string).collect();
+        for (id, value) in profile.values() {
+            let line = crate::suggest::line_of(&text, &id, 1).unwrap_or(1);
+            let Some(t) = ontology.get(&id) else {
+                return Err(ProfileError::Mistake {
+                    path: shown,
+                    line,
+                    message: format!(
+                        "unknown data type `{id}` in [identifiers]{} (ids are in signatures/datatypes.toml)",
+                        crate::suggest::hint(&id, &ids)
+                    ),
+                });
+            };
+            if let Some(detector) = t.detector.as_deref() {
+                use crate::detect::validate::{self, Support};
+                let strict = matches!(
+                    detector,
+                    "imei"
+                        | "meid"
+                        | "imsi"
+                        | "iccid"
+                        | "mac"
+                        | "phone"
+                        | "email"
+                        | "cn_resident_id"
+                );
+                let support = validate::check(detector, &value);
+                let bad = if strict {
+                    support != Support::Strong
+                } else {
+                    support == Support::No && !validate::is_free_form(detector)
+                };
+                if bad {
+                    return Err(ProfileError::Mistake {
+                        path: shown,
+                        line: crate::suggest::line_of(&text, &value, 1).unwrap_or(line),
+                        message: format!(
+                            "`{value}` is not a valid {} for `{id}` (it fails the {detector} check); a typo here would match nothing",
+                            t.name_en
+                        ),
+                    });
+                }
+            }
+        }
+        if let Some(l) = &profile.location
+            && (!(-90.0..=90.0).contains(&l.latitude) || !(-180.0..=180.0).contains(&l.longitude))
+        {
+            return Err(ProfileError::Mistake {
+                path: shown,
+                line: crate::suggest::line_of(&text, "latitude", 1).unwrap_or(1),
+                message: "[location] latitude must be within ±90 and longitude within ±180".into(),
+            });
+        }
+        Ok(profile)
     }
 
     /// (data type, value) pairs.

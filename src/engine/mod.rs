@@ -4,6 +4,7 @@
 //! Memory is bounded: flows expire when idle or closed, the flow table has a size cap,
 //! and reassembly buffers are limited per flow and in total (see [`Limits`]).
 
+mod partial;
 mod quic_conn;
 mod session;
 mod tls_conn;
@@ -125,7 +126,10 @@ impl Engine {
     /// Handles one capture event; results go to `sink` as they become final.
     pub fn on_event(&mut self, ev: CaptureEvent<'_>, sink: &mut dyn FnMut(Event)) {
         match ev {
-            CaptureEvent::Packet(p) => self.on_packet(p),
+            CaptureEvent::Packet(p) => {
+                self.on_packet(p);
+                self.read_abandoned();
+            }
             CaptureEvent::Secrets { secrets_type, data } => {
                 self.stats.secrets_blocks += 1;
                 if secrets_type == crate::source::capture::SECRETS_TLS_KEYLOG {
@@ -159,7 +163,7 @@ impl Engine {
 
     fn on_packet(&mut self, p: Packet<'_>) {
         self.stats.packets += 1;
-        let decoded = packet::decode(p.linktype, p.data, p.ts, &mut self.defrag);
+        let decoded = packet::decode(p.linktype, p.data, p.ts, p.frame, &mut self.defrag);
         let seg = match decoded {
             Decoded::Segment(seg) => seg,
             Decoded::Other => {
@@ -342,10 +346,31 @@ impl Engine {
         }
     }
 
+    /// Reads the first fragments of datagrams the defragmenter gave up on.
+    fn read_abandoned(&mut self) {
+        for a in self.defrag.take_abandoned() {
+            let Some(seg) = packet::abandoned_segment(&a) else {
+                continue;
+            };
+            let endpoint = Endpoint::new(seg.src, seg.sport);
+            let mut ctx = Ctx {
+                keys: &self.keys,
+                file: &self.file,
+                client: endpoint,
+                server: endpoint,
+                app: None,
+                limits: &self.limits,
+                out: &mut self.out,
+            };
+            partial::read(&seg, a.frame, a.ts, &mut ctx);
+        }
+    }
+
     /// Ends flows that closed a while ago or went idle.
     fn sweep(&mut self, now: Timestamp) {
         self.packets_since_sweep = 0;
         self.last_sweep = now;
+        self.defrag.expire(now);
         let idle_ns = (self.limits.flow_idle_secs as i64).saturating_mul(1_000_000_000);
         let done: Vec<(FlowKey, &'static str)> = self
             .flows
@@ -453,6 +478,7 @@ impl Engine {
                 dst: Some(s.server),
                 app: flow.app_name.clone(),
                 party: None,
+                partial: false,
             },
             proto: if flow.proto == 6 { "tcp" } else { "udp" },
             service: flow.app.service(),
@@ -475,6 +501,8 @@ impl Engine {
 
     /// End of the file: every flow still open is finished.
     pub fn finish(&mut self, sink: &mut dyn FnMut(Event)) {
+        self.defrag.abandon_all();
+        self.read_abandoned();
         self.drain(sink);
         let mut flows: Vec<(FlowKey, Flow)> = self.flows.drain().collect();
         flows.sort_by_key(|(_, f)| f.stats.first_frame);
@@ -507,8 +535,9 @@ impl Engine {
                 limit: Some("max_fragmented_datagrams"),
                 flow: None,
                 message: format!(
-                    "{} fragmented datagrams could not be reassembled (missing fragments, timeouts or limits)",
-                    self.defrag.dropped
+                    "{} fragmented datagrams could not be reassembled (missing fragments, timeouts or limits); \
+                     {} of them read in part from their first fragment (records marked partial)",
+                    self.defrag.dropped, self.defrag.abandoned_total
                 ),
             }));
         }

@@ -44,6 +44,7 @@ impl Ctx<'_> {
             dst: Some(dst),
             app: self.app.map(str::to_string),
             party: None,
+            partial: false,
         }
     }
 
@@ -83,7 +84,7 @@ pub(super) fn emit_tls_record(
     ctx.out.push(Event::Record(Record::Tls(record)));
 }
 
-fn handshake_record(
+pub(super) fn handshake_record(
     meta: Meta,
     hello: &ClientHello,
     server: Option<&ServerHello>,
@@ -437,7 +438,7 @@ fn detect_udp(data: &[u8], client_port: u16, server_port: u16, limits: &Limits) 
     App::Ignored
 }
 
-fn emit_dns(
+pub(super) fn emit_dns(
     msg: &dns::Message,
     proto: &'static str,
     dir: Direction,
@@ -560,6 +561,7 @@ pub(super) fn handle_http_events(
                     status: req.status,
                     response_content_type: req.response_content_type,
                     app: ctx.app.map(str::to_string),
+                    partial: false,
                 })));
             }
             HttpEvent::Limit { limit, detail } => ctx.warn(None, Some(limit), detail),

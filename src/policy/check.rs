@@ -11,6 +11,21 @@ pub struct Problem {
     /// `collect[2]`, `share[0]`, `deny[1]`, `promises.storage_region`.
     pub at: String,
     pub message: String,
+    /// The unknown id or party as written, to find its line.
+    pub value: Option<String>,
+}
+
+impl Problem {
+    /// The 1-based line of the declaration text the problem is on.
+    pub fn line(&self, text: &str) -> Option<usize> {
+        let (table, index) = self.at.split_once('[')?;
+        let index: usize = index.trim_end_matches(']').parse().ok()?;
+        let start = crate::suggest::table_line(text, table, index)?;
+        match &self.value {
+            Some(v) => crate::suggest::line_of(text, &format!("\"{v}\""), start).or(Some(start)),
+            None => Some(start),
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -25,7 +40,11 @@ fn party_problem(party: &str, sdks: &SdkDb) -> Option<String> {
         p if p.starts_with("sdk:") => {
             let id = &p[4..];
             sdks.get(id).is_none().then(|| {
-                format!("party `{p}`: no SDK with id `{id}` in the signatures (see `privaudit signatures check`)")
+                let ids: Vec<String> = sdks.ids().map(|i| format!("sdk:{i}")).collect();
+                format!(
+                    "party `{p}`: no SDK with id `{id}` in the signatures{}",
+                    crate::suggest::hint(p, &ids)
+                )
             })
         }
         p if p.starts_with("third-party:") => {
@@ -42,14 +61,17 @@ fn party_problem(party: &str, sdks: &SdkDb) -> Option<String> {
 /// Everything in `decl` that the ontology or the SDK signatures do not know.
 pub fn problems(decl: &Declaration, ontology: &Ontology, sdks: &SdkDb) -> Vec<Problem> {
     let mut out = Vec::new();
+    let known: Vec<&str> = ontology.ids().collect();
     let data = |at: String, ids: &[String], out: &mut Vec<Problem>| {
         for id in ids {
             if !ontology.contains(id) {
                 out.push(Problem {
                     at: at.clone(),
                     message: format!(
-                        "unknown data type `{id}` (ids are in signatures/datatypes.toml)"
+                        "unknown data type `{id}`{} (ids are in signatures/datatypes.toml)",
+                        crate::suggest::hint(id, known.iter().copied())
                     ),
+                    value: Some(id.clone()),
                 });
             }
         }
@@ -63,6 +85,7 @@ pub fn problems(decl: &Declaration, ontology: &Ontology, sdks: &SdkDb) -> Vec<Pr
             out.push(Problem {
                 at: format!("share[{i}]"),
                 message,
+                value: Some(s.party.clone()),
             });
         }
     }
@@ -72,6 +95,7 @@ pub fn problems(decl: &Declaration, ontology: &Ontology, sdks: &SdkDb) -> Vec<Pr
             out.push(Problem {
                 at: format!("deny[{i}]"),
                 message,
+                value: d.party.clone(),
             });
         }
         if let Some(scope) = d.scope.as_deref()
@@ -80,7 +104,11 @@ pub fn problems(decl: &Declaration, ontology: &Ontology, sdks: &SdkDb) -> Vec<Pr
         {
             out.push(Problem {
                 at: format!("deny[{i}]"),
-                message: format!("scope `{scope}`: expected `collect` or `share`"),
+                message: format!(
+                    "scope `{scope}`: expected `collect` or `share`{}",
+                    crate::suggest::hint(scope, ["collect", "share"])
+                ),
+                value: Some(scope.to_string()),
             });
         }
     }

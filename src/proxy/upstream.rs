@@ -293,6 +293,35 @@ impl Upstream {
     }
 }
 
+/// What went wrong in words a tester can act on, not rustls's debug text.
+fn plain_tls_error(err: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let debug = format!("{err:?}");
+    match err {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => "the server's certificate is signed by a CA this proxy does not trust. If the server uses a private or test CA, add that CA with --upstream-ca FILE.pem".into(),
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "the server's certificate has expired; renew it on the server".into()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            "the server's certificate is not valid yet; check the clocks of this computer and the server".into()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            "the server's certificate is for another host name".into()
+        }
+        rustls::Error::InvalidCertificate(C::Revoked) => "the server's certificate was revoked".into(),
+        rustls::Error::InvalidCertificate(C::BadSignature | C::BadEncoding) => {
+            "the server's certificate is damaged or badly signed".into()
+        }
+        _ if debug.contains("CaUsedAsEndEntity") => "the server presents a CA certificate as its own. Give the server a certificate issued by that CA (not the CA itself), and add the CA with --upstream-ca FILE.pem".into(),
+        _ if debug.contains("UnsupportedCertVersion") || debug.contains("UnsupportedSignatureAlgorithm") => {
+            "the server's certificate uses a version or signature algorithm this proxy does not accept".into()
+        }
+        rustls::Error::AlertReceived(a) => format!("the server refused the TLS handshake (alert {a:?})"),
+        rustls::Error::NoCertificatesPresented => "the server sent no certificate".into(),
+        other => other.to_string(),
+    }
+}
+
 fn tls_error(target: &str, e: std::io::Error) -> UpstreamError {
     let inner = e
         .get_ref()
@@ -301,8 +330,11 @@ fn tls_error(target: &str, e: std::io::Error) -> UpstreamError {
     match inner {
         Some(err) => UpstreamError::Tls {
             target: target.to_string(),
-            certificate: matches!(err, rustls::Error::InvalidCertificate(_)),
-            message: err.to_string(),
+            certificate: matches!(
+                err,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::Other(_)
+            ),
+            message: plain_tls_error(&err),
         },
         None => UpstreamError::Tls {
             target: target.to_string(),

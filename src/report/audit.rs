@@ -11,6 +11,53 @@ use crate::audit::{AuditReport, Finding, RULES, Severity};
 use crate::cli::{AuditFormat, Lang};
 use crate::signatures::Ontology;
 
+/// How the terminal table is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Columns to fit in.
+    pub width: usize,
+    /// ANSI colours (a terminal, and NO_COLOR not set).
+    pub color: bool,
+    /// The full table with every column instead of two lines per finding.
+    pub wide: bool,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            width: 100,
+            color: false,
+            wide: false,
+        }
+    }
+}
+
+impl Style {
+    /// Width and colour for standard output: the terminal's size on a terminal;
+    /// otherwise `COLUMNS`, else 100. Colour only on a terminal without NO_COLOR.
+    pub fn for_stdout(is_terminal: bool, wide: bool) -> Style {
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|c| *c >= 20);
+        let width = if is_terminal {
+            console::Term::stdout()
+                .size_checked()
+                .map(|(_, w)| w as usize)
+                .or(columns)
+                .unwrap_or(100)
+        } else {
+            columns.unwrap_or(100)
+        };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            width: width.clamp(40, 400),
+            color: is_terminal && !no_color,
+            wide,
+        }
+    }
+}
+
 pub fn render(
     report: &AuditReport,
     format: AuditFormat,
@@ -18,8 +65,20 @@ pub fn render(
     ontology: &Ontology,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_styled(report, format, lang, ontology, Style::default(), out)
+}
+
+pub fn render_styled(
+    report: &AuditReport,
+    format: AuditFormat,
+    lang: Lang,
+    ontology: &Ontology,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        AuditFormat::Table => table(report, lang, ontology, out),
+        AuditFormat::Table if style.wide => table(report, lang, ontology, style, out),
+        AuditFormat::Table => compact(report, lang, ontology, style, out),
         AuditFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
             out.write_all(b"\n")
@@ -75,9 +134,9 @@ fn table(
     report: &AuditReport,
     lang: Lang,
     ontology: &Ontology,
+    style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let s = &report.summary;
     writeln!(
         out,
         "privaudit audit: {} — policy {}{}",
@@ -96,6 +155,7 @@ fn table(
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_width(style.width.min(u16::MAX as usize) as u16);
     t.set_header(match lang {
         Lang::En => vec![
             "severity",
@@ -127,14 +187,7 @@ fn table(
         } else {
             first
         };
-        let data = f
-            .data_type
-            .as_deref()
-            .map(|d| match lang {
-                Lang::En => ontology.name_en(d).to_string(),
-                Lang::Zh => ontology.name_zh(d).to_string(),
-            })
-            .unwrap_or_default();
+        let data = type_names(f, lang, ontology);
         t.add_row(vec![
             Cell::new(format!(
                 "{}{}",
@@ -142,17 +195,46 @@ fn table(
                 if f.suppressed { " (baseline)" } else { "" }
             )),
             Cell::new(f.rule),
-            Cell::new(f.party.as_deref().unwrap_or("")),
+            Cell::new(party_name(f, lang)),
             Cell::new(data),
             Cell::new(clause_text(f, lang)),
             Cell::new(ev),
             Cell::new(message(f, lang)),
         ]);
     }
+    // Rule ids are looked up, never wrapped.
+    let longest = report
+        .findings
+        .iter()
+        .map(|f| f.rule.len())
+        .max()
+        .unwrap_or(4) as u16;
+    if let Some(c) = t.column_mut(1) {
+        c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+            comfy_table::Width::Fixed(longest + 2),
+        ));
+    }
     if report.findings.is_empty() {
         writeln!(out, "no findings")?;
     } else {
         writeln!(out, "{t}")?;
+    }
+    footer(report, style, out)
+}
+
+fn footer(report: &AuditReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    if let Some(m) = &report.consent_unmatched {
+        writeln!(
+            out,
+            "{}",
+            fit(
+                &format!(
+                    "before-consent rules not evaluated: the consent marker {m} matched nothing"
+                ),
+                style.width
+            )
+        )?;
     }
     writeln!(
         out,
@@ -168,20 +250,31 @@ fn table(
             String::new()
         },
         s.fail_on,
-        if s.failed { "FAIL" } else { "pass" }
+        if s.failed {
+            paint("FAIL", "1;31", style.color)
+        } else {
+            paint("pass", "32", style.color)
+        }
     )?;
     let cov = &report.coverage;
-    writeln!(
-        out,
+    let line = format!(
         "coverage: {} requests inspected ({} cleartext, {} decrypted); {} encrypted connections read, {} not",
         cov.requests_inspected,
         cov.cleartext_requests,
         cov.decrypted_requests,
         cov.connections_decrypted,
         cov.connections_not_decrypted
-    )?;
+    );
+    writeln!(out, "{}", wrap(&line, style.width, "  "))?;
     for (host, reason, n) in cov.not_decrypted.iter().take(12) {
-        writeln!(out, "  not inspected: {host} ({n}): {reason}")?;
+        writeln!(
+            out,
+            "{}",
+            fit(
+                &format!("  not inspected: {host} ({n}): {reason}"),
+                style.width
+            )
+        )?;
     }
     if cov.not_decrypted.len() > 12 {
         writeln!(
@@ -190,7 +283,206 @@ fn table(
             cov.not_decrypted.len() - 12
         )?;
     }
+    for line in super::coverage::unreadable_lines(cov, false) {
+        writeln!(out, "  {line}")?;
+    }
     Ok(())
+}
+
+/// The data types of a finding, by name.
+fn type_names(f: &Finding, lang: Lang, ontology: &Ontology) -> String {
+    let names: Vec<&str> = f
+        .data_types
+        .iter()
+        .map(|d| match lang {
+            Lang::En => ontology.name_en(d),
+            Lang::Zh => ontology.name_zh(d),
+        })
+        .collect();
+    names.join(if lang == Lang::Zh { "、" } else { ", " })
+}
+
+fn party_name(f: &Finding, lang: Lang) -> String {
+    match lang {
+        Lang::En => f.party_name.clone().or_else(|| f.party.clone()),
+        Lang::Zh => f.party_name_zh.clone().or_else(|| f.party.clone()),
+    }
+    .unwrap_or_default()
+}
+
+fn paint(text: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("\u{1b}[{code}m{text}\u{1b}[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn severity_code(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;37;41",
+        Severity::High => "1;31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Info => "2",
+    }
+}
+
+/// Display width of a string (CJK characters take two columns).
+fn columns(s: &str) -> usize {
+    console::measure_text_width(s)
+}
+
+/// `s` cut to `width` columns at a word boundary, with "…" when cut.
+fn fit(s: &str, width: usize) -> String {
+    if columns(s) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut last_break = 0;
+    for (i, c) in s.char_indices() {
+        if columns(&out) + console::measure_text_width(&c.to_string()) > width.saturating_sub(1) {
+            break;
+        }
+        if c == ' ' || c == '、' || c == '，' || c == ',' {
+            last_break = i;
+        }
+        out.push(c);
+    }
+    // Chinese text has no spaces: any character is a boundary there.
+    let cjk = s.chars().any(|c| c as u32 >= 0x2E80);
+    if last_break > 0 && !cjk {
+        out.truncate(last_break);
+    }
+    format!("{}…", out.trim_end_matches([' ', ',', '、']))
+}
+
+/// `s` wrapped at spaces to `width`, continuation lines indented.
+fn wrap(s: &str, width: usize, indent: &str) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in s.split(' ') {
+        let cur = lines.last_mut().map(|l| columns(l)).unwrap_or(0);
+        if cur > 0 && cur + 1 + columns(word) > width {
+            lines.push(format!("{indent}{word}"));
+        } else if let Some(l) = lines.last_mut() {
+            if !l.is_empty() {
+                l.push(' ');
+            }
+            l.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
+
+/// The default: two lines per finding, sized to the terminal.
+fn compact(
+    report: &AuditReport,
+    lang: Lang,
+    ontology: &Ontology,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let zh = lang == Lang::Zh;
+    let w = style.width;
+    let app = if report.app.name.is_empty() {
+        "app".to_string()
+    } else if zh {
+        report
+            .app
+            .name_zh
+            .clone()
+            .unwrap_or_else(|| report.app.name.clone())
+    } else {
+        report.app.name.clone()
+    };
+    let head = if zh {
+        format!("privaudit 审计：{app} — 隐私政策 {}", report.policy)
+    } else {
+        format!("privaudit audit: {app} — policy {}", report.policy)
+    };
+    writeln!(out, "{}", fit(&head, w))?;
+    if let Some(c) = &report.consent {
+        let line = if zh {
+            format!("用户同意时间 {}（{}）", c.ts.rfc3339(), c.source)
+        } else {
+            format!("consent at {} ({})", c.ts.rfc3339(), c.source)
+        };
+        writeln!(out, "{}", fit(&line, w))?;
+    }
+    writeln!(out)?;
+    if report.findings.is_empty() {
+        writeln!(out, "{}", if zh { "未发现问题" } else { "no findings" })?;
+    }
+    let label_w = report
+        .findings
+        .iter()
+        .map(|f| columns(severity_label(f.severity, lang)))
+        .max()
+        .unwrap_or(4)
+        + 2;
+    let indent = " ".repeat(label_w);
+    let rest = w.saturating_sub(label_w).max(20);
+    for f in &report.findings {
+        let label = severity_label(f.severity, lang);
+        let pad = " ".repeat(label_w - columns(label));
+        let label = if zh {
+            label.to_string()
+        } else {
+            label.to_ascii_uppercase()
+        };
+        let party = party_name(f, lang);
+        let types = type_names(f, lang, ontology);
+        let first = match (party.is_empty(), types.is_empty()) {
+            (false, false) => format!("{party} — {types}"),
+            (false, true) => party,
+            (true, false) => types,
+            (true, true) => title(f, lang).to_string(),
+        };
+        let baseline = if f.suppressed {
+            if zh { "（基线）" } else { " (baseline)" }
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{}{pad}{}",
+            paint(&label, severity_code(f.severity), style.color),
+            fit(&format!("{first}{baseline}"), rest)
+        )?;
+        let mut tags: Vec<String> = Vec::new();
+        for v in &f.violations {
+            let t = crate::audit::rules::tag(v.rule, zh);
+            let t = match &v.clause {
+                Some(c) => format!("{t} (§{c})"),
+                None => t.to_string(),
+            };
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        let mut second = tags.join(if zh { "，" } else { ", " });
+        let mut frames: Vec<u64> = f.evidence.iter().map(|e| e.frame).collect();
+        frames.sort_unstable();
+        frames.dedup();
+        if !frames.is_empty() {
+            let list: Vec<String> = frames.iter().take(6).map(u64::to_string).collect();
+            let more = if frames.len() > 6 { "…" } else { "" };
+            second.push_str(&if zh {
+                format!(" · 第 {}{more} 帧", list.join("、"))
+            } else if frames.len() == 1 {
+                format!(" · frame {}", list[0])
+            } else {
+                format!(" · frames {}{more}", list.join(", "))
+            });
+        }
+        writeln!(
+            out,
+            "{indent}{}",
+            paint(&fit(&second, rest), "2", style.color)
+        )?;
+    }
+    writeln!(out)?;
+    footer(report, style, out)
 }
 
 fn short(path: &str) -> &str {
@@ -296,6 +588,10 @@ pub fn sarif(report: &AuditReport) -> serde_json::Value {
             }},
             "artifacts": artifacts,
             "results": results,
+            "properties": {
+                "coverage": report.coverage,
+                "coverageNotes": super::coverage::unreadable_lines(&report.coverage, false),
+            },
         }]
     })
 }
@@ -375,8 +671,29 @@ fn junit(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         xml_escape(&report.app.name),
         cases.len()
     )?;
+    let cov = &report.coverage;
+    writeln!(out, "    <properties>")?;
+    for (name, value) in [
+        ("coverage.requests_inspected", cov.requests_inspected),
+        ("coverage.requests_not_readable", cov.requests_not_readable),
+        (
+            "coverage.connections_not_decrypted",
+            cov.connections_not_decrypted,
+        ),
+    ] {
+        writeln!(out, "      <property name=\"{name}\" value=\"{value}\"/>")?;
+    }
+    writeln!(out, "    </properties>")?;
     for c in cases {
         out.write_all(c.as_bytes())?;
+    }
+    let notes = super::coverage::unreadable_lines(cov, false);
+    if !notes.is_empty() {
+        writeln!(
+            out,
+            "    <system-out>{}</system-out>",
+            xml_escape(&notes.join("\n"))
+        )?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
@@ -427,7 +744,7 @@ fn markdown(
         s.fail_on
     )?;
     if report.findings.is_empty() {
-        return writeln!(
+        writeln!(
             out,
             "{}",
             if zh {
@@ -435,42 +752,46 @@ fn markdown(
             } else {
                 "No findings."
             }
-        );
+        )?;
+        return markdown_coverage(report, zh, out);
+    }
+    if let Some(n) = &report.consent_note {
+        writeln!(out, "> ⚠ {}\n", md_escape(n))?;
     }
     writeln!(
         out,
         "{}",
         if zh {
-            "| 严重程度 | 规则 | 接收方 | 信息类型 | 政策条款 | 证据 |\n|---|---|---|---|---|---|"
+            "| 严重程度 | 接收方 | 信息类型 | 规则 | 政策条款 | 证据（帧） |\n|---|---|---|---|---|---|"
         } else {
-            "| severity | rule | party | data type | policy | evidence |\n|---|---|---|---|---|---|"
+            "| severity | party | data types | rules | policy | evidence (frames) |\n|---|---|---|---|---|---|"
         }
     )?;
     for f in &report.findings {
-        let data = f
-            .data_type
-            .as_deref()
-            .map(|d| {
-                if zh {
-                    ontology.name_zh(d)
-                } else {
-                    ontology.name_en(d)
-                }
-            })
-            .unwrap_or("");
-        let ev = f
-            .evidence
-            .first()
-            .map(|e| format!("`{}` frame {}", short(&e.file), e.frame))
-            .unwrap_or_default();
+        let mut frames: Vec<u64> = f.evidence.iter().map(|e| e.frame).collect();
+        frames.sort_unstable();
+        frames.dedup();
+        let ev = match f.evidence.first() {
+            Some(e) => format!(
+                "`{}` {}",
+                short(&e.file),
+                frames
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => String::new(),
+        };
+        let rules: Vec<String> = f.rules.iter().map(|r| format!("`{r}`")).collect();
         writeln!(
             out,
-            "| {}{} | `{}` | {} | {} | {} | {} |",
+            "| {}{} | {} | {} | {} | {} | {} |",
             severity_label(f.severity, lang),
             if f.suppressed { " (baseline)" } else { "" },
-            f.rule,
-            md_escape(f.party.as_deref().unwrap_or("")),
-            md_escape(data),
+            md_escape(&party_name(f, lang)),
+            md_escape(&type_names(f, lang, ontology)),
+            rules.join(" "),
             md_escape(&clause_text(f, lang)),
             ev
         )?;
@@ -496,19 +817,72 @@ fn markdown(
                 md_escape(q)
             )?;
         }
+        if !f.details.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                if zh {
+                    "| 信息类型 | 披露程度 | 请求数 | 明文 | 同意前 | 编码 |\n|---|---|---|---|---|---|"
+                } else {
+                    "| data type | disclosure | requests | cleartext | before consent | encoding |\n|---|---|---|---|---|---|"
+                }
+            )?;
+            for d in &f.details {
+                let class = d
+                    .disclosure
+                    .map(|c| if zh { c.zh() } else { c.as_str() })
+                    .unwrap_or("");
+                let clause = d
+                    .clause
+                    .as_deref()
+                    .map(|c| format!(" §{c}"))
+                    .unwrap_or_default();
+                let enc: Vec<&str> = d
+                    .encodings
+                    .iter()
+                    .filter(|e| !e.is_empty())
+                    .map(String::as_str)
+                    .collect();
+                writeln!(
+                    out,
+                    "| {} | {class}{clause} | {} | {} | {} | {} |",
+                    md_escape(if zh {
+                        ontology.name_zh(&d.data_type)
+                    } else {
+                        ontology.name_en(&d.data_type)
+                    }),
+                    d.requests,
+                    d.cleartext,
+                    d.before_consent,
+                    md_escape(&enc.join("; "))
+                )?;
+            }
+            writeln!(out)?;
+        }
         if !f.evidence.is_empty() {
             writeln!(
                 out,
-                "| file | frame | time | host | field | encoding | value |\n|---|---|---|---|---|---|---|"
+                "{}",
+                if zh {
+                    "| 文件 | 请求帧 | 首帧 | 时间 | 主机 | 信息类型 | 字段 | 编码 | 值 |\n|---|---|---|---|---|---|---|---|---|"
+                } else {
+                    "| file | request frame | first frame | time | host | data type | field | encoding | value |\n|---|---|---|---|---|---|---|---|---|"
+                }
             )?;
             for e in &f.evidence {
                 writeln!(
                     out,
-                    "| {} | {} | {} | {} | `{}` | {} | `{}` |",
+                    "| {} | {} | {} | {} | {} | {} | `{}` | {} | `{}` |",
                     md_escape(short(&e.file)),
                     e.frame,
+                    e.first_frame,
                     e.ts.rfc3339(),
                     md_escape(e.host.as_deref().unwrap_or("")),
+                    md_escape(if zh {
+                        ontology.name_zh(&e.data_type)
+                    } else {
+                        ontology.name_en(&e.data_type)
+                    }),
                     md_escape(&e.field),
                     md_escape(&e.encoding.join(" › ")),
                     md_escape(&e.value)
@@ -521,6 +895,19 @@ fn markdown(
             if zh { "修复建议：" } else { "Fix:" },
             if zh { f.fix_zh } else { f.fix }
         )?;
+    }
+    markdown_coverage(report, zh, out)
+}
+
+/// The unreadable-payload lines, when there are any, as a short list.
+fn markdown_coverage(report: &AuditReport, zh: bool, out: &mut dyn Write) -> io::Result<()> {
+    let lines = super::coverage::unreadable_lines(&report.coverage, zh);
+    if lines.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n**{}**\n", if zh { "覆盖情况" } else { "Coverage" })?;
+    for line in lines {
+        writeln!(out, "- {}", md_escape(&line))?;
     }
     Ok(())
 }

@@ -47,8 +47,8 @@ fn texts(lang: Lang) -> Value {
         ("party", "Party", "接收方"),
         (
             "matrix_help",
-            "Each cell counts transmissions of a data type to a party, coloured by how the policy discloses it. ◔ = some before consent, ⚠ = some in cleartext. Click a cell for its evidence.",
-            "每个单元格为该类信息发送给该接收方的次数，颜色表示隐私政策的披露程度。◔ 表示存在同意前发送，⚠ 表示存在明文传输。点击单元格查看证据。",
+            "Each cell counts the requests that carried a data type to a party, coloured by how the policy discloses it. ◔ = some before consent, ⚠ = some in cleartext.",
+            "每个单元格为携带该类信息发往该接收方的请求数，颜色表示隐私政策的披露程度。◔ 表示存在同意前发送，⚠ 表示存在明文传输。",
         ),
         ("no_data", "Nothing observed.", "未观察到数据。"),
         ("timeline", "Timeline", "时间线"),
@@ -67,7 +67,29 @@ fn texts(lang: Lang) -> Value {
             "not mentioned in the policy",
             "隐私政策未提及",
         ),
-        ("frame", "Frame", "帧"),
+        ("frame", "Request frame", "请求帧"),
+        ("first_frame", "First frame", "首帧"),
+        ("data_type", "Data type", "信息类型"),
+        ("disclosure", "Disclosure", "披露程度"),
+        ("requests", "Requests", "请求数"),
+        ("cleartext", "Cleartext", "明文"),
+        ("before_consent", "Before consent", "同意前"),
+        ("rules", "Rules broken", "违反的规则"),
+        (
+            "quote_hover",
+            "the policy text is English; hover to read it",
+            "政策原文为英文，悬停查看",
+        ),
+        (
+            "consent_unmatched",
+            "before-consent rules not evaluated: the consent marker matched nothing",
+            "未执行同意前收集规则：同意标记未匹配任何请求",
+        ),
+        (
+            "matrix_scroll",
+            "Scroll the matrix sideways for more data types.",
+            "矩阵可左右滑动查看更多信息类型。",
+        ),
         ("time", "Time (UTC)", "时间（UTC）"),
         ("field", "Field", "字段"),
         ("encoding", "Encoding", "编码"),
@@ -95,6 +117,9 @@ fn texts(lang: Lang) -> Value {
         ("privacy_policy", "Privacy policy", "隐私政策链接"),
         ("status", "Status", "状态"),
         ("named", "Named in policy", "政策中列明"),
+        ("sdk", "SDK", "第三方SDK"),
+        ("sha", "SHA-256", "SHA-256 校验值"),
+        ("fail_on_value", "", ""),
         ("more", "more", "条未列出"),
     ];
     let mut map = serde_json::Map::new();
@@ -157,17 +182,19 @@ const PALETTE: [&str; 12] = [
     "#bcbd22", "#7f7f7f", "#393b79", "#ad494a",
 ];
 
-fn evidence_rows(list: &[Evidence]) -> Vec<Value> {
+fn evidence_rows(list: &[Evidence], ontology: &Ontology, lang: Lang) -> Vec<Value> {
     list.iter()
         .map(|e| {
             json!({
                 "file_short": e.file.rsplit('/').next().unwrap_or(&e.file),
                 "frame": e.frame,
+                "first_frame": e.first_frame,
+                "data_type": type_name(ontology, &e.data_type, lang),
                 "ts": e.ts.rfc3339(),
                 "host": e.host.clone().unwrap_or_default(),
                 "field": e.field,
                 "encoding": e.encoding.join(" › "),
-                "value": e.value,
+                "value": if lang == Lang::Zh && e.value == crate::audit::REDACTED { "［已隐藏］".to_string() } else { e.value.clone() },
             })
         })
         .collect()
@@ -182,10 +209,16 @@ fn type_name(o: &Ontology, id: &str, lang: Lang) -> String {
 
 fn party_label(report: &AuditReport, party: &str, lang: Lang) -> String {
     if party == "first-party" {
-        return if lang == Lang::Zh {
-            "本 App（第一方）".into()
+        let name = if lang == Lang::Zh {
+            report.app.name_zh.as_deref().unwrap_or(&report.app.name)
         } else {
-            "the app itself (first party)".into()
+            &report.app.name
+        };
+        return match (name.is_empty(), lang) {
+            (true, Lang::Zh) => "本 App 自有服务器".into(),
+            (true, Lang::En) => "the app's own servers".into(),
+            (false, Lang::Zh) => format!("{name}（App 自有服务器）"),
+            (false, Lang::En) => format!("{name} (the app's own servers)"),
         };
     }
     if let Some(id) = party.strip_prefix("sdk:")
@@ -226,45 +259,96 @@ fn timeline(report: &AuditReport, ontology: &Ontology, lang: Lang) -> Value {
     let span = (max - min).max(1) as f64;
     let (left, width) = (260.0, 1000.0);
     let plot = width - left - 20.0;
-    let row_h = 26.0;
-    let rows: Vec<(&str, f64)> = parties
+    // Each party's row is tall enough for one lane per data type it received, so
+    // every type sent in one request has its own mark.
+    let lanes: BTreeMap<&str, Vec<&str>> = parties
         .iter()
-        .enumerate()
-        .map(|(i, p)| (*p, 20.0 + row_h * i as f64 + row_h / 2.0))
+        .map(|p| {
+            let ts: BTreeSet<&str> = report
+                .timeline
+                .iter()
+                .filter(|x| x.party == *p)
+                .map(|x| x.data_type.as_str())
+                .collect();
+            (*p, ts.into_iter().collect())
+        })
         .collect();
+    let lane_h = 12.0;
+    let mut top = 20.0;
+    let mut rows: Vec<(&str, f64, f64)> = Vec::new();
+    for p in &parties {
+        let n = lanes.get(p).map_or(1, |l| l.len().max(1)) as f64;
+        let h = (n * lane_h).max(24.0);
+        rows.push((*p, top, h));
+        top += h;
+    }
     let x = |t: i64| left + 4.0 + plot * ((t - min) as f64 / span);
     let points: Vec<Value> = report
         .timeline
         .iter()
         .map(|p| {
-            let y = rows.iter().find(|(n, _)| *n == p.party).map(|(_, y)| *y).unwrap_or(0.0);
+            let (top, h) = rows
+                .iter()
+                .find(|(n, _, _)| *n == p.party)
+                .map(|(_, t, h)| (*t, *h))
+                .unwrap_or((0.0, 24.0));
+            let lane = lanes
+                .get(p.party.as_str())
+                .and_then(|l| l.iter().position(|t| *t == p.data_type))
+                .unwrap_or(0);
+            let n = lanes.get(p.party.as_str()).map_or(1, |l| l.len().max(1));
+            let y = top + (h - n as f64 * lane_h) / 2.0 + lane_h * (lane as f64 + 0.5);
+            let name = type_name(ontology, &p.data_type, lang);
+            let party = party_label(report, &p.party, lang);
             json!({
                 "x": format!("{:.1}", x(p.ts.0)),
                 "y": format!("{y:.1}"),
                 "color": colors.get(p.data_type.as_str()).copied().unwrap_or("#333"),
-                "title": format!("{} → {} at {}", type_name(ontology, &p.data_type, lang), p.party, p.ts.rfc3339()),
+                "title": if lang == Lang::Zh {
+                    format!("{name} → {party}，{}", p.ts.rfc3339())
+                } else {
+                    format!("{name} → {party} at {}", p.ts.rfc3339())
+                },
             })
         })
         .collect();
-    let plot_bottom = 20.0 + row_h * rows.len() as f64;
+    let plot_bottom = top;
     json!({
         "width": width,
         "height": plot_bottom + 24.0,
         "left": left,
         "plot_bottom": plot_bottom,
         "consent_x": report.consent.as_ref().map(|c| (x(c.ts.0) * 10.0).round() / 10.0),
-        "rows": rows.iter().map(|(p, y)| {
+        "rows": rows.iter().map(|(p, t, h)| {
+            let y = t + h / 2.0;
             let mut label = party_label(report, p, lang);
             if label.chars().count() > 38 {
                 label = label.chars().take(37).collect::<String>() + "…";
             }
-            json!({"label": label, "y": y})
+            json!({"label": label, "y": y, "top": t, "bottom": t + h})
         }).collect::<Vec<_>>(),
         "points": points,
         "legend": types.iter().map(|t| json!({"name": type_name(ontology, t, lang), "color": colors.get(t).copied().unwrap_or("#333")})).collect::<Vec<_>>(),
         "start": Timestamp(min).rfc3339(),
         "end": Timestamp(max).rfc3339(),
     })
+}
+
+/// The consent source in Chinese: the marker's request, or the flag.
+fn consent_source_zh(source: &str) -> String {
+    if let Some(rest) = source.strip_prefix("first request matching --consent-marker: ") {
+        // "host/path (file frame N)"
+        if let Some((target, tail)) = rest.rsplit_once(" (")
+            && let Some((file, frame)) = tail.trim_end_matches(')').rsplit_once(" frame ")
+        {
+            return format!("首个匹配 --consent-marker 的请求：{target}（{file} 第 {frame} 帧）");
+        }
+        return format!("首个匹配 --consent-marker 的请求：{rest}");
+    }
+    if source == "--consent-at" {
+        return "由 --consent-at 指定".into();
+    }
+    source.to_string()
 }
 
 /// Renders the report as one HTML document.
@@ -335,7 +419,7 @@ pub fn render(
                             "type_name": type_name(ontology, t, lang),
                             "class_label": class_label(c.class, lang),
                             "clause": c.clause,
-                            "evidence": evidence_rows(&c.evidence),
+                            "evidence": evidence_rows(&c.evidence, ontology, lang),
                         }));
                         json!({
                             "index": index,
@@ -390,7 +474,27 @@ pub fn render(
                     "clause": f.clause.is_some(),
                     "clause_no": f.clause.as_ref().and_then(|c| c.clause.clone()),
                     "quote": f.clause.as_ref().and_then(|c| c.quote.clone()),
-                    "evidence": evidence_rows(&f.evidence),
+                    "evidence": evidence_rows(&f.evidence, ontology, lang),
+                    "party": f.party.as_deref().map(|p| party_label(report, p, lang)),
+                    "types": f.data_types.iter().map(|t| type_name(ontology, t, lang)).collect::<Vec<_>>().join(if zh { "、" } else { ", " }),
+                    "details": f.details.iter().map(|d| json!({
+                        "name": type_name(ontology, &d.data_type, lang),
+                        "class": d.disclosure.map(|c| c.as_str()),
+                        "class_label": d.disclosure.map(|c| class_label(c, lang)),
+                        "clause": d.clause,
+                        "requests": d.requests,
+                        "cleartext": d.cleartext,
+                        "before_consent": d.before_consent,
+                        "encoding": d.encodings.iter().filter(|e| !e.is_empty()).cloned().collect::<Vec<_>>().join("; "),
+                    })).collect::<Vec<_>>(),
+                    "violations": f.violations.iter().map(|v| json!({
+                        "rule": v.rule,
+                        "severity": v.severity.as_str(),
+                        "severity_label": severity_label(v.severity, lang),
+                        "title": if zh { v.title_zh } else { v.title },
+                        "clause": v.clause,
+                    })).collect::<Vec<_>>(),
+                    "quote_is_foreign": zh && f.clause.as_ref().and_then(|c| c.quote.as_deref()).is_some_and(|q| !q.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
                     "more": (f.evidence_total > f.evidence.len() as u64).then(|| format!("+{} {}", f.evidence_total - f.evidence.len() as u64, t["more"].as_str().unwrap_or(""))),
                     "fix": if zh { f.fix_zh } else { f.fix },
                 })
@@ -470,13 +574,22 @@ pub fn render(
         app_version => report.package.as_ref().and_then(|p| p.get("version").cloned()),
         policy => report.policy,
         summary => json!(report.summary),
-        fail_on_label => report.summary.fail_on,
+        fail_on_label => report.summary.fail_on.parse::<String>().ok().map(|f| match (zh, f.as_str()) {
+            (true, "critical") => Severity::Critical.zh().to_string(),
+            (true, "high") => Severity::High.zh().to_string(),
+            (true, "medium") => Severity::Medium.zh().to_string(),
+            (true, "low") => Severity::Low.zh().to_string(),
+            (true, "info") => Severity::Info.zh().to_string(),
+            _ => f,
+        }),
+        consent_note => report.consent_note.is_some(),
         severities => severities,
         inputs => inputs,
         package => package,
-        consent => report.consent.as_ref().map(|c| json!({"ts": c.ts.rfc3339(), "source": c.source})),
+        consent => report.consent.as_ref().map(|c| json!({"ts": c.ts.rfc3339(), "source": if zh { consent_source_zh(&c.source) } else { c.source.clone() }})),
         coverage => json!(cov),
         coverage_text => coverage_text,
+        coverage_unreadable => super::coverage::unreadable_lines(cov, zh),
         classes => classes,
         matrix_rows => rows,
         matrix_types => matrix_types,

@@ -19,6 +19,55 @@ pub enum Output {
     },
 }
 
+/// Why a report cannot be written to `dest`, found before any work is done.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: cannot write the report here: {reason}")]
+pub struct NotWritable {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Checks that `dest` can be written (its folder exists and takes a file) without
+/// leaving anything behind.
+pub fn check_writable(dest: &Path) -> Result<(), NotWritable> {
+    let err = |reason: String| NotWritable {
+        path: dest.display().to_string(),
+        reason,
+    };
+    if let Ok(m) = std::fs::metadata(dest) {
+        if m.is_dir() {
+            return Err(err("it is a folder; give a file name".into()));
+        }
+        if !m.file_type().is_file() {
+            // A device or pipe: opened in place later.
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(dest)
+                .map(|_| ())
+                .map_err(|e| err(e.to_string()));
+        }
+    }
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match std::fs::metadata(dir) {
+        Err(e) => return Err(err(format!("folder {}: {e}", dir.display()))),
+        Ok(m) if !m.is_dir() => {
+            return Err(err(format!("{} is not a folder", dir.display())));
+        }
+        Ok(_) => {}
+    }
+    let probe = dir.join(format!(".privaudit-probe.{}", std::process::id()));
+    match File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(err(format!("folder {}: {e}", dir.display()))),
+    }
+}
+
 impl Output {
     pub fn open(path: Option<&Path>) -> io::Result<Output> {
         match path {

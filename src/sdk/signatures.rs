@@ -205,6 +205,11 @@ impl SdkDb {
             .find(|s| s.app_keys.iter().any(|k| glob_match(k, name)))
     }
 
+    /// Every SDK id.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.sdks.iter().map(|s| s.id.as_str())
+    }
+
     pub fn get(&self, id: &str) -> Option<&Sdk> {
         self.by_id.get(id).map(|&i| &self.sdks[i])
     }

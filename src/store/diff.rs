@@ -1,7 +1,8 @@
 //! What changed between two audits of an app (`privaudit diff`, `audit
 //! --against-previous`): SDKs added and removed, (party, data type) flows added,
 //! removed and reclassified, permissions gained and lost, findings new, resolved
-//! and unchanged by fingerprint. Each side is an audit's JSON report or a stored run.
+//! and unchanged by fingerprint, and the ones whose fingerprint stayed but whose
+//! severity, rules or data types changed. Each side is an audit's JSON report or a stored run.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -128,6 +129,7 @@ pub struct Reclassified {
 pub struct FindingRef {
     pub fingerprint: String,
     pub rule: String,
+    pub rules: Vec<String>,
     pub severity: String,
     pub party: Option<String>,
     pub data_types: Vec<String>,
@@ -141,6 +143,7 @@ impl From<&FindingRow> for FindingRef {
         FindingRef {
             fingerprint: f.fingerprint.clone(),
             rule: f.rule.clone(),
+            rules: f.rules.clone(),
             severity: f.severity.clone(),
             party: f.party.clone(),
             data_types: f.data_types.clone(),
@@ -171,10 +174,23 @@ pub struct PermissionChanges {
     pub lost: Vec<String>,
 }
 
+/// A finding on both sides (same fingerprint: same party and kind) that changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangedFinding {
+    /// As it is now.
+    pub finding: FindingRef,
+    pub old_severity: String,
+    pub data_types_added: Vec<String>,
+    pub data_types_removed: Vec<String>,
+    pub rules_added: Vec<String>,
+    pub rules_removed: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FindingChanges {
     pub new: Vec<FindingRef>,
     pub resolved: Vec<FindingRef>,
+    pub changed: Vec<ChangedFinding>,
     pub unchanged: Vec<FindingRef>,
 }
 
@@ -188,11 +204,12 @@ pub struct DiffSummary {
     pub permissions_lost: usize,
     pub findings_new: usize,
     pub findings_resolved: usize,
+    pub findings_changed: usize,
     pub findings_unchanged: usize,
     /// Anything besides unchanged findings.
     pub changed: bool,
     pub fail_on: String,
-    /// A new, unsuppressed finding reaches `fail_on`.
+    /// A new, unsuppressed finding reaches `fail_on`, or a changed one newly does.
     pub failed: bool,
 }
 
@@ -237,6 +254,7 @@ pub fn diff(old: &Side, new: &Side, fail_on: &str) -> Diff {
             permissions_lost: 0,
             findings_new: 0,
             findings_resolved: 0,
+            findings_changed: 0,
             findings_unchanged: 0,
             changed: false,
             fail_on: fail_on.to_string(),
@@ -295,9 +313,36 @@ pub fn diff(old: &Side, new: &Side, fail_on: &str) -> Diff {
         .cloned()
         .collect();
     let threshold = severity_rank(fail_on);
+    let minus = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|x| !b.contains(x)).cloned().collect()
+    };
     for (fp, f) in &new.findings {
-        if old.findings.contains_key(fp) {
-            d.findings.unchanged.push(f.into());
+        if let Some(o) = old.findings.get(fp) {
+            let c = ChangedFinding {
+                finding: f.into(),
+                old_severity: o.severity.clone(),
+                data_types_added: minus(&f.data_types, &o.data_types),
+                data_types_removed: minus(&o.data_types, &f.data_types),
+                rules_added: minus(&f.rules, &o.rules),
+                rules_removed: minus(&o.rules, &f.rules),
+            };
+            if c.old_severity == f.severity
+                && c.data_types_added.is_empty()
+                && c.data_types_removed.is_empty()
+                && c.rules_added.is_empty()
+                && c.rules_removed.is_empty()
+            {
+                d.findings.unchanged.push(f.into());
+            } else {
+                // A finding that escalated past the threshold is a regression too.
+                if !f.suppressed
+                    && severity_rank(&f.severity) <= threshold
+                    && severity_rank(&o.severity) > threshold
+                {
+                    d.summary.failed = true;
+                }
+                d.findings.changed.push(c);
+            }
         } else {
             if !f.suppressed && severity_rank(&f.severity) <= threshold {
                 d.summary.failed = true;
@@ -313,6 +358,11 @@ pub fn diff(old: &Side, new: &Side, fail_on: &str) -> Diff {
     by_severity(&mut d.findings.new);
     by_severity(&mut d.findings.resolved);
     by_severity(&mut d.findings.unchanged);
+    d.findings.changed.sort_by(|a, b| {
+        severity_rank(&a.finding.severity)
+            .cmp(&severity_rank(&b.finding.severity))
+            .then_with(|| a.finding.fingerprint.cmp(&b.finding.fingerprint))
+    });
     let s = &mut d.summary;
     s.sdks_added = d.sdks.added.len();
     s.sdks_removed = d.sdks.removed.len();
@@ -322,6 +372,7 @@ pub fn diff(old: &Side, new: &Side, fail_on: &str) -> Diff {
     s.permissions_lost = d.permissions.lost.len();
     s.findings_new = d.findings.new.len();
     s.findings_resolved = d.findings.resolved.len();
+    s.findings_changed = d.findings.changed.len();
     s.findings_unchanged = d.findings.unchanged.len();
     s.changed = s.sdks_added
         + s.sdks_removed
@@ -332,6 +383,7 @@ pub fn diff(old: &Side, new: &Side, fail_on: &str) -> Diff {
         + s.permissions_lost
         + s.findings_new
         + s.findings_resolved
+        + s.findings_changed
         > 0;
     d
 }
@@ -363,6 +415,31 @@ fn finding_line(f: &FindingRef) -> String {
     }
     let _ = write!(s, ": {}", f.message);
     s
+}
+
+fn changed_line(c: &ChangedFinding) -> String {
+    let f = &c.finding;
+    let mut parts = Vec::new();
+    if c.old_severity != f.severity {
+        parts.push(format!("severity {} → {}", c.old_severity, f.severity));
+    }
+    for (label, list) in [
+        ("data types +", &c.data_types_added),
+        ("data types −", &c.data_types_removed),
+        ("rules +", &c.rules_added),
+        ("rules −", &c.rules_removed),
+    ] {
+        if !list.is_empty() {
+            parts.push(format!("{label}{}", list.join(", ")));
+        }
+    }
+    format!(
+        "[{}] {} {}: {}",
+        f.severity,
+        f.rule,
+        f.party.as_deref().unwrap_or("-"),
+        parts.join("; ")
+    )
 }
 
 impl Diff {
@@ -463,6 +540,14 @@ impl Diff {
                 .map(|f| format!("- {}", finding_line(f)))
                 .collect(),
         );
+        list(
+            "changed findings",
+            self.findings
+                .changed
+                .iter()
+                .map(|c| format!("~ {}", changed_line(c)))
+                .collect(),
+        );
         let _ = writeln!(
             o,
             "  {} findings unchanged; {}",
@@ -505,6 +590,7 @@ impl Diff {
             ("permissions lost", self.summary.permissions_lost),
             ("new findings", self.summary.findings_new),
             ("resolved findings", self.summary.findings_resolved),
+            ("changed findings", self.summary.findings_changed),
             ("unchanged findings", self.summary.findings_unchanged),
         ] {
             if n > 0 {
@@ -583,6 +669,14 @@ impl Diff {
                 .new
                 .iter()
                 .map(|f| md(&finding_line(f)))
+                .collect(),
+        );
+        section(
+            "Changed findings",
+            self.findings
+                .changed
+                .iter()
+                .map(|c| md(&changed_line(c)))
                 .collect(),
         );
         section(
@@ -673,6 +767,10 @@ impl Diff {
         list(
             "Resolved findings",
             self.findings.resolved.iter().map(finding_line).collect(),
+        );
+        list(
+            "Changed findings",
+            self.findings.changed.iter().map(changed_line).collect(),
         );
         let _ = write!(
             o,

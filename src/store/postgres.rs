@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
         idx BIGINT NOT NULL,
         fingerprint TEXT NOT NULL,
         rule TEXT NOT NULL,
+        rules TEXT NOT NULL,
         severity TEXT NOT NULL,
         party TEXT,
         data_types TEXT NOT NULL,
@@ -305,7 +306,7 @@ impl PgStore {
             .client
             .query(
                 "SELECT fingerprint, rule, severity, party, data_types, title, message,
-                    suppressed, evidence FROM findings WHERE run_id = $1 ORDER BY idx",
+                    suppressed, evidence, rules FROM findings WHERE run_id = $1 ORDER BY idx",
                 &[&id],
             )
             .map_err(&err)?
@@ -313,6 +314,8 @@ impl PgStore {
             findings.push(FindingRow {
                 fingerprint: r.get(0),
                 rule: r.get(1),
+                rules: serde_json::from_str(r.get::<_, &str>(9))
+                    .map_err(|e| damaged(e.to_string()))?,
                 severity: r.get(2),
                 party: r.get(3),
                 data_types: serde_json::from_str(r.get::<_, &str>(4))
@@ -560,9 +563,9 @@ fn insert_children(
     let suppressed: Vec<bool> = f.iter().map(|x| x.suppressed).collect();
     tx.execute(
         "INSERT INTO findings (run_id, idx, fingerprint, rule, severity, party, data_types,
-            title, message, suppressed, evidence)
+            title, message, suppressed, evidence, rules)
          SELECT $1, * FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[],
-            $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BOOLEAN[], $11::TEXT[])",
+            $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BOOLEAN[], $11::TEXT[], $12::TEXT[])",
         &[
             &id,
             &idx(n),
@@ -578,6 +581,10 @@ fn insert_children(
             &col(&|i| f[i].message.clone(), n),
             &suppressed,
             &col(&|i| f[i].evidence.to_string(), n),
+            &col(
+                &|i| serde_json::to_string(&f[i].rules).unwrap_or_default(),
+                n,
+            ),
         ],
     )?;
 

@@ -24,6 +24,8 @@ pub struct InputRow {
 pub struct FindingRow {
     pub fingerprint: String,
     pub rule: String,
+    /// Every rule the finding's flows break (the main `rule` first).
+    pub rules: Vec<String>,
     pub severity: String,
     pub party: Option<String>,
     pub data_types: Vec<String>,
@@ -293,6 +295,13 @@ pub fn finding_row(f: &Value) -> FindingRow {
     FindingRow {
         fingerprint: s(&f["fingerprint"]),
         rule: s(&f["rule"]),
+        rules: match f["rules"].as_array() {
+            Some(list) => list
+                .iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect(),
+            None => vec![s(&f["rule"])],
+        },
         severity: s(&f["severity"]),
         party: opt_s(&f["party"]),
         data_types: finding_types(f),

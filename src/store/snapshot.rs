@@ -37,6 +37,7 @@ pub struct Obs {
     pub detected_by: String,
     pub file: String,
     pub frame: u64,
+    pub last_frame: u64,
     pub ts: i64,
     pub src: Option<String>,
     pub dst: Option<String>,
@@ -51,10 +52,12 @@ pub struct GroupSnap {
     pub data_type: String,
     pub party: String,
     pub count: u64,
+    pub requests: u64,
     pub cleartext: u64,
     pub samples: Vec<Obs>,
     pub cleartext_samples: Vec<Obs>,
     pub timestamps: Vec<i64>,
+    pub cleartext_timestamps: Vec<i64>,
     pub hosts: Vec<String>,
     pub destinations: Vec<(String, Obs)>,
     pub peak: usize,
@@ -126,6 +129,7 @@ fn obs(o: &Observation) -> Obs {
         .into(),
         file: o.file.to_string(),
         frame: o.frame,
+        last_frame: o.last_frame,
         ts: o.ts.0,
         src: o.src.map(|e| SocketAddr::new(e.ip, e.port).to_string()),
         dst: o.dst.map(|e| SocketAddr::new(e.ip, e.port).to_string()),
@@ -197,6 +201,7 @@ fn observation(o: &Obs) -> Result<Observation, String> {
         },
         file: Arc::from(o.file.as_str()),
         frame: o.frame,
+        last_frame: o.last_frame,
         ts: Timestamp(o.ts),
         src: endpoint(&o.src)?,
         dst: endpoint(&o.dst)?,
@@ -236,10 +241,12 @@ impl Snapshot {
                     data_type: t.clone(),
                     party: p.clone(),
                     count: g.count,
+                    requests: g.requests,
                     cleartext: g.cleartext,
                     samples: g.samples.iter().map(obs).collect(),
                     cleartext_samples: g.cleartext_samples.iter().map(obs).collect(),
                     timestamps: g.timestamps.iter().map(|t| t.0).collect(),
+                    cleartext_timestamps: g.cleartext_timestamps.iter().map(|t| t.0).collect(),
                     hosts: g.hosts.iter().cloned().collect(),
                     destinations: g
                         .destinations
@@ -308,6 +315,7 @@ impl Snapshot {
         for g in &self.groups {
             let mut group = Group::default();
             group.count = g.count;
+            group.requests = g.requests;
             group.cleartext = g.cleartext;
             group.samples = g
                 .samples
@@ -320,6 +328,11 @@ impl Snapshot {
                 .map(observation)
                 .collect::<Result<_, _>>()?;
             group.timestamps = g.timestamps.iter().map(|t| Timestamp(*t)).collect();
+            group.cleartext_timestamps = g
+                .cleartext_timestamps
+                .iter()
+                .map(|t| Timestamp(*t))
+                .collect();
             group.hosts = g.hosts.iter().cloned().collect();
             for (ip, o) in &g.destinations {
                 let ip = ip.parse().map_err(|_| format!("bad address {ip:?}"))?;
@@ -400,6 +413,7 @@ mod tests {
             detected_by: Method::Profile,
             file: Arc::from("demo.pcapng"),
             frame: 7,
+            last_frame: 8,
             ts: Timestamp(ts),
             src: Some(Endpoint {
                 ip: "127.0.5.10".parse().unwrap(),

@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
         idx INTEGER NOT NULL,
         fingerprint TEXT NOT NULL,
         rule TEXT NOT NULL,
+        rules TEXT NOT NULL,
         severity TEXT NOT NULL,
         party TEXT,
         data_types TEXT NOT NULL,
@@ -245,9 +246,9 @@ impl SqliteStore {
             }
             let mut st = tx
                 .prepare_cached(
-                    "INSERT INTO findings (run_id, idx, fingerprint, rule, severity, party,
+                    "INSERT INTO findings (run_id, idx, fingerprint, rule, rules, severity, party,
                         data_types, title, message, suppressed, evidence)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(err)?;
             for (i, f) in run.findings.iter().enumerate() {
@@ -256,6 +257,7 @@ impl SqliteStore {
                     i as i64,
                     f.fingerprint,
                     f.rule,
+                    serde_json::to_string(&f.rules).unwrap_or_default(),
                     f.severity,
                     f.party,
                     serde_json::to_string(&f.data_types).unwrap_or_default(),
@@ -440,7 +442,7 @@ impl SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT fingerprint, rule, severity, party, data_types, title, message,
-                    suppressed, evidence FROM findings WHERE run_id = ?1 ORDER BY idx",
+                    suppressed, evidence, rules FROM findings WHERE run_id = ?1 ORDER BY idx",
             )
             .map_err(err)?;
         let raw = st
@@ -455,17 +457,30 @@ impl SqliteStore {
                     r.get::<_, String>(6)?,
                     r.get::<_, bool>(7)?,
                     r.get::<_, String>(8)?,
+                    r.get::<_, String>(9)?,
                 ))
             })
             .map_err(err)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
         let mut findings = Vec::with_capacity(raw.len());
-        for (fingerprint, rule, severity, party, types, title, message, suppressed, evidence) in raw
+        for (
+            fingerprint,
+            rule,
+            severity,
+            party,
+            types,
+            title,
+            message,
+            suppressed,
+            evidence,
+            rules,
+        ) in raw
         {
             findings.push(FindingRow {
                 fingerprint,
                 rule,
+                rules: serde_json::from_str(&rules).map_err(|e| damaged(e.to_string()))?,
                 severity,
                 party,
                 data_types: serde_json::from_str(&types).map_err(|e| damaged(e.to_string()))?,
