@@ -295,6 +295,50 @@ fn against_previous_in_each_format() {
         .expect("changes section in the HTML");
     assert!(at < out.rfind("</body>").unwrap());
     assert!(out[at..].contains("GrowingIO Analytics SDK (growingio)"));
+    // SARIF: baselineState on every result, the schema still satisfied.
+    let (_, out, _) = audit(
+        V2,
+        "4.6.0",
+        &store,
+        &["--against-previous", "--format", "sarif"],
+    );
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let state = |party: &str| {
+        results
+            .iter()
+            .filter(|r| r["message"]["text"].as_str().unwrap_or("").contains(party))
+            .map(|r| r["baselineState"].as_str().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        state("GrowingIO").contains(&"new"),
+        "{:?}",
+        state("GrowingIO")
+    );
+    assert!(results.iter().all(|r| r["baselineState"].is_string()));
+    assert!(results.iter().any(|r| r["baselineState"] == "unchanged"));
+    let corpus = std::env::var_os("PRIVAUDIT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    let schema = corpus.join("../reference/sarif-schema-2.1.0.json");
+    let file = dir.path().join("changes.sarif");
+    std::fs::write(&file, &out).unwrap();
+    let check = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json,sys\nimport jsonschema\n\
+             jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))",
+        )
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("python3 with jsonschema (.ci/run installs it)");
+    assert!(
+        check.status.success(),
+        "SARIF with baselineState invalid: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     // The first version has nothing before it: no section, a note.
     let (_, out, err) = audit(
         V1,

@@ -168,6 +168,22 @@ pub fn render_with_changes(
             serde_json::to_writer_pretty(&mut *out, &v)?;
             out.write_all(b"\n")?;
         }
+        AuditFormat::Sarif => {
+            let mut buf = Vec::new();
+            privaudit::report::audit::render_styled(
+                report,
+                AuditFormat::Sarif,
+                args.lang,
+                ontology,
+                style,
+                &mut buf,
+            )?;
+            let mut v: Value =
+                serde_json::from_slice(&buf).context("cannot read back the SARIF report")?;
+            sarif_baseline_state(&mut v, changes);
+            serde_json::to_writer_pretty(&mut *out, &v)?;
+            out.write_all(b"\n")?;
+        }
         format => {
             privaudit::report::audit::render_styled(
                 report, format, args.lang, ontology, style, out,
@@ -175,12 +191,53 @@ pub fn render_with_changes(
             match format {
                 AuditFormat::Table => write!(out, "\n{}", changes.table(CHANGES_TITLE))?,
                 AuditFormat::Markdown => write!(out, "\n{}", changes.markdown(CHANGES_TITLE, 2))?,
-                // SARIF and JUnit have no place for it; say so rather than drop it silently.
+                // JUnit has no place for it; say so rather than drop it silently.
                 _ => eprint!("{}", changes.table(CHANGES_TITLE)),
             }
         }
     }
     Ok(())
+}
+
+/// SARIF's own way to say what changed: `baselineState` on every result, by the
+/// fingerprint each result carries (`partialFingerprints["privaudit/v1"]`).
+fn sarif_baseline_state(sarif: &mut Value, changes: &Diff) {
+    let new: std::collections::BTreeSet<&str> = changes
+        .findings
+        .new
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let updated: std::collections::BTreeSet<&str> = changes
+        .findings
+        .changed
+        .iter()
+        .map(|c| c.finding.fingerprint.as_str())
+        .collect();
+    let Some(runs) = sarif.get_mut("runs").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for run in runs {
+        let Some(results) = run.get_mut("results").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for r in results {
+            let fp = r["partialFingerprints"]["privaudit/v1"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let state = if new.contains(fp.as_str()) {
+                "new"
+            } else if updated.contains(fp.as_str()) {
+                "updated"
+            } else {
+                "unchanged"
+            };
+            if let Some(obj) = r.as_object_mut() {
+                obj.insert("baselineState".into(), Value::from(state));
+            }
+        }
+    }
 }
 
 /// The HTML report with the changes section placed before its end.

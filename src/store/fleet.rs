@@ -337,3 +337,70 @@ pub fn esc(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> FleetRows {
+        let run = |run: i64, app: &str, signatures: &str| FleetRun {
+            run,
+            app: app.into(),
+            version: "1.0".into(),
+            stored_at: "2026-01-01T00:00:00Z".into(),
+            open: [0, 2, 1, 0, 0],
+            signatures: signatures.into(),
+            runs: 1,
+        };
+        FleetRows {
+            runs: vec![run(1, "com.a", "builtin-1"), run(2, "com.b", "builtin-2")],
+            sdks: vec![FleetSdk {
+                run: 2,
+                id: "jpush".into(),
+                name: "JPush".into(),
+                status: "transmitting".into(),
+            }],
+            flows: vec![FleetFlow {
+                run: 1,
+                party: "third-party:umeng.com".into(),
+                data_type: "device.identifier.imei".into(),
+                class: "omitted".into(),
+                count: 3,
+            }],
+            findings: vec![FleetFinding {
+                run: 1,
+                rule: "PA-X".into(),
+                severity: "high".into(),
+                count: 2,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_signature_update_names_the_apps_it_changes() {
+        let db = SdkDb::builtin();
+        let f = Fleet::build(rows(), Some(("builtin-2", &db)));
+        let u = f.signature_update.as_ref().unwrap();
+        assert_eq!(u.stale, vec!["com.a".to_string()]);
+        assert_eq!(
+            u.newly_attributed,
+            vec![(
+                "com.a".to_string(),
+                "third-party:umeng.com".to_string(),
+                "sdk:umeng".to_string()
+            )]
+        );
+        assert_eq!(f.open_by_severity["high"], 4);
+        assert_eq!(f.sdks[0].apps, vec!["com.b".to_string()]);
+        assert_eq!(f.apps[0].undeclared.len(), 1);
+    }
+
+    #[test]
+    fn html_escapes_what_the_store_holds() {
+        let mut r = rows();
+        r.runs[0].app = "<script>x</script>".into();
+        let html = Fleet::build(r, None).html();
+        assert!(!html.contains("<script>x"));
+        assert!(html.contains("&lt;script&gt;x"));
+    }
+}
