@@ -339,6 +339,10 @@ fn against_previous_in_each_format() {
         "SARIF with baselineState invalid: {}",
         String::from_utf8_lossy(&check.stderr)
     );
+    // A store never receives unmasked values.
+    let (code, _, err) = audit(V2, "4.6.0", &store, &["--show-values"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--show-values"), "{err}");
     // The first version has nothing before it: no section, a note.
     let (_, out, err) = audit(
         V1,

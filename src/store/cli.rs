@@ -12,8 +12,9 @@ use crate::cli::{AuditFormat, Lang};
 #[derive(Debug, Args)]
 pub struct StoreArgs {
     /// Store the run: `sqlite:PATH` (created if missing) or `postgres://USER@HOST/DB`.
-    /// The same inputs stored twice give the same run.
-    #[arg(long, value_name = "URL")]
+    /// The same inputs stored twice give the same run. Stores keep values masked, so
+    /// this does not go with --show-values.
+    #[arg(long, value_name = "URL", conflicts_with = "show_values")]
     pub store: Option<String>,
 
     /// Add the changes since the app's previous stored version to the report.
