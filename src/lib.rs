@@ -6,6 +6,7 @@
 //! application protocols into typed records, and `report` renders them. Lower layers
 //! never import higher ones.
 
+pub mod apilog;
 pub mod audit;
 pub mod cli;
 pub mod codec;

@@ -18,6 +18,7 @@ const TIMESTAMPS: usize = 100_000;
 const VALUES: usize = 10_000;
 const WINDOW_NS: i64 = 60_000_000_000;
 const DESTINATIONS: usize = 64;
+const OPAQUE: usize = 10_000;
 
 /// Per (data type, party): counts and bounded evidence.
 #[derive(Debug, Default)]
@@ -134,6 +135,9 @@ impl Group {
     }
 }
 
+/// A connection whose content was not readable: start time, file, frame, host.
+pub type OpaqueContact = (Timestamp, String, u64, String);
+
 /// The first time the app talked to a party, from any record.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contact {
@@ -193,6 +197,9 @@ pub struct Collector {
     marker: Option<Regex>,
     pub marker_hit: Option<(Timestamp, String, u64, String)>,
     pub requests: u64,
+    /// Per party: connections whose content could not be read (start time, file,
+    /// frame, host), bounded; the API-log join uses them when a payload is opaque.
+    pub opaque: BTreeMap<String, Vec<OpaqueContact>>,
 }
 
 impl Collector {
@@ -325,10 +332,17 @@ impl Collector {
                 if c.name.is_some() {
                     self.contact(&party, m.ts, &m.file, m.frame, &host, Count::Connection);
                 }
+                let host_name = host.clone();
                 let cov = self.coverage.entry(host).or_default();
                 match (c.decrypted, &c.not_decrypted) {
                     (Some(true), _) => cov.connections_decrypted += 1,
-                    (_, Some(reason)) => *cov.not_decrypted.entry(reason.clone()).or_default() += 1,
+                    (_, Some(reason)) => {
+                        *cov.not_decrypted.entry(reason.clone()).or_default() += 1;
+                        let list = self.opaque.entry(party).or_default();
+                        if list.len() < OPAQUE {
+                            list.push((m.ts, m.file.to_string(), m.frame, host_name));
+                        }
+                    }
                     _ => {}
                 }
             }

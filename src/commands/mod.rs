@@ -1,5 +1,6 @@
 //! One module per subcommand; shared plumbing (progress bars, warnings) lives here.
 
+mod api_log;
 mod audit;
 mod capture;
 mod common;
@@ -36,6 +37,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Capture(args) => capture::run(cli, args),
         Command::Sdks(args) => sdks::run(cli, args),
         Command::Proxy(args) => proxy::run(cli, args),
+        Command::ApiLog(args) => api_log::run(args),
     }
 }
 

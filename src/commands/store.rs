@@ -65,6 +65,13 @@ fn options_identity(args: &AuditArgs, options: &Options) -> String {
     for k in &args.keylog.keylog {
         parts.push(format!("keylog={}", file_hash(k)));
     }
+    for k in &args.api_log {
+        parts.push(format!("api_log={}", file_hash(k)));
+    }
+    parts.push(format!(
+        "api_log_offset={:?};api_log_window={:?}",
+        args.api_log_offset, args.api_log_window
+    ));
     parts.join(";")
 }
 
@@ -526,6 +533,8 @@ pub fn reaudit(args: &ReauditArgs) -> Result<ExitCode> {
         sdks: sdk_list,
         timeline: audit::timeline(&collector, 200),
         coverage: coverage(&run.report["coverage"]),
+        // API-call logs are not stored: their rules are not re-evaluated.
+        api_logs: Vec::new(),
     };
     eprintln!(
         "re-evaluated run {id} ({}@{}) against {}",

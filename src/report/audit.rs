@@ -461,9 +461,7 @@ fn compact(
             }
         }
         let mut second = tags.join(if zh { "，" } else { ", " });
-        let mut frames: Vec<u64> = f.evidence.iter().map(|e| e.frame).collect();
-        frames.sort_unstable();
-        frames.dedup();
+        let (frames, lines) = evidence_refs(f);
         if !frames.is_empty() {
             let list: Vec<String> = frames.iter().take(6).map(u64::to_string).collect();
             let more = if frames.len() > 6 { "…" } else { "" };
@@ -475,6 +473,19 @@ fn compact(
                 format!(" · frames {}{more}", list.join(", "))
             });
         }
+        if !lines.is_empty() {
+            let list: Vec<String> = lines.iter().take(6).map(u64::to_string).collect();
+            let more = if lines.len() > 6 { "…" } else { "" };
+            second.push_str(&if zh {
+                format!(" · 接口日志第 {}{more} 行", list.join("、"))
+            } else {
+                format!(
+                    " · API log line{} {}{more}",
+                    if lines.len() == 1 { "" } else { "s" },
+                    list.join(", ")
+                )
+            });
+        }
         writeln!(
             out,
             "{indent}{}",
@@ -483,6 +494,22 @@ fn compact(
     }
     writeln!(out)?;
     footer(report, style, out)
+}
+
+/// A finding's capture frames and, apart from them, its API-log rows (lines).
+fn evidence_refs(f: &crate::audit::Finding) -> (Vec<u64>, Vec<u64>) {
+    let pick = |api: bool| {
+        let mut v: Vec<u64> = f
+            .evidence
+            .iter()
+            .filter(|e| e.source.is_some() == api)
+            .map(|e| e.frame)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    (pick(false), pick(true))
 }
 
 fn short(path: &str) -> &str {
@@ -768,21 +795,27 @@ fn markdown(
         }
     )?;
     for f in &report.findings {
-        let mut frames: Vec<u64> = f.evidence.iter().map(|e| e.frame).collect();
-        frames.sort_unstable();
-        frames.dedup();
-        let ev = match f.evidence.first() {
-            Some(e) => format!(
-                "`{}` {}",
-                short(&e.file),
-                frames
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        let (frames, lines) = evidence_refs(f);
+        let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        let mut ev = match f.evidence.iter().find(|e| e.source.is_none()) {
+            Some(e) => format!("`{}` {}", short(&e.file), join(&frames)),
             None => String::new(),
         };
+        if let Some(e) = f.evidence.iter().find(|e| e.source.is_some()) {
+            if !ev.is_empty() {
+                ev.push_str("; ");
+            }
+            ev.push_str(&if zh {
+                format!("`{}` 第 {} 行", short(&e.file), join(&lines))
+            } else {
+                format!(
+                    "`{}` line{} {}",
+                    short(&e.file),
+                    if lines.len() == 1 { "" } else { "s" },
+                    join(&lines)
+                )
+            });
+        }
         let rules: Vec<String> = f.rules.iter().map(|r| format!("`{r}`")).collect();
         writeln!(
             out,
@@ -877,13 +910,19 @@ fn markdown(
                     e.frame,
                     e.first_frame,
                     e.ts.rfc3339(),
-                    md_escape(e.host.as_deref().unwrap_or("")),
+                    md_escape(match &e.api {
+                        Some(a) => &a.api,
+                        None => e.host.as_deref().unwrap_or(""),
+                    }),
                     md_escape(if zh {
                         ontology.name_zh(&e.data_type)
                     } else {
                         ontology.name_en(&e.data_type)
                     }),
-                    md_escape(&e.field),
+                    md_escape(&match &e.api {
+                        Some(a) => a.decided_method().unwrap_or_default(),
+                        None => e.field.clone(),
+                    }),
                     md_escape(&e.encoding.join(" › ")),
                     md_escape(&e.value)
                 )?;

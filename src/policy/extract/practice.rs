@@ -37,6 +37,7 @@ struct RawDefinition {
 struct RawVerbs {
     collect_zh: Vec<String>,
     collect_en: Vec<String>,
+    permission_zh: Vec<String>,
     share_zh: Vec<String>,
     share_en: Vec<String>,
 }
@@ -52,6 +53,8 @@ struct RawLeadIn {
 #[derive(Debug)]
 pub(super) struct PracticeWords {
     collect: Regex,
+    /// "申请…权限": a permission statement.
+    permission: Regex,
     share: Regex,
     lead_in: Regex,
     definition: Regex,
@@ -98,6 +101,10 @@ impl PracticeWords {
         let v = &raw.verbs;
         Ok(PracticeWords {
             collect: compile(alternation(&v.collect_zh, &v.collect_en))?,
+            permission: compile(format!(
+                "{}[^，。；,;]{{0,24}}?权限",
+                alternation(&v.permission_zh, &[])
+            ))?,
             share: compile(alternation(&v.share_zh, &v.share_en))?,
             lead_in: compile(alternation(&raw.lead_in.zh, &raw.lead_in.en))?,
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
@@ -109,7 +116,7 @@ impl PracticeWords {
     }
 
     pub(super) fn has_collect_verb(&self, text: &str) -> bool {
-        self.collect.is_match(text)
+        self.collect.is_match(text) || self.permission.is_match(text)
     }
 
     pub(super) fn has_share_verb(&self, text: &str) -> bool {
@@ -150,6 +157,9 @@ mod tests {
         assert!(w.has_collect_verb("当您联系客服时，我们需要您提供姓名和联系电话。"));
         assert!(w.has_collect_verb("We collected your e-mail address when you signed up."));
         assert!(w.has_share_verb("我们会将设备标识共享给推送服务商。"));
+        // A permission statement is a collection statement.
+        assert!(w.has_collect_verb("拍照时我们会申请您的相机权限。"));
+        assert!(!w.has_collect_verb("拍照时请打开相机。"));
         assert!(w.has_share_verb("We may disclose your address to couriers."));
         // Whole words only: "user" is not "use", "login" is not "log".
         assert!(!w.has_collect_verb("The user login page."));
