@@ -60,6 +60,20 @@ pub enum Command {
     /// Runtime API-call logs (Camille or PrivacySentry .xls, privaudit JSON Lines): each
     /// call with its data type and the party whose code made it (docs/api-log.md).
     ApiLog(ApiLogArgs),
+    /// What changed between two audits (report files or stored runs): SDKs, flows,
+    /// permissions, findings new/resolved/unchanged; exit 1 when a new finding
+    /// reaches --fail-on.
+    Diff(crate::store::cli::DiffArgs),
+    /// The runs in a results store.
+    History(crate::store::cli::HistoryArgs),
+    /// The overview across the apps in a results store.
+    Fleet(crate::store::cli::FleetArgs),
+    /// Hold a stored run's observations against a new policy or new signatures,
+    /// without the captures.
+    Reaudit(Box<crate::store::cli::ReauditArgs>),
+    /// Store audit JSON reports written earlier (diffs and the fleet view; not
+    /// re-auditable: a report does not carry the observations).
+    Import(crate::store::cli::ImportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,6 +233,9 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub store: crate::store::cli::StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]

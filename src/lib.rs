@@ -31,5 +31,6 @@ pub mod report;
 pub mod sdk;
 pub mod signatures;
 pub mod source;
+pub mod store;
 pub mod suggest;
 pub mod time;

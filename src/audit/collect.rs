@@ -117,6 +117,15 @@ impl Group {
             .unwrap_or((0, None))
     }
 
+    /// Sets the worst minute of a group read back from the results store, which
+    /// keeps that peak and its example rather than every value's window.
+    pub fn restore_peak(&mut self, peak: usize, example: Option<Observation>) {
+        self.windows.clear();
+        if peak > 0 {
+            self.windows.insert(0, (VecDeque::new(), peak, example));
+        }
+    }
+
     pub fn first_ts(&self) -> Option<Timestamp> {
         self.timestamps.iter().min().copied()
     }

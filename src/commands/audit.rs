@@ -295,6 +295,8 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         api_logs: api.infos(),
     };
 
+    let changes = super::store::after_audit(args, &report, &collector, facts.as_ref(), &options)?;
+
     if let Some(path) = &args.write_baseline {
         let fingerprints: Vec<&str> = report
             .findings
@@ -323,6 +325,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         AuditFormat::Html | AuditFormat::Pdf => {
             let html = privaudit::report::html::render(&report, args.lang, &ontology)
                 .context("cannot render the HTML report")?;
+            let html = super::store::html_with_changes(html, changes.as_ref());
             if let (AuditFormat::Pdf, Some(path)) = (args.format, &args.output) {
                 privaudit::report::pdf::print(&html, path)?;
                 eprintln!("PDF report written to {}", path.display());
@@ -351,14 +354,19 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
                 )
             })?;
             let style = privaudit::report::audit::Style::for_stdout(out.is_terminal(), args.wide);
-            privaudit::report::audit::render_styled(
-                &report,
-                args.format,
-                args.lang,
-                &ontology,
-                style,
-                &mut out,
-            )?;
+            match &changes {
+                Some(c) => {
+                    super::store::render_with_changes(&report, args, &ontology, style, c, &mut out)?
+                }
+                None => privaudit::report::audit::render_styled(
+                    &report,
+                    args.format,
+                    args.lang,
+                    &ontology,
+                    style,
+                    &mut out,
+                )?,
+            }
             out.finish().context("cannot write the report")?;
         }
     }
