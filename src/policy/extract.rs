@@ -298,6 +298,11 @@ impl<'a> Builder<'a> {
                 .collect();
         }
         let mut types = self.lexicon.find_types(&masked);
+        // "使用目的：统计分析应用使用情况": what follows a purpose label says why.
+        let label = s.text.get(..s.body_start).unwrap_or("");
+        if s.body_start > 0 && self.lexicon.practice.is_purpose_label(label) {
+            types.clear();
+        }
         // Where a data phrase and a party name overlap the longer one wins: "Google
         // Advertising ID" is data, "阿里UTDID设备标识" is an SDK.
         let overlap = |a: (usize, usize), b: (usize, usize)| a.0 < b.1 && b.0 < a.1;

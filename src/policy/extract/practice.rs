@@ -22,6 +22,7 @@ struct RawPhrases {
     lead_in: RawLeadIn,
     definition: RawDefinition,
     not_practice: RawLeadIn,
+    purpose_label: RawLeadIn,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +62,8 @@ pub(super) struct PracticeWords {
     definition: Regex,
     /// Terms-of-service wording ("不得上传…", "intellectual property").
     not_practice: Regex,
+    /// A list item's label that introduces a purpose ("使用目的：").
+    purpose_label: Regex,
     /// "个人信息包括……" at the start of a sentence.
     general_subject: Regex,
 }
@@ -112,6 +115,10 @@ impl PracticeWords {
             lead_in: compile(alternation(&raw.lead_in.zh, &raw.lead_in.en))?,
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
             not_practice: compile(alternation(&raw.not_practice.zh, &raw.not_practice.en))?,
+            purpose_label: compile(format!(
+                r"^\W*{}\W*$",
+                alternation(&raw.purpose_label.zh, &raw.purpose_label.en)
+            ))?,
             general_subject: compile(format!(
                 r"^\W{{0,3}}(?:本政策中?(?:涉及|所称|所述)的|本隐私政策中?(?:涉及|所称|所述)的|the\s+)?{}\s*(?:是指|指|包括|包含|主要包括|includes?|means|is)",
                 alternation(&raw.definition.subjects_zh, &raw.definition.subjects_en)
@@ -141,6 +148,11 @@ impl PracticeWords {
     /// Whether a sentence is a terms-of-service rule rather than a statement of practice.
     pub(super) fn is_terms_of_service(&self, text: &str) -> bool {
         self.not_practice.is_match(text)
+    }
+
+    /// Whether a list item's label ("使用目的：", "Purpose:") introduces a purpose.
+    pub(super) fn is_purpose_label(&self, label: &str) -> bool {
+        self.purpose_label.is_match(label.trim())
     }
 
     /// Whether a sentence introduces the list after it: it ends in a colon and says what
@@ -201,6 +213,14 @@ mod tests {
         assert!(w.is_terms_of_service("用户不得上传侵犯他人权利的图片、视频。"));
         assert!(w.is_terms_of_service("All photos remain our intellectual property."));
         assert!(!w.is_terms_of_service("我们会收集您上传的照片。"));
+    }
+
+    #[test]
+    fn purpose_labels() {
+        let w = words();
+        assert!(w.is_purpose_label("使用目的："));
+        assert!(w.is_purpose_label("Purpose:"));
+        assert!(!w.is_purpose_label("收集的个人信息："));
     }
 
     #[test]
