@@ -4,9 +4,13 @@
 //! Memory is bounded: flows expire when idle or closed, the flow table has a size cap,
 //! and reassembly buffers are limited per flow and in total (see [`Limits`]).
 
+mod ctx;
+mod emit;
+mod http_events;
 mod quic_conn;
 mod session;
 mod tls_conn;
+mod visibility;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -26,7 +30,8 @@ use crate::record::{ConnRecord, Meta, Record, Warning};
 use crate::source::capture::{CaptureEvent, Packet};
 use crate::time::Timestamp;
 
-use session::{App, Ctx};
+use ctx::Ctx;
+use session::App;
 
 /// What the pipeline produces.
 // Events move once, from the engine into the sink; boxing records would cost an
