@@ -300,7 +300,7 @@ pub fn capture(data: &[u8]) {
         return;
     };
     let keys = KeyStore::default();
-    let _ = crate::pipeline::analyse_input(&path, &limits(), &keys, &mut |_| {}, &mut |ev| {
+    let _ = crate::pipeline::analyse_input(&path, &limits(), &keys, 1, &mut |_| {}, &mut |ev| {
         consume(ev, false)
     });
     let _ = std::fs::remove_file(&path);

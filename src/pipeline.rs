@@ -23,6 +23,7 @@ pub fn analyse_input(
     path: &Path,
     limits: &Limits,
     keys: &KeyStore,
+    threads: usize,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, InputError> {
@@ -48,7 +49,14 @@ pub fn analyse_input(
             not_inspected,
         });
     }
-    Ok(analyse_capture(path, limits, keys, on_progress, sink)?)
+    Ok(analyse_capture(
+        path,
+        limits,
+        keys,
+        threads,
+        on_progress,
+        sink,
+    )?)
 }
 
 /// What reading one capture file produced besides its events.
@@ -64,15 +72,29 @@ pub struct FileReport {
 }
 
 /// Reads `path` and streams every event to `sink`. `on_progress` is called now and
-/// then with the number of file bytes consumed.
+/// then with the number of file bytes consumed. With `threads` above 1 the capture is
+/// read by the parallel engine (`engine::analyse_parallel`); the events are the same,
+/// in the same order.
 pub fn analyse_capture(
     path: &Path,
     limits: &Limits,
     keys: &KeyStore,
+    threads: usize,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, CaptureError> {
     let display = path.display().to_string();
+    if threads > 1 {
+        let (capture, stats, embedded_keylog) =
+            crate::engine::analyse_parallel(path, limits, keys, threads, on_progress, sink)?;
+        return Ok(FileReport {
+            path: display,
+            capture,
+            stats,
+            embedded_keylog,
+            not_inspected: Vec::new(),
+        });
+    }
     let mut engine = Engine::new(&display, limits.clone(), keys.clone());
     let progress = Progress::default();
     let mut since = 0u32;

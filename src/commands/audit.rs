@@ -157,6 +157,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         &args.inputs,
         &limits,
         &keys,
+        args.engine.threads(),
         &mut annotator,
         &detector,
         &mut collector,

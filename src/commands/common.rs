@@ -73,6 +73,7 @@ pub fn collect_traffic(
     files: &[PathBuf],
     limits: &Limits,
     keys: &KeyStore,
+    threads: usize,
     annotator: &mut Annotator,
     detector: &Detector,
     collector: &mut Collector,
@@ -81,31 +82,41 @@ pub fn collect_traffic(
     let mut inputs = Vec::new();
     for input in files {
         let bar = ProgressBar::for_file(cli, input);
-        let report =
-            pipeline::analyse_input(input, limits, keys, &mut |pos| bar.set(pos), &mut |event| {
-                match event {
-                    Event::Names(names) => annotator.learn(&names),
-                    Event::Warning(w) => warnings.add(w),
-                    Event::Record(mut r) => {
-                        if annotator.record(&mut r) {
-                            collector.record(&r);
-                        }
-                    }
-                    Event::Exchange(x) => {
-                        if !annotator.keep_app(x.app.as_deref()) {
-                            return;
-                        }
-                        let party = annotator
-                            .party(x.host().as_deref(), x.dst.map(|d| d.ip))
-                            .to_string();
-                        collector.exchange(&x, &party);
-                        for mut obs in detector.scan(&x) {
-                            annotator.observation(&mut obs);
-                            collector.observation(obs);
-                        }
+        // The report names each input by its SHA-256; with threads to spare it is
+        // hashed while the traffic is read rather than after.
+        let hasher = (threads > 1).then(|| {
+            let path = input.clone();
+            std::thread::spawn(move || sha256_file(&path))
+        });
+        let report = pipeline::analyse_input(
+            input,
+            limits,
+            keys,
+            threads,
+            &mut |pos| bar.set(pos),
+            &mut |event| match event {
+                Event::Names(names) => annotator.learn(&names),
+                Event::Warning(w) => warnings.add(w),
+                Event::Record(mut r) => {
+                    if annotator.record(&mut r) {
+                        collector.record(&r);
                     }
                 }
-            });
+                Event::Exchange(x) => {
+                    if !annotator.keep_app(x.app.as_deref()) {
+                        return;
+                    }
+                    let party = annotator
+                        .party(x.host().as_deref(), x.dst.map(|d| d.ip))
+                        .to_string();
+                    collector.exchange(&x, &party);
+                    for mut obs in detector.scan(&x) {
+                        annotator.observation(&mut obs);
+                        collector.observation(obs);
+                    }
+                }
+            },
+        );
         bar.done();
         let report = report?;
         for (host, reason) in &report.not_inspected {
@@ -121,7 +132,10 @@ pub fn collect_traffic(
             frames: report.capture.frames,
             first_ts: report.capture.first_ts,
             last_ts: report.capture.last_ts,
-            sha256: sha256_file(input),
+            sha256: match hasher {
+                Some(h) => h.join().ok().flatten(),
+                None => sha256_file(input),
+            },
             damage: report.damage_line(),
         });
     }

@@ -34,6 +34,7 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
             input,
             &limits,
             &keys,
+            args.engine.threads(),
             &mut |pos| bar.set(pos),
             &mut |event| {
                 let mut record = match event {

@@ -35,6 +35,7 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
             input,
             &limits,
             &keys,
+            args.engine.threads(),
             &mut |pos| bar.set(pos),
             &mut |event| match event {
                 Event::Names(names) => annotator.learn(&names),

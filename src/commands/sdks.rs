@@ -85,6 +85,7 @@ pub fn run(cli: &Cli, args: &SdksArgs) -> Result<ExitCode> {
             &args.captures,
             &limits,
             &keys,
+            privaudit::cli::EngineArgs::default().threads(),
             &mut annotator,
             &detector,
             &mut collector,
