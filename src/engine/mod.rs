@@ -117,7 +117,11 @@ impl Front {
 
     fn on_packet(&mut self, p: Packet<'_>, feed: &mut dyn FnMut(Fed<'_>)) {
         self.stats.packets += 1;
-        let decoded = packet::decode(p.linktype, p.data, p.ts, &mut self.defrag);
+        // Most packets have the common shape; the rest take the general decoder.
+        let decoded = match crate::net::fast::decode(p.linktype, p.data) {
+            Some(seg) => Decoded::Segment(seg),
+            None => packet::decode(p.linktype, p.data, p.ts, &mut self.defrag),
+        };
         let seg = match decoded {
             Decoded::Segment(seg) => seg,
             Decoded::Other => {
