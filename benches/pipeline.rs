@@ -32,6 +32,7 @@ fn main() {
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(1),
+            None,
             &mut |_| {},
             &mut |_| records += 1,
         )

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::decrypt::KeyStore;
-use crate::engine::{Engine, Event, Stats};
+use crate::engine::{Engine, Event, Scanner, Stats};
 use crate::limits::Limits;
 use crate::source::capture::{self, CaptureError, CaptureSummary, Progress};
 use crate::source::har::{self, HarError};
@@ -24,6 +24,7 @@ pub fn analyse_input(
     limits: &Limits,
     keys: &KeyStore,
     threads: usize,
+    scanner: Option<Scanner<'_>>,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, InputError> {
@@ -33,7 +34,7 @@ pub fn analyse_input(
         let first_ts = exchanges.iter().map(|x| x.ts).min();
         let last_ts = exchanges.iter().map(|x| x.ts).max();
         for x in exchanges {
-            sink(Event::Exchange(Box::new(x)));
+            sink(Event::Exchange(Box::new(x)).scanned_with(scanner));
         }
         return Ok(FileReport {
             path: path.display().to_string(),
@@ -54,6 +55,7 @@ pub fn analyse_input(
         limits,
         keys,
         threads,
+        scanner,
         on_progress,
         sink,
     )?)
@@ -74,19 +76,27 @@ pub struct FileReport {
 /// Reads `path` and streams every event to `sink`. `on_progress` is called now and
 /// then with the number of file bytes consumed. With `threads` above 1 the capture is
 /// read by the parallel engine (`engine::analyse_parallel`); the events are the same,
-/// in the same order.
+/// in the same order. With a `scanner`, exchanges arrive as `Event::Scanned`.
 pub fn analyse_capture(
     path: &Path,
     limits: &Limits,
     keys: &KeyStore,
     threads: usize,
+    scanner: Option<Scanner<'_>>,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, CaptureError> {
     let display = path.display().to_string();
     if threads > 1 {
-        let (capture, stats, embedded_keylog) =
-            crate::engine::analyse_parallel(path, limits, keys, threads, on_progress, sink)?;
+        let (capture, stats, embedded_keylog) = crate::engine::analyse_parallel(
+            path,
+            limits,
+            keys,
+            threads,
+            scanner,
+            on_progress,
+            sink,
+        )?;
         return Ok(FileReport {
             path: display,
             capture,
@@ -99,14 +109,14 @@ pub fn analyse_capture(
     let progress = Progress::default();
     let mut since = 0u32;
     let summary = capture::read_capture(path, &progress, &mut |ev| {
-        engine.on_event(ev, sink);
+        engine.on_event(ev, &mut |e| sink(e.scanned_with(scanner)));
         since += 1;
         if since >= 8192 {
             since = 0;
             on_progress(progress.bytes());
         }
     })?;
-    engine.finish(sink);
+    engine.finish(&mut |e| sink(e.scanned_with(scanner)));
     on_progress(progress.bytes());
     Ok(FileReport {
         path: display,

@@ -52,6 +52,26 @@ pub fn keys(args: &KeylogArgs) -> Result<KeyStore> {
     Ok(store)
 }
 
+/// One exchange and what was found in it, attributed and counted.
+fn exchange(
+    annotator: &mut Annotator,
+    collector: &mut Collector,
+    x: &privaudit::exchange::Exchange,
+    found: Vec<privaudit::observation::Observation>,
+) {
+    if !annotator.keep_app(x.app.as_deref()) {
+        return;
+    }
+    let party = annotator
+        .party(x.host().as_deref(), x.dst.map(|d| d.ip))
+        .to_string();
+    collector.exchange(x, &party);
+    for mut obs in found {
+        annotator.observation(&mut obs);
+        collector.observation(obs);
+    }
+}
+
 pub fn sha256_file(path: &std::path::Path) -> Option<String> {
     let mut f = std::fs::File::open(path).ok()?;
     let mut h = sha2::Sha256::new();
@@ -84,6 +104,8 @@ pub fn collect_traffic(
         let bar = ProgressBar::for_file(cli, input);
         // The report names each input by its SHA-256; with threads to spare it is
         // hashed while the traffic is read rather than after.
+        // Detection runs where the exchanges are made (on the worker threads).
+        let scanner = |x: &privaudit::exchange::Exchange| detector.scan(x);
         let hasher = (threads > 1).then(|| {
             let path = input.clone();
             std::thread::spawn(move || sha256_file(&path))
@@ -93,6 +115,7 @@ pub fn collect_traffic(
             limits,
             keys,
             threads,
+            Some(&scanner),
             &mut |pos| bar.set(pos),
             &mut |event| match event {
                 Event::Names(names) => annotator.learn(&names),
@@ -103,18 +126,10 @@ pub fn collect_traffic(
                     }
                 }
                 Event::Exchange(x) => {
-                    if !annotator.keep_app(x.app.as_deref()) {
-                        return;
-                    }
-                    let party = annotator
-                        .party(x.host().as_deref(), x.dst.map(|d| d.ip))
-                        .to_string();
-                    collector.exchange(&x, &party);
-                    for mut obs in detector.scan(&x) {
-                        annotator.observation(&mut obs);
-                        collector.observation(obs);
-                    }
+                    let found = detector.scan(&x);
+                    exchange(annotator, collector, &x, found);
                 }
+                Event::Scanned(x, found) => exchange(annotator, collector, &x, found),
             },
         );
         bar.done();

@@ -27,6 +27,7 @@ use crate::net::Endpoint;
 use crate::net::defrag::Defragmenter;
 use crate::net::link::linktype_name;
 use crate::net::packet::{self, Decoded, Transport};
+use crate::observation::Observation;
 use crate::record::{Record, Warning};
 use crate::source::capture::{CaptureEvent, Packet};
 use crate::time::Timestamp;
@@ -46,6 +47,26 @@ pub enum Event {
     Warning(Warning),
     /// Addresses learnt from a DNS answer, with the name the app asked for.
     Names(Vec<(IpAddr, String)>),
+    /// An exchange with what the detector found in it: instead of `Exchange` when the
+    /// pipeline is given a [`Scanner`] (the parallel engine then runs detection on its
+    /// worker threads).
+    Scanned(Box<Exchange>, Vec<Observation>),
+}
+
+/// Detection run on each exchange as it is produced (`Detector::scan`).
+pub type Scanner<'a> = &'a (dyn Fn(&Exchange) -> Vec<Observation> + Sync);
+
+impl Event {
+    /// `Exchange` becomes `Scanned` with the scanner's observations.
+    pub fn scanned_with(self, scanner: Option<Scanner<'_>>) -> Event {
+        match (self, scanner) {
+            (Event::Exchange(x), Some(scan)) => {
+                let found = scan(&x);
+                Event::Scanned(x, found)
+            }
+            (ev, _) => ev,
+        }
+    }
 }
 
 /// Per-file counters for the summary line.

@@ -7,7 +7,8 @@
 //!   ([`shard::shard_of`], the same for both directions); key-log blocks, PCAPdroid's
 //!   UID table and sweeps go to every worker, at their place in the file.
 //! - A worker owns one shard of the flow table: reassembly, protocol state,
-//!   decryption. Its output is tagged with where it belongs ([`Tag`]).
+//!   decryption, and (for `scan` and `audit`) detection in the exchanges. Its output
+//!   is tagged with where it belongs ([`Tag`]).
 //! - The reader cuts the file into epochs (a few thousand packets); every worker gets
 //!   one batch per epoch, possibly empty, and answers each with one batch of tagged
 //!   events. The calling thread takes epoch after epoch from all workers, sorts it by
@@ -28,7 +29,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 use super::sequence::Sequencer;
 use super::shard::{self, LAST_GROUP, SegmentIn, Shard, Tag};
-use super::{Event, Fed, Front, Stats};
+use super::{Event, Fed, Front, Scanner, Stats};
 use crate::decrypt::KeyStore;
 use crate::limits::Limits;
 use crate::net::Endpoint;
@@ -107,6 +108,7 @@ pub fn analyse_parallel(
     limits: &Limits,
     keys: &KeyStore,
     threads: usize,
+    scanner: Option<Scanner<'_>>,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<(CaptureSummary, Stats, Vec<u8>), CaptureError> {
@@ -133,7 +135,7 @@ pub fn analyse_parallel(
         for (in_rx, out_tx) in worker_ends {
             let shard = Shard::new(display.clone(), shard_limits.clone(), keys.clone());
             let free_tx = free_tx.clone();
-            handles.push(scope.spawn(move || worker(shard, in_rx, out_tx, free_tx)));
+            handles.push(scope.spawn(move || worker(shard, scanner, in_rx, out_tx, free_tx)));
         }
         drop(free_tx);
         let reader_progress = progress.clone();
@@ -196,6 +198,7 @@ pub fn analyse_parallel(
 
 fn worker(
     mut shard: Shard,
+    scanner: Option<Scanner<'_>>,
     input: Receiver<ToWorker>,
     output: SyncSender<Vec<(Tag, Event)>>,
     free: SyncSender<Batch>,
@@ -206,7 +209,7 @@ fn worker(
                 for item in &batch.items {
                     run(&mut shard, item, &batch.bytes);
                 }
-                if output.send(std::mem::take(&mut shard.tagged)).is_err() {
+                if output.send(take_scanned(&mut shard, scanner)).is_err() {
                     break;
                 }
                 batch.items.clear();
@@ -216,12 +219,26 @@ fn worker(
             }
             ToWorker::Finish => {
                 shard.finish_all();
-                let _ = output.send(std::mem::take(&mut shard.tagged));
+                let _ = output.send(take_scanned(&mut shard, scanner));
                 break;
             }
         }
     }
     shard.flows_started
+}
+
+/// The shard's finished events, exchanges scanned here (on the worker's thread).
+fn take_scanned(shard: &mut Shard, scanner: Option<Scanner<'_>>) -> Vec<(Tag, Event)> {
+    let mut events = std::mem::take(&mut shard.tagged);
+    if scanner.is_some() {
+        for (_, ev) in &mut events {
+            if matches!(ev, Event::Exchange(_)) {
+                let x = std::mem::replace(ev, Event::Names(Vec::new()));
+                *ev = x.scanned_with(scanner);
+            }
+        }
+    }
+    events
 }
 
 fn run(shard: &mut Shard, item: &Item, bytes: &[u8]) {
