@@ -25,7 +25,9 @@ def run(cmd):
     # Exit 1 is an audit reporting findings.
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"command failed ({status}): {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss  # KiB on Linux
+    # Peak RSS in KiB on Linux; CPU time counts every thread, so it shows the cost
+    # of parallelism when a busy machine leaves no core idle.
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def main():
@@ -54,11 +56,13 @@ def main():
     size = int(opts["--bytes"])
     times = {l: [] for l in labels}
     rss = {l: [] for l in labels}
+    cpu = {l: [] for l in labels}
     for _ in range(runs):
         for label, cmd in zip(labels, cmds):
-            t, r = run(cmd)
+            t, r, c = run(cmd)
             times[label].append(t)
             rss[label].append(r)
+            cpu[label].append(c)
     results = {}
     for label in labels:
         med = statistics.median(times[label])
@@ -69,8 +73,9 @@ def main():
             "spread_pct": round(100 * spread),
             "mb_per_s": round(size / 1e6 / med, 1),
             "peak_rss_mb": round(max(rss[label]) / 1024, 1),
+            "cpu_s": round(statistics.median(cpu[label]), 3),
         }
-        print(f"{label:>12}: median {med:8.3f} s  {size / 1e6 / med:9.1f} MB/s  peak RSS {max(rss[label]) / 1024:7.1f} MB  spread {100 * spread:4.0f}%  runs {results[label]['runs_s']}")
+        print(f"{label:>12}: median {med:8.3f} s  {size / 1e6 / med:9.1f} MB/s  peak RSS {max(rss[label]) / 1024:7.1f} MB  CPU {statistics.median(cpu[label]):7.3f} s  spread {100 * spread:4.0f}%  runs {results[label]['runs_s']}")
     ratios = {}
     for base in vs:
         for label in labels:

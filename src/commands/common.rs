@@ -88,16 +88,26 @@ pub fn sha256_file(path: &std::path::Path) -> Option<String> {
 
 /// Reads every input, attributes each exchange to a party and feeds the requests and
 /// the personal data found in them to `collector`. Returns what was read, per file.
+/// How traffic is read: limits, secrets and threads.
+pub struct Reading<'a> {
+    pub limits: &'a Limits,
+    pub keys: &'a KeyStore,
+    pub threads: usize,
+}
+
 pub fn collect_traffic(
     cli: &Cli,
     files: &[PathBuf],
-    limits: &Limits,
-    keys: &KeyStore,
-    threads: usize,
+    reading: &Reading<'_>,
     annotator: &mut Annotator,
     detector: &Detector,
     collector: &mut Collector,
 ) -> Result<Vec<InputInfo>> {
+    let Reading {
+        limits,
+        keys,
+        threads,
+    } = *reading;
     let mut warnings = Warnings::new(cli.verbose);
     let mut inputs = Vec::new();
     for input in files {

@@ -25,7 +25,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::sequence::Sequencer;
 use super::shard::{self, LAST_GROUP, SegmentIn, Shard, Tag};
@@ -361,10 +361,8 @@ fn send_epoch(
     free: &Receiver<Batch>,
 ) -> bool {
     for (batch, tx) in batches.iter_mut().zip(to_workers) {
-        let fresh = match free.try_recv() {
-            Ok(b) => b,
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => Batch::default(),
-        };
+        // A recycled batch keeps its buffers' capacity.
+        let fresh = free.try_recv().unwrap_or_default();
         if tx
             .send(ToWorker::Epoch(std::mem::replace(batch, fresh)))
             .is_err()
