@@ -131,6 +131,9 @@ pub fn analyse_parallel(
     }
 
     std::thread::scope(|scope| {
+        // Owned inside the scope: if the sink panics, unwinding drops the receivers, the
+        // workers' sends fail and every thread ends instead of waiting forever.
+        let from_workers = from_workers;
         let mut handles = Vec::with_capacity(n);
         for (in_rx, out_tx) in worker_ends {
             let shard = Shard::new(display.clone(), shard_limits.clone(), keys.clone());
