@@ -57,6 +57,59 @@ pub enum Command {
     /// Work with the signature files (SDKs, data types).
     #[command(subcommand)]
     Signatures(SignaturesCommand),
+    /// Runtime API-call logs (Camille or PrivacySentry .xls, privaudit JSON Lines): each
+    /// call with its data type and the party whose code made it (docs/api-log.md).
+    ApiLog(ApiLogArgs),
+    /// What changed between two audits (report files or stored runs): SDKs, flows,
+    /// permissions, findings new/resolved/unchanged; exit 1 when a new finding
+    /// reaches --fail-on.
+    Diff(crate::store::cli::DiffArgs),
+    /// The runs in a results store.
+    History(crate::store::cli::HistoryArgs),
+    /// The overview across the apps in a results store.
+    Fleet(crate::store::cli::FleetArgs),
+    /// Hold a stored run's observations against a new policy or new signatures,
+    /// without the captures.
+    Reaudit(Box<crate::store::cli::ReauditArgs>),
+    /// Store audit JSON reports written earlier (diffs and the fleet view; not
+    /// re-auditable: a report does not carry the observations).
+    Import(crate::store::cli::ImportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApiLogFormat {
+    /// One line per call, for people.
+    Table,
+    /// One JSON object per call.
+    Jsonl,
+    /// The whole log with its consent record and unmapped calls.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApiLogArgs {
+    /// API logs: Camille or PrivacySentry .xls/.xlsx, or privaudit JSON Lines.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ApiLogFormat,
+
+    /// Year for logs whose times carry none (PrivacySentry); default: this year.
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+
+    /// Show arguments and results in full (masked by default).
+    #[arg(long)]
+    pub show_values: bool,
+
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// Use signature files (sdks/, datatypes.toml, api-calls.toml) from this folder.
+    #[arg(long, value_name = "DIR")]
+    pub signatures: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -153,6 +206,21 @@ pub struct AuditArgs {
     #[arg(long)]
     pub show_values: bool,
 
+    /// A runtime API-call log of the same session (repeatable): Camille or
+    /// PrivacySentry .xls, or privaudit JSON Lines (docs/api-log.md).
+    #[arg(long = "api-log", value_name = "FILE")]
+    pub api_log: Vec<PathBuf>,
+
+    /// Added to the API log's times to reach the capture's clock (`-8h`, `+1.5s`,
+    /// `-08:00`); by default zone-less logs are aligned by guessing their zone.
+    #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
+    pub api_log_offset: Option<String>,
+
+    /// Seconds after an API read within which the same party sending that data type
+    /// counts as "read and sent".
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub api_log_window: u64,
+
     /// The terminal table with every column, instead of two lines per finding.
     #[arg(long)]
     pub wide: bool,
@@ -168,6 +236,9 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub store: crate::store::cli::StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -66,6 +66,9 @@ pub struct Exchange {
     pub response_content_type: Option<String>,
     /// The app that sent it, where the capture says (PCAPdroid).
     pub app: Option<String>,
+    /// Read from the first fragment of an IP datagram whose other fragments never came
+    /// (the request line and the header lines it held; no body beyond it).
+    pub partial: bool,
 }
 
 impl Exchange {

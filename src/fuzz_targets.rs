@@ -312,7 +312,9 @@ pub fn capture(data: &[u8]) {
     let _ = std::fs::remove_file(&path);
 }
 
-const LINKTYPES: [u32; 12] = [1, 101, 0, 108, 113, 276, 239, 228, 229, 12, 14, 9999];
+const LINKTYPES: [u32; 16] = [
+    1, 101, 0, 108, 113, 276, 239, 228, 229, 12, 14, 9999, 51, 149, 258, 1,
+];
 
 /// Frames in chunks: header low nibble picks the link type, bit 4 advances the clock
 /// by a long step (flow expiry), the payload is the frame.
@@ -1399,6 +1401,7 @@ pub fn detect(data: &[u8]) {
         status: Some(200),
         response_content_type: None,
         app: None,
+        partial: false,
     };
     let obs = detector().scan(&x);
     let _ = format!("{obs:?}");

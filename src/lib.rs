@@ -6,6 +6,7 @@
 //! application protocols into typed records, and `report` renders them. Lower layers
 //! never import higher ones.
 
+pub mod apilog;
 pub mod audit;
 pub mod cli;
 pub mod codec;
@@ -30,5 +31,6 @@ pub mod report;
 pub mod sdk;
 pub mod signatures;
 pub mod source;
+pub mod store;
 pub mod suggest;
 pub mod time;

@@ -32,6 +32,10 @@ pub struct Meta {
     /// `unknown:<ip>` (filled in by the commands, which know the signatures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub party: Option<String>,
+    /// Read from the first fragment of an IP datagram whose other fragments never came:
+    /// what it shows was really sent, but the message may go on beyond what was read.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 fn ser_endpoint<S: serde::Serializer>(e: &Option<Endpoint>, s: S) -> Result<S::Ok, S::Error> {
@@ -119,6 +123,7 @@ impl HttpRecord {
                 dst: x.dst,
                 app: x.app.clone(),
                 party: None,
+                partial: x.partial,
             },
             transport: x.transport,
             method: x.method.clone(),

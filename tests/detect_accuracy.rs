@@ -18,8 +18,13 @@ fn request_id(uri: &str) -> Option<String> {
 }
 
 fn predicted(with_profile: bool) -> Pairs {
+    predicted_in("labelled.pcap", with_profile)
+}
+
+/// What `scan` finds in a capture of the fixture folder, as (request id, data type).
+fn predicted_in(capture: &str, with_profile: bool) -> Pairs {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/detect");
-    let pcap = dir.join("labelled.pcap");
+    let pcap = dir.join(capture);
     let device = dir.join("device.toml");
     let mut args = vec!["scan", "--format", "jsonl"];
     if with_profile {
@@ -49,7 +54,13 @@ fn predicted(with_profile: bool) -> Pairs {
 /// Truth pairs, the pairs that count neither way (values only a device profile can
 /// confirm, when running without one), and the request count.
 fn truth(with_profile: bool) -> (Pairs, Pairs, usize) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/detect/truth.json");
+    truth_in("truth.json", with_profile)
+}
+
+fn truth_in(file: &str, with_profile: bool) -> (Pairs, Pairs, usize) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/detect")
+        .join(file);
     let requests: Vec<Value> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let mut pairs = Pairs::new();
     let mut dont_care = Pairs::new();
@@ -156,5 +167,31 @@ fn precision_and_recall_on_the_labelled_set() {
         "precision/recall below target: plain {p:.3}/{r:.3} (need 0.98/0.97), profile {pp:.3}/{rp:.3} (need 0.99/0.99)\n{}\n--- with profile ---\n{}",
         errors.join("\n"),
         errors_p.join("\n")
+    );
+}
+
+/// Ambiguous keys (`did`, `deviceid`, `aid`, `sn`, `sid`, …): a type found by such a key
+/// must fit its own shape, and a value that validates as a stronger type (IMEI, phone,
+/// ICCID, bank card) is that type only. Real requests captured by tcpdump; see
+/// tests/fixtures/detect/weak_keys/generate.py. Every case is scored over the whole
+/// vocabulary of the main set, so a wrong Android ID or serial counts against precision.
+#[test]
+fn weak_keys_need_the_types_own_shape() {
+    let (expected, dont_care, requests) = truth_in("weak_keys/truth.json", false);
+    assert!(requests >= 30, "weak-key set has {requests} requests");
+    let (truth_all, _, _) = truth(true);
+    let mut vocabulary: BTreeSet<String> = truth_all.iter().map(|p| p.1.clone()).collect();
+    vocabulary.extend(expected.iter().map(|p| p.1.clone()));
+    let (p, r, errors) = evaluate(
+        "weak keys (without device profile)",
+        &predicted_in("weak_keys/weak_keys.pcap", false),
+        &expected,
+        &dont_care,
+        &vocabulary,
+    );
+    assert!(
+        errors.is_empty(),
+        "precision {p:.3}, recall {r:.3} on the weak-key set:\n{}",
+        errors.join("\n")
     );
 }

@@ -49,15 +49,28 @@ fn demo_json() -> Value {
 }
 
 fn demo_html(lang: &str) -> (PathBuf, String) {
-    let path = artifacts().join(format!("report-{lang}.html"));
-    let out = demo_audit(&[
+    demo_html_with(lang, &[])
+}
+
+/// The demo's HTML report with extra arguments (`--api-log …`), kept under a name
+/// that says which.
+fn demo_html_with(lang: &str, extra: &[&str]) -> (PathBuf, String) {
+    let name = if extra.is_empty() {
+        format!("report-{lang}.html")
+    } else {
+        format!("report-{lang}-api-log.html")
+    };
+    let path = artifacts().join(name);
+    let mut args = vec![
         "--format",
         "html",
         "--lang",
         lang,
         "-o",
         path.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let out = demo_audit(&args);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
         "audit failed: {}",
@@ -352,12 +365,28 @@ fn visible_text(html: &str) -> String {
 #[test]
 fn zh_report_is_chinese_except_ids_hosts_and_fields() {
     let (_, html) = demo_html("zh");
-    let text = visible_text(&html);
+    assert_chinese(&html);
+    // With the session's API log: the API rules' texts, the reads' evidence rows and
+    // the clock line too.
+    let (_, html) = demo_html_with(
+        "zh",
+        &["--api-log", "captures/demo/mobile-office-api.jsonl"],
+    );
+    assert!(html.contains("PA-API-READ-BEFORE-CONSENT"));
+    assert!(html.contains("class=\"point read\""));
+    assert_chinese(&html);
+}
+
+fn assert_chinese(html: &str) {
+    let text = visible_text(html);
     // Words a Chinese report keeps: identifier acronyms and brands, protocol and
     // format names, standards, the tool's name.
     let allowed = [
         "App",
+        // As Chinese regulators write it: 《关于开展纵深推进APP侵害用户权益专项整治行动的通知》.
+        "APP",
         "SDK",
+        "API",
         "ID",
         "IMEI",
         "IMSI",
@@ -384,6 +413,7 @@ fn zh_report_is_chinese_except_ids_hosts_and_fields() {
         "T",
         "PIPL",
         "Bugly",
+        "JCore",
         "U-App",
         "Push",
         "Token",

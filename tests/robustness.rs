@@ -194,7 +194,9 @@ fn pcapng_blocks(b: &[u8]) -> Option<(bool, Vec<usize>)> {
     Some((big, blocks))
 }
 
-const LINKTYPES: [u32; 12] = [0, 1, 101, 105, 108, 113, 127, 228, 229, 239, 276, 9999];
+const LINKTYPES: [u32; 15] = [
+    0, 1, 51, 101, 105, 108, 113, 127, 149, 228, 229, 239, 258, 276, 9999,
+];
 const BAD_LENGTHS: [u32; 8] = [
     0,
     1,

@@ -33,6 +33,12 @@ The device values are fixed. Only things that are random on a real phone
 Run it as root (tcpdump and the privileged ports need root):
 
   sudo python3 captures/demo/generate.py [--out DIR]
+  sudo python3 captures/demo/generate.py --next-release   # writes captures/demo/4.6.0/
+
+`--next-release` records the app's next version (4.6.0) for version diffs: the
+same session, except that Umeng no longer receives the Android ID (one data type
+less) and a GrowingIO analytics SDK, new in this release, uploads an event with
+the OAID and the device model over plain HTTP (one SDK more).
 
 Python 3 standard library only, plus tcpdump, editcap, tshark and openssl.
 """
@@ -88,6 +94,13 @@ APP_PACKAGE = "com.seeyon.cmp"
 APP_VERSION = "4.5.0"
 USER_AGENT = "okhttp/3.12.1"
 PRIVACY_VERSION = "20210813"       # the agreement's release date, 2021/8/13
+
+# The next release (--next-release): one SDK more, one data type less.
+NEXT_VERSION = "4.6.0"
+NEXT_SDK_HOST = "api.growingio.com"
+NEXT_SDK_IP = "127.0.20.6"
+GROWINGIO_PROJECT = "9a3b6c1d8e2f4a5b"
+next_release = False
 
 # SDK keys baked into the app (not personal data).
 BUGLY_APPID = "e3f6a1c9b2"
@@ -356,6 +369,8 @@ def route(host, path):
         return js({"code": 0, "msg": "success"})
     if host == "sdk.open.phone.igexin.com" and path == "/api.php":
         return js({"result": "ok", "code": 0})
+    if host == NEXT_SDK_HOST and path == f"/v3/projects/{GROWINGIO_PROJECT}/collect":
+        return js({"status": "ok"})
     if host == "m3.seeyon.com" and path == "/mobile_portal/api/message/unread":
         return js({"code": "200", "data": {"total": 3, "im": 1, "collaboration": 2}})
     if host == "api.seeyon.com" and path == "/seeyon/fileUpload.do":
@@ -591,14 +606,19 @@ def run_session(phone):
                                       f"?mobile={PHONE_NUMBER}&orgId={ORG_ID}&lastSyncTime=0"))
 
     # e. Umeng analytics: IMEI and Android ID in a gzip-compressed JSON body.
+    umeng_header = {"appkey": UMENG_APPKEY, "imei": IMEI, "android_id": ANDROID_ID,
+                    "device_model": MODEL, "os": "Android", "os_version": OS_VERSION,
+                    "sdk_type": "Android", "sdk_version": "9.4.7", "app_version": APP_VERSION,
+                    "package_name": APP_PACKAGE, "channel": "Umeng", "resolution": "2340*1080"}
+    if next_release:
+        # The next release stops sending the Android ID to Umeng.
+        del umeng_header["android_id"]
     umeng = json.dumps({
-        "header": {"appkey": UMENG_APPKEY, "imei": IMEI, "android_id": ANDROID_ID,
-                   "device_model": MODEL, "os": "Android", "os_version": OS_VERSION,
-                   "sdk_type": "Android", "sdk_version": "9.4.7", "app_version": APP_VERSION,
-                   "package_name": APP_PACKAGE, "channel": "Umeng", "resolution": "2340*1080"},
+        "header": umeng_header,
         "analytics": {"sessions": [{"id": umeng_session, "start_time": session_start_ms}]},
     }, separators=(",", ":")).encode()
-    step("e", "Umeng receives the IMEI and the Android ID (gzip JSON)", STEP_DELAYS[4],
+    step("e", "Umeng receives the IMEI" + ("" if next_release else " and the Android ID")
+         + " (gzip JSON)", STEP_DELAYS[4],
          lambda: phone.request("POST", "http://alog.umeng.com/app_logs",
                                gzip.compress(umeng, mtime=0), "application/json; charset=utf-8",
                                extra_headers=[("Content-Encoding", "gzip")]))
@@ -632,9 +652,19 @@ def run_session(phone):
          lambda: phone.request("GET", "http://api.seeyon.com/seeyon/fileUpload.do"
                                       "?method=download&fileId=-5483916237450318622&type=image&size=small",
                                extra_headers=[("Accept", "image/webp,image/*,*/*;q=0.8")]))
+    growingio = None
+    if next_release:
+        # j. New in the next release: GrowingIO analytics, OAID and model in plain HTTP.
+        growingio = json.dumps([{"t": "vst", "d": APP_PACKAGE, "s": str(uuid.uuid4()),
+                                 "oaid": OAID, "dm": MODEL, "av": APP_VERSION,
+                                 "tm": now_ms()}], separators=(",", ":")).encode()
+        step("j", "GrowingIO (new SDK) receives the OAID and the device model", STEP_DELAYS[9],
+             lambda: phone.request("POST", f"http://{NEXT_SDK_HOST}/v3/projects/"
+                                           f"{GROWINGIO_PROJECT}/collect?stm={now_ms()}",
+                                   growingio, "application/json; charset=utf-8"))
     phone.close_all()
 
-    values = {"bugly_aid": bugly_aid, "umeng_session": umeng_session,
+    values = {"growingio": growingio.decode() if growingio else None, "bugly_aid": bugly_aid, "umeng_session": umeng_session,
               "session_start_ms": session_start_ms, "imei_md5": imei_md5, "location": location,
               "getui_json": getui_json, "getui_b64": getui_b64, "consent_time": consent["time"],
               "bugly_form": bugly_form.decode(), "login": login.decode(), "umeng": umeng.decode(),
@@ -815,7 +845,12 @@ def readme(steps, values, dns, hellos, total, capture_window):
 
     lines = []
     add = lines.append
-    add("# Demo capture: one session of Mobile Office (Seeyon M3)\n")
+    add("# Demo capture: one session of Mobile Office (Seeyon M3)"
+        + (f", version {APP_VERSION}" if next_release else "") + "\n")
+    if next_release:
+        add(f"The next release of the app, for version diffs (`privaudit diff`): the same session as")
+        add("`../README.md` describes, except that Umeng no longer receives the Android ID and a new")
+        add("SDK, GrowingIO analytics, uploads an event with the OAID (step j).\n")
     add("This directory holds privaudit's bundled demo: a real packet capture of one session of")
     add('"Mobile Office" (Seeyon M3, package `com.seeyon.cmp`, first-party domain `seeyon.com`),')
     add("a Chinese enterprise mobile-office app, together with the test phone's identifiers and the")
@@ -857,7 +892,8 @@ def readme(steps, values, dns, hellos, total, capture_window):
               "android.bugly.qq.com": "Tencent Bugly (crash reporting SDK)",
               "alog.umeng.com": "Umeng (analytics SDK)", "restapi.amap.com": "AMap / Gaode (maps SDK)",
               "tsis.jpush.cn": "JPush / Aurora (push SDK)",
-              "sdk.open.phone.igexin.com": "GeTui (push SDK)"}
+              "sdk.open.phone.igexin.com": "GeTui (push SDK)",
+              NEXT_SDK_HOST: "GrowingIO (analytics SDK, new in 4.6.0)"}
     for host, ip in sorted(HOSTS.items(), key=lambda kv: dns[kv[0]]["query_frame"]):
         add(f"| `{host}` | {owners[host]} | `{ip}` | {dns[host]['query_frame']} / {dns[host]['answer_frame']} |")
     add("")
@@ -895,7 +931,7 @@ def readme(steps, values, dns, hellos, total, capture_window):
     add(req_line(by_key["d"]) + "  ")
     add(f"The phone number `{PHONE_NUMBER}` is in the query string of a plain-HTTP request.\n")
 
-    add(f"**e. Umeng gets the IMEI and the Android ID** (frame {f('e')})  ")
+    add(f"**e. Umeng gets the IMEI{'' if next_release else ' and the Android ID'}** (frame {f('e')})  ")
     add(req_line(by_key["e"]) + "  ")
     add("`Content-Encoding: gzip`, `Content-Type: application/json`; the decompressed body is:  ")
     add(f"`{values['umeng']}`  ")
@@ -921,6 +957,11 @@ def readme(steps, values, dns, hellos, total, capture_window):
     add(req_line(by_key["i1"]) + " — over a second TLS connection, no request body.  ")
     add(req_line(by_key["i2"]) + " — a PNG image fetched over plain HTTP, no personal data.\n")
 
+    if next_release:
+        add(f"**j. New in {APP_VERSION}: GrowingIO gets the OAID and the device model** (frame {f('j')})  ")
+        add(req_line(by_key["j"]) + "  ")
+        add(f"JSON body: `{values['growingio']}`\n")
+
     add("### All requests\n")
     add("| Step | Frame | TCP stream | Port | Request |")
     add("|---|---|---|---|---|")
@@ -935,10 +976,15 @@ def readme(steps, values, dns, hellos, total, capture_window):
     add("|---|---|")
     add(f"| a | Wi-Fi MAC sent to Tencent Bugly, an unnamed third party, **before consent** ({consent}) |")
     add("| d | phone number sent to the first party **unencrypted** (plain HTTP), against the encryption promise |")
-    add("| e | IMEI and Android ID sent to Umeng, a third-party SDK the agreement does not name |")
+    if next_release:
+        add("| e | IMEI sent to Umeng, a third-party SDK the agreement does not name (no Android ID any more) |")
+    else:
+        add("| e | IMEI and Android ID sent to Umeng, a third-party SDK the agreement does not name |")
     add("| f | precise GPS location sent to AMap, an unnamed third party |")
     add("| g | MD5 of the IMEI (a derived device identifier) sent to JPush, an unnamed third party |")
     add("| h | OAID (base64 inside a form field) sent to GeTui, an unnamed third party |")
+    if next_release:
+        add("| j | OAID sent to GrowingIO, a new SDK the agreement does not name, in plain HTTP |")
     add("")
     add("Not findings: the consent marker (b), the HTTPS login (c: declared data, first party,")
     add("encrypted), the HTTPS unread count (i) and the image fetch (i: no personal data). The device")
@@ -969,9 +1015,21 @@ def readme(steps, values, dns, hellos, total, capture_window):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
-                        help="output directory (default: the script's directory)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output directory (default: the script's directory, or its "
+                             f"{NEXT_VERSION}/ subdirectory with --next-release)")
+    parser.add_argument("--next-release", action="store_true",
+                        help=f"record the next version ({NEXT_VERSION}): one SDK more, one data type less")
     args = parser.parse_args()
+    if args.next_release:
+        global next_release, APP_VERSION
+        next_release = True
+        APP_VERSION = NEXT_VERSION
+        HOSTS[NEXT_SDK_HOST] = NEXT_SDK_IP
+        SERVER_BANNERS[NEXT_SDK_HOST] = "nginx"
+    if args.out is None:
+        here = Path(__file__).resolve().parent
+        args.out = here / NEXT_VERSION if args.next_release else here
 
     if os.geteuid() != 0:
         sys.exit("generate.py must run as root: tcpdump needs to capture on lo and the demo servers "

@@ -80,7 +80,7 @@ fn decompose(path: &Path) -> Decomposed {
         if out.frames.len() < 300 {
             out.frames.push((p.linktype, p.data.to_vec()));
         }
-        let Decoded::Segment(seg) = packet::decode(p.linktype, p.data, p.ts, &mut defrag) else {
+        let Decoded::Segment(seg) = packet::decode(p.linktype, p.data, p.ts, p.frame, &mut defrag) else {
             return;
         };
         let a = format!("{}:{}", seg.src, seg.sport);

@@ -18,6 +18,7 @@ const TIMESTAMPS: usize = 100_000;
 const VALUES: usize = 10_000;
 const WINDOW_NS: i64 = 60_000_000_000;
 const DESTINATIONS: usize = 64;
+const OPAQUE: usize = 10_000;
 
 /// Per (data type, party): counts and bounded evidence.
 #[derive(Debug, Default)]
@@ -116,6 +117,15 @@ impl Group {
             .unwrap_or((0, None))
     }
 
+    /// Sets the worst minute of a group read back from the results store, which
+    /// keeps that peak and its example rather than every value's window.
+    pub fn restore_peak(&mut self, peak: usize, example: Option<Observation>) {
+        self.windows.clear();
+        if peak > 0 {
+            self.windows.insert(0, (VecDeque::new(), peak, example));
+        }
+    }
+
     pub fn first_ts(&self) -> Option<Timestamp> {
         self.timestamps.iter().min().copied()
     }
@@ -124,6 +134,9 @@ impl Group {
         self.timestamps.iter().filter(|x| **x < t).count()
     }
 }
+
+/// A connection whose content was not readable: start time, file, frame, host.
+pub type OpaqueContact = (Timestamp, String, u64, String);
 
 /// The first time the app talked to a party, from any record.
 #[derive(Debug, Clone, Serialize)]
@@ -148,6 +161,25 @@ pub struct HostCoverage {
     pub not_decrypted: BTreeMap<String, u64>,
 }
 
+/// Requests to one party whose payload could not be read (see `detect::opaque`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UnreadableParty {
+    pub requests: u64,
+    /// The earliest such request, for a reviewer to open.
+    pub example: Option<UnreadableExample>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableExample {
+    pub host: String,
+    pub field: String,
+    pub kind: String,
+    pub file: String,
+    pub frame: u64,
+    #[serde(skip)]
+    pub ts: Timestamp,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Count {
     Request,
@@ -160,9 +192,14 @@ pub struct Collector {
     pub groups: BTreeMap<(String, String), Group>,
     pub contacts: BTreeMap<String, Contact>,
     pub coverage: BTreeMap<String, HostCoverage>,
+    /// Per party: requests whose payload was ciphertext or otherwise opaque.
+    pub unreadable: BTreeMap<String, UnreadableParty>,
     marker: Option<Regex>,
     pub marker_hit: Option<(Timestamp, String, u64, String)>,
     pub requests: u64,
+    /// Per party: connections whose content could not be read (start time, file,
+    /// frame, host), bounded; the API-log join uses them when a payload is opaque.
+    pub opaque: BTreeMap<String, Vec<OpaqueContact>>,
 }
 
 impl Collector {
@@ -244,6 +281,20 @@ impl Collector {
             crate::exchange::Transport::Http => cov.http_cleartext += 1,
             _ => {}
         }
+        if let Some(u) = crate::detect::opaque::unreadable(x) {
+            let entry = self.unreadable.entry(party.to_string()).or_default();
+            entry.requests += 1;
+            if entry.example.as_ref().is_none_or(|e| x.ts < e.ts) {
+                entry.example = Some(UnreadableExample {
+                    host: host.clone(),
+                    field: u.field,
+                    kind: u.kind.to_string(),
+                    file: x.file.to_string(),
+                    frame: x.frame,
+                    ts: x.ts,
+                });
+            }
+        }
         if let Some(re) = &self.marker {
             let target = format!("{host}{}", x.uri);
             if re.is_match(&target) && self.marker_hit.as_ref().is_none_or(|(t, ..)| x.ts < *t) {
@@ -281,10 +332,17 @@ impl Collector {
                 if c.name.is_some() {
                     self.contact(&party, m.ts, &m.file, m.frame, &host, Count::Connection);
                 }
+                let host_name = host.clone();
                 let cov = self.coverage.entry(host).or_default();
                 match (c.decrypted, &c.not_decrypted) {
                     (Some(true), _) => cov.connections_decrypted += 1,
-                    (_, Some(reason)) => *cov.not_decrypted.entry(reason.clone()).or_default() += 1,
+                    (_, Some(reason)) => {
+                        *cov.not_decrypted.entry(reason.clone()).or_default() += 1;
+                        let list = self.opaque.entry(party).or_default();
+                        if list.len() < OPAQUE {
+                            list.push((m.ts, m.file.to_string(), m.frame, host_name));
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -2,6 +2,7 @@
 //! against its policy declaration. Produces findings with stable ids and fingerprints,
 //! the party × data-type disclosure matrix, the SDK list, coverage and a timeline.
 
+pub mod apilog_rules;
 pub mod collect;
 pub mod disclosure;
 pub mod geo;
@@ -47,6 +48,12 @@ pub struct Evidence {
     pub transport: String,
     pub src: Option<String>,
     pub dst: Option<String>,
+    /// `api-log` for a runtime API call (absent for traffic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    /// The API call's details, for `source = "api-log"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<Box<apilog_rules::ApiEvidence>>,
 }
 
 /// What stands in for a secret in every report.
@@ -119,6 +126,8 @@ impl Evidence {
                 .unwrap_or_default(),
             src: o.src.map(|e| e.to_string()),
             dst: o.dst.map(|e| e.to_string()),
+            source: None,
+            api: None,
         }
     }
 }
@@ -175,6 +184,9 @@ pub struct TypeDetail {
     pub encodings: Vec<String>,
     /// The rules of this finding that concern it.
     pub rules: Vec<&'static str>,
+    /// Its reads in the runtime API logs (`--api-log`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<apilog_rules::ApiReads>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -239,6 +251,9 @@ pub struct TimelinePoint {
     pub party: String,
     pub data_type: String,
     pub ts: Timestamp,
+    /// `api-log` for an API read (absent for a transmission).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
 }
 
 /// How an SDK showed itself.
@@ -277,6 +292,20 @@ pub struct Coverage {
     pub connections_not_decrypted: u64,
     /// Hosts whose encrypted connections could not be read: host, reason, count.
     pub not_decrypted: Vec<(String, String, u64)>,
+    /// Requests that were read but whose payload was not readable (ciphertext, or a
+    /// parameter whose base64/hex is high-entropy bytes): finding no personal data in
+    /// them does not mean none was sent.
+    pub requests_not_readable: u64,
+    /// The same, per party, most requests first.
+    pub payload_not_readable: Vec<PayloadNotReadable>,
+}
+
+/// Unreadable payloads sent to one party, with the first one as an example.
+#[derive(Debug, Clone, Serialize)]
+pub struct PayloadNotReadable {
+    pub party: String,
+    pub requests: u64,
+    pub example: Option<collect::UnreadableExample>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -329,6 +358,9 @@ pub struct AuditReport {
     pub sdks: Vec<SdkEntry>,
     pub timeline: Vec<TimelinePoint>,
     pub coverage: Coverage,
+    /// Runtime API-call logs joined with the traffic (`--api-log`), with their clocks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_logs: Vec<apilog_rules::ApiLogInfo>,
 }
 
 /// Static facts about the app package, for the package rules.
@@ -400,6 +432,8 @@ struct Hit {
     /// The message without the party, for a finding that groups several rules.
     short: Option<(String, String)>,
     evidence: Vec<Observation>,
+    /// Rows that are not traffic (runtime API-log reads), ready to show.
+    api_evidence: Vec<Evidence>,
     total: u64,
     /// The fingerprint the finding had before grouping (old baselines still match).
     legacy: Vec<String>,
@@ -436,6 +470,7 @@ impl Findings {
             message_zh,
             short: None,
             evidence: evidence.to_vec(),
+            api_evidence: Vec::new(),
             total: evidence_total,
             legacy: vec![fingerprint(rule_id, data_type, party)],
         });
@@ -561,6 +596,8 @@ impl<'a> Names<'a> {
 pub struct Extras<'a> {
     pub data_safety: Option<(&'a crate::policy::datasafety::DataSafety, String)>,
     pub geo: Option<&'a geo::GeoDb>,
+    /// Runtime API-call logs of the same session (`--api-log`).
+    pub api: Option<apilog_rules::ApiSet<'a>>,
 }
 
 /// Per (party, rule) for the per-data-type rules: the types it concerns.
@@ -1073,6 +1110,7 @@ pub fn evaluate(
             message_zh,
             short: Some(short),
             evidence,
+            api_evidence: Vec::new(),
             total,
             legacy,
         });
@@ -1312,7 +1350,18 @@ pub fn evaluate(
     if let (Some(db), Some(region)) = (extras.geo, &decl.promises.storage_region) {
         cross_border_findings(&mut f, collector, &names, db, region);
     }
-    let list = assemble(f.hits, collector, &decisions, ontology, &names, options);
+    let api_reads = match &extras.api {
+        Some(api) => {
+            let (hits, reads) =
+                apilog_rules::hits(api, collector, decl, ontology, sdks, &names, options);
+            f.hits.extend(hits);
+            reads
+        }
+        None => BTreeMap::new(),
+    };
+    let list = assemble(
+        f.hits, collector, &decisions, &api_reads, ontology, &names, options,
+    );
     (list, matrix, entries)
 }
 
@@ -1323,6 +1372,7 @@ fn assemble(
     hits: Vec<Hit>,
     collector: &Collector,
     decisions: &BTreeMap<(String, String), (Class, Option<String>)>,
+    api_reads: &BTreeMap<(String, String), apilog_rules::ApiReads>,
     ontology: &Ontology,
     names: &Names<'_>,
     options: &Options,
@@ -1347,6 +1397,7 @@ fn assemble(
             None,
             collector,
             decisions,
+            api_reads,
             ontology,
             names,
             options,
@@ -1366,6 +1417,7 @@ fn assemble(
             Some(&party),
             collector,
             decisions,
+            api_reads,
             ontology,
             names,
             options,
@@ -1389,6 +1441,7 @@ fn finding(
     party: Option<&str>,
     collector: &Collector,
     decisions: &BTreeMap<(String, String), (Class, Option<String>)>,
+    api_reads: &BTreeMap<(String, String), apilog_rules::ApiReads>,
     ontology: &Ontology,
     names: &Names<'_>,
     options: &Options,
@@ -1419,50 +1472,71 @@ fn finding(
         Some(p) => data_types
             .iter()
             .filter_map(|t| {
-                let g = collector.groups.get(&(t.clone(), p.to_string()))?;
+                let key = (t.clone(), p.to_string());
+                let g = collector.groups.get(&key);
+                let api = api_reads.get(&key);
+                if g.is_none() && api.is_none() {
+                    return None;
+                }
                 let (class, clause) = decisions
-                    .get(&(t.clone(), p.to_string()))
+                    .get(&key)
                     .cloned()
-                    .map_or((None, None), |(c, cl)| (Some(c), cl));
-                let encodings: BTreeSet<String> =
-                    g.samples.iter().map(|o| o.encoding.join(" › ")).collect();
+                    .map_or((api.and_then(|a| a.class), None), |(c, cl)| (Some(c), cl));
+                let encodings: BTreeSet<String> = g
+                    .iter()
+                    .flat_map(|g| g.samples.iter())
+                    .map(|o| o.encoding.join(" › "))
+                    .collect();
                 Some(TypeDetail {
                     data_type: t.clone(),
                     disclosure: class,
                     clause,
-                    requests: g.requests,
-                    cleartext: g.cleartext,
-                    before_consent: consent.map(|c| g.count_before(c) as u64).unwrap_or(0),
+                    requests: g.map_or(0, |g| g.requests),
+                    cleartext: g.map_or(0, |g| g.cleartext),
+                    before_consent: g.zip(consent).map_or(0, |(g, c)| g.count_before(c) as u64),
                     encodings: encodings.into_iter().collect(),
                     rules: hits
                         .iter()
                         .filter(|h| h.data_types.contains(t))
                         .map(|h| h.rule)
                         .collect(),
+                    api: api.cloned(),
                 })
             })
             .collect(),
         None => Vec::new(),
     };
+    // The data types the party received (API-only ones were read, not seen sent).
+    let sent_types: Vec<&String> = match party {
+        Some(p) => data_types
+            .iter()
+            .filter(|t| {
+                collector
+                    .groups
+                    .contains_key(&((*t).clone(), p.to_string()))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let total = match party {
-        Some(p) if !data_types.is_empty() => distinct(
-            data_types
+        Some(p) if !sent_types.is_empty() => distinct(
+            sent_types
                 .iter()
-                .filter_map(|t| collector.groups.get(&(t.clone(), p.to_string())))
+                .filter_map(|t| collector.groups.get(&((*t).clone(), p.to_string())))
                 .map(|g| g.timestamps.as_slice()),
             None,
         )
         .max(1),
         _ => hits.iter().map(|h| h.total).max().unwrap_or(0),
     };
-    // Evidence: every hit's rows once, in time order.
+    // Evidence: every hit's rows once, in time order; API-log rows beside the traffic.
     let mut seen = BTreeSet::new();
     let mut rows: Vec<&Observation> = hits
         .iter()
         .flat_map(|h| h.evidence.iter())
         .filter(|o| {
             seen.insert((
-                o.file.clone(),
+                o.file.to_string(),
                 o.frame,
                 o.data_type.clone(),
                 o.field.clone(),
@@ -1470,11 +1544,28 @@ fn finding(
         })
         .collect();
     rows.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.data_type.cmp(&b.data_type)));
-    let evidence: Vec<Evidence> = rows
+    let mut evidence: Vec<Evidence> = rows
         .into_iter()
         .take(30)
         .map(|o| Evidence::from_observation(o, options.show_values))
         .collect();
+    let mut api_seen = BTreeSet::new();
+    let mut api_rows: Vec<&Evidence> = hits
+        .iter()
+        .flat_map(|h| h.api_evidence.iter())
+        .filter(|e| match e.source {
+            Some(_) => api_seen.insert((e.file.clone(), e.frame)),
+            None => seen.insert((
+                e.file.clone(),
+                e.first_frame,
+                e.data_type.clone(),
+                e.field.clone(),
+            )),
+        })
+        .collect();
+    api_rows.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.data_type.cmp(&b.data_type)));
+    evidence.extend(api_rows.into_iter().take(20).cloned());
+    evidence.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.data_type.cmp(&b.data_type)));
     let clause = hits.iter().find_map(|h| {
         h.clause
             .clone()
@@ -1482,29 +1573,33 @@ fn finding(
     });
     let (message, message_zh) = match party {
         Some(p) if hits.len() > 1 => {
-            let types_en: Vec<String> = data_types
+            let types_en: Vec<String> = sent_types
                 .iter()
                 .map(|t| ontology.name_en(t).to_string())
                 .collect();
-            let types_zh: Vec<&str> = data_types.iter().map(|t| ontology.name_zh(t)).collect();
-            let mut en = if data_types.is_empty() {
-                String::new()
-            } else {
+            let types_zh: Vec<&str> = sent_types.iter().map(|t| ontology.name_zh(t)).collect();
+            let mut en = if !sent_types.is_empty() {
                 format!(
                     "{} received {} in {}.",
                     names.en(p),
                     list_en(&types_en),
                     requests_en(total)
                 )
-            };
-            let mut zh = if data_types.is_empty() {
+            } else if data_types.is_empty() {
                 String::new()
             } else {
+                format!("{}:", names.en(p))
+            };
+            let mut zh = if !sent_types.is_empty() {
                 format!(
                     "{}在 {total} 个请求中收到{}。",
                     names.zh(p),
                     types_zh.join("、")
                 )
+            } else if data_types.is_empty() {
+                String::new()
+            } else {
+                format!("{}：", names.zh(p))
             };
             for h in &hits {
                 let (s_en, s_zh) = h
@@ -1737,6 +1832,7 @@ pub fn timeline(collector: &Collector, per_group: usize) -> Vec<TimelinePoint> {
                 party: p.clone(),
                 data_type: t.clone(),
                 ts: *ts,
+                source: None,
             });
         }
     }

@@ -69,6 +69,12 @@ pub const PERMISSION_UNDECLARED: &str = "PA-PERMISSION-UNDECLARED-DATA";
 pub const MANIFEST_NOT_IN_POLICY: &str = "PA-PRIVACY-MANIFEST-NOT-IN-POLICY";
 pub const POLICY_NOT_IN_MANIFEST: &str = "PA-POLICY-NOT-IN-PRIVACY-MANIFEST";
 pub const DATA_SAFETY_MISMATCH: &str = "PA-DATA-SAFETY-CONTRADICTION";
+pub const API_BEFORE_CONSENT: &str = "PA-API-READ-BEFORE-CONSENT";
+pub const API_FREQUENCY: &str = "PA-API-READ-FREQUENCY";
+pub const API_UNDECLARED: &str = "PA-API-READ-UNDECLARED";
+pub const API_BACKGROUND: &str = "PA-API-READ-BACKGROUND";
+pub const API_READ_AND_SENT: &str = "PA-API-READ-AND-SENT";
+pub const API_READ_AND_CONTACTED: &str = "PA-API-READ-AND-CONTACTED";
 
 pub static RULES: &[Rule] = &[
     Rule {
@@ -332,6 +338,90 @@ pub static RULES: &[Rule] = &[
         fix_en: "Make the Data safety answers and the policy agree.",
         fix_zh: "使数据安全表单与隐私政策保持一致。",
     },
+    Rule {
+        id: API_BEFORE_CONSENT,
+        title_en: "Personal data read through a system API before the user consented",
+        title_zh: "用户同意隐私政策前调用系统接口读取个人信息",
+        description_en: "A runtime API log (Camille, PrivacySentry, privaudit's Frida agent) shows this party's code reading the data type before consent.",
+        description_zh: "运行时接口调用日志（Camille、PrivacySentry、privaudit 的 Frida 脚本）显示该主体的代码在用户同意前读取了此类信息。",
+        basis: &[
+            "MIIT 2020 notice 164 (私自收集个人信息)",
+            "CAC/MIIT 2019 认定方法 3.1",
+            "GB/T 41391-2022 6.4",
+            "PIPL art. 13-14",
+        ],
+        severity: Severity::High,
+        fix_en: "Initialise the SDK only after consent, or use its privacy switch (e.g. JCollectionAuth.setAuth, UMConfigure.preInit).",
+        fix_zh: "在用户同意后再初始化该SDK，或使用其合规开关（如 JCollectionAuth.setAuth、UMConfigure.preInit）。",
+    },
+    Rule {
+        id: API_FREQUENCY,
+        title_en: "Personal data read through a system API more often than needed",
+        title_zh: "频繁调用系统接口读取个人信息",
+        description_en: "The party read the data type more times within the window than the limit in signatures/api-calls.toml (MIIT names reading every 30 s or every 2 s).",
+        description_zh: "该主体在时间窗口内读取此类信息的次数超过 signatures/api-calls.toml 中的上限（工信部通报列举了每30秒、每2秒读取一次等情形）。",
+        basis: &[
+            "MIIT 2020 notice 164 (超频次收集)",
+            "CAC/MIIT 2019 认定方法 4.4",
+            "GB/T 41391-2022 6.1",
+        ],
+        severity: Severity::Medium,
+        fix_en: "Read the value once and cache it for the session.",
+        fix_zh: "读取一次并在会话内缓存。",
+    },
+    Rule {
+        id: API_UNDECLARED,
+        title_en: "System API read of a data type the policy does not declare for that party",
+        title_zh: "读取的个人信息类型未在隐私政策中针对该主体声明",
+        description_en: "The party's code read a data type that no policy statement declares for it.",
+        description_zh: "该主体的代码读取了隐私政策未针对其声明的个人信息类型。",
+        basis: &[
+            "CAC/MIIT 2019 认定方法 2.1, 3.3",
+            "GB/T 41391-2022 6.6",
+            "PIPL art. 17",
+        ],
+        severity: Severity::Medium,
+        fix_en: "Declare the data type for this party (SDK list), or configure the SDK not to read it.",
+        fix_zh: "在隐私政策（SDK清单）中为该主体声明此类信息，或关闭SDK的相应采集。",
+    },
+    Rule {
+        id: API_BACKGROUND,
+        title_en: "Personal data read through a system API while the app was in the background",
+        title_zh: "App 在后台运行时读取个人信息",
+        description_en: "The API log records the read while the app was not in the foreground.",
+        description_zh: "接口调用日志显示该读取发生在 App 处于后台时。",
+        basis: &["MIIT 2020 notice 164 (后台收集)", "GB/T 41391-2022 6.2"],
+        severity: Severity::High,
+        fix_en: "Stop reading personal data when the app leaves the foreground unless a declared feature needs it.",
+        fix_zh: "App 退到后台后停止读取个人信息，除非已声明的功能确有需要。",
+    },
+    Rule {
+        id: API_READ_AND_SENT,
+        title_en: "Personal data read through a system API and then sent by the same party",
+        title_zh: "同一主体读取个人信息后随即将其发送出去",
+        description_en: "The API log shows the party reading the data type, and the traffic shows the same party receiving it within the join window; the read is a problem (before consent, undeclared or in the background), and the transmission proves it was collected.",
+        description_zh: "接口日志显示该主体读取了此类信息，抓包显示同一主体在时间窗口内收到了该信息；该读取本身违规（同意前、未声明或后台），传输证实了收集。",
+        basis: &[
+            "MIIT 2020 notice 164",
+            "CAC/MIIT 2019 认定方法 3.1, 3.3",
+            "GB/T 41391-2022 6.4, 6.6",
+            "PIPL art. 13-14, 23",
+        ],
+        severity: Severity::Critical,
+        fix_en: "Stop the SDK from reading and reporting the data before consent or without declaring it.",
+        fix_zh: "禁止该SDK在同意前或未声明的情况下读取并上报该信息。",
+    },
+    Rule {
+        id: API_READ_AND_CONTACTED,
+        title_en: "Personal data read, then the same party contacted over an unreadable connection",
+        title_zh: "读取个人信息后随即连接同一主体（载荷无法解析）",
+        description_en: "The party read the data type (a problem in itself) and its servers were contacted within the join window over a connection whose content could not be read.",
+        description_zh: "该主体读取了此类信息（本身违规），并在时间窗口内通过无法解析内容的连接访问了其服务器。",
+        basis: &["MIIT 2020 notice 164", "GB/T 41391-2022 6.6"],
+        severity: Severity::High,
+        fix_en: "Decrypt the session (key log, proxy) to confirm, and stop the early read.",
+        fix_zh: "解密该会话（密钥日志、代理）以确认，并停止提前读取。",
+    },
 ];
 
 /// How much harm a data type can do, which sets a rule's severity.
@@ -370,6 +460,13 @@ pub fn severity_for(rule_id: &str, harm: Harm) -> Severity {
         (OMITTED | UNDISCLOSED_PARTY | SDK_OVERCOLLECT, Harm::Other) => Severity::Medium,
         (VAGUE, Harm::Sensitive) => Severity::Medium,
         (VAGUE, _) => Severity::Low,
+        (API_UNDECLARED | API_READ_AND_CONTACTED, Harm::Sensitive | Harm::Identifier) => {
+            Severity::High
+        }
+        (API_UNDECLARED | API_READ_AND_CONTACTED, Harm::Other) => Severity::Medium,
+        // Read and sent outranks the read alone: the traffic proves the collection.
+        (API_READ_AND_SENT, Harm::Sensitive | Harm::Identifier) => Severity::Critical,
+        (API_READ_AND_SENT, Harm::Other) => Severity::High,
         _ => rule(rule_id).severity,
     }
 }
@@ -433,6 +530,12 @@ pub fn tag(id: &str, zh: bool) -> &'static str {
             "Data safety form contradicts the policy",
             "数据安全表单矛盾",
         ),
+        API_BEFORE_CONSENT => ("API read before consent", "同意前调用接口读取"),
+        API_FREQUENCY => ("API read too often", "接口读取频次过高"),
+        API_UNDECLARED => ("API read not declared", "接口读取未声明"),
+        API_BACKGROUND => ("API read in the background", "后台调用接口读取"),
+        API_READ_AND_SENT => ("read, then sent", "读取后即发送"),
+        API_READ_AND_CONTACTED => ("read, then contacted", "读取后即连接"),
         _ => ("", ""),
     };
     if zh { cn } else { en }
@@ -463,6 +566,17 @@ pub fn basis_zh(citation: &str) -> String {
     }
     if let Some(rest) = citation.strip_prefix("ePrivacy art. ") {
         return article(rest, "《电子隐私指令》");
+    }
+    if let Some(rest) = citation.strip_prefix("MIIT 2020 notice 164") {
+        let what = rest.trim().trim_start_matches('(').trim_end_matches(')');
+        return format!(
+            "《关于开展纵深推进APP侵害用户权益专项整治行动的通知》（工信部信管函〔2020〕164号）{}",
+            if what.is_empty() {
+                String::new()
+            } else {
+                format!("“{what}”")
+            }
+        );
     }
     if let Some(rest) = citation.strip_prefix("CAC/MIIT 2019 认定方法 ") {
         return format!("《App违法违规收集使用个人信息行为认定方法》{rest}");

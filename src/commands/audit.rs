@@ -94,9 +94,15 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         Some(p) => read_baseline(p)?,
         None => BTreeSet::new(),
     };
-    if args.inputs.is_empty() && args.app.is_none() {
-        bail!("nothing to audit: give captures or HAR files, and/or --app");
+    if args.inputs.is_empty() && args.app.is_none() && args.api_log.is_empty() {
+        bail!("nothing to audit: give captures or HAR files, --app and/or --api-log");
     }
+    let api_log_offset = match &args.api_log_offset {
+        Some(o) => Some(privaudit::apilog::clock::parse_offset(o).with_context(|| {
+            format!("--api-log-offset {o}: not an offset (`-8h`, `+1.5s`, `-08:00`, seconds)")
+        })?),
+        None => None,
+    };
 
     let data_safety = match &args.data_safety {
         Some(path) => {
@@ -131,9 +137,10 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         }
         None => None,
     };
-    let extras = audit::Extras {
+    let mut extras = audit::Extras {
         data_safety: data_safety.as_ref().map(|(d, p)| (d, p.clone())),
         geo: geo.as_ref(),
+        api: None,
     };
     let package = match &args.app {
         Some(path) => Some(super::sdks::load_inventory(
@@ -165,6 +172,14 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         &mut collector,
     )?;
 
+    let api = super::api_log::for_audit(
+        &args.api_log,
+        api_log_offset,
+        &inputs,
+        args.parties.signatures.as_deref(),
+        &ontology,
+        annotator.attributor().sdks(),
+    )?;
     let consent = match (consent_at, &collector.marker_hit) {
         (Some(ts), _) => Some(ConsentInfo {
             ts,
@@ -178,6 +193,9 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         }),
         (None, None) => None,
     };
+    let marker_missed = consent.is_none() && args.consent_marker.is_some();
+    // Without --consent-at or a marker hit, a log's own consent record stands in.
+    let consent = consent.or_else(|| api.consent());
     let consent_unmatched = match (&consent, &args.consent_marker) {
         (None, Some(m)) => Some(m.clone()),
         _ => None,
@@ -192,6 +210,16 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             );
         }
         eprintln!("warning: {note}");
+    } else if marker_missed && let (Some(m), Some(c)) = (&args.consent_marker, &consent) {
+        if args.require_consent_marker {
+            bail!(
+                "the consent marker {m} matched no request (host+path+query); check it against `privaudit flows` output, or drop --require-consent-marker"
+            );
+        }
+        eprintln!(
+            "warning: the consent marker {m} matched nothing; consent taken from the {}",
+            c.source
+        );
     }
     let options = Options {
         consent: consent.clone(),
@@ -202,6 +230,9 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     };
     let sdks = annotator.attributor().sdks();
     let facts = package.as_ref().map(|p| p.facts());
+    let api_set = api.set(args.api_log_window);
+    let api_timeline = audit::apilog_rules::timeline(&api_set.inputs);
+    extras.api = (!api_set.inputs.is_empty()).then_some(api_set);
     let (findings, matrix, sdk_list) = audit::evaluate(
         &collector,
         &decl,
@@ -230,6 +261,21 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     coverage
         .not_decrypted
         .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    for (party, u) in &collector.unreadable {
+        coverage.requests_not_readable += u.requests;
+        coverage
+            .payload_not_readable
+            .push(audit::PayloadNotReadable {
+                party: party.clone(),
+                requests: u.requests,
+                example: u.example.clone(),
+            });
+    }
+    coverage.payload_not_readable.sort_by(|a, b| {
+        b.requests
+            .cmp(&a.requests)
+            .then_with(|| a.party.cmp(&b.party))
+    });
     let report = AuditReport {
         schema: audit::SCHEMA,
         tool: format!("privaudit {}", env!("CARGO_PKG_VERSION")),
@@ -244,9 +290,15 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         findings,
         matrix,
         sdks: sdk_list,
-        timeline: audit::timeline(&collector, 200),
+        timeline: audit::apilog_rules::merge_timeline(
+            audit::timeline(&collector, 200),
+            api_timeline,
+        ),
         coverage,
+        api_logs: api.infos(),
     };
+
+    let changes = super::store::after_audit(args, &report, &collector, facts.as_ref(), &options)?;
 
     if let Some(path) = &args.write_baseline {
         let fingerprints: Vec<&str> = report
@@ -276,6 +328,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
         AuditFormat::Html | AuditFormat::Pdf => {
             let html = privaudit::report::html::render(&report, args.lang, &ontology)
                 .context("cannot render the HTML report")?;
+            let html = super::store::html_with_changes(html, changes.as_ref());
             if let (AuditFormat::Pdf, Some(path)) = (args.format, &args.output) {
                 privaudit::report::pdf::print(&html, path)?;
                 eprintln!("PDF report written to {}", path.display());
@@ -304,14 +357,19 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
                 )
             })?;
             let style = privaudit::report::audit::Style::for_stdout(out.is_terminal(), args.wide);
-            privaudit::report::audit::render_styled(
-                &report,
-                args.format,
-                args.lang,
-                &ontology,
-                style,
-                &mut out,
-            )?;
+            match &changes {
+                Some(c) => {
+                    super::store::render_with_changes(&report, args, &ontology, style, c, &mut out)?
+                }
+                None => privaudit::report::audit::render_styled(
+                    &report,
+                    args.format,
+                    args.lang,
+                    &ontology,
+                    style,
+                    &mut out,
+                )?,
+            }
             out.finish().context("cannot write the report")?;
         }
     }

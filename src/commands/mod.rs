@@ -1,5 +1,6 @@
 //! One module per subcommand; shared plumbing (progress bars, warnings) lives here.
 
+mod api_log;
 mod audit;
 mod capture;
 mod common;
@@ -11,6 +12,7 @@ mod proxy;
 mod scan;
 mod sdks;
 mod signatures;
+mod store;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -25,11 +27,17 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Scan(args) => scan::run(cli, args),
         Command::Audit(args) => audit::run(cli, args),
         Command::Signatures(cmd) => signatures::run(cmd),
+        Command::Diff(args) => store::diff(args),
+        Command::History(args) => store::history(args),
+        Command::Fleet(args) => store::fleet(args),
+        Command::Reaudit(args) => store::reaudit(args),
+        Command::Import(args) => store::import(args),
         Command::Keylog(cmd) => keylog::run(cmd),
         Command::Policy(cmd) => policy::run(cmd),
         Command::Capture(args) => capture::run(cli, args),
         Command::Sdks(args) => sdks::run(cli, args),
         Command::Proxy(args) => proxy::run(cli, args),
+        Command::ApiLog(args) => api_log::run(args),
     }
 }
 

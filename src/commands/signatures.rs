@@ -85,6 +85,13 @@ pub fn run(cmd: &SignaturesCommand) -> Result<ExitCode> {
                     }
                 }
             }
+            let api_calls = privaudit::apilog::ApiMap::load(dir.as_deref())?;
+            problems.extend(
+                api_calls
+                    .problems(&ontology)
+                    .into_iter()
+                    .map(|p| format!("api-calls.toml {p}")),
+            );
             writeln!(
                 stdout,
                 "{} data types, {} SDKs, {} permissions",

@@ -3,6 +3,7 @@
 //! profile's exact matches.
 
 pub mod decode;
+pub mod opaque;
 pub mod profile;
 pub mod scan;
 pub mod validate;

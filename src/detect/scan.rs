@@ -1004,7 +1004,23 @@ impl Walk<'_> {
                     {
                         Support::No
                     }
-                    Some(d) => validate::check(d, value),
+                    Some(d) => {
+                        let support = validate::check(d, value);
+                        if rule.weak
+                            && validate::needs_strong_under_weak_key(d)
+                            && support != Support::Strong
+                        {
+                            Support::No
+                        } else if support == Support::Weak
+                            && validate::shape_only(d)
+                            && validate::stronger_type(value).is_some()
+                        {
+                            // The value is a stronger type; that type only.
+                            Support::No
+                        } else {
+                            support
+                        }
+                    }
                     None if self.in_cookie => Support::No,
                     None if path_only || rule.weak => Support::No,
                     None if validate::is_placeholder(value)
@@ -1026,7 +1042,6 @@ impl Walk<'_> {
                 if let Some(d) = &t.detector {
                     keyed_detectors.push(d.clone());
                 }
-                let _ = rule.weak;
                 self.hit(
                     rule.type_index,
                     field,
@@ -1226,6 +1241,7 @@ mod tests {
             status: None,
             response_content_type: None,
             app: None,
+            partial: false,
         }
     }
 
@@ -1318,6 +1334,29 @@ mod tests {
             b"",
         );
         assert!(types(&bare, None).is_empty());
+    }
+
+    #[test]
+    fn an_ambiguous_key_does_not_make_a_stronger_type_weaker() {
+        // The case: a Luhn-valid 15-digit `did` is an IMEI, not an Android ID.
+        let imei = exchange("/a?did=861234567890127", &[], b"");
+        let found = types(&imei, None);
+        assert!(has(&found, "device.identifier.imei"), "{found:?}");
+        assert!(!has(&found, "device.identifier.android_id"), "{found:?}");
+        // 16 hex digits under `did` are an Android ID; 15 are nothing.
+        let aid = types(&exchange("/a?did=3f8a6c2e91b7d054", &[], b""), None);
+        assert!(has(&aid, "device.identifier.android_id"), "{aid:?}");
+        assert!(types(&exchange("/a?did=3f8a6c2e91b7d05", &[], b""), None).is_empty());
+        // A bank card under `did` is a bank card; an all-digit `sn` is no serial; a
+        // bad check digit under an ambiguous key is no IMEI.
+        let card = types(&exchange("/a?did=6222021234567894", &[], b""), None);
+        assert!(has(&card, "financial.bank_card"), "{card:?}");
+        assert!(!has(&card, "device.identifier.android_id"), "{card:?}");
+        assert!(types(&exchange("/a?sn=2023110800", &[], b""), None).is_empty());
+        assert!(types(&exchange("/a?deviceid=861234567890124", &[], b""), None).is_empty());
+        // Under the type's own key the weak answer still counts.
+        let own = types(&exchange("/a?imei=861234567890124", &[], b""), None);
+        assert!(has(&own, "device.identifier.imei"), "{own:?}");
     }
 
     #[test]

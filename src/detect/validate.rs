@@ -363,9 +363,11 @@ pub fn lat_lng_pair(v: &str) -> Option<(f64, f64)> {
 }
 
 /// 16 hex digits (Android's SSAID); weak: only with a key or the device profile.
+/// Settings.Secure.ANDROID_ID: 16 hex digits (a 64-bit number). `9774d56d682e549c` is
+/// the constant an emulator bug gave every device of one Android release.
 pub fn android_id(v: &str) -> Support {
     let v = v.trim();
-    if (15..=16).contains(&v.len()) && all_hex(v) && !is_placeholder(v) && v != "9774d56d682e549c" {
+    if v.len() == 16 && all_hex(v) && !is_placeholder(v) && v != "9774d56d682e549c" {
         Support::Weak
     } else {
         Support::No
@@ -405,11 +407,14 @@ pub fn oaid(v: &str) -> Support {
     }
 }
 
+/// A hardware serial (Build.SERIAL, `ro.serialno`): 6–20 letters and digits, with at
+/// least one of each — an all-digit value is a counter, a phone number or a card.
 pub fn serial(v: &str) -> Support {
     let v = v.trim();
     if (6..=20).contains(&v.len())
         && v.bytes().all(|b| b.is_ascii_alphanumeric())
         && v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
         && !is_placeholder(v)
     {
         Support::Weak
@@ -515,6 +520,45 @@ pub fn is_free_form(detector: &str) -> bool {
 }
 
 /// Runs the validator a data type names.
+/// Detectors that can say Strong: a value one of them validates is that type, whatever
+/// a weaker-shaped type's key says (a Luhn-valid 15-digit `did` is an IMEI, not an
+/// Android ID).
+const STRONGER_TYPES: [&str; 8] = [
+    "imei",
+    "iccid",
+    "imsi",
+    "phone",
+    "bank_card",
+    "email",
+    "mac",
+    "cn_resident_id",
+];
+
+/// The detector among [`STRONGER_TYPES`] that validates `v` strongly, if any.
+pub fn stronger_type(v: &str) -> Option<&'static str> {
+    STRONGER_TYPES
+        .into_iter()
+        .find(|d| check(d, v) == Support::Strong)
+}
+
+/// Identifier detectors that only ever say Weak (a shape, no checksum): under a key
+/// they count, unless the value is a stronger type.
+pub fn shape_only(detector: &str) -> bool {
+    matches!(
+        detector,
+        "android_id" | "ad_id_uuid" | "oaid" | "serial" | "meid"
+    )
+}
+
+/// Detectors whose Weak answer (a bad check digit, an unknown network) is enough only
+/// under the type's own key: under an ambiguous key (`did`, `sid`) they must be Strong.
+pub fn needs_strong_under_weak_key(detector: &str) -> bool {
+    matches!(
+        detector,
+        "imei" | "imsi" | "iccid" | "bank_card" | "cn_resident_id"
+    )
+}
+
 pub fn check(detector: &str, v: &str) -> Support {
     if is_free_form(detector) && !printable(v) {
         return Support::No;
@@ -571,6 +615,17 @@ pub fn check(detector: &str, v: &str) -> Support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_shapes_and_stronger_types() {
+        assert_eq!(android_id("3f8a6c2e91b7d054"), Support::Weak);
+        assert_eq!(android_id("3f8a6c2e91b7d05"), Support::No); // 15: not a 64-bit hex
+        assert_eq!(serial("R58M42ABCDE"), Support::Weak);
+        assert_eq!(serial("2023110800"), Support::No);
+        assert_eq!(stronger_type("861234567890127"), Some("imei"));
+        assert_eq!(stronger_type("13912345678"), Some("phone"));
+        assert_eq!(stronger_type("3f8a6c2e91b7d054"), None);
+    }
 
     #[test]
     fn imei_needs_luhn_and_a_reporting_body() {

@@ -37,6 +37,7 @@ impl Ctx<'_> {
             dst: Some(dst),
             app: self.app.map(str::to_string),
             party: None,
+            partial: false,
         }
     }
 

@@ -42,6 +42,7 @@ pub(crate) fn handle_http_events(
                     status: req.status,
                     response_content_type: req.response_content_type,
                     app: ctx.app.map(str::to_string),
+                    partial: false,
                 })));
             }
             HttpEvent::Limit { limit, detail } => ctx.warn(None, Some(limit), detail),

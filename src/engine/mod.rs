@@ -8,6 +8,7 @@ mod ctx;
 mod emit;
 mod http_events;
 mod parallel;
+mod partial;
 mod quic_conn;
 mod sequence;
 mod session;
@@ -32,6 +33,7 @@ use crate::record::{Record, Warning};
 use crate::source::capture::{CaptureEvent, Packet};
 use crate::time::Timestamp;
 
+use ctx::Ctx;
 use sequence::Sequencer;
 use shard::{LAST_GROUP, SegmentIn, Shard, Tag};
 
@@ -87,12 +89,19 @@ pub struct Stats {
 /// a second of capture time has passed). What it hands on goes to the shards.
 pub(crate) struct Front {
     file: Arc<str>,
+    limits: Limits,
+    /// Empty: what `partial` reads from abandoned fragments is never decrypted.
+    no_keys: crate::decrypt::KeyStore,
     defrag: Defragmenter,
     pub stats: Stats,
     last_sweep: Timestamp,
     packets_since_sweep: u64,
     /// TLS key-log text found in Decryption Secrets Blocks, in file order.
     pub keylog: Vec<u8>,
+    /// Records the front itself makes (from the first fragments of datagrams that
+    /// never completed), tagged like the shards' events.
+    pub out: Vec<(Tag, Event)>,
+    scratch: Vec<Event>,
 }
 
 /// What the front hands to the shards for one capture event.
@@ -109,17 +118,29 @@ impl Front {
     pub(crate) fn new(file: Arc<str>, limits: &Limits) -> Self {
         Front {
             file,
+            limits: limits.clone(),
+            no_keys: crate::decrypt::KeyStore::default(),
             defrag: Defragmenter::new(limits.max_fragmented_datagrams),
             stats: Stats::default(),
             last_sweep: Timestamp::default(),
             packets_since_sweep: 0,
             keylog: Vec::new(),
+            out: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
     pub(crate) fn on_event(&mut self, ev: CaptureEvent<'_>, feed: &mut dyn FnMut(Fed<'_>)) {
         match ev {
-            CaptureEvent::Packet(p) => self.on_packet(p, feed),
+            CaptureEvent::Packet(p) => {
+                let frame = p.frame;
+                self.on_packet(p, feed);
+                // After the packet and its sweep, as in one flow table.
+                self.read_abandoned(Tag {
+                    group: frame,
+                    order: u64::MAX,
+                });
+            }
             CaptureEvent::Secrets { secrets_type, data } => {
                 self.stats.secrets_blocks += 1;
                 if secrets_type == crate::source::capture::SECRETS_TLS_KEYLOG {
@@ -141,7 +162,7 @@ impl Front {
         // Most packets have the common shape; the rest take the general decoder.
         let decoded = match crate::net::fast::decode(p.linktype, p.data) {
             Some(seg) => Decoded::Segment(seg),
-            None => packet::decode(p.linktype, p.data, p.ts, &mut self.defrag),
+            None => packet::decode(p.linktype, p.data, p.ts, p.frame, &mut self.defrag),
         };
         let seg = match decoded {
             Decoded::Segment(seg) => seg,
@@ -169,6 +190,7 @@ impl Front {
             .then(|| {
                 self.packets_since_sweep = 0;
                 self.last_sweep = p.ts;
+                self.defrag.expire(p.ts);
                 p.ts
             });
         let tcp = match seg.transport {
@@ -189,6 +211,38 @@ impl Front {
             },
             sweep,
         ));
+    }
+
+    /// Reads the first fragments of datagrams the defragmenter gave up on; the
+    /// records go to `out` with `tag`.
+    fn read_abandoned(&mut self, tag: Tag) {
+        for a in self.defrag.take_abandoned() {
+            let Some(seg) = packet::abandoned_segment(&a) else {
+                continue;
+            };
+            let endpoint = Endpoint::new(seg.src, seg.sport);
+            let mut ctx = Ctx {
+                keys: &self.no_keys,
+                file: &self.file,
+                client: endpoint,
+                server: endpoint,
+                app: None,
+                limits: &self.limits,
+                out: &mut self.scratch,
+            };
+            partial::read(&seg, a.frame, a.ts, &mut ctx);
+        }
+        self.out.extend(self.scratch.drain(..).map(|ev| (tag, ev)));
+    }
+
+    /// End of the file: datagrams still waiting for fragments are read in part, before
+    /// the flows are finished.
+    pub(crate) fn abandon_all(&mut self) {
+        self.defrag.abandon_all();
+        self.read_abandoned(Tag {
+            group: shard::END_GROUP,
+            order: 0,
+        });
     }
 
     /// The file-level warnings, after every flow.
@@ -213,8 +267,9 @@ impl Front {
                 limit: Some("max_fragmented_datagrams"),
                 flow: None,
                 message: format!(
-                    "{} fragmented datagrams could not be reassembled (missing fragments, timeouts or limits)",
-                    self.defrag.dropped
+                    "{} fragmented datagrams could not be reassembled (missing fragments, timeouts or limits); \
+                     {} of them read in part from their first fragment (records marked partial)",
+                    self.defrag.dropped, self.defrag.abandoned_total
                 ),
             }));
         }
@@ -261,7 +316,8 @@ impl Engine {
     }
 
     fn drain(&mut self, sink: &mut dyn FnMut(Event)) {
-        for (tag, ev) in self.shard.tagged.drain(..) {
+        // The front's records come after the shard's in their group.
+        for (tag, ev) in self.shard.tagged.drain(..).chain(self.front.out.drain(..)) {
             self.seq.push(tag, ev, sink);
         }
     }
@@ -276,6 +332,8 @@ impl Engine {
 
     /// End of the file: every flow still open is finished.
     pub fn finish(&mut self, sink: &mut dyn FnMut(Event)) {
+        self.front.abandon_all();
+        self.drain(sink);
         self.shard.finish_all();
         self.drain(sink);
         for ev in self.front.finish() {

@@ -68,6 +68,8 @@ enum Item {
         at: usize,
         len: usize,
     },
+    /// Records the reader made itself (first fragments of abandoned datagrams).
+    Tagged(Vec<(Tag, Event)>),
 }
 
 /// One worker's part of an epoch.
@@ -209,7 +211,7 @@ fn worker(
     while let Ok(msg) = input.recv() {
         match msg {
             ToWorker::Epoch(mut batch) => {
-                for item in &batch.items {
+                for item in batch.items.drain(..) {
                     run(&mut shard, item, &batch.bytes);
                 }
                 if output.send(take_scanned(&mut shard, scanner)).is_err() {
@@ -244,9 +246,9 @@ fn take_scanned(shard: &mut Shard, scanner: Option<Scanner<'_>>) -> Vec<(Tag, Ev
     events
 }
 
-fn run(shard: &mut Shard, item: &Item, bytes: &[u8]) {
+fn run(shard: &mut Shard, item: Item, bytes: &[u8]) {
     let slice = |at: usize, len: usize| bytes.get(at..at + len).unwrap_or_default();
-    match *item {
+    match item {
         Item::Segment {
             src,
             dst,
@@ -272,6 +274,8 @@ fn run(shard: &mut Shard, item: &Item, bytes: &[u8]) {
         Item::Sweep { frame, ts } => shard.sweep_after(frame, ts),
         Item::Secrets { at, len } => shard.add_secrets(slice(at, len)),
         Item::UidTable { at, len } => shard.add_uid_table(slice(at, len)),
+        // Already in their place by tag; the merge sorts them in.
+        Item::Tagged(events) => shard.tagged.extend(events),
     }
 }
 
@@ -335,12 +339,25 @@ fn read(
                 }
             }
         });
+        if !front.out.is_empty() {
+            batches[0]
+                .items
+                .push(Item::Tagged(std::mem::take(&mut front.out)));
+        }
         if packets >= EPOCH_PACKETS || bytes >= EPOCH_BYTES {
             packets = 0;
             bytes = 0;
             broken = !send_epoch(&mut batches, &to_workers, &free);
         }
     });
+    if summary.is_ok() {
+        front.abandon_all();
+        if !front.out.is_empty() {
+            batches[0]
+                .items
+                .push(Item::Tagged(std::mem::take(&mut front.out)));
+        }
+    }
     let last = front.finish();
     if !broken && send_epoch(&mut batches, &to_workers, &free) && summary.is_ok() {
         // A file that could not be read at all ends without finishing flows, as in

@@ -89,6 +89,7 @@ mod tests {
                 dst: Some(Endpoint::new(ip, 443)),
                 app: None,
                 party: None,
+                partial: false,
             },
             proto: "tcp",
             service: "none",

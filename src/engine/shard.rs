@@ -449,6 +449,7 @@ impl Shard {
                 dst: Some(s.server),
                 app: flow.app_name.clone(),
                 party: None,
+                partial: false,
             },
             proto: if flow.proto == 6 { "tcp" } else { "udp" },
             service: flow.app.service(),

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
-use super::defrag::{Defragmenter, FragmentKey};
+use super::defrag::{Abandoned, Defragmenter, FragmentKey};
 use super::link::{self, LinkPayload};
 use crate::time::Timestamp;
 
@@ -52,14 +52,33 @@ pub enum Decoded<'a> {
     Malformed(&'static str),
 }
 
-/// Decodes one captured frame.
+/// Decodes one captured frame (number `frame`, which fragments remember so a datagram
+/// read in part is reported where its first fragment is).
 pub fn decode<'a>(
     linktype: u32,
     data: &'a [u8],
     ts: Timestamp,
+    frame: u64,
     defrag: &mut Defragmenter,
 ) -> Decoded<'a> {
-    decode_link_payload(link::decode(linktype, data), ts, defrag, true)
+    decode_link_payload(link::decode(linktype, data), ts, frame, defrag, true)
+}
+
+/// The transport segment at the start of a datagram that was never completed: its
+/// header and the payload bytes the first fragment(s) held. `None` when not even the
+/// transport header is there.
+pub fn abandoned_segment(a: &Abandoned) -> Option<Segment<'_>> {
+    let ip_len = a.prefix.len();
+    match transport_from_bytes(
+        a.key.src,
+        a.key.dst,
+        a.key.protocol,
+        Cow::Borrowed(&a.prefix),
+        ip_len,
+    ) {
+        Decoded::Segment(seg) => Some(seg),
+        _ => None,
+    }
 }
 
 /// The packet inside a GTP-U (port 2152) G-PDU or a VXLAN (port 4789) frame.
@@ -93,7 +112,7 @@ fn tunnel_payload(sport: u16, dport: u16, payload: &[u8]) -> Option<LinkPayload<
         };
     }
     if dport == 4789 && payload.len() > 8 + 14 && payload[0] & 0x08 != 0 {
-        return Some(LinkPayload::Ethernet(&payload[8..]));
+        return Some(link::ethernet(&payload[8..]));
     }
     None
 }
@@ -103,6 +122,7 @@ fn tunnel_payload(sport: u16, dport: u16, payload: &[u8]) -> Option<LinkPayload<
 fn decode_link_payload<'a>(
     link: LinkPayload<'a>,
     ts: Timestamp,
+    frame: u64,
     defrag: &mut Defragmenter,
     follow_tunnels: bool,
 ) -> Decoded<'a> {
@@ -183,7 +203,7 @@ fn decode_link_payload<'a>(
             id,
             protocol,
         };
-        return match defrag.push(key, offset, more, payload.payload, ts) {
+        return match defrag.push(key, offset, more, payload.payload, ts, frame) {
             Some(whole) => transport_from_bytes(src, dst, protocol, Cow::Owned(whole), ip_len),
             None => Decoded::FragmentHeld,
         };
@@ -210,7 +230,7 @@ fn decode_link_payload<'a>(
             let (sport, dport) = (udp.source_port(), udp.destination_port());
             // Tunnels seen in mobile-network and cloud captures: decode what they carry.
             if follow_tunnels && let Some(inner) = tunnel_payload(sport, dport, payload) {
-                return decode_link_payload(inner, ts, defrag, false);
+                return decode_link_payload(inner, ts, frame, defrag, false);
             }
             Decoded::Segment(Segment {
                 src,

@@ -319,12 +319,13 @@ impl<'a> Builder<'a> {
         // "个人信息是指……包括姓名" in running text defines, like a definitions section;
         // unless the same sentence says that we collect.
         let defines = !s.heading
-            && self.lexicon.practice.is_definition(&masked)
+            && (self.lexicon.practice.is_definition(&masked)
+                || self.lexicon.practice.is_terms_of_service(&masked))
             && !p.first_person_collect(&masked);
         if defines {
             if !types.is_empty() {
                 self.notes.push(format!(
-                    "{}: a definition's examples are not read as collected: {:?}",
+                    "{}: a definition's examples or a terms-of-service rule, not read as collected: {:?}",
                     clause_label(s),
                     quote(&s.text)
                 ));
@@ -495,7 +496,8 @@ impl<'a> Builder<'a> {
             // Rights, security, retention, minors, changes and contact sections mention
             // data while saying what the user may do with it or how it is protected;
             // only an explicit "we collect" there is a statement of collection.
-            Role::Rights
+            Role::Preamble
+            | Role::Rights
             | Role::Protection
             | Role::Storage
             | Role::Minors

@@ -73,6 +73,54 @@ pub fn parse_datagram(data: &[u8], frame: u64, ts: Timestamp) -> Option<Request>
     })
 }
 
+/// The start of a request whose end was never received (the first fragment of an IP
+/// datagram): the request line and the header lines that are whole; the body bytes
+/// after a complete head, as far as they go. `None` unless the request line is whole.
+pub fn parse_request_prefix(data: &[u8], frame: u64, ts: Timestamp) -> Option<Request> {
+    if !looks_like_request(data) {
+        return None;
+    }
+    let line_end = data.iter().position(|&b| b == b'\n')?;
+    let line = std::str::from_utf8(&data[..line_end])
+        .ok()?
+        .trim_end_matches('\r');
+    let mut parts = line.split(' ');
+    let (method, uri, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || uri.is_empty() || !version.starts_with("HTTP/1.") {
+        return None;
+    }
+    let mut headers = Vec::new();
+    let mut pos = line_end + 1;
+    let mut body = None;
+    while let Some(len) = data[pos..].iter().position(|&b| b == b'\n') {
+        let raw = &data[pos..pos + len];
+        pos += len + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.is_empty() {
+            body = Some(&data[pos..]);
+            break;
+        }
+        let text = String::from_utf8_lossy(raw);
+        if let Some((name, value)) = text.split_once(':') {
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    let body = body.unwrap_or(&[]);
+    Some(Request {
+        method: method.to_string(),
+        uri: uri.to_string(),
+        version: version.to_string(),
+        headers,
+        body: body.to_vec(),
+        body_wire_len: body.len() as u64,
+        body_truncated: true,
+        first_frame: frame,
+        last_frame: frame,
+        ts,
+        ..Request::default()
+    })
+}
+
 /// A request with its (decoded, bounded) body.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -716,6 +764,32 @@ pub(super) fn decode_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_request_keeps_its_line_and_whole_headers() {
+        let data = b"GET /track?imei=861234567890123 HTTP/1.1\r\nHost: a.example\r\nUser-Ag";
+        let r = parse_request_prefix(data, 4, Timestamp(0)).unwrap();
+        assert_eq!(
+            (r.method.as_str(), r.uri.as_str()),
+            ("GET", "/track?imei=861234567890123")
+        );
+        assert_eq!(
+            r.headers,
+            vec![("Host".to_string(), "a.example".to_string())]
+        );
+        assert!(r.body.is_empty() && r.body_truncated);
+        let post = b"POST /u HTTP/1.1\r\nHost: b\r\n\r\nmobile=1381";
+        assert_eq!(
+            parse_request_prefix(post, 1, Timestamp(0)).unwrap().body,
+            b"mobile=1381"
+        );
+        // A request line cut short, or no request at all, is nothing.
+        assert!(parse_request_prefix(b"GET /track?imei=8612", 1, Timestamp(0)).is_none());
+        assert!(parse_request_prefix(b"\x16\x03\x01", 1, Timestamp(0)).is_none());
+        for len in 0..data.len() {
+            let _ = parse_request_prefix(&data[..len], 1, Timestamp(0));
+        }
+    }
 
     fn run(up: &[&[u8]], down: &[&[u8]]) -> Vec<Request> {
         let mut s = HttpSession::new(&Limits::default());

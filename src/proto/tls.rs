@@ -87,6 +87,34 @@ const HRR_RANDOM: [u8; 32] = [
 
 /// Parses a ClientHello body (the bytes after the 4-byte handshake header).
 pub fn parse_client_hello(body: &[u8]) -> Option<ClientHello> {
+    client_hello(body, false)
+}
+
+/// Parses the start of a ClientHello body whose end was never received (the first
+/// fragment of an IP datagram): the extensions that are whole are read, the one cut
+/// short and everything after it are not. The second value is true when the hello
+/// was cut short (then its fingerprints cannot be computed).
+pub fn parse_client_hello_prefix(body: &[u8]) -> Option<(ClientHello, bool)> {
+    let hello = client_hello(body, true)?;
+    Some((hello, client_hello_len(body) != Some(body.len())))
+}
+
+/// The length a ClientHello body declares for itself, up to the end of its extensions.
+fn client_hello_len(body: &[u8]) -> Option<usize> {
+    let mut r = Reader::new(body);
+    r.u16()?;
+    r.bytes(32)?;
+    r.vec8()?;
+    r.vec16()?;
+    r.vec8()?;
+    if r.is_empty() {
+        return Some(body.len());
+    }
+    r.vec16()?;
+    Some(body.len() - r.remaining())
+}
+
+fn client_hello(body: &[u8], prefix: bool) -> Option<ClientHello> {
     let mut r = Reader::new(body);
     let mut hello = ClientHello {
         legacy_version: r.u16()?,
@@ -99,9 +127,16 @@ pub fn parse_client_hello(body: &[u8]) -> Option<ClientHello> {
         hello.cipher_suites.push(s);
     }
     r.vec8()?; // compression methods
-    let Some(ext_block) = r.vec16() else {
+    let mut probe = r;
+    let ext_block = match probe.vec16() {
+        Some(block) => block,
+        // A cut hello: the extensions that arrived, after the 2-byte block length.
+        None if prefix && r.remaining() > 2 => {
+            r.u16()?;
+            r.rest()
+        }
         // Extensions are optional in old hellos.
-        return Some(hello);
+        None => return Some(hello),
     };
     let mut exts = Reader::new(ext_block);
     while exts.remaining() >= 4 {
@@ -437,6 +472,26 @@ pub(crate) mod tests {
         rec.extend_from_slice(&(hs.len() as u16).to_be_bytes());
         rec.extend_from_slice(&hs);
         rec
+    }
+
+    #[test]
+    fn a_cut_hello_still_gives_its_sni() {
+        let rec = client_hello_record("cut.example.com", &["h2"]);
+        let body = &rec[9..];
+        let (whole, cut) = parse_client_hello_prefix(body).unwrap();
+        assert!(!cut);
+        assert_eq!(whole.sni.as_deref(), Some("cut.example.com"));
+        // Cut inside ALPN: SNI (before it) is read, ALPN and later are not.
+        let alpn_at = body.windows(2).position(|w| w == b"h2").unwrap();
+        let (part, cut) = parse_client_hello_prefix(&body[..alpn_at]).unwrap();
+        assert!(cut);
+        assert_eq!(part.sni.as_deref(), Some("cut.example.com"));
+        assert!(part.alpn.is_empty());
+        // The strict parser does not read extensions of a cut hello at all.
+        assert!(parse_client_hello(&body[..alpn_at]).unwrap().sni.is_none());
+        for len in 0..body.len() {
+            let _ = parse_client_hello_prefix(&body[..len]);
+        }
     }
 
     #[test]

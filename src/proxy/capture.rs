@@ -133,6 +133,7 @@ impl Captured {
             response_content_type: header(&self.response_headers, "content-type")
                 .map(str::to_string),
             app: None,
+            partial: false,
         }
     }
 }

@@ -283,6 +283,9 @@ fn footer(report: &AuditReport, style: Style, out: &mut dyn Write) -> io::Result
             cov.not_decrypted.len() - 12
         )?;
     }
+    for line in super::coverage::unreadable_lines(cov, false) {
+        writeln!(out, "  {line}")?;
+    }
     Ok(())
 }
 
@@ -458,9 +461,7 @@ fn compact(
             }
         }
         let mut second = tags.join(if zh { "，" } else { ", " });
-        let mut frames: Vec<u64> = f.evidence.iter().map(|e| e.frame).collect();
-        frames.sort_unstable();
-        frames.dedup();
+        let (frames, lines) = evidence_refs(f);
         if !frames.is_empty() {
             let list: Vec<String> = frames.iter().take(6).map(u64::to_string).collect();
             let more = if frames.len() > 6 { "…" } else { "" };
@@ -472,6 +473,19 @@ fn compact(
                 format!(" · frames {}{more}", list.join(", "))
             });
         }
+        if !lines.is_empty() {
+            let list: Vec<String> = lines.iter().take(6).map(u64::to_string).collect();
+            let more = if lines.len() > 6 { "…" } else { "" };
+            second.push_str(&if zh {
+                format!(" · 接口日志第 {}{more} 行", list.join("、"))
+            } else {
+                format!(
+                    " · API log line{} {}{more}",
+                    if lines.len() == 1 { "" } else { "s" },
+                    list.join(", ")
+                )
+            });
+        }
         writeln!(
             out,
             "{indent}{}",
@@ -480,6 +494,22 @@ fn compact(
     }
     writeln!(out)?;
     footer(report, style, out)
+}
+
+/// A finding's capture frames and, apart from them, its API-log rows (lines).
+fn evidence_refs(f: &crate::audit::Finding) -> (Vec<u64>, Vec<u64>) {
+    let pick = |api: bool| {
+        let mut v: Vec<u64> = f
+            .evidence
+            .iter()
+            .filter(|e| e.source.is_some() == api)
+            .map(|e| e.frame)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    (pick(false), pick(true))
 }
 
 fn short(path: &str) -> &str {
@@ -585,6 +615,10 @@ pub fn sarif(report: &AuditReport) -> serde_json::Value {
             }},
             "artifacts": artifacts,
             "results": results,
+            "properties": {
+                "coverage": report.coverage,
+                "coverageNotes": super::coverage::unreadable_lines(&report.coverage, false),
+            },
         }]
     })
 }
@@ -664,8 +698,29 @@ fn junit(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         xml_escape(&report.app.name),
         cases.len()
     )?;
+    let cov = &report.coverage;
+    writeln!(out, "    <properties>")?;
+    for (name, value) in [
+        ("coverage.requests_inspected", cov.requests_inspected),
+        ("coverage.requests_not_readable", cov.requests_not_readable),
+        (
+            "coverage.connections_not_decrypted",
+            cov.connections_not_decrypted,
+        ),
+    ] {
+        writeln!(out, "      <property name=\"{name}\" value=\"{value}\"/>")?;
+    }
+    writeln!(out, "    </properties>")?;
     for c in cases {
         out.write_all(c.as_bytes())?;
+    }
+    let notes = super::coverage::unreadable_lines(cov, false);
+    if !notes.is_empty() {
+        writeln!(
+            out,
+            "    <system-out>{}</system-out>",
+            xml_escape(&notes.join("\n"))
+        )?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
@@ -716,7 +771,7 @@ fn markdown(
         s.fail_on
     )?;
     if report.findings.is_empty() {
-        return writeln!(
+        writeln!(
             out,
             "{}",
             if zh {
@@ -724,7 +779,8 @@ fn markdown(
             } else {
                 "No findings."
             }
-        );
+        )?;
+        return markdown_coverage(report, zh, out);
     }
     if let Some(n) = &report.consent_note {
         writeln!(out, "> ⚠ {}\n", md_escape(n))?;
@@ -739,21 +795,27 @@ fn markdown(
         }
     )?;
     for f in &report.findings {
-        let mut frames: Vec<u64> = f.evidence.iter().map(|e| e.frame).collect();
-        frames.sort_unstable();
-        frames.dedup();
-        let ev = match f.evidence.first() {
-            Some(e) => format!(
-                "`{}` {}",
-                short(&e.file),
-                frames
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        let (frames, lines) = evidence_refs(f);
+        let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        let mut ev = match f.evidence.iter().find(|e| e.source.is_none()) {
+            Some(e) => format!("`{}` {}", short(&e.file), join(&frames)),
             None => String::new(),
         };
+        if let Some(e) = f.evidence.iter().find(|e| e.source.is_some()) {
+            if !ev.is_empty() {
+                ev.push_str("; ");
+            }
+            ev.push_str(&if zh {
+                format!("`{}` 第 {} 行", short(&e.file), join(&lines))
+            } else {
+                format!(
+                    "`{}` line{} {}",
+                    short(&e.file),
+                    if lines.len() == 1 { "" } else { "s" },
+                    join(&lines)
+                )
+            });
+        }
         let rules: Vec<String> = f.rules.iter().map(|r| format!("`{r}`")).collect();
         writeln!(
             out,
@@ -848,13 +910,19 @@ fn markdown(
                     e.frame,
                     e.first_frame,
                     e.ts.rfc3339(),
-                    md_escape(e.host.as_deref().unwrap_or("")),
+                    md_escape(match &e.api {
+                        Some(a) => &a.api,
+                        None => e.host.as_deref().unwrap_or(""),
+                    }),
                     md_escape(if zh {
                         ontology.name_zh(&e.data_type)
                     } else {
                         ontology.name_en(&e.data_type)
                     }),
-                    md_escape(&e.field),
+                    md_escape(&match &e.api {
+                        Some(a) => a.decided_method().unwrap_or_default(),
+                        None => e.field.clone(),
+                    }),
                     md_escape(&e.encoding.join(" › ")),
                     md_escape(&e.value)
                 )?;
@@ -866,6 +934,19 @@ fn markdown(
             if zh { "修复建议：" } else { "Fix:" },
             if zh { f.fix_zh } else { f.fix }
         )?;
+    }
+    markdown_coverage(report, zh, out)
+}
+
+/// The unreadable-payload lines, when there are any, as a short list.
+fn markdown_coverage(report: &AuditReport, zh: bool, out: &mut dyn Write) -> io::Result<()> {
+    let lines = super::coverage::unreadable_lines(&report.coverage, zh);
+    if lines.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n**{}**\n", if zh { "覆盖情况" } else { "Coverage" })?;
+    for line in lines {
+        writeln!(out, "- {}", md_escape(&line))?;
     }
     Ok(())
 }

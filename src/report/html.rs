@@ -55,8 +55,8 @@ fn texts(lang: Lang) -> Value {
         ("consent_moment", "consent", "用户同意"),
         (
             "timeline_help",
-            "When each data type left the device, per party; the shaded area is before the user consented.",
-            "各类个人信息按接收方离开设备的时间；阴影部分为用户同意之前。",
+            "When each data type left the device, per party (dots), and when that party's code read it through a system API (hollow squares, from --api-log); the shaded area is before the user consented.",
+            "各类个人信息按接收方离开设备的时间（圆点），以及该主体代码通过系统接口读取的时间（空心方块，来自 --api-log）；阴影部分为用户同意之前。",
         ),
         ("findings", "Findings", "问题清单"),
         ("fingerprint", "fingerprint", "指纹"),
@@ -191,8 +191,16 @@ fn evidence_rows(list: &[Evidence], ontology: &Ontology, lang: Lang) -> Vec<Valu
                 "first_frame": e.first_frame,
                 "data_type": type_name(ontology, &e.data_type, lang),
                 "ts": e.ts.rfc3339(),
-                "host": e.host.clone().unwrap_or_default(),
-                "field": e.field,
+                // An API read: the API in the host column, the deciding frame (class and
+                // method) as its field.
+                "host": match &e.api {
+                    Some(a) => a.api.clone(),
+                    None => e.host.clone().unwrap_or_default(),
+                },
+                "field": match &e.api {
+                    Some(a) => a.decided_method().unwrap_or_default(),
+                    None => e.field.clone(),
+                },
                 "encoding": e.encoding.join(" › "),
                 "value": if lang == Lang::Zh && e.value == crate::audit::REDACTED { "［已隐藏］".to_string() } else { e.value.clone() },
             })
@@ -229,6 +237,21 @@ fn party_label(report: &AuditReport, party: &str, lang: Lang) -> String {
         } else {
             &s.name
         };
+        return format!("{name} ({party})");
+    }
+    // A party known only from an API log (a vendor core that sends nothing itself):
+    // its finding carries the name.
+    if let Some(f) = report
+        .findings
+        .iter()
+        .find(|f| f.party.as_deref() == Some(party))
+        && let Some(name) = if lang == Lang::Zh {
+            f.party_name_zh.as_ref()
+        } else {
+            f.party_name.as_ref()
+        }
+        && name != party
+    {
         return format!("{name} ({party})");
     }
     party.to_string()
@@ -300,14 +323,20 @@ fn timeline(report: &AuditReport, ontology: &Ontology, lang: Lang) -> Value {
             let y = top + (h - n as f64 * lane_h) / 2.0 + lane_h * (lane as f64 + 0.5);
             let name = type_name(ontology, &p.data_type, lang);
             let party = party_label(report, &p.party, lang);
+            // API reads (runtime API log) are hollow squares in the same lane and axis.
+            let read = p.source == Some("api-log");
             json!({
                 "x": format!("{:.1}", x(p.ts.0)),
                 "y": format!("{y:.1}"),
+                "rx": format!("{:.1}", x(p.ts.0) - 4.0),
+                "ry": format!("{:.1}", y - 4.0),
+                "read": read,
                 "color": colors.get(p.data_type.as_str()).copied().unwrap_or("#333"),
-                "title": if lang == Lang::Zh {
-                    format!("{name} → {party}，{}", p.ts.rfc3339())
-                } else {
-                    format!("{name} → {party} at {}", p.ts.rfc3339())
+                "title": match (read, lang) {
+                    (true, Lang::Zh) => format!("{party} 通过系统接口读取{name}，{}", p.ts.rfc3339()),
+                    (true, Lang::En) => format!("{party} read {name} (API call) at {}", p.ts.rfc3339()),
+                    (false, Lang::Zh) => format!("{name} → {party}，{}", p.ts.rfc3339()),
+                    (false, Lang::En) => format!("{name} → {party} at {}", p.ts.rfc3339()),
                 },
             })
         })
@@ -589,11 +618,13 @@ pub fn render(
         consent => report.consent.as_ref().map(|c| json!({"ts": c.ts.rfc3339(), "source": if zh { consent_source_zh(&c.source) } else { c.source.clone() }})),
         coverage => json!(cov),
         coverage_text => coverage_text,
+        coverage_unreadable => super::coverage::unreadable_lines(cov, zh),
         classes => classes,
         matrix_rows => rows,
         matrix_types => matrix_types,
         matrix_cells => cells_out,
         timeline => timeline(report, ontology, lang),
+        api_logs => json!(report.api_logs),
         finding_groups => groups,
         sdks => sdks,
     })

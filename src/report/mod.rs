@@ -2,6 +2,7 @@
 //! atomically and a closed pipe ends output quietly.
 
 pub mod audit;
+pub mod coverage;
 pub mod html;
 pub mod observations;
 pub mod output;

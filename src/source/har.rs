@@ -289,6 +289,7 @@ fn to_exchange(file: &Arc<str>, index: u64, e: Entry) -> Exchange {
             .map(|s| s as u16),
         response_content_type: response.content.and_then(|c| c.mime_type),
         app: None,
+        partial: false,
     }
 }
 

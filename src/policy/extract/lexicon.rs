@@ -82,6 +82,12 @@ struct RawType {
     phrases_en: Vec<String>,
     #[serde(default)]
     phrases_zh: Vec<String>,
+    /// Words that name the type only as an item of a list ("name" in "such as name,
+    /// phone number"; "浏览" in "浏览、点击、搜索"), never in running text.
+    #[serde(default)]
+    list_phrases_en: Vec<String>,
+    #[serde(default)]
+    list_phrases_zh: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -104,24 +110,6 @@ struct RawSdk {
     #[serde(default)]
     category: Option<String>,
 }
-
-/// Bare list words the ontology leaves out on purpose ("name" also ends "organization
-/// name"); inside an enumeration ("such as name, phone number") they do name a type.
-const BARE_EN: &[(&str, &str)] = &[
-    ("name", "identity.name"),
-    ("names", "identity.name"),
-    ("email", "contact.email"),
-    ("e-mail", "contact.email"),
-    ("address", "contact.address"),
-    ("phone", "contact.phone_number"),
-];
-const BARE_ZH: &[(&str, &str)] = &[
-    ("地址", "contact.address"),
-    ("电话", "contact.phone_number"),
-    // "IMEI/MAC/Android ID", "IP/域名": bare in slash lists of SDK tables.
-    ("MAC", "device.identifier.mac"),
-    ("IP", "network.ip_address"),
-];
 
 /// Words that say what an SDK does; they never identify a vendor on their own.
 const GENERIC_EN: &[&str] = &[
@@ -359,6 +347,8 @@ impl Lexicon {
         let mut by_id: HashMap<String, usize> = HashMap::new();
         let mut phrase_index: HashMap<String, Vec<usize>> = HashMap::new();
         let mut spellings: Vec<(String, bool)> = Vec::new();
+        let mut bare_index: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut bare_words: (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         for t in raw.types {
             if t.id.trim().is_empty() || by_id.contains_key(&t.id) {
                 return Err(ExtractError::Lexicon {
@@ -377,6 +367,19 @@ impl Lexicon {
                 let ids = phrase_index.entry(key).or_default();
                 if !ids.contains(&idx) {
                     ids.push(idx);
+                }
+            }
+            for (words, list) in [
+                (&t.list_phrases_en, &mut bare_words.0),
+                (&t.list_phrases_zh, &mut bare_words.1),
+            ] {
+                for w in words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+                    let key = w.to_lowercase();
+                    let ids = bare_index.entry(key).or_default();
+                    if !ids.contains(&idx) {
+                        ids.push(idx);
+                    }
+                    list.push(regex::escape(w));
                 }
             }
             types.push(TypeEntry {
@@ -408,18 +411,23 @@ impl Lexicon {
             .collect();
         let phrase_re = build_alternation(spellings)?;
 
-        let mut bare_index: HashMap<String, Vec<usize>> = HashMap::new();
-        for (word, id) in BARE_EN.iter().chain(BARE_ZH) {
-            if let Some(&idx) = by_id.get(*id) {
-                bare_index.entry((*word).to_string()).or_default().push(idx);
+        // Longest first, so "phone number" is tried before "phone".
+        for list in [&mut bare_words.0, &mut bare_words.1] {
+            list.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            list.dedup();
+            if list.is_empty() {
+                // Matches nothing.
+                list.push(r"[^\s\S]".to_string());
             }
         }
-        let bare_en = compile(
-            r"(?i)(?:^|[,;:、，：(（/]|(?-u:\b)(?:such as|including|include|includes|and|or|your|as well as)(?-u:\b))\s*(?:your\s+)?(names?|e-?mail|address|phone)\s*(?:[,;.、，。)）/]|(?-u:\b)(?:and|or|etc)(?-u:\b)|$)",
-        )?;
-        let bare_zh = compile(
-            r"(?:^|[、，,：:（(和及与或/])\s*(地址|电话|MAC|IP)\s*(?:[、，,。；;）)和及与或等/]|$)",
-        )?;
+        let bare_en = compile(&format!(
+            r"(?i)(?:^|[,;:、，：(（/]|(?-u:\b)(?:such as|including|include|includes|and|or|your|as well as)(?-u:\b))\s*(?:your\s+)?({})\s*(?:[,;.、，。)）/]|(?-u:\b)(?:and|or|etc)(?-u:\b)|$)",
+            bare_words.0.join("|")
+        ))?;
+        let bare_zh = compile(&format!(
+            r"(?i)(?:^|[、，,：:（(和及与或/])\s*({})\s*(?:[、，,。；;）)和及与或等/]|$)",
+            bare_words.1.join("|")
+        ))?;
 
         let mut sdks = Vec::new();
         let mut vendors = Vec::new();
@@ -560,15 +568,7 @@ impl Lexicon {
                 let Some(word) = caps.get(1) else {
                     break;
                 };
-                let key = match word.as_str() {
-                    "MAC" | "IP" => word.as_str().to_string(),
-                    w => w.to_lowercase().replace("e-mail", "email"),
-                };
-                let key = if key == "names" {
-                    "name".to_string()
-                } else {
-                    key
-                };
+                let key = word.as_str().to_lowercase();
                 if let Some(ids) = self.bare_index.get(&key) {
                     hits.push(TypeHit {
                         start: word.start(),

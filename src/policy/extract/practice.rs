@@ -21,6 +21,7 @@ struct RawPhrases {
     verbs: RawVerbs,
     lead_in: RawLeadIn,
     definition: RawDefinition,
+    not_practice: RawLeadIn,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +38,7 @@ struct RawDefinition {
 struct RawVerbs {
     collect_zh: Vec<String>,
     collect_en: Vec<String>,
+    permission_zh: Vec<String>,
     share_zh: Vec<String>,
     share_en: Vec<String>,
 }
@@ -52,9 +54,13 @@ struct RawLeadIn {
 #[derive(Debug)]
 pub(super) struct PracticeWords {
     collect: Regex,
+    /// "申请…权限": a permission statement.
+    permission: Regex,
     share: Regex,
     lead_in: Regex,
     definition: Regex,
+    /// Terms-of-service wording ("不得上传…", "intellectual property").
+    not_practice: Regex,
     /// "个人信息包括……" at the start of a sentence.
     general_subject: Regex,
 }
@@ -98,9 +104,14 @@ impl PracticeWords {
         let v = &raw.verbs;
         Ok(PracticeWords {
             collect: compile(alternation(&v.collect_zh, &v.collect_en))?,
+            permission: compile(format!(
+                "{}[^，。；,;]{{0,24}}?权限",
+                alternation(&v.permission_zh, &[])
+            ))?,
             share: compile(alternation(&v.share_zh, &v.share_en))?,
             lead_in: compile(alternation(&raw.lead_in.zh, &raw.lead_in.en))?,
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
+            not_practice: compile(alternation(&raw.not_practice.zh, &raw.not_practice.en))?,
             general_subject: compile(format!(
                 r"^\W{{0,3}}(?:本政策中?(?:涉及|所称|所述)的|本隐私政策中?(?:涉及|所称|所述)的|the\s+)?{}\s*(?:是指|指|包括|包含|主要包括|includes?|means|is)",
                 alternation(&raw.definition.subjects_zh, &raw.definition.subjects_en)
@@ -109,7 +120,7 @@ impl PracticeWords {
     }
 
     pub(super) fn has_collect_verb(&self, text: &str) -> bool {
-        self.collect.is_match(text)
+        self.collect.is_match(text) || self.permission.is_match(text)
     }
 
     pub(super) fn has_share_verb(&self, text: &str) -> bool {
@@ -125,6 +136,11 @@ impl PracticeWords {
     /// 指……", "个人信息包括姓名、……"): examples, not what this app does.
     pub(super) fn is_definition(&self, text: &str) -> bool {
         self.definition.is_match(text) || self.general_subject.is_match(text)
+    }
+
+    /// Whether a sentence is a terms-of-service rule rather than a statement of practice.
+    pub(super) fn is_terms_of_service(&self, text: &str) -> bool {
+        self.not_practice.is_match(text)
     }
 
     /// Whether a sentence introduces the list after it: it ends in a colon and says what
@@ -150,6 +166,9 @@ mod tests {
         assert!(w.has_collect_verb("当您联系客服时，我们需要您提供姓名和联系电话。"));
         assert!(w.has_collect_verb("We collected your e-mail address when you signed up."));
         assert!(w.has_share_verb("我们会将设备标识共享给推送服务商。"));
+        // A permission statement is a collection statement.
+        assert!(w.has_collect_verb("拍照时我们会申请您的相机权限。"));
+        assert!(!w.has_collect_verb("拍照时请打开相机。"));
         assert!(w.has_share_verb("We may disclose your address to couriers."));
         // Whole words only: "user" is not "use", "login" is not "log".
         assert!(!w.has_collect_verb("The user login page."));
@@ -174,6 +193,14 @@ mod tests {
         assert!(w.is_definition("个人信息包括姓名、出生日期、住址等。"));
         assert!(w.is_definition("\"Device data\" means the model and identifiers of a phone."));
         assert!(!w.is_definition("我们会收集您的个人信息，包括姓名和手机号码。"));
+    }
+
+    #[test]
+    fn terms_of_service_rules_are_not_practice() {
+        let w = words();
+        assert!(w.is_terms_of_service("用户不得上传侵犯他人权利的图片、视频。"));
+        assert!(w.is_terms_of_service("All photos remain our intellectual property."));
+        assert!(!w.is_terms_of_service("我们会收集您上传的照片。"));
     }
 
     #[test]
