@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Decryption cost: `privaudit scan` (reading, TLS decryption, HTTP/2, detection) against
 # tshark decrypting the same capture with the same secrets (embedded as a pcapng DSB)
-# and extracting the HTTP/2 request fields. The capture is a real browser HTTP/2 session
+# and extracting the HTTP/2 request fields. privaudit runs with every core and with
+# --threads 1, interleaved in the same run. The capture is a real browser HTTP/2 session
 # (FoxIO's http2-with-cookies.pcapng, shared corpus) replayed as COPIES connections.
 # usage: bench/decrypt-vs-tshark.sh [COPIES=250] [RUNS=3]
 set -euo pipefail
@@ -15,9 +16,11 @@ mkdir -p bench/out
 cap=bench/out/h2-tls-x${copies}.pcapng
 [ -f "$cap" ] || ./target/release/examples/replicate_capture "$corpus/tls/ja4_http2-with-cookies.pcapng" "$cap" "$copies"
 bytes=$(stat -c %s "$cap")
-python3 bench/compare.py --runs "$runs" --bytes "$bytes" --label-a privaudit --label-b tshark -- \
-  taskset -c 0 ./target/release/privaudit --no-progress scan --format jsonl "$cap" -- \
-  taskset -c 0 tshark -n -r "$cap" -T fields \
+python3 bench/compare.py --runs "$runs" --bytes "$bytes" \
+  --labels scan,scan-t1,tshark --vs tshark --pairs scan:scan-t1 -- \
+  ./target/release/privaudit --no-progress scan --format jsonl "$cap" -- \
+  ./target/release/privaudit --no-progress scan --format jsonl --threads 1 "$cap" -- \
+  tshark -n -r "$cap" -T fields \
     -e frame.number -e ip.src -e ip.dst -e tcp.srcport -e tcp.dstport \
     -e tls.handshake.extensions_server_name \
     -e http2.headers.method -e http2.headers.authority -e http2.headers.path -e http2.headers.user_agent

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Compares `privaudit flows --format jsonl` with tshark extracting the same fields on
-# the same phone-shaped capture (mostly TLS, some plaintext HTTP with JSON, DNS).
+# `privaudit flows --format jsonl` and `privaudit audit --format json` against tshark
+# extracting the same fields on the same phone-shaped capture (mostly TLS, some
+# plaintext HTTP with JSON, DNS). privaudit runs with every core (the default) and with
+# --threads 1; all commands are timed in the same run, interleaved, so the ratios
+# hold even on a loaded machine.
 # usage: bench/flows-vs-tshark.sh [SIZE_MB=512] [RUNS=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +15,15 @@ mkdir -p bench/out
 cap=bench/out/phone-${size_mb}.pcap
 [ -f "$cap" ] || ./target/release/examples/gen_phone_capture "$cap" "$size_mb"
 bytes=$(stat -c %s "$cap")
-python3 bench/compare.py --runs "$runs" --bytes "$bytes" --label-a privaudit --label-b tshark -- \
-  taskset -c 0 ./target/release/privaudit --no-progress flows --format jsonl "$cap" -- \
-  taskset -c 0 tshark -n -r "$cap" -T fields \
+p=./target/release/privaudit
+python3 bench/compare.py --runs "$runs" --bytes "$bytes" \
+  --labels flows,flows-t1,audit,audit-t1,tshark --vs tshark \
+  --pairs flows:flows-t1,audit:audit-t1 -- \
+  $p --no-progress flows --format jsonl "$cap" -- \
+  $p --no-progress flows --format jsonl --threads 1 "$cap" -- \
+  $p --no-progress audit --policy policies/mobile-office.toml --format json "$cap" -- \
+  $p --no-progress audit --policy policies/mobile-office.toml --format json --threads 1 "$cap" -- \
+  tshark -n -r "$cap" -T fields \
     -e frame.number -e frame.time_epoch -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
     -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport \
     -e dns.qry.name -e dns.qry.type -e dns.a -e dns.aaaa -e dns.cname \

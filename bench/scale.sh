@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Streams captures larger than 4 GiB (pcap and pcapng) through flows, scan and audit
 # and reports peak RSS and time for each. Needs ~9 GB of disk in bench/out.
-# usage: bench/scale.sh [SIZE_MB=4300]
+# usage: bench/scale.sh [SIZE_MB=4300]   (FORMATS="pcap" for one format, half the disk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-4300}
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)"; exit 2; }
 cargo build --release --quiet --bin privaudit --example gen_phone_capture
 mkdir -p bench/out
-for ext in pcap pcapng; do
+for ext in ${FORMATS:-pcap pcapng}; do
   cap=bench/out/scale-${size_mb}.${ext}
   [ -f "$cap" ] || ./target/release/examples/gen_phone_capture "$cap" "$size_mb" 20
   printf '%s: %s bytes\n' "$cap" "$(stat -c %s "$cap")"

@@ -11,6 +11,9 @@ mkdir -p bench/out
 cap=bench/out/plain-${size_mb}.pcap
 [ -f "$cap" ] || ./target/release/examples/gen_phone_capture "$cap" "$size_mb" 90
 bytes=$(stat -c %s "$cap")
-python3 bench/compare.py --runs "$runs" --bytes "$bytes" --label-a flows --label-b scan -- \
-  taskset -c 0 ./target/release/privaudit --no-progress flows --format jsonl "$cap" -- \
-  taskset -c 0 ./target/release/privaudit --no-progress scan --format jsonl "$cap"
+python3 bench/compare.py --runs "$runs" --bytes "$bytes" \
+  --labels flows,scan,flows-t1,scan-t1 --vs scan-t1 --pairs flows:scan,flows:flows-t1,scan:scan-t1 -- \
+  ./target/release/privaudit --no-progress flows --format jsonl "$cap" -- \
+  ./target/release/privaudit --no-progress scan --format jsonl "$cap" -- \
+  ./target/release/privaudit --no-progress flows --format jsonl --threads 1 "$cap" -- \
+  ./target/release/privaudit --no-progress scan --format jsonl --threads 1 "$cap"

@@ -28,6 +28,11 @@ fn main() {
             &path,
             &Limits::default(),
             &Default::default(),
+            std::env::var("BENCH_THREADS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1),
+            None,
             &mut |_| {},
             &mut |_| records += 1,
         )

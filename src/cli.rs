@@ -232,6 +232,9 @@ pub struct AuditArgs {
     pub keylog: KeylogArgs,
 
     #[command(flatten)]
+    pub engine: EngineArgs,
+
+    #[command(flatten)]
     pub limits: LimitArgs,
 
     #[command(flatten)]
@@ -491,6 +494,9 @@ pub struct FlowsArgs {
     pub keylog: KeylogArgs,
 
     #[command(flatten)]
+    pub engine: EngineArgs,
+
+    #[command(flatten)]
     pub limits: LimitArgs,
 }
 
@@ -549,7 +555,30 @@ pub struct ScanArgs {
     pub keylog: KeylogArgs,
 
     #[command(flatten)]
+    pub engine: EngineArgs,
+
+    #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// How many threads read traffic.
+#[derive(Debug, Args, Clone, Default)]
+pub struct EngineArgs {
+    /// Threads analysing each capture: 1 runs everything on one thread; more adds a
+    /// reader thread and shards flows across N worker threads (same output, byte for
+    /// byte). Default: every core.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
+impl EngineArgs {
+    /// The thread count to use.
+    pub fn threads(&self) -> usize {
+        match self.threads {
+            Some(n) => usize::from(n),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
 }
 
 /// Resource limits (see the README's "Limits" section for what each bounds).

@@ -264,6 +264,11 @@ fn consume(ev: Event, scan: bool) {
             let _ = serde_json::to_vec(&w);
         }
         Event::Names(_) => {}
+        Event::Scanned(x, _) => {
+            if scan {
+                let _ = detector().scan(&x);
+            }
+        }
     }
 }
 
@@ -300,9 +305,10 @@ pub fn capture(data: &[u8]) {
         return;
     };
     let keys = KeyStore::default();
-    let _ = crate::pipeline::analyse_input(&path, &limits(), &keys, &mut |_| {}, &mut |ev| {
-        consume(ev, false)
-    });
+    let _ =
+        crate::pipeline::analyse_input(&path, &limits(), &keys, 1, None, &mut |_| {}, &mut |ev| {
+            consume(ev, false)
+        });
     let _ = std::fs::remove_file(&path);
 }
 

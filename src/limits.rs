@@ -41,6 +41,19 @@ pub struct Limits {
     pub quic_stream_bytes: usize,
 }
 
+impl Limits {
+    /// One shard's part of the limits that hold across all flows (the flow table and
+    /// the total reassembly budget), so `shards` shards together keep the same bounds.
+    pub fn share(&self, shards: usize) -> Limits {
+        let n = shards.max(1);
+        Limits {
+            max_flows: self.max_flows.div_ceil(n).max(1),
+            reassembly_total: self.reassembly_total.div_ceil(n),
+            ..self.clone()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::decrypt::KeyStore;
-use crate::engine::{Engine, Event, Stats};
+use crate::engine::{Engine, Event, Scanner, Stats};
 use crate::limits::Limits;
 use crate::source::capture::{self, CaptureError, CaptureSummary, Progress};
 use crate::source::har::{self, HarError};
@@ -23,6 +23,8 @@ pub fn analyse_input(
     path: &Path,
     limits: &Limits,
     keys: &KeyStore,
+    threads: usize,
+    scanner: Option<Scanner<'_>>,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, InputError> {
@@ -32,7 +34,7 @@ pub fn analyse_input(
         let first_ts = exchanges.iter().map(|x| x.ts).min();
         let last_ts = exchanges.iter().map(|x| x.ts).max();
         for x in exchanges {
-            sink(Event::Exchange(Box::new(x)));
+            sink(Event::Exchange(Box::new(x)).scanned_with(scanner));
         }
         return Ok(FileReport {
             path: path.display().to_string(),
@@ -48,7 +50,15 @@ pub fn analyse_input(
             not_inspected,
         });
     }
-    Ok(analyse_capture(path, limits, keys, on_progress, sink)?)
+    Ok(analyse_capture(
+        path,
+        limits,
+        keys,
+        threads,
+        scanner,
+        on_progress,
+        sink,
+    )?)
 }
 
 /// What reading one capture file produced besides its events.
@@ -64,27 +74,49 @@ pub struct FileReport {
 }
 
 /// Reads `path` and streams every event to `sink`. `on_progress` is called now and
-/// then with the number of file bytes consumed.
+/// then with the number of file bytes consumed. With `threads` above 1 the capture is
+/// read by the parallel engine (`engine::analyse_parallel`); the events are the same,
+/// in the same order. With a `scanner`, exchanges arrive as `Event::Scanned`.
 pub fn analyse_capture(
     path: &Path,
     limits: &Limits,
     keys: &KeyStore,
+    threads: usize,
+    scanner: Option<Scanner<'_>>,
     on_progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Event),
 ) -> Result<FileReport, CaptureError> {
     let display = path.display().to_string();
+    if threads > 1 {
+        let (capture, stats, embedded_keylog) = crate::engine::analyse_parallel(
+            path,
+            limits,
+            keys,
+            threads,
+            scanner,
+            on_progress,
+            sink,
+        )?;
+        return Ok(FileReport {
+            path: display,
+            capture,
+            stats,
+            embedded_keylog,
+            not_inspected: Vec::new(),
+        });
+    }
     let mut engine = Engine::new(&display, limits.clone(), keys.clone());
     let progress = Progress::default();
     let mut since = 0u32;
     let summary = capture::read_capture(path, &progress, &mut |ev| {
-        engine.on_event(ev, sink);
+        engine.on_event(ev, &mut |e| sink(e.scanned_with(scanner)));
         since += 1;
         if since >= 8192 {
             since = 0;
             on_progress(progress.bytes());
         }
     })?;
-    engine.finish(sink);
+    engine.finish(&mut |e| sink(e.scanned_with(scanner)));
     on_progress(progress.bytes());
     Ok(FileReport {
         path: display,

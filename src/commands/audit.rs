@@ -162,8 +162,11 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
     let inputs = super::common::collect_traffic(
         cli,
         &args.inputs,
-        &limits,
-        &keys,
+        &super::common::Reading {
+            limits: &limits,
+            keys: &keys,
+            threads: args.engine.threads(),
+        },
         &mut annotator,
         &detector,
         &mut collector,

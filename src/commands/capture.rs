@@ -164,7 +164,7 @@ mod imp {
                     view.connection(&h, annotator);
                 }
             }
-            Event::Exchange(x) => {
+            Event::Exchange(x) | Event::Scanned(x, _) => {
                 if !annotator.keep_app(x.app.as_deref()) {
                     return;
                 }

@@ -52,6 +52,26 @@ pub fn keys(args: &KeylogArgs) -> Result<KeyStore> {
     Ok(store)
 }
 
+/// One exchange and what was found in it, attributed and counted.
+fn exchange(
+    annotator: &mut Annotator,
+    collector: &mut Collector,
+    x: &privaudit::exchange::Exchange,
+    found: Vec<privaudit::observation::Observation>,
+) {
+    if !annotator.keep_app(x.app.as_deref()) {
+        return;
+    }
+    let party = annotator
+        .party(x.host().as_deref(), x.dst.map(|d| d.ip))
+        .to_string();
+    collector.exchange(x, &party);
+    for mut obs in found {
+        annotator.observation(&mut obs);
+        collector.observation(obs);
+    }
+}
+
 pub fn sha256_file(path: &std::path::Path) -> Option<String> {
     let mut f = std::fs::File::open(path).ok()?;
     let mut h = sha2::Sha256::new();
@@ -68,44 +88,60 @@ pub fn sha256_file(path: &std::path::Path) -> Option<String> {
 
 /// Reads every input, attributes each exchange to a party and feeds the requests and
 /// the personal data found in them to `collector`. Returns what was read, per file.
+/// How traffic is read: limits, secrets and threads.
+pub struct Reading<'a> {
+    pub limits: &'a Limits,
+    pub keys: &'a KeyStore,
+    pub threads: usize,
+}
+
 pub fn collect_traffic(
     cli: &Cli,
     files: &[PathBuf],
-    limits: &Limits,
-    keys: &KeyStore,
+    reading: &Reading<'_>,
     annotator: &mut Annotator,
     detector: &Detector,
     collector: &mut Collector,
 ) -> Result<Vec<InputInfo>> {
+    let Reading {
+        limits,
+        keys,
+        threads,
+    } = *reading;
     let mut warnings = Warnings::new(cli.verbose);
     let mut inputs = Vec::new();
     for input in files {
         let bar = ProgressBar::for_file(cli, input);
-        let report =
-            pipeline::analyse_input(input, limits, keys, &mut |pos| bar.set(pos), &mut |event| {
-                match event {
-                    Event::Names(names) => annotator.learn(&names),
-                    Event::Warning(w) => warnings.add(w),
-                    Event::Record(mut r) => {
-                        if annotator.record(&mut r) {
-                            collector.record(&r);
-                        }
-                    }
-                    Event::Exchange(x) => {
-                        if !annotator.keep_app(x.app.as_deref()) {
-                            return;
-                        }
-                        let party = annotator
-                            .party(x.host().as_deref(), x.dst.map(|d| d.ip))
-                            .to_string();
-                        collector.exchange(&x, &party);
-                        for mut obs in detector.scan(&x) {
-                            annotator.observation(&mut obs);
-                            collector.observation(obs);
-                        }
+        // The report names each input by its SHA-256; with threads to spare it is
+        // hashed while the traffic is read rather than after.
+        // Detection runs where the exchanges are made (on the worker threads).
+        let scanner = |x: &privaudit::exchange::Exchange| detector.scan(x);
+        let hasher = (threads > 1).then(|| {
+            let path = input.clone();
+            std::thread::spawn(move || sha256_file(&path))
+        });
+        let report = pipeline::analyse_input(
+            input,
+            limits,
+            keys,
+            threads,
+            Some(&scanner),
+            &mut |pos| bar.set(pos),
+            &mut |event| match event {
+                Event::Names(names) => annotator.learn(&names),
+                Event::Warning(w) => warnings.add(w),
+                Event::Record(mut r) => {
+                    if annotator.record(&mut r) {
+                        collector.record(&r);
                     }
                 }
-            });
+                Event::Exchange(x) => {
+                    let found = detector.scan(&x);
+                    exchange(annotator, collector, &x, found);
+                }
+                Event::Scanned(x, found) => exchange(annotator, collector, &x, found),
+            },
+        );
         bar.done();
         let report = report?;
         for (host, reason) in &report.not_inspected {
@@ -121,7 +157,10 @@ pub fn collect_traffic(
             frames: report.capture.frames,
             first_ts: report.capture.first_ts,
             last_ts: report.capture.last_ts,
-            sha256: sha256_file(input),
+            sha256: match hasher {
+                Some(h) => h.join().ok().flatten(),
+                None => sha256_file(input),
+            },
             damage: report.damage_line(),
         });
     }

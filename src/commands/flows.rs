@@ -34,11 +34,15 @@ pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
             input,
             &limits,
             &keys,
+            args.engine.threads(),
+            None,
             &mut |pos| bar.set(pos),
             &mut |event| {
                 let mut record = match event {
                     Event::Record(r) => r,
-                    Event::Exchange(x) => Record::Http(HttpRecord::from_exchange(&x)),
+                    Event::Exchange(x) | Event::Scanned(x, _) => {
+                        Record::Http(HttpRecord::from_exchange(&x))
+                    }
                     Event::Warning(w) => return warnings.add(w),
                     Event::Names(names) => return annotator.learn(&names),
                 };

@@ -35,15 +35,26 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
             input,
             &limits,
             &keys,
+            args.engine.threads(),
+            Some(&|x: &privaudit::exchange::Exchange| detector.scan(x)),
             &mut |pos| bar.set(pos),
             &mut |event| match event {
                 Event::Names(names) => annotator.learn(&names),
                 Event::Warning(w) => warnings.add(w),
+                Event::Exchange(x) | Event::Scanned(x, _)
+                    if !annotator.keep_app(x.app.as_deref()) => {}
                 Event::Exchange(x) => {
-                    if !annotator.keep_app(x.app.as_deref()) {
-                        return;
-                    }
                     for mut obs in detector.scan(&x) {
+                        annotator.observation(&mut obs);
+                        if write_error.is_none()
+                            && let Err(e) = writer.write(&obs)
+                        {
+                            write_error = Some(e);
+                        }
+                    }
+                }
+                Event::Scanned(_, found) => {
+                    for mut obs in found {
                         annotator.observation(&mut obs);
                         if write_error.is_none()
                             && let Err(e) = writer.write(&obs)

@@ -83,8 +83,11 @@ pub fn run(cli: &Cli, args: &SdksArgs) -> Result<ExitCode> {
         super::common::collect_traffic(
             cli,
             &args.captures,
-            &limits,
-            &keys,
+            &super::common::Reading {
+                limits: &limits,
+                keys: &keys,
+                threads: privaudit::cli::EngineArgs::default().threads(),
+            },
             &mut annotator,
             &detector,
             &mut collector,

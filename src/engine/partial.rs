@@ -16,7 +16,9 @@ use crate::record::Record;
 use crate::time::Timestamp;
 
 use super::Event;
-use super::session::{Ctx, emit_dns, handle_http_events, handshake_record};
+use super::ctx::Ctx;
+use super::emit::{emit_dns, handshake_record};
+use super::http_events::handle_http_events;
 
 const DNS_PORTS: [u16; 3] = [53, 5353, 5355];
 /// TLS record type of a handshake, and the handshake type of a ClientHello.

@@ -6,8 +6,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::session::{Ctx, handle_http_events};
-use super::tls_conn::TlsVisibility;
+use super::ctx::Ctx;
+use super::http_events::handle_http_events;
+use super::visibility::TlsVisibility;
 use crate::decrypt::quic::OneRttKeys;
 use crate::decrypt::tls as dtls;
 use crate::exchange::Transport;

@@ -1,111 +1,23 @@
 //! The application-layer state of one flow: protocol detection by content, then the
 //! protocol's own state machine, turning stream bytes into records and exchanges.
 
-use std::sync::Arc;
-
-use crate::exchange::{Exchange, Transport};
+use crate::exchange::Transport;
 use crate::limits::Limits;
-use crate::net::{Direction, Endpoint};
+use crate::net::Direction;
 use crate::proto::dns;
-use crate::proto::fingerprint::{self, Ja4Transport};
 use crate::proto::http1::{self, HttpEvent, HttpSession};
-use crate::proto::quic::{self, QuicSession};
-
-use super::quic_conn::QuicConn;
-use crate::proto::tls::{self, ClientHello, ServerHello};
-use crate::record::{DnsRecord, HandshakeRecord, Meta, Record, Warning};
+use crate::proto::quic;
+use crate::proto::tls;
+use crate::record::{HandshakeRecord, Record};
 use crate::time::Timestamp;
 
 use super::Event;
-
-/// Context a session needs to build records.
-pub struct Ctx<'a> {
-    pub keys: &'a crate::decrypt::KeyStore,
-    pub file: &'a Arc<str>,
-    pub client: Endpoint,
-    pub server: Endpoint,
-    pub app: Option<&'a str>,
-    pub limits: &'a Limits,
-    pub out: &'a mut Vec<Event>,
-}
-
-impl Ctx<'_> {
-    pub(super) fn meta(&self, frame: u64, last_frame: u64, ts: Timestamp, dir: Direction) -> Meta {
-        let (src, dst) = match dir {
-            Direction::Up => (self.client, self.server),
-            Direction::Down => (self.server, self.client),
-        };
-        Meta {
-            file: self.file.clone(),
-            frame,
-            last_frame: (last_frame > frame).then_some(last_frame),
-            ts,
-            src: Some(src),
-            dst: Some(dst),
-            app: self.app.map(str::to_string),
-            party: None,
-            partial: false,
-        }
-    }
-
-    pub(super) fn warn(
-        &mut self,
-        frame: Option<u64>,
-        limit: Option<&'static str>,
-        message: String,
-    ) {
-        let flow = format!("{} -> {}", self.client, self.server);
-        self.out.push(Event::Warning(Warning {
-            file: self.file.clone(),
-            frame,
-            limit,
-            flow: Some(flow),
-            message,
-        }));
-    }
-}
-
-/// Pushes the `tls` record of a handshake.
-pub(super) fn emit_tls_record(
-    ctx: &mut Ctx<'_>,
-    hello: &ClientHello,
-    server: Option<&ServerHello>,
-    (first, last): (u64, u64),
-    ts: Timestamp,
-    retried: bool,
-) {
-    let mut record = handshake_record(
-        ctx.meta(first, last, ts, Direction::Up),
-        hello,
-        server,
-        Ja4Transport::Tcp,
-    );
-    record.hello_retry = retried;
-    ctx.out.push(Event::Record(Record::Tls(record)));
-}
-
-pub(super) fn handshake_record(
-    meta: Meta,
-    hello: &ClientHello,
-    server: Option<&ServerHello>,
-    transport: Ja4Transport,
-) -> HandshakeRecord {
-    let offered = hello.max_version();
-    HandshakeRecord {
-        meta,
-        sni: hello.sni.clone(),
-        alpn: hello.alpn.clone(),
-        ja3: (transport == Ja4Transport::Tcp).then(|| fingerprint::ja3(hello)),
-        ja4: Some(fingerprint::ja4(hello, transport)),
-        version: tls::version_name(server.map(ServerHello::version).unwrap_or(offered)),
-        client_version: Some(tls::version_name(offered)),
-        cipher: server.map(|s| tls::cipher_name(s.cipher_suite)),
-        server_alpn: server.and_then(|s| s.alpn.clone()),
-        established: server.is_some(),
-        hello_retry: false,
-        resumed: server.is_some_and(|s| s.resumes(hello)),
-    }
-}
+use super::ctx::Ctx;
+use super::emit::{emit_dns, emit_quic};
+use super::http_events::handle_http_events;
+use super::quic_conn::QuicConn;
+use super::tls_conn::TlsConn;
+use super::visibility::TlsVisibility;
 
 /// Google QUIC: the SNI from the cleartext CHLO and the frames that carried it.
 #[derive(Debug, Default)]
@@ -132,7 +44,7 @@ pub enum App {
     Undecided {
         probes: u8,
     },
-    Tls(Box<super::tls_conn::TlsConn>),
+    Tls(Box<TlsConn>),
     Http(Box<HttpSession>),
     /// Cleartext HTTP/2 (prior knowledge, or after an h2c Upgrade).
     Http2(Box<crate::proto::http2::Http2Session>),
@@ -173,12 +85,12 @@ impl App {
     pub fn tls_visibility(&self) -> Option<(bool, Option<String>, [u64; 2])> {
         match self {
             App::Tls(t) => t.visibility.as_ref().map(|v| {
-                let ok = *v == super::tls_conn::TlsVisibility::Decrypted;
+                let ok = *v == TlsVisibility::Decrypted;
                 (ok, (!ok).then(|| v.reason()), t.plaintext_bytes)
             }),
             App::Quic(q) => {
                 let v = q.visibility();
-                let ok = v == super::tls_conn::TlsVisibility::Decrypted;
+                let ok = v == TlsVisibility::Decrypted;
                 Some((ok, (!ok).then(|| v.reason()), q.plaintext_bytes))
             }
             App::Gquic(_) => Some((
@@ -365,22 +277,6 @@ impl App {
     }
 }
 
-fn emit_quic(session: &QuicSession, ctx: &mut Ctx<'_>) {
-    let Some(hello) = &session.client_hello else {
-        return;
-    };
-    let (first, last) = session.hello_frames.unwrap_or((0, 0));
-    let mut record = handshake_record(
-        ctx.meta(first, last, session.hello_ts, Direction::Up),
-        hello,
-        session.server_hello.as_ref(),
-        Ja4Transport::Quic,
-    );
-    record.client_version = Some(quic::version_name(session.version));
-    record.hello_retry = session.retried;
-    ctx.out.push(Event::Record(Record::Quic(record)));
-}
-
 enum Detected {
     Tls,
     Http,
@@ -391,7 +287,7 @@ enum Detected {
 impl Detected {
     fn build(self, limits: &Limits) -> App {
         match self {
-            Detected::Tls => App::Tls(Box::new(super::tls_conn::TlsConn::new(limits))),
+            Detected::Tls => App::Tls(Box::new(TlsConn::new(limits))),
             Detected::Http => App::Http(Box::new(HttpSession::new(limits))),
             Detected::Http2 => App::Http2(Box::new(crate::proto::http2::Http2Session::new(
                 limits, true,
@@ -438,56 +334,6 @@ fn detect_udp(data: &[u8], client_port: u16, server_port: u16, limits: &Limits) 
     App::Ignored
 }
 
-pub(super) fn emit_dns(
-    msg: &dns::Message,
-    proto: &'static str,
-    dir: Direction,
-    (frame, last_frame): (u64, u64),
-    ts: Timestamp,
-    ctx: &mut Ctx<'_>,
-) {
-    let Some(first) = msg.questions.first() else {
-        return;
-    };
-    let answers = msg
-        .answers
-        .iter()
-        .filter_map(|a| match &a.answer {
-            dns::Answer::Address(ip) => Some(ip.to_string()),
-            dns::Answer::Cname(c) => Some(c.clone()),
-            dns::Answer::Other { .. } => None,
-        })
-        .collect();
-    let queries = if msg.questions.len() > 1 {
-        msg.questions.iter().map(|q| q.name.clone()).collect()
-    } else {
-        Vec::new()
-    };
-    ctx.out.push(Event::Record(Record::Dns(DnsRecord {
-        meta: ctx.meta(frame, last_frame, ts, dir),
-        proto,
-        response: msg.response,
-        query: first.name.clone(),
-        queries,
-        qtype: dns::type_name(first.qtype),
-        rcode: msg.response.then_some(msg.rcode),
-        answers,
-    })));
-    if msg.response {
-        let names: Vec<(std::net::IpAddr, String)> = msg
-            .answers
-            .iter()
-            .filter_map(|a| match a.answer {
-                dns::Answer::Address(ip) => Some((ip, first.name.clone())),
-                _ => None,
-            })
-            .collect();
-        if !names.is_empty() {
-            ctx.out.push(Event::Names(names));
-        }
-    }
-}
-
 fn dns_tcp(
     state: &mut DnsTcpState,
     dir: Direction,
@@ -524,49 +370,4 @@ fn dns_tcp(
         buf.drain(..2 + len);
         *first_frame = if buf.is_empty() { None } else { Some(frame) };
     }
-}
-
-/// Turns HTTP parser events into exchanges and warnings; true if a tunnel opened.
-pub(super) fn handle_http_events(
-    events: Vec<HttpEvent>,
-    ctx: &mut Ctx<'_>,
-    transport: Transport,
-) -> bool {
-    let mut tunnel = false;
-    for ev in events {
-        match ev {
-            HttpEvent::Exchange(req) => {
-                let req = *req;
-                ctx.out.push(Event::Exchange(Box::new(Exchange {
-                    file: ctx.file.clone(),
-                    frame: req.first_frame,
-                    last_frame: req.last_frame,
-                    ts: req.ts,
-                    src: Some(ctx.client),
-                    dst: Some(ctx.server),
-                    transport,
-                    scheme: Some(if transport == Transport::Http {
-                        "http"
-                    } else {
-                        "https"
-                    }),
-                    method: req.method,
-                    uri: req.uri,
-                    version: req.version,
-                    headers: req.headers,
-                    body: req.body,
-                    body_encoding: req.body_encoding,
-                    body_wire_len: req.body_wire_len,
-                    body_truncated: req.body_truncated,
-                    status: req.status,
-                    response_content_type: req.response_content_type,
-                    app: ctx.app.map(str::to_string),
-                    partial: false,
-                })));
-            }
-            HttpEvent::Limit { limit, detail } => ctx.warn(None, Some(limit), detail),
-            HttpEvent::Tunnel => tunnel = true,
-        }
-    }
-    tunnel
 }

@@ -3,9 +3,10 @@
 //! connection's secrets — decryption of the rest, handing application data to HTTP/1
 //! or HTTP/2 so decrypted requests reach the detector like cleartext ones.
 
-use serde::Serialize;
-
-use super::session::{Ctx, emit_tls_record, handle_http_events};
+use super::ctx::Ctx;
+use super::emit::emit_tls_record;
+use super::http_events::handle_http_events;
+use super::visibility::TlsVisibility;
 use crate::decrypt::tls::{self as dtls, DirectionKeys, Suite};
 use crate::exchange::Transport;
 use crate::limits::Limits;
@@ -14,46 +15,6 @@ use crate::proto::http1::{self, HttpEvent, HttpSession};
 use crate::proto::http2::{self, Http2Session};
 use crate::proto::tls::{self, ClientHello, ServerHello};
 use crate::time::Timestamp;
-
-/// Why a TLS connection's content could not be read (or that it was).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TlsVisibility {
-    /// Decrypted with the key log.
-    Decrypted,
-    /// No key log was given.
-    NoKeylog,
-    /// The key log has no secrets for this client random.
-    NoKey,
-    /// The negotiated cipher suite is not one this tool decrypts.
-    UnsupportedSuite(String),
-    /// The capture started after the handshake.
-    MidSession,
-    /// The server never answered the ClientHello (refused, or a pinned certificate).
-    NoServerHello,
-    /// The key did not open the records (wrong key, or early data).
-    DecryptionFailed,
-}
-
-impl TlsVisibility {
-    pub fn reason(&self) -> String {
-        match self {
-            TlsVisibility::Decrypted => "decrypted".into(),
-            TlsVisibility::NoKeylog => "no key log given".into(),
-            TlsVisibility::NoKey => "no key for this client random in the key log".into(),
-            TlsVisibility::UnsupportedSuite(s) => {
-                format!("cipher suite {s} is not supported for decryption")
-            }
-            TlsVisibility::MidSession => "capture started mid-session (no handshake)".into(),
-            TlsVisibility::NoServerHello => {
-                "handshake never completed (certificate pinning or refusal?)".into()
-            }
-            TlsVisibility::DecryptionFailed => {
-                "the key log's secret did not decrypt the records".into()
-            }
-        }
-    }
-}
 
 enum Inner {
     Undecided,

@@ -2,6 +2,7 @@
 //! fragment reassembly), and the TCP/UDP flow table with stream reassembly.
 
 pub mod defrag;
+pub mod fast;
 pub mod flow;
 pub mod link;
 pub mod packet;

@@ -330,7 +330,10 @@ fn read_stream<R: Read + Send>(
                     });
                     break;
                 }
-                reader.consume(consumed);
+                // Without shifting: `consume` moves the buffer's second half to the
+                // front each time half is read, copying the file once more; `refill`
+                // shifts what little is left anyway.
+                reader.consume_noshift(consumed);
                 offset += consumed as u64;
             }
             Step::Refill => {
