@@ -191,8 +191,10 @@ mod live {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|f| f["rule"] == "PA-DISCLOSURE-OMITTED"
-                    && f["data_type"] == "device.identifier.imei"),
+                .any(|f| f["severity"] == "high"
+                    && f["data_types"]
+                        .as_array()
+                        .is_some_and(|d| d.iter().any(|t| t == "device.identifier.imei"))),
             "{stdout}"
         );
     }
