@@ -124,6 +124,20 @@ impl SqliteStore {
         }
     }
 
+    /// The rows of one child table of run `id`, in their stored order.
+    fn child_rows<T>(
+        &self,
+        sql: &str,
+        id: i64,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut st = self.conn.prepare_cached(sql).map_err(self.err())?;
+        st.query_map([id], row)
+            .map_err(self.err())?
+            .collect::<Result<Vec<T>, _>>()
+            .map_err(self.err())
+    }
+
     fn migrate(&mut self) -> Result<(), StoreError> {
         let url = self.url.clone();
         let err = |source| StoreError::Sqlite {
@@ -417,15 +431,11 @@ impl SqliteStore {
         };
         let report: serde_json::Value = unpack(&report).map_err(damaged)?;
         let coverage = serde_json::from_str(&coverage).map_err(|e| damaged(e.to_string()))?;
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT path, format, sha256, frames, first_ts, last_ts FROM inputs
+        let inputs = self.child_rows(
+            "SELECT path, format, sha256, frames, first_ts, last_ts FROM inputs
                  WHERE run_id = ?1 ORDER BY idx",
-            )
-            .map_err(err)?;
-        let inputs = st
-            .query_map([id], |r| {
+            id,
+            |r| {
                 Ok(InputRow {
                     path: r.get(0)?,
                     format: r.get(1)?,
@@ -434,19 +444,13 @@ impl SqliteStore {
                     first_ts: r.get(4)?,
                     last_ts: r.get(5)?,
                 })
-            })
-            .map_err(err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT fingerprint, rule, severity, party, data_types, title, message,
+            },
+        )?;
+        let raw = self.child_rows(
+            "SELECT fingerprint, rule, severity, party, data_types, title, message,
                     suppressed, evidence, rules FROM findings WHERE run_id = ?1 ORDER BY idx",
-            )
-            .map_err(err)?;
-        let raw = st
-            .query_map([id], |r| {
+            id,
+            |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -459,10 +463,8 @@ impl SqliteStore {
                     r.get::<_, String>(8)?,
                     r.get::<_, String>(9)?,
                 ))
-            })
-            .map_err(err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
+            },
+        )?;
         let mut findings = Vec::with_capacity(raw.len());
         for (
             fingerprint,
@@ -490,15 +492,11 @@ impl SqliteStore {
                 evidence: serde_json::from_str(&evidence).map_err(|e| damaged(e.to_string()))?,
             });
         }
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT party, data_type, class, count, cleartext, before_consent FROM flows
+        let flows = self.child_rows(
+            "SELECT party, data_type, class, count, cleartext, before_consent FROM flows
                  WHERE run_id = ?1 ORDER BY idx",
-            )
-            .map_err(err)?;
-        let flows = st
-            .query_map([id], |r| {
+            id,
+            |r| {
                 Ok(FlowRow {
                     party: r.get(0)?,
                     data_type: r.get(1)?,
@@ -507,37 +505,25 @@ impl SqliteStore {
                     cleartext: r.get(4)?,
                     before_consent: r.get(5)?,
                 })
-            })
-            .map_err(err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT sdk_id, name, status, named_in_policy FROM sdks WHERE run_id = ?1 ORDER BY idx",
-            )
-            .map_err(err)?;
-        let sdks = st
-            .query_map([id], |r| {
+            },
+        )?;
+        let sdks = self.child_rows(
+            "SELECT sdk_id, name, status, named_in_policy FROM sdks WHERE run_id = ?1 ORDER BY idx",
+            id,
+            |r| {
                 Ok(SdkRow {
                     id: r.get(0)?,
                     name: r.get(1)?,
                     status: r.get(2)?,
                     named_in_policy: r.get(3)?,
                 })
-            })
-            .map_err(err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT name FROM permissions WHERE run_id = ?1 ORDER BY name")
-            .map_err(err)?;
-        let permissions = st
-            .query_map([id], |r| r.get(0))
-            .map_err(err)?
-            .collect::<Result<Vec<String>, _>>()
-            .map_err(err)?;
+            },
+        )?;
+        let permissions = self.child_rows::<String>(
+            "SELECT name FROM permissions WHERE run_id = ?1 ORDER BY name",
+            id,
+            |r| r.get(0),
+        )?;
         Ok(RunRecord {
             id: Some(id),
             key,
