@@ -321,12 +321,13 @@ impl<'a> Builder<'a> {
             self.lead_in_left = LEAD_IN_REACH;
         }
         let practice = under_lead_in || self.lexicon.practice.states_practice(&masked);
+        let we_collect = p.first_person_collect(&masked);
         // "个人信息是指……包括姓名" in running text defines, like a definitions section;
         // unless the same sentence says that we collect.
         let defines = !s.heading
             && (self.lexicon.practice.is_definition(&masked)
                 || self.lexicon.practice.is_terms_of_service(&masked))
-            && !p.first_person_collect(&masked);
+            && !we_collect;
         if defines {
             if !types.is_empty() {
                 self.notes.push(format!(
@@ -413,7 +414,7 @@ impl<'a> Builder<'a> {
 
         self.promises_from(s, &masked, !types.is_empty());
 
-        if !self.reads_data(s.role, practice, p.first_person_collect(&masked)) {
+        if !self.reads_data(s.role, practice, we_collect) {
             return;
         }
         // Whom this sentence's data goes to: the parties it names (all of them: "with A
@@ -441,7 +442,7 @@ impl<'a> Builder<'a> {
             named
         } else if let Some(third) = third {
             vec![third]
-        } else if p.first_person_collect(&masked) && positive_parties.is_empty() {
+        } else if we_collect && positive_parties.is_empty() {
             self.party = None;
             Vec::new()
         } else {
