@@ -418,6 +418,21 @@ fn mistakes_fail_before_any_work() {
         "{err}"
     );
     assert!(!err.contains("frames"), "{err}");
+    // The other commands that write a file check it the same way, before any work.
+    for args in [
+        vec!["flows", capture],
+        vec!["scan", capture],
+        vec!["policy", "extract", "policies/mobile-office.toml"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["-o", missing.to_str().unwrap()]);
+        let (code, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(missing.to_str().unwrap()) && err.contains("No such file"),
+            "{args:?}: {err}"
+        );
+    }
     // A consent marker that matches nothing is said, and can be made an error.
     let (_, stdout, _) = audit(&["--format", "json", "--consent-marker", "no-such-path"]);
     let _ = stdout;

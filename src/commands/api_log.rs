@@ -37,6 +37,10 @@ fn masked(call: &ApiCall, show: bool) -> ApiCall {
 }
 
 pub fn run(args: &ApiLogArgs) -> Result<ExitCode> {
+    // Fail before any input is read rather than after the work is done.
+    if let Some(path) = &args.output {
+        privaudit::report::output::check_writable(path)?;
+    }
     let ontology = Ontology::load(args.signatures.as_deref())?;
     let sdks = SdkDb::load(args.signatures.as_deref())?;
     let map = ApiMap::load(args.signatures.as_deref())?;

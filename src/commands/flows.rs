@@ -13,6 +13,10 @@ use privaudit::report::records::RecordWriter;
 use super::{ProgressBar, Warnings};
 
 pub fn run(cli: &Cli, args: &FlowsArgs) -> Result<ExitCode> {
+    // Fail before any input is read rather than after the work is done.
+    if let Some(path) = &args.output {
+        privaudit::report::output::check_writable(path)?;
+    }
     let limits = args.limits.to_limits();
     let keys = super::common::keys(&args.keylog)?;
     let mut annotator = super::common::annotator(&args.parties, &[])?;

@@ -59,6 +59,9 @@ pub fn run(cmd: &PolicyCommand) -> Result<ExitCode> {
             output,
             signatures,
         } => {
+            if let Some(path) = output {
+                privaudit::report::output::check_writable(path)?;
+            }
             let lexicon = lexicon(signatures.as_deref())?;
             let bytes = std::fs::read(policy)
                 .with_context(|| format!("{}: cannot read the policy", policy.display()))?;

@@ -15,6 +15,10 @@ use privaudit::signatures::Ontology;
 use super::{ProgressBar, Warnings};
 
 pub fn run(cli: &Cli, args: &ScanArgs) -> Result<ExitCode> {
+    // Fail before any input is read rather than after the work is done.
+    if let Some(path) = &args.output {
+        privaudit::report::output::check_writable(path)?;
+    }
     let limits = args.limits.to_limits();
     let keys = super::common::keys(&args.keylog)?;
     let ontology = Ontology::load(args.parties.signatures.as_deref())?;

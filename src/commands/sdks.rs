@@ -65,6 +65,10 @@ pub fn load_inventory(
 }
 
 pub fn run(cli: &Cli, args: &SdksArgs) -> Result<ExitCode> {
+    // Fail before any input is read rather than after the work is done.
+    if let Some(path) = &args.output {
+        privaudit::report::output::check_writable(path)?;
+    }
     let ontology = Ontology::load(args.parties.signatures.as_deref())?;
     let inv = load_inventory(&args.app, args.parties.signatures.as_deref(), &ontology)?;
 

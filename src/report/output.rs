@@ -83,6 +83,8 @@ impl Output {
                 Ok(Output::Special(BufWriter::with_capacity(1 << 16, file)))
             }
             Some(dest) => {
+                // The error names the path and why, whichever command opens it.
+                check_writable(dest).map_err(|e| io::Error::other(e.to_string()))?;
                 let dir = dest
                     .parent()
                     .filter(|p| !p.as_os_str().is_empty())
