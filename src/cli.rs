@@ -336,6 +336,10 @@ pub enum PolicyCommand {
         /// Write the draft here (atomically) instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// What to write: the draft declaration (toml), every matched phrase with its
+        /// offsets and rule (json), or a review page with the policy text highlighted (html).
+        #[arg(long, value_enum, default_value_t = ExtractFormat::Toml)]
+        format: ExtractFormat,
         /// Use signature files from this folder instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         signatures: Option<PathBuf>,
@@ -406,6 +410,16 @@ pub enum ProxyCommand {
         #[arg(long, value_name = "DIR")]
         ca_dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// The draft declaration, notes as comments.
+    Toml,
+    /// One JSON document (`privaudit.policy-extract/1`): draft, notes, every match.
+    Json,
+    /// A self-contained review page: the policy text with every match highlighted.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

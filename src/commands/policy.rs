@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use privaudit::cli::PolicyCommand;
-use privaudit::policy::Declaration;
+use privaudit::cli::{ExtractFormat, PolicyCommand};
 use privaudit::policy::extract::{Lexicon, extract};
+use privaudit::policy::{Declaration, review};
 use privaudit::report::output::Output;
 use privaudit::sdk::signatures::{SDK_FILES, SdkDb};
 use privaudit::signatures::{DEFAULT_DATATYPES, Ontology};
@@ -57,6 +57,7 @@ pub fn run(cmd: &PolicyCommand) -> Result<ExitCode> {
         PolicyCommand::Extract {
             policy,
             output,
+            format,
             signatures,
         } => {
             if let Some(path) = output {
@@ -68,19 +69,31 @@ pub fn run(cmd: &PolicyCommand) -> Result<ExitCode> {
             let x = extract(&bytes, &lexicon)
                 .with_context(|| format!("{}: cannot draft a declaration", policy.display()))?;
             let d = &x.declaration;
-            let mut text = format!(
-                "# Draft declaration from {} ({}), made by privaudit {}.\n\
+            let names = vec![policy.display().to_string()];
+            let mut text = match format {
+                ExtractFormat::Toml => String::new(),
+                ExtractFormat::Json => {
+                    let mut t = serde_json::to_string_pretty(&review::to_json(&x, &names))?;
+                    t.push('\n');
+                    t
+                }
+                ExtractFormat::Html => review::to_html(&x, &names),
+            };
+            if *format == ExtractFormat::Toml {
+                text = format!(
+                    "# Draft declaration from {} ({}), made by privaudit {}.\n\
                  # Review every entry against the policy before auditing with it: check the\n\
                  # clause numbers and quotes, and the notes below.\n",
-                policy.display(),
-                x.encoding,
-                env!("CARGO_PKG_VERSION")
-            );
-            for note in &x.notes {
-                text.push_str(&format!("# NOTE: {}\n", note.replace('\n', " ")));
+                    policy.display(),
+                    x.encoding,
+                    env!("CARGO_PKG_VERSION")
+                );
+                for note in &x.notes {
+                    text.push_str(&format!("# NOTE: {}\n", note.replace('\n', " ")));
+                }
+                text.push('\n');
+                text.push_str(&d.to_toml());
             }
-            text.push('\n');
-            text.push_str(&d.to_toml());
             let mut out = Output::open(output.as_deref()).context("cannot open the output file")?;
             std::io::Write::write_all(&mut out, text.as_bytes())?;
             out.finish().context("cannot write the draft")?;

@@ -27,10 +27,12 @@ mod lexicon;
 mod practice;
 mod rules;
 mod segment;
+mod trace;
 
 use std::collections::{HashMap, HashSet};
 
 pub use lexicon::Lexicon;
+pub use trace::{Trace, TraceKind, char_offsets};
 
 use super::model::{AppInfo, Collect, Declaration, Deny, Promise, Promises, Share};
 use lexicon::{AliasTarget, TypeHit};
@@ -58,6 +60,11 @@ pub struct Extraction {
     pub notes: Vec<String>,
     /// Detected input encoding: `utf-8`, `utf-16le`, `utf-16be`, `gb18030`, `windows-1252`.
     pub encoding: String,
+    /// The text of each input document as read (decoded, line endings made `\n`);
+    /// trace offsets index into it.
+    pub documents: Vec<String>,
+    /// Every phrase matched, with what was done with it and why.
+    pub trace: Vec<Trace>,
 }
 
 /// Largest input accepted. Real policies are well under 1 MiB; this only bounds work on
@@ -69,6 +76,10 @@ const MAX_QUOTE_CHARS: usize = 600;
 
 /// Notes beyond this are counted, not listed.
 const MAX_NOTES: usize = 200;
+
+/// Trace records beyond this are dropped (a note says so): hostile input must not make
+/// the trace itself huge.
+const MAX_TRACE: usize = 200_000;
 
 /// Drafts a declaration from policy bytes in any supported encoding.
 pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractError> {
@@ -107,6 +118,7 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
         ));
     }
     let doc = segment::segment(&text);
+    drop(text);
     let mut builder = Builder::new(lexicon, doc.has_collection_section, notes);
     if !doc.has_collection_section && !doc.sentences.is_empty() {
         builder.notes.push(
@@ -116,7 +128,7 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
     for sentence in &doc.sentences {
         builder.sentence(sentence);
     }
-    Ok(builder.finish(decoded.encoding))
+    Ok(builder.finish(decoded.encoding, vec![doc.text]))
 }
 
 /// Notes with a cap, so hostile input cannot make the list itself huge.
@@ -189,6 +201,10 @@ struct Builder<'a> {
     /// Sentences left that a lead-in's practice still covers ("我们会收集以下信息：" and
     /// its list); a heading ends it.
     lead_in_left: usize,
+    trace: Vec<Trace>,
+    trace_dropped: usize,
+    /// Index of the document being read.
+    doc: usize,
 }
 
 /// How many sentences after a lead-in its practice covers at most: lists in real
@@ -234,7 +250,56 @@ impl<'a> Builder<'a> {
             preamble_seen: 0,
             first_party: Vec::new(),
             lead_in_left: 0,
+            trace: Vec::new(),
+            trace_dropped: 0,
+            doc: 0,
         }
+    }
+
+    /// Records what was done with phrases of sentence `s`; offsets are relative to the
+    /// sentence body (`s.text[s.body_start..]`).
+    fn record(
+        &mut self,
+        s: &Sentence,
+        spans: &[(usize, usize, Vec<String>)],
+        kind: TraceKind,
+        party: Option<&str>,
+        rule: &'static str,
+    ) {
+        for (start, end, ids) in spans {
+            if self.trace.len() >= MAX_TRACE {
+                self.trace_dropped += 1;
+                continue;
+            }
+            let (a, b) = (s.body_start + start, s.body_start + end);
+            let Some(text) = s.text.get(a..b) else {
+                continue;
+            };
+            // The end maps through the last character: a phrase may span a joined
+            // line or collapsed whitespace.
+            let last = text.chars().next_back().map_or(0, char::len_utf8);
+            self.trace.push(Trace {
+                doc: self.doc,
+                start: s.source_offset(a),
+                end: s.source_offset(b - last) + last,
+                text: text.to_string(),
+                kind,
+                ids: ids.clone(),
+                party: party.map(str::to_string),
+                rule,
+                clause: s.clause.clone(),
+                line: s.line,
+            });
+        }
+    }
+
+    fn spans<'t>(
+        &self,
+        hits: impl IntoIterator<Item = &'t TypeHit>,
+    ) -> Vec<(usize, usize, Vec<String>)> {
+        hits.into_iter()
+            .map(|h| (h.start, h.end, self.ids_of(std::iter::once(h))))
+            .collect()
     }
 
     fn sentence(&mut self, s: &Sentence) {
@@ -266,6 +331,10 @@ impl<'a> Builder<'a> {
             if let Some(last) = self.definitions.last_mut() {
                 last.1 += 1;
             }
+            let body = s.text.get(s.body_start..).unwrap_or(&s.text);
+            let masked = hanzi::fold(&p.mask_urls(body)).into_owned();
+            let spans = self.spans(&self.lexicon.find_types(&masked));
+            self.record(s, &spans, TraceKind::Skipped, None, "definitions-section");
             return;
         }
         let key = (
@@ -301,6 +370,8 @@ impl<'a> Builder<'a> {
         // "使用目的：统计分析应用使用情况": what follows a purpose label says why.
         let label = s.text.get(..s.body_start).unwrap_or("");
         if s.body_start > 0 && self.lexicon.practice.is_purpose_label(label) {
+            let spans = self.spans(&types);
+            self.record(s, &spans, TraceKind::Skipped, None, "purpose-label");
             types.clear();
         }
         // Where a data phrase and a party name overlap the longer one wins: "Google
@@ -312,13 +383,27 @@ impl<'a> Builder<'a> {
                 .any(|t| overlap(*m, (t.start, t.end)) && t.end - t.start > m.1 - m.0)
         });
         types.retain(|t| !parties.iter().any(|(m, _)| overlap(*m, (t.start, t.end))));
+        for ((a, b), party) in &parties {
+            if b > a {
+                self.record(
+                    s,
+                    &[(*a, *b, vec![party.id.clone()])],
+                    TraceKind::Party,
+                    None,
+                    "party-name",
+                );
+            }
+        }
 
         let under_lead_in = self.lead_in_left > 0;
         self.lead_in_left = self.lead_in_left.saturating_sub(1);
-        if s.heading {
-            self.lead_in_left = 0;
-        } else if self.lexicon.practice.is_lead_in(&masked) {
+        // A short lead-in line ("我们会收集以下信息：") reads like a heading; it still
+        // starts its list. Any other heading ends one.
+        // The whole sentence: a colon-ended lead-in is also taken for an inline title.
+        if self.lexicon.practice.is_lead_in(&hanzi::fold(&s.text)) {
             self.lead_in_left = LEAD_IN_REACH;
+        } else if s.heading {
+            self.lead_in_left = 0;
         }
         let practice = under_lead_in || self.lexicon.practice.states_practice(&masked);
         let we_collect = p.first_person_collect(&masked);
@@ -329,6 +414,8 @@ impl<'a> Builder<'a> {
                 || self.lexicon.practice.is_terms_of_service(&masked))
             && !we_collect;
         if defines {
+            let spans = self.spans(&types);
+            self.record(s, &spans, TraceKind::Skipped, None, "definition-in-text");
             if !types.is_empty() {
                 self.notes.push(format!(
                     "{}: a definition's examples or a terms-of-service rule, not read as collected: {:?}",
@@ -339,6 +426,8 @@ impl<'a> Builder<'a> {
             return;
         }
         if s.heading {
+            let spans = self.spans(&types);
+            self.record(s, &spans, TraceKind::Skipped, None, "heading");
             // Headings name parties ("1. 友盟统计SDK") but state nothing about data.
             if let Some((_, party)) = parties.iter().rev().find(|(_, p)| p.id.starts_with("sdk:")) {
                 self.set_party(party.clone(), s);
@@ -371,6 +460,8 @@ impl<'a> Builder<'a> {
                 .filter(|t| t.start >= a && t.start < b)
                 .collect();
             if conditional {
+                let spans = self.spans(in_part.iter().copied());
+                self.record(s, &spans, TraceKind::Skipped, None, "conditional-negation");
                 if !in_part.is_empty() {
                     self.notes.push(format!(
                         "{}: negation under a condition (consent/unless) is not recorded as a denial; the types in it are not recorded as collected either: {:?}",
@@ -404,6 +495,8 @@ impl<'a> Builder<'a> {
                 class
             };
             let data = self.ids_of(in_part.iter().copied());
+            let spans = self.spans(in_part.iter().copied());
+            self.record(s, &spans, TraceKind::Deny, party.as_deref(), "negation");
             self.deny_entry(data, scope, party, s);
         }
 
@@ -415,6 +508,12 @@ impl<'a> Builder<'a> {
         self.promises_from(s, &masked, !types.is_empty());
 
         if !self.reads_data(s.role, practice, we_collect) {
+            let spans = self.spans(positive.iter().copied());
+            let rule = match s.role {
+                Role::Other | Role::Use => "no-practice-verb",
+                _ => "section-not-about-collection",
+            };
+            self.record(s, &spans, TraceKind::Skipped, None, rule);
             return;
         }
         // Whom this sentence's data goes to: the parties it names (all of them: "with A
@@ -455,12 +554,23 @@ impl<'a> Builder<'a> {
             // Data under a party named earlier goes to that party's entry (at the clause
             // where its context starts), not to one entry per sub-clause.
             let clause = self.party_anchor.clone().or_else(|| s.clause.clone());
+            let spans = self.spans(positive.iter().copied());
+            let rule = if !named_here {
+                "party-named-earlier"
+            } else if recipients.iter().any(|r| r.id == "third-party") {
+                "shared-with-third-party"
+            } else {
+                "shared-with-named-party"
+            };
             for r in &recipients {
+                self.record(s, &spans, TraceKind::Share, Some(&r.id), rule);
                 self.share_data(r, data.clone(), s, clause.clone());
             }
             return;
         }
         if s.role == Role::Sharing {
+            let spans = self.spans(positive.iter().copied());
+            self.record(s, &spans, TraceKind::Skipped, None, "no-recipient");
             if !data.is_empty() && !consent {
                 self.notes.push(format!(
                     "{}: data types in a sharing clause without a recognised recipient: {:?}",
@@ -471,11 +581,27 @@ impl<'a> Builder<'a> {
             return;
         }
         if data.is_empty() {
+            if under_lead_in && types.is_empty() {
+                self.unmapped_list_item(body, s);
+            }
             return;
         }
         if s.role != Role::Collection && !practice {
+            let spans = self.spans(positive.iter().copied());
+            self.record(s, &spans, TraceKind::Skipped, None, "no-practice-verb");
             return;
         }
+        let spans = self.spans(positive.iter().copied());
+        let rule = if under_lead_in {
+            "list-under-lead-in"
+        } else if we_collect {
+            "we-collect"
+        } else if practice {
+            "practice-verb"
+        } else {
+            "collection-section"
+        };
+        self.record(s, &spans, TraceKind::Collect, None, rule);
         self.collect_entry(data, s);
         self.unmapped_items(&masked, &types, s);
     }
@@ -731,6 +857,34 @@ impl<'a> Builder<'a> {
         });
     }
 
+    /// A short item of a lead-in's list that names no known type ("星座偏好").
+    fn unmapped_list_item(&mut self, body: &str, s: &Sentence) {
+        let item = body.trim_matches(|c: char| {
+            c.is_whitespace() || c.is_ascii_punctuation() || "；。，、：".contains(c)
+        });
+        let cjk = item.chars().filter(|&c| segment::is_cjk(c)).count();
+        let short = if cjk > 0 {
+            (2..=12).contains(&cjk)
+        } else {
+            (1..=5).contains(&item.split_whitespace().count())
+        };
+        if !short || item.contains(['。', '，']) {
+            return;
+        }
+        let start = (item.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+        self.record(
+            s,
+            &[(start, start + item.len(), Vec::new())],
+            TraceKind::Unmapped,
+            None,
+            "list-item-not-in-lexicon",
+        );
+        self.notes.push(format!(
+            "{}: list item not mapped to a data type: {item:?}",
+            clause_label(s)
+        ));
+    }
+
     fn unmapped_items(&mut self, masked: &str, types: &[TypeHit], s: &Sentence) {
         let mut covered = masked.to_string();
         for t in types {
@@ -739,6 +893,16 @@ impl<'a> Builder<'a> {
             }
         }
         let items = self.lexicon.patterns.unmatched_items(&covered);
+        let spans: Vec<(usize, usize, Vec<String>)> =
+            items.iter().map(|(a, b, _)| (*a, *b, Vec::new())).collect();
+        self.record(
+            s,
+            &spans,
+            TraceKind::Unmapped,
+            None,
+            "list-item-not-in-lexicon",
+        );
+        let items: Vec<String> = items.into_iter().map(|(_, _, i)| i).collect();
         if !items.is_empty() {
             self.notes.push(format!(
                 "{}: list item(s) not mapped to a data type: {}",
@@ -975,8 +1139,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(mut self, encoding: String) -> Extraction {
+    fn finish(mut self, encoding: String, documents: Vec<String>) -> Extraction {
         self.drop_conflicting_denials();
+        if self.trace_dropped > 0 {
+            self.notes.push(format!(
+                "trace cut at {MAX_TRACE} matches; {} more not listed",
+                self.trace_dropped
+            ));
+        }
         if !self.definitions.is_empty() {
             let places: Vec<String> = self
                 .definitions
@@ -1011,6 +1181,8 @@ impl<'a> Builder<'a> {
             },
             notes: self.notes.into_vec(),
             encoding,
+            documents,
+            trace: self.trace,
         }
     }
 }

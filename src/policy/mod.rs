@@ -5,5 +5,6 @@ pub mod check;
 pub mod datasafety;
 pub mod extract;
 pub mod model;
+pub mod review;
 
 pub use model::Declaration;

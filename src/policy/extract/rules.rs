@@ -426,7 +426,8 @@ impl Patterns {
     /// Items of the enumeration in a sentence that no phrase covered; `covered` has the
     /// matched spans replaced by U+0001. Only short items are reported: long ones are
     /// prose, not list entries.
-    pub(super) fn unmatched_items(&self, covered: &str) -> Vec<String> {
+    /// List items no phrase covered, with their byte range in `covered`.
+    pub(super) fn unmatched_items(&self, covered: &str) -> Vec<(usize, usize, String)> {
         let Some(start) = self.enumeration_start.find_iter(covered).last() else {
             return Vec::new();
         };
@@ -435,14 +436,14 @@ impl Patterns {
         let mut out = Vec::new();
         for item in self.item_split.split(tail) {
             let item = item
-                .trim()
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_' | '`'))
                 .trim_start_matches("the ")
                 .trim_start_matches("your ")
                 .trim_start_matches("您的")
                 .trim_end_matches("etc")
                 .trim_end_matches('等')
                 .trim();
-            if item.is_empty() || item.contains('\u{1}') {
+            if !item.chars().any(|c| c.is_alphanumeric()) || item.contains('\u{1}') {
                 continue;
             }
             let words = item.split_whitespace().count();
@@ -461,7 +462,8 @@ impl Patterns {
                 || item.ends_with("等信息")
                 || matches!(lower.as_str(), "information" | "信息" | "data" | "etc.");
             if short && !filler {
-                out.push(item.to_string());
+                let start = (item.as_ptr() as usize).saturating_sub(covered.as_ptr() as usize);
+                out.push((start, start + item.len(), item.to_string()));
             }
         }
         out

@@ -42,9 +42,27 @@ pub(super) struct Sentence {
     pub line: usize,
     /// A standalone heading line (no sentence of its own).
     pub heading: bool,
+    /// Where `text` comes from in the document text: pairs of (byte in `text`, byte in
+    /// the document) at every point where the two stop running in step (a joined line,
+    /// collapsed whitespace). See [`Sentence::source_offset`].
+    pub origin: Vec<(usize, usize)>,
+}
+
+impl Sentence {
+    /// The document byte offset of byte `pos` of `text`, for tracing a match back to
+    /// the policy as written.
+    pub fn source_offset(&self, pos: usize) -> usize {
+        let i = self.origin.partition_point(|&(t, _)| t <= pos);
+        match i.checked_sub(1).and_then(|i| self.origin.get(i)) {
+            Some(&(t, src)) => src + (pos - t),
+            None => self.origin.first().map_or(pos, |&(_, src)| src),
+        }
+    }
 }
 
 pub(super) struct Document {
+    /// The text the sentences index into: the input with line endings made `\n`.
+    pub text: String,
     pub sentences: Vec<Sentence>,
     /// Whether any heading was recognised as a collection section.
     pub has_collection_section: bool,
@@ -535,16 +553,26 @@ pub(super) fn segment(text: &str) -> Document {
     let normalised = text
         .replace("\r\n", "\n")
         .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
+    let mut line_start = 0;
     for (n, raw) in normalised.split('\n').enumerate() {
         for piece in split_run_together(raw) {
-            seg.line(piece, n + 1);
+            seg.line(piece, n + 1, line_start + offset_in(raw, piece));
         }
+        line_start += raw.len() + 1;
     }
     seg.flush();
     Document {
+        text: normalised,
         sentences: seg.sentences,
         has_collection_section: seg.has_collection,
     }
+}
+
+/// Byte offset of `part` inside `whole`; `part` must be a sub-slice of it.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .saturating_sub(whole.as_ptr() as usize)
+        .min(whole.len())
 }
 
 #[derive(Default)]
@@ -562,6 +590,8 @@ struct Segmenter {
 
 struct Para {
     text: String,
+    /// (byte in `text`, byte in the document) where each joined line starts.
+    origin: Vec<(usize, usize)>,
     line: usize,
     titled: bool,
     heading: bool,
@@ -569,8 +599,10 @@ struct Para {
 }
 
 impl Segmenter {
-    fn line(&mut self, raw: &str, line_no: usize) {
+    /// One line of the document; `at` is the document byte offset of `raw`.
+    fn line(&mut self, raw: &str, line_no: usize, at: usize) {
         let line = strip_markup(raw.trim_matches(is_space));
+        let src = |part: &str| at + offset_in(raw, part);
         if line.is_empty() {
             self.flush();
             return;
@@ -586,7 +618,7 @@ impl Segmenter {
             self.flush();
             self.open(label.kind, label.text, role);
             if !rest.is_empty() {
-                self.start_para(rest, line_no, heading);
+                self.start_para(rest, line_no, heading, src(rest));
             }
             return;
         }
@@ -615,7 +647,7 @@ impl Segmenter {
             {
                 self.flush();
                 self.open(LabelKind::Unlabelled, String::new(), Some(role));
-                self.start_para(text, line_no, true);
+                self.start_para(text, line_no, true, src(text));
                 self.flush();
                 return;
             }
@@ -647,19 +679,21 @@ impl Segmenter {
             if glue {
                 p.text.push(' ');
             }
+            p.origin.push((p.text.len(), src(text)));
             p.text.push_str(text);
             p.last_width = line_width(text);
             return;
         }
         self.flush();
         // Unnumbered lines without a role ("使用目的：统计分析", "引言") are content.
-        self.start_para(text, line_no, false);
+        self.start_para(text, line_no, false, src(text));
     }
 
-    fn start_para(&mut self, text: &str, line: usize, heading: bool) {
+    fn start_para(&mut self, text: &str, line: usize, heading: bool, at: usize) {
         let titled = std::mem::take(&mut self.first_of_clause);
         self.para = Some(Para {
             text: text.to_string(),
+            origin: vec![(0, at)],
             line,
             titled,
             heading,
@@ -764,7 +798,12 @@ impl Segmenter {
         };
         let clause = self.clause();
         let role = self.role();
-        let text = collapse_spaces(&para.text);
+        let (text, collapsed) = collapse_spaces(&para.text);
+        // Document offset of a byte of the collapsed text.
+        let to_source = |pos: usize| {
+            let in_para = map_offset(&collapsed, pos);
+            map_offset(&para.origin, in_para)
+        };
         let title_end = if para.titled {
             inline_title_end(&text, 60)
         } else {
@@ -787,6 +826,20 @@ impl Segmenter {
             } else {
                 0
             };
+            let first = start + lead;
+            let last = first + sentence.len();
+            let mut origin = vec![(0, to_source(first))];
+            // Every point inside the sentence where the collapsed text jumps.
+            for &(t, _) in collapsed.iter().filter(|&&(t, _)| t > first && t < last) {
+                origin.push((t - first, to_source(t)));
+            }
+            for &(p_pos, _) in &para.origin {
+                let t = unmap_offset(&collapsed, p_pos);
+                if t > first && t < last && !origin.iter().any(|&(o, _)| o == t - first) {
+                    origin.push((t - first, to_source(t)));
+                }
+            }
+            origin.sort_unstable();
             self.sentences.push(Sentence {
                 text: sentence.to_string(),
                 body_start,
@@ -795,6 +848,7 @@ impl Segmenter {
                 node: self.node,
                 line: para.line,
                 heading: para.heading || fragment,
+                origin,
             });
         }
     }
@@ -809,8 +863,31 @@ fn line_width(s: &str) -> usize {
     s.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
 }
 
-fn collapse_spaces(s: &str) -> String {
+/// Maps an offset through (to, from) anchor pairs sorted by `to`: the last anchor at
+/// or before `pos` says where its run starts in the source.
+fn map_offset(anchors: &[(usize, usize)], pos: usize) -> usize {
+    let i = anchors.partition_point(|&(t, _)| t <= pos);
+    match i.checked_sub(1).and_then(|i| anchors.get(i)) {
+        Some(&(t, from)) => from + (pos - t),
+        None => pos,
+    }
+}
+
+/// The inverse of [`map_offset`] for a source offset that starts a run or lies inside
+/// one (used to find where a joined line starts in collapsed text).
+fn unmap_offset(anchors: &[(usize, usize)], from_pos: usize) -> usize {
+    let i = anchors.partition_point(|&(_, f)| f <= from_pos);
+    match i.checked_sub(1).and_then(|i| anchors.get(i)) {
+        Some(&(t, from)) => t + (from_pos - from),
+        None => from_pos,
+    }
+}
+
+/// Whitespace runs made one space, ends trimmed; with (byte in the result, byte in `s`)
+/// anchors at the start of every run of kept text.
+fn collapse_spaces(s: &str) -> (String, Vec<(usize, usize)>) {
     let trimmed = s.trim_matches(is_space);
+    let lead = s.len() - s.trim_start_matches(is_space).len();
     // Most paragraphs have nothing to collapse.
     let mut prev_space = false;
     let clean = trimmed.chars().all(|c| {
@@ -819,22 +896,26 @@ fn collapse_spaces(s: &str) -> String {
         ok
     });
     if clean {
-        return trimmed.to_string();
+        return (trimmed.to_string(), vec![(0, lead)]);
     }
     let mut out = String::with_capacity(trimmed.len());
+    let mut anchors = vec![(0, lead)];
     let mut space = false;
-    for c in trimmed.chars() {
+    for (i, c) in trimmed.char_indices() {
         if is_space(c) {
             space = true;
             continue;
         }
-        if space && !out.is_empty() {
-            out.push(' ');
+        if space {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            anchors.push((out.len(), lead + i));
         }
         space = false;
         out.push(c);
     }
-    out
+    (out, anchors)
 }
 
 /// End (byte offset after the colon) of an inline title such as "Log information:" or
