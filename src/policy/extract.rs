@@ -22,6 +22,7 @@
 //! definitions, encoding damage).
 
 mod decode;
+pub mod document;
 mod hanzi;
 mod lexicon;
 mod practice;

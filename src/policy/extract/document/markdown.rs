@@ -1,0 +1,133 @@
+//! Markdown files to the segmenter's text, on pulldown-cmark (CommonMark with tables).
+//!
+//! HTML blocks inside the Markdown (a table pasted as `<table>`, which Markdown policies
+//! often carry) go through the HTML converter into the same text.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::writer::Writer;
+use super::{BlockKind, Converted, html};
+
+pub(super) fn convert(text: &str) -> Converted {
+    let mut w = Writer::new();
+    // Each open list: the next item's number for an ordered one.
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let mut in_head = false;
+    // Image descriptions are not text a reader sees.
+    let mut image = 0usize;
+    let mut html_block = String::new();
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph => w.open(BlockKind::Paragraph, 0, ""),
+                Tag::Heading { level, .. } => w.open(BlockKind::Heading, level_of(level), ""),
+                Tag::BlockQuote(_) => w.container_break(),
+                Tag::CodeBlock(_) => {
+                    w.container_break();
+                    w.set_pre(true);
+                }
+                Tag::HtmlBlock => html_block.clear(),
+                Tag::List(start) => lists.push(start),
+                Tag::Item => {
+                    let depth = u8::try_from(lists.len().max(1)).unwrap_or(u8::MAX);
+                    // An ordered list shows its numbers in the source, so the text keeps
+                    // them (as the same policy saved as text would have them).
+                    let marker = match lists.last_mut() {
+                        Some(Some(n)) => {
+                            let m = format!("{n}. ");
+                            *n = n.saturating_add(1);
+                            m
+                        }
+                        _ => "- ".to_string(),
+                    };
+                    w.open(BlockKind::ListItem, depth, &marker);
+                }
+                Tag::Table(_) => w.table_start(),
+                Tag::TableHead => {
+                    in_head = true;
+                    w.set_table_head(true);
+                    w.open(BlockKind::TableRow, 0, "");
+                }
+                Tag::TableRow => w.open(BlockKind::TableRow, 0, ""),
+                Tag::TableCell => {
+                    w.cell_kind(in_head);
+                    w.open(BlockKind::TableCell, 0, "");
+                }
+                Tag::Link { dest_url, .. } => w.link_start(Some(&dest_url)),
+                Tag::Image { .. } => image += 1,
+                _ => {}
+            },
+            Event::End(end) => match end {
+                TagEnd::Paragraph => {
+                    w.close(BlockKind::Paragraph);
+                }
+                TagEnd::Heading(_) => {
+                    w.close(BlockKind::Heading);
+                }
+                TagEnd::BlockQuote(_) => w.container_break(),
+                TagEnd::CodeBlock => {
+                    w.set_pre(false);
+                    w.container_break();
+                }
+                TagEnd::HtmlBlock => {
+                    w = html::write(w, &html_block);
+                    html_block.clear();
+                    w.container_break();
+                }
+                TagEnd::List(_) => {
+                    lists.pop();
+                    w.end_line();
+                }
+                TagEnd::Item => {
+                    w.close(BlockKind::ListItem);
+                }
+                TagEnd::Table => w.table_end(),
+                TagEnd::TableHead => {
+                    w.close(BlockKind::TableRow);
+                    w.set_table_head(false);
+                    in_head = false;
+                }
+                TagEnd::TableRow => {
+                    w.close(BlockKind::TableRow);
+                }
+                TagEnd::TableCell => {
+                    w.close(BlockKind::TableCell);
+                }
+                TagEnd::Link => w.link_end(),
+                TagEnd::Image => image = image.saturating_sub(1),
+                _ => {}
+            },
+            Event::Text(t) | Event::Code(t) if image == 0 => w.text(&t),
+            Event::Html(h) => html_block.push_str(&h),
+            Event::InlineHtml(h) if is_br(&h) => w.line_break(),
+            Event::SoftBreak => w.text("\n"),
+            Event::HardBreak => w.line_break(),
+            Event::Rule => w.container_break(),
+            _ => {}
+        }
+    }
+    let (text, blocks) = w.finish();
+    Converted { text, blocks }
+}
+
+fn level_of(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// `<br>`, `<br/>`, `<BR />` written inline.
+fn is_br(html: &str) -> bool {
+    let inner = html
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim_end_matches('/')
+        .trim();
+    inner.eq_ignore_ascii_case("br")
+}

@@ -1,0 +1,295 @@
+//! One test per construction, on invented policy text.
+
+use super::*;
+
+fn html(s: &str) -> Converted {
+    convert(s, Format::Html)
+}
+
+fn md(s: &str) -> Converted {
+    convert(s, Format::Markdown)
+}
+
+fn blocks_of(c: &Converted, kind: BlockKind) -> Vec<&str> {
+    c.blocks
+        .iter()
+        .filter(|b| b.kind == kind)
+        .map(|b| &c.text[b.range.clone()])
+        .collect()
+}
+
+#[test]
+fn html_headings_keep_their_numbers_on_their_own_line() {
+    let c = html(
+        "<h1>示例应用隐私政策</h1><h2>一、我们如何收集信息</h2><p>我们会收集您的手机号码。</p>",
+    );
+    assert_eq!(
+        c.text,
+        "示例应用隐私政策\n\n一、我们如何收集信息\n\n我们会收集您的手机号码。\n"
+    );
+    let h: Vec<(u8, &str)> = c
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Heading)
+        .map(|b| (b.level, &c.text[b.range.clone()]))
+        .collect();
+    assert_eq!(
+        h,
+        vec![(1, "示例应用隐私政策"), (2, "一、我们如何收集信息")]
+    );
+    assert_eq!(
+        blocks_of(&c, BlockKind::Paragraph),
+        vec!["我们会收集您的手机号码。"]
+    );
+}
+
+#[test]
+fn markdown_headings_lose_their_marks_and_keep_their_numbers() {
+    let c = md(
+        "# Sample App Privacy Policy\n\n## 2. What We Collect\nWe collect your email address.\n",
+    );
+    assert_eq!(
+        c.text,
+        "Sample App Privacy Policy\n\n2. What We Collect\n\nWe collect your email address.\n"
+    );
+    assert_eq!(c.blocks[1].kind, BlockKind::Heading);
+    assert_eq!(c.blocks[1].level, 2);
+}
+
+#[test]
+fn nested_lists_one_item_per_line() {
+    let page = "<p>We collect the following:</p><ul><li>Contact details<ul><li>email address</li>\
+                <li>phone number</ul><li><p>Device data</p></li></ul><p>After.</p>";
+    let c = html(page);
+    assert_eq!(
+        c.text,
+        "We collect the following:\n\n- Contact details\n  - email address\n  - phone number\n- Device data\n\nAfter.\n"
+    );
+    let items: Vec<(u8, &str)> = c
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::ListItem)
+        .map(|b| (b.level, &c.text[b.range.clone()]))
+        .collect();
+    assert_eq!(
+        items,
+        vec![
+            (1, "- Contact details\n  - email address\n  - phone number"),
+            (2, "  - email address"),
+            (2, "  - phone number"),
+            (1, "- Device data"),
+        ]
+    );
+
+    let m = md(
+        "We collect the following:\n\n- Contact details\n  - email address\n  - phone number\n- Device data\n",
+    );
+    assert_eq!(
+        m.text,
+        "We collect the following:\n\n- Contact details\n  - email address\n  - phone number\n- Device data\n"
+    );
+}
+
+#[test]
+fn ordered_lists_show_numbers_only_where_the_source_does() {
+    // A browser draws <ol> numbers; the page text has none, and "1." would be a clause.
+    let c = html("<ol><li>姓名</li><li>手机号码</li></ol>");
+    assert_eq!(c.text, "- 姓名\n- 手机号码\n");
+    // Markdown writes them, lazily numbered or not.
+    let m = md("1. name\n1. email address\n");
+    assert_eq!(m.text, "1. name\n2. email address\n");
+}
+
+#[test]
+fn table_rows_with_their_header() {
+    let page = "<table><thead><tr><th>SDK名称</th><th>收集的信息</th></tr></thead>\
+                <tbody><tr><td>友盟统计</td><td>设备标识<br>IP地址</td></tr>\
+                <tr><td>极光推送<td>设备型号</tr></tbody></table><p>表后文字。</p>";
+    let c = html(page);
+    assert_eq!(
+        c.text,
+        "SDK名称 | 收集的信息\n友盟统计 | 设备标识 IP地址\n极光推送 | 设备型号\n\n表后文字。\n"
+    );
+    let rows: Vec<&Block> = c
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::TableRow)
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows[0].header.is_empty(),
+        "the header row is a row of its own"
+    );
+    assert_eq!(rows[1].header, vec!["SDK名称", "收集的信息"]);
+    assert_eq!(&c.text[rows[2].range.clone()], "极光推送 | 设备型号");
+    assert_eq!(
+        blocks_of(&c, BlockKind::TableCell),
+        vec![
+            "SDK名称",
+            "收集的信息",
+            "友盟统计",
+            "设备标识 IP地址",
+            "极光推送",
+            "设备型号"
+        ]
+    );
+
+    // A header row of <th> cells without <thead>, and a Markdown table.
+    let c = html(
+        "<table><tr><th>Partner</th><th>Data</th></tr><tr><td>Acme Ads</td><td>advertising ID</td></tr></table>",
+    );
+    assert_eq!(c.text, "Partner | Data\nAcme Ads | advertising ID\n");
+    let m = md("| Partner | Data |\n|---|---|\n| Acme Ads | advertising ID |\n| Beta | |\n");
+    assert_eq!(
+        m.text,
+        "Partner | Data\nAcme Ads | advertising ID\nBeta |\n"
+    );
+    let rows: Vec<&Block> = m
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::TableRow)
+        .collect();
+    assert_eq!(rows[1].header, vec!["Partner", "Data"]);
+}
+
+#[test]
+fn br_breaks_a_line_inside_a_paragraph() {
+    let c = html("<p>名称：示例SDK<br>用途：消息推送<br/>收集信息：设备标识</p>");
+    assert_eq!(
+        c.text,
+        "名称：示例SDK\n用途：消息推送\n收集信息：设备标识\n"
+    );
+    let m = md("Vendor: Acme<br>Data: email address\n");
+    assert_eq!(m.text, "Vendor: Acme\nData: email address\n");
+}
+
+#[test]
+fn scripts_styles_navigation_and_controls_are_dropped() {
+    let page = r#"<!DOCTYPE html><html><head><title>Policy | Site</title>
+        <style>p { color: red } </style><script>if (a < b && "<p>") { x(); }</script></head>
+        <body><header><nav><a href="/">Home</a></nav>Site banner</header>
+        <main><header><h1>Privacy Policy</h1></header>
+        <p>We collect your email address.<!-- a comment <p>not text</p> --></p>
+        <noscript>Enable JavaScript</noscript><template><p>later</p></template>
+        <div hidden>hidden text</div><div style="display: none">also hidden</div>
+        <svg viewBox="0 0 1 1"><text>icon</text></svg><svg/>
+        <form><label>Agree</label><input type="checkbox"><button>Accept</button>
+        <select><option>English</option></select></form>
+        <p>End.</p></main><footer>Copyright</footer></body></html>"#;
+    let c = html(page);
+    assert_eq!(
+        c.text,
+        "Privacy Policy\n\nWe collect your email address.\n\nAgree\n\nEnd.\n"
+    );
+}
+
+#[test]
+fn entities_are_decoded() {
+    let c = html("<p>Name &amp; email &lt;required&gt;&nbsp;&#x4E2A;&#20154;&quot;信息&quot;</p>");
+    // A no-break space is a space to the reader and to the segmenter.
+    assert_eq!(c.text, "Name & email <required> 个人\"信息\"\n");
+    let m = md("Name &amp; email &copy;\n");
+    assert_eq!(m.text, "Name & email ©\n");
+}
+
+#[test]
+fn links_keep_their_text_and_http_target() {
+    let page = r#"<p>隐私政策链接：<a href="https://sdk.example.com/privacy">隐私政策</a>，
+        <a href="/relative">本站</a>，<a href="mailto:a@b.example">邮件</a>，
+        <a href="https://x.example/p">https://x.example/p</a></p>"#;
+    let c = html(page);
+    assert_eq!(
+        c.text,
+        // The line break before the last link is a space, as a browser shows it.
+        "隐私政策链接：隐私政策 <https://sdk.example.com/privacy>，本站，邮件， https://x.example/p\n"
+    );
+    let m = md("See [their policy](https://acme.example/privacy) and <https://b.example/>.\n");
+    assert_eq!(
+        m.text,
+        "See their policy <https://acme.example/privacy> and https://b.example/.\n"
+    );
+}
+
+#[test]
+fn whitespace_collapses_and_cjk_line_breaks_join() {
+    let c = html("<p>  我们会\n   收集您的   姓名,\n  and   your\n  email. </p>");
+    assert_eq!(c.text, "我们会收集您的 姓名, and your email.\n");
+    let m = md("我们会\n收集您的姓名。\nWe also\ncollect email.\n");
+    assert_eq!(m.text, "我们会收集您的姓名。 We also collect email.\n");
+}
+
+#[test]
+fn pre_keeps_its_lines_and_markdown_html_blocks_are_read() {
+    let c = html("<pre>line one\n  line two</pre>");
+    assert_eq!(c.text, "line one\n  line two\n");
+    let m = md(
+        "Intro text.\n\n<table>\n<tr><th>SDK</th><th>Data</th></tr>\n<tr><td>Acme</td><td>IMEI</td></tr>\n</table>\n\nAfter.\n",
+    );
+    assert_eq!(m.text, "Intro text.\n\nSDK | Data\nAcme | IMEI\n\nAfter.\n");
+}
+
+#[test]
+fn hostile_markup_does_not_break_the_text() {
+    for page in [
+        "<p><li><td>text</td></li></p></ul></ol></table>",
+        "</p></li></td></tr></h2>text<<<>>>&&&;",
+        "<table><tr><td><table><tr><td>inner</td></tr></table></td><td>next</td></tr></table>",
+        "<script>never closed <p>x</p>",
+        "<a href=\"https://x.example\"><a href=\"javascript:alert(1)\">t</a>",
+        "\u{0}<p>\u{0}nul</p>",
+    ] {
+        let c = html(page);
+        for b in &c.blocks {
+            assert!(
+                c.text.get(b.range.clone()).is_some(),
+                "{page}: bad range {b:?}"
+            );
+        }
+    }
+    let nested = html(
+        "<table><tr><td><table><tr><td>inner</td><td>cell</td></tr></table></td><td>next</td></tr></table>",
+    );
+    assert_eq!(nested.text, "inner cell | next\n");
+    assert_eq!(html("<script>never closed <p>x</p>").text, "");
+}
+
+#[test]
+fn formats_from_extension_and_content() {
+    use std::path::Path;
+    assert_eq!(
+        Format::from_path(Path::new("a/policy.MD")),
+        Some(Format::Markdown)
+    );
+    assert_eq!(Format::from_path(Path::new("sdk.htm")), Some(Format::Html));
+    assert_eq!(Format::from_path(Path::new("p.xhtml")), Some(Format::Html));
+    assert_eq!(Format::from_path(Path::new("p.txt")), None);
+    assert_eq!(Format::sniff("\u{feff}  <!DOCTYPE html><p>x"), Format::Html);
+    assert_eq!(Format::sniff("<html lang=zh>"), Format::Html);
+    assert_eq!(
+        Format::sniff("<div><p>a</p><p>b</p><p>c</p><br><br></div>"),
+        Format::Html
+    );
+    assert_eq!(
+        Format::sniff("1. We collect your name.\n## Sharing\nUse <b>bold</b> and a <br> once.\n"),
+        Format::Text
+    );
+    assert_eq!(
+        Format::detect(Path::new("saved.txt"), "<!doctype html><p>x"),
+        Format::Html
+    );
+    assert_eq!(
+        Format::detect(Path::new("p.md"), "<!doctype html>"),
+        Format::Markdown
+    );
+}
+
+#[test]
+fn text_passes_through_with_its_paragraphs() {
+    let text = "Title\n\nFirst line\nsecond line\n\n\nLast";
+    let c = convert(text, Format::Text);
+    assert_eq!(c.text, text);
+    assert_eq!(
+        blocks_of(&c, BlockKind::Paragraph),
+        vec!["Title", "First line\nsecond line", "Last"]
+    );
+}
