@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use privaudit::cli::PolicyCommand;
 use privaudit::policy::Declaration;
-use privaudit::policy::extract::{Lexicon, extract};
+use privaudit::policy::extract::{Input, Lexicon, extract_documents};
 use privaudit::report::output::Output;
 use privaudit::sdk::signatures::{SDK_FILES, SdkDb};
 use privaudit::signatures::{DEFAULT_DATATYPES, Ontology};
@@ -63,16 +63,25 @@ pub fn run(cmd: &PolicyCommand) -> Result<ExitCode> {
                 privaudit::report::output::check_writable(path)?;
             }
             let lexicon = lexicon(signatures.as_deref())?;
-            let bytes = std::fs::read(policy)
-                .with_context(|| format!("{}: cannot read the policy", policy.display()))?;
-            let x = extract(&bytes, &lexicon)
-                .with_context(|| format!("{}: cannot draft a declaration", policy.display()))?;
+            let mut contents = Vec::with_capacity(policy.len());
+            for path in policy {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("{}: cannot read the policy", path.display()))?;
+                contents.push((path.display().to_string(), bytes));
+            }
+            let inputs: Vec<Input> = contents
+                .iter()
+                .map(|(name, bytes)| Input::new(name, bytes))
+                .collect();
+            let names: Vec<&str> = contents.iter().map(|(n, _)| n.as_str()).collect();
+            // Its errors name the file.
+            let x = extract_documents(&inputs, &lexicon).context("cannot draft a declaration")?;
             let d = &x.declaration;
             let mut text = format!(
                 "# Draft declaration from {} ({}), made by privaudit {}.\n\
                  # Review every entry against the policy before auditing with it: check the\n\
                  # clause numbers and quotes, and the notes below.\n",
-                policy.display(),
+                names.join(", "),
                 x.encoding,
                 env!("CARGO_PKG_VERSION")
             );
@@ -86,7 +95,7 @@ pub fn run(cmd: &PolicyCommand) -> Result<ExitCode> {
             out.finish().context("cannot write the draft")?;
             eprintln!(
                 "{}: {} ({}): {} collect, {} share, {} deny entries, {} promises; {} notes for the reviewer",
-                policy.display(),
+                names.join(", "),
                 d.app.name,
                 x.encoding,
                 d.collect.len(),

@@ -42,6 +42,9 @@ pub(super) struct Sentence {
     pub line: usize,
     /// A standalone heading line (no sentence of its own).
     pub heading: bool,
+    /// Which input document (0-based) the sentence comes from; `segment` reads one
+    /// document and leaves 0, several documents are numbered by the caller.
+    pub doc: usize,
 }
 
 pub(super) struct Document {
@@ -795,6 +798,7 @@ impl Segmenter {
                 node: self.node,
                 line: para.line,
                 heading: para.heading || fragment,
+                doc: 0,
             });
         }
     }
