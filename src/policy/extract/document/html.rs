@@ -336,11 +336,7 @@ impl TokenSink for Sink {
                 }
                 TagKind::EndTag => state.end(&tag),
             },
-            Token::CharacterTokens(text) => {
-                if state.skip.is_none() {
-                    state.w.text(&text);
-                }
-            }
+            Token::CharacterTokens(text) if state.skip.is_none() => state.w.text(&text),
             // Comments, doctypes, NULs, parse errors and the end carry no text.
             _ => {}
         }

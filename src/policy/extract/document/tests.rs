@@ -293,3 +293,119 @@ fn text_passes_through_with_its_paragraphs() {
         vec!["Title", "First line\nsecond line", "Last"]
     );
 }
+
+/// Tag soup and Markdown soup from a fixed-seed generator: the conversion returns, its
+/// ranges are ranges of the text, and the text keeps the dialect's shape.
+#[test]
+fn generated_soup_keeps_the_invariants() {
+    const PIECES: &[&str] = &[
+        "<p>",
+        "</p>",
+        "<li>",
+        "</li>",
+        "<ul>",
+        "</ul>",
+        "<ol>",
+        "</ol>",
+        "<table>",
+        "</table>",
+        "<tr>",
+        "</tr>",
+        "<td>",
+        "</td>",
+        "<th>",
+        "</th>",
+        "<thead>",
+        "</thead>",
+        "<h2>",
+        "</h2>",
+        "<br>",
+        "<div>",
+        "</div>",
+        "<script>",
+        "</script>",
+        "<nav>",
+        "</nav>",
+        "<a href=\"https://x.example/p\">",
+        "</a>",
+        "<pre>",
+        "</pre>",
+        "<!--",
+        "-->",
+        "&amp;",
+        "&#x4E2A;",
+        "&bogus;",
+        "我们会收集",
+        "手机号码",
+        "email address",
+        " ",
+        "\n",
+        "\n\n",
+        "- ",
+        "1. ",
+        "## ",
+        "| a | b |\n|---|---|\n",
+        "**",
+        "`",
+        "[x](https://y.example)",
+        "\u{3000}",
+        "（一）",
+        "\u{0}",
+        "<",
+        ">",
+        "\"",
+        "é",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..600 {
+        let len = (next() % 60) as usize;
+        let doc: String = (0..len)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        let format = if round % 2 == 0 {
+            Format::Html
+        } else {
+            Format::Markdown
+        };
+        let c = convert(&doc, format);
+        for b in &c.blocks {
+            let Some(part) = c.text.get(b.range.clone()) else {
+                panic!("{doc:?}: block {b:?} outside {:?}", c.text);
+            };
+            assert!(!part.trim().is_empty(), "{doc:?}: empty block {b:?}");
+        }
+        assert!(!c.text.contains("\n\n\n"), "{doc:?} → {:?}", c.text);
+        assert!(
+            c.text.is_empty() || c.text.ends_with('\n'),
+            "{doc:?} → {:?}",
+            c.text
+        );
+        assert!(!c.text.contains('\0'), "{doc:?} → {:?}", c.text);
+        for line in c.text.lines() {
+            assert_eq!(line, line.trim_end_matches(' '), "{doc:?}: trailing space");
+        }
+    }
+}
+
+#[test]
+fn a_megabyte_page_converts_quickly() {
+    let row = "<tr><td>示例SDK</td><td>设备标识、IP地址</td><td><a href=\"https://x.example/p\">隐私政策</a></td></tr>\n";
+    let mut page = String::from("<html><body><h1>第三方SDK目录</h1><table>");
+    while page.len() < 1 << 20 {
+        page.push_str(row);
+    }
+    page.push_str("</table></body></html>");
+    let started = std::time::Instant::now();
+    let c = convert(&page, Format::Html);
+    let took = started.elapsed();
+    eprintln!("1 MiB HTML page: {took:?}");
+    assert!(c.blocks.len() > 10_000);
+    // A debug build; the bound catches super-linear behaviour, not speed.
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+}

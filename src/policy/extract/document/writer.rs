@@ -107,11 +107,16 @@ impl Writer {
     /// Ends the current line if it has anything on it.
     pub(super) fn end_line(&mut self) {
         self.space = Space::None;
-        if self.out.len() == self.line_start {
+        // A bare bullet waits for its item's text: no line is only a marker.
+        if self.out.len() == self.line_start || !self.line_has_text() {
             return;
         }
         let trimmed = self.out.trim_end_matches([' ', '\t']).len();
         self.out.truncate(trimmed.max(self.text_start));
+        if !self.line_has_text() {
+            // Only spaces (kept inside <pre>): not a line yet.
+            return;
+        }
         self.out.push('\n');
         self.line_start = self.out.len();
         self.text_start = self.out.len();
@@ -249,6 +254,11 @@ impl Writer {
                     self.soft_space();
                 } else {
                     self.end_line();
+                    // An item that opens with a nested list: the inner bullet replaces
+                    // the outer one rather than following it on the line.
+                    if self.out.len() > self.line_start && !self.line_has_text() {
+                        self.out.truncate(self.line_start);
+                    }
                     let indent = usize::from(level.saturating_sub(1)) * 2;
                     self.out.extend(std::iter::repeat_n(' ', indent));
                     self.out.push_str(marker);
