@@ -1,7 +1,8 @@
 //! Drafting a policy declaration from privacy-policy text.
 //!
 //! The pipeline: decode the bytes (UTF-8, UTF-16 with BOM, GB18030, Windows-1252) and
-//! repair mojibake (`decode`); split the text into numbered clauses under section
+//! repair mojibake (`decode`); turn Markdown and HTML into plain lines (`document`);
+//! split the text into numbered clauses under section
 //! headings with roles (`segment`); then read each sentence with the ontology and SDK
 //! lexicon (`lexicon`, with traditional characters folded by `hanzi`) and the
 //! negation/consent/promise rules (`rules`):
