@@ -16,7 +16,11 @@ pub(super) fn convert(text: &str) -> Converted {
     // Image descriptions are not text a reader sees.
     let mut image = 0usize;
     let mut html_block = String::new();
-    for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
+    // Front matter ("---\nlayout: page\ntitle: …\n---", as static-site policies carry)
+    // is the site's, not the policy's; without the option its lines read as a heading.
+    let mut metadata = false;
+    let options = Options::ENABLE_TABLES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    for event in Parser::new_ext(text, options) {
         match event {
             Event::Start(tag) => match tag {
                 Tag::Paragraph => w.open(BlockKind::Paragraph, 0, ""),
@@ -55,6 +59,7 @@ pub(super) fn convert(text: &str) -> Converted {
                 }
                 Tag::Link { dest_url, .. } => w.link_start(Some(&dest_url)),
                 Tag::Image { .. } => image += 1,
+                Tag::MetadataBlock(_) => metadata = true,
                 _ => {}
             },
             Event::End(end) => match end {
@@ -95,9 +100,10 @@ pub(super) fn convert(text: &str) -> Converted {
                 }
                 TagEnd::Link => w.link_end(),
                 TagEnd::Image => image = image.saturating_sub(1),
+                TagEnd::MetadataBlock(_) => metadata = false,
                 _ => {}
             },
-            Event::Text(t) | Event::Code(t) if image == 0 => w.text(&t),
+            Event::Text(t) | Event::Code(t) if image == 0 && !metadata => w.text(&t),
             Event::Html(h) => html_block.push_str(&h),
             Event::InlineHtml(h) if is_br(&h) => w.line_break(),
             Event::SoftBreak => w.text("\n"),

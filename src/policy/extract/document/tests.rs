@@ -153,6 +153,17 @@ fn table_rows_with_their_header() {
 }
 
 #[test]
+fn markdown_front_matter_is_not_policy_text() {
+    let m = md(
+        "---\nlayout: page\ntitle: Privacy\n---\n\n**Privacy Policy**\n\nWe collect your email address.\n",
+    );
+    assert_eq!(m.text, "Privacy Policy\n\nWe collect your email address.\n");
+    // A rule further down is a rule, not front matter.
+    let m = md("Intro.\n\n---\n\nMore.\n");
+    assert_eq!(m.text, "Intro.\n\nMore.\n");
+}
+
+#[test]
 fn br_breaks_a_line_inside_a_paragraph() {
     let c = html("<p>名称：示例SDK<br>用途：消息推送<br/>收集信息：设备标识</p>");
     assert_eq!(
