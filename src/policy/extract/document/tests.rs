@@ -170,6 +170,9 @@ fn br_breaks_a_line_inside_a_paragraph() {
         c.text,
         "名称：示例SDK\n用途：消息推送\n收集信息：设备标识\n"
     );
+    // <br><br> sets paragraphs apart.
+    let c = html("<body>第一段文字<br><br>第二段文字<br>\n<br>第三段</body>");
+    assert_eq!(c.text, "第一段文字\n\n第二段文字\n\n第三段\n");
     let m = md("Vendor: Acme<br>Data: email address\n");
     assert_eq!(m.text, "Vendor: Acme\nData: email address\n");
 }

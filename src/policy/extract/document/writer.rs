@@ -144,18 +144,18 @@ impl Writer {
         }
     }
 
-    /// `<br>`: a new line, except inside a cell or heading, which stay on one line.
+    /// `<br>`: a new line, except inside a cell or heading, which stay on one line. A
+    /// second `<br>` in a row shows an empty line, and leaves one: pages that set their
+    /// paragraphs apart with `<br><br>` get paragraphs.
     pub(super) fn line_break(&mut self) {
         let inline_only = self
             .open
             .iter()
             .any(|o| matches!(o.kind, BlockKind::TableCell | BlockKind::Heading));
-        if inline_only || self.pre > 0 {
-            if self.pre > 0 {
-                self.end_line();
-            } else {
-                self.soft_space();
-            }
+        if inline_only {
+            self.soft_space();
+        } else if self.pre == 0 && self.out.len() == self.line_start && !self.in_list() {
+            self.blank_line();
         } else {
             self.end_line();
         }
