@@ -95,9 +95,17 @@ fn ordered_lists_show_numbers_only_where_the_source_does() {
     // A browser draws <ol> numbers; the page text has none, and "1." would be a clause.
     let c = html("<ol><li>姓名</li><li>手机号码</li></ol>");
     assert_eq!(c.text, "- 姓名\n- 手机号码\n");
-    // Markdown writes them, lazily numbered or not.
-    let m = md("1. name\n1. email address\n");
-    assert_eq!(m.text, "1. name\n2. email address\n");
+    // Markdown writes them, lazily numbered or not. In a list of items they follow a
+    // bullet, so a short item is not read as a numbered heading.
+    let m = md("We collect:\n\n1. name\n1. email address\n");
+    assert_eq!(m.text, "We collect:\n\n- 1. name\n- 2. email address\n");
+    // Where the list numbers sections (an item holds a title and its text), the numbers
+    // are clause numbers; a list inside such a section is a list again.
+    let m = md("3. Sharing\n\n   We share your email address.\n\n   4. nested\n4. Rights\n");
+    assert_eq!(
+        m.text,
+        "3. Sharing\nWe share your email address.\n  - 4. nested\n4. Rights\n"
+    );
 }
 
 #[test]
