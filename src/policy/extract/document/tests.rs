@@ -385,7 +385,7 @@ fn generated_soup_keeps_the_invariants() {
         seed ^= seed << 17;
         seed
     };
-    for round in 0..600 {
+    for round in 0..2000 {
         let len = (next() % 60) as usize;
         let doc: String = (0..len)
             .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])

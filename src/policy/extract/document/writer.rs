@@ -104,6 +104,22 @@ impl Writer {
         self.out.len() > self.text_start
     }
 
+    /// Shortens the text to `len`; open blocks that started or had their text start
+    /// beyond it now start there, so their ranges stay ranges of the text.
+    fn cut(&mut self, len: usize) {
+        self.out.truncate(len);
+        let len = self.out.len();
+        for o in &mut self.open {
+            o.start = o.start.min(len);
+            o.body = o.body.min(len);
+        }
+        for link in &mut self.links {
+            link.1 = link.1.min(len);
+        }
+        self.line_start = self.line_start.min(len);
+        self.text_start = self.text_start.min(len);
+    }
+
     /// Ends the current line if it has anything on it.
     pub(super) fn end_line(&mut self) {
         self.space = Space::None;
@@ -112,7 +128,7 @@ impl Writer {
             return;
         }
         let trimmed = self.out.trim_end_matches([' ', '\t']).len();
-        self.out.truncate(trimmed.max(self.text_start));
+        self.cut(trimmed.max(self.text_start));
         if !self.line_has_text() {
             // Only spaces (kept inside <pre>): not a line yet.
             return;
@@ -247,6 +263,12 @@ impl Writer {
                     && !self.line_has_text();
                 if !fresh_item {
                     self.block_break();
+                } else if kind == BlockKind::Heading && !self.in_cell() {
+                    // A heading that opens an item ("<li><h3>Sharing</h3>…") is the
+                    // section's heading: on its own line, without the bullet that would
+                    // make it a list item.
+                    self.cut(self.line_start);
+                    self.text_start = self.line_start;
                 }
             }
             BlockKind::ListItem => {
@@ -257,7 +279,7 @@ impl Writer {
                     // An item that opens with a nested list: the inner bullet replaces
                     // the outer one rather than following it on the line.
                     if self.out.len() > self.line_start && !self.line_has_text() {
-                        self.out.truncate(self.line_start);
+                        self.cut(self.line_start);
                     }
                     let indent = usize::from(level.saturating_sub(1)) * 2;
                     self.out.extend(std::iter::repeat_n(' ', indent));
@@ -283,7 +305,7 @@ impl Writer {
                 } else if !first {
                     self.space = Space::None;
                     let trimmed = self.out.trim_end_matches(' ').len();
-                    self.out.truncate(trimmed.max(self.text_start));
+                    self.cut(trimmed.max(self.text_start));
                     self.out.push_str(" | ");
                 }
             }
@@ -384,7 +406,7 @@ impl Writer {
             BlockKind::ListItem if !self.in_cell() => {
                 if !has_text && self.out.len() >= o.start {
                     // An empty item leaves no bare bullet behind.
-                    self.out.truncate(o.start);
+                    self.cut(o.start);
                     self.line_start = o.start;
                     self.text_start = o.start;
                     self.space = Space::None;
