@@ -1493,4 +1493,37 @@ mod documents {
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/sdk.html"));
     }
+
+    #[test]
+    fn a_page_in_the_charset_it_declares() {
+        // Big5 bytes read as GB18030 are garbage; the page's <meta charset> decides.
+        let lexicon = lexicon();
+        let body = "<body><h2>個人資料收集</h2><p>我們會收集您的手機號碼。</p></body></html>";
+        let declared = format!("<html><head><meta charset=\"big5\"></head>{body}");
+        let (bytes, _, bad) = encoding_rs::BIG5.encode(&declared);
+        assert!(!bad);
+        let x = extract_documents(&[Input::new("zh-tw.html", &bytes)], &lexicon).unwrap();
+        assert_eq!(x.encoding, "big5");
+        assert!(
+            ids(&x.declaration).contains("contact.phone_number"),
+            "{:#?}",
+            x
+        );
+        assert!(
+            x.notes.iter().any(|n| n.contains("<meta charset>")),
+            "{:#?}",
+            x.notes
+        );
+        // Without the declaration the bytes are guessed, and the guess is wrong.
+        let undeclared = format!("<html><head></head>{body}");
+        let (bytes, _, _) = encoding_rs::BIG5.encode(&undeclared);
+        let guessed = extract_documents(&[Input::new("zh-tw.html", &bytes)], &lexicon).unwrap();
+        assert_ne!(guessed.encoding, "big5");
+        assert!(!ids(&guessed.declaration).contains("contact.phone_number"));
+        // A UTF-8 page that declares another charset is still read as UTF-8.
+        let page = format!("<html><head><meta charset=\"gbk\"></head>{body}");
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        assert_eq!(x.encoding, "utf-8");
+        assert!(ids(&x.declaration).contains("contact.phone_number"));
+    }
 }

@@ -187,7 +187,28 @@ struct Prepared {
 }
 
 fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
-    let decoded = decode::decode(doc.bytes);
+    // A page's own charset declaration decides only where the bytes do not: they are
+    // not UTF-8 and have no byte-order mark.
+    let named = doc
+        .format
+        .or_else(|| Format::from_path(std::path::Path::new(doc.name)));
+    let declared = match named {
+        Some(Format::Html) | None => document::declared_charset(doc.bytes),
+        Some(Format::Markdown | Format::Text) => None,
+    };
+    let has_bom = doc.bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+        || doc.bytes.starts_with(&[0xFF, 0xFE])
+        || doc.bytes.starts_with(&[0xFE, 0xFF]);
+    let decoded = match declared {
+        Some(encoding)
+            if !has_bom
+                && encoding != encoding_rs::UTF_8
+                && std::str::from_utf8(doc.bytes).is_err() =>
+        {
+            decode::decode_declared(doc.bytes, encoding)
+        }
+        _ => decode::decode(doc.bytes),
+    };
     for n in decoded.notes {
         notes.push(n);
     }

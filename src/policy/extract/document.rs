@@ -81,6 +81,49 @@ impl Format {
     }
 }
 
+/// The encoding an HTML page declares in its first bytes (`<meta charset="gbk">`,
+/// `<meta http-equiv="Content-Type" content="text/html; charset=gb2312">`), when it is
+/// one that can be read from an ASCII-compatible byte stream. Read from the raw bytes:
+/// the declaration is ASCII in every such encoding.
+pub fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(CHARSET_BYTES)];
+    let lower: Vec<u8> = head.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"<meta") {
+        let tag_start = from + at;
+        let tag_end = find(&lower[tag_start..], b">").map_or(lower.len(), |e| tag_start + e);
+        let tag = &lower[tag_start..tag_end];
+        if let Some(c) = find(tag, b"charset") {
+            let rest = &tag[c + b"charset".len()..];
+            let rest = rest.trim_ascii_start();
+            if let Some(value) = rest.strip_prefix(b"=") {
+                let value = value.trim_ascii_start();
+                let value = value
+                    .strip_prefix(b"\"")
+                    .or_else(|| value.strip_prefix(b"'"))
+                    .unwrap_or(value);
+                let end = value
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'\'' | b';' | b'/' | b' ' | b'>'))
+                    .unwrap_or(value.len());
+                let encoding = encoding_rs::Encoding::for_label(&value[..end])?;
+                // A page that says UTF-16 is not UTF-16 if its <meta> is readable as ASCII.
+                return encoding.is_ascii_compatible().then_some(encoding);
+            }
+        }
+        from = tag_end.max(tag_start + 1);
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// How far into a page the encoding declaration is looked for (HTML says 1024 bytes;
+/// real pages put scripts first).
+const CHARSET_BYTES: usize = 4096;
+
 /// How much of a file the sniffer reads.
 const SNIFF_BYTES: usize = 64 * 1024;
 

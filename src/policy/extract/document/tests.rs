@@ -431,3 +431,33 @@ fn a_megabyte_page_converts_quickly() {
     // A debug build; the bound catches super-linear behaviour, not speed.
     assert!(took < std::time::Duration::from_secs(20), "{took:?}");
 }
+
+#[test]
+fn charset_declared_by_a_page() {
+    let big5 = encoding_rs::BIG5;
+    assert_eq!(
+        declared_charset(b"<html><head><meta charset=\"big5\">"),
+        Some(big5)
+    );
+    assert_eq!(
+        declared_charset(
+            b"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=GB2312\">"
+        ),
+        Some(encoding_rs::GBK)
+    );
+    assert_eq!(
+        declared_charset(b"<meta charset='utf-8'/>"),
+        Some(encoding_rs::UTF_8)
+    );
+    assert_eq!(
+        declared_charset(b"<meta name=\"viewport\" content=\"width=device-width\">"),
+        None
+    );
+    assert_eq!(declared_charset(b"<meta charset=\"no-such-thing\">"), None);
+    // UTF-16 cannot be declared by ASCII bytes; a truncated tag is no declaration.
+    assert_eq!(declared_charset(b"<meta charset=\"utf-16\">"), None);
+    assert_eq!(declared_charset(b"<meta charset"), None);
+    let mut late = vec![b' '; 5000];
+    late.extend_from_slice(b"<meta charset=\"big5\">");
+    assert_eq!(declared_charset(&late), None);
+}
