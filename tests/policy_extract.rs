@@ -1526,4 +1526,39 @@ mod documents {
         assert_eq!(x.encoding, "utf-8");
         assert!(ids(&x.declaration).contains("contact.phone_number"));
     }
+
+    #[test]
+    fn notes_say_what_a_page_was_read_as_and_when_it_is_empty() {
+        let lexicon = lexicon();
+        // Sniffed: a .txt that is a saved page.
+        let page = "<!DOCTYPE html><html><body><p>We collect your email address.</p></body></html>";
+        let x = extract_documents(&[Input::new("saved.txt", page.as_bytes())], &lexicon).unwrap();
+        assert!(
+            x.notes.iter().any(|n| n.contains("read as html")),
+            "{:#?}",
+            x.notes
+        );
+        assert!(ids(&x.declaration).contains("contact.email"));
+        // By extension: nothing to say.
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        assert!(
+            !x.notes.iter().any(|n| n.contains("read as")),
+            "{:#?}",
+            x.notes
+        );
+        // A single-page-app shell: scripts, no text.
+        let shell = format!(
+            "<!DOCTYPE html><html><head><title>隐私政策</title><script>{}</script></head><body><div id=\"app\"></div></body></html>",
+            "window.__STATE__={};".repeat(200)
+        );
+        let x =
+            extract_documents(&[Input::new("policy.html", shell.as_bytes())], &lexicon).unwrap();
+        assert!(
+            x.notes
+                .iter()
+                .any(|n| n.starts_with("only 0 characters of text")),
+            "{:#?}",
+            x.notes
+        );
+    }
 }

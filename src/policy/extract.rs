@@ -180,6 +180,11 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
     Ok(builder.finish(encoding))
 }
 
+/// A page converted to fewer characters than this, out of more bytes than that, is
+/// likely a shell that scripts fill in.
+const SCANT_PAGE_CHARS: usize = 200;
+const SCANT_PAGE_BYTES: usize = 2000;
+
 /// A document decoded, converted to text and segmented.
 struct Prepared {
     encoding: String,
@@ -225,12 +230,33 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
             examples.join(", ")
         ));
     }
-    let format = doc
-        .format
-        .unwrap_or_else(|| Format::detect(std::path::Path::new(doc.name), &text));
+    let format = match named {
+        Some(format) => format,
+        None => {
+            let sniffed = Format::sniff(&text);
+            if sniffed != Format::Text {
+                notes.push(format!(
+                    "the content is an HTML page (the file name does not say): read as {}",
+                    sniffed.name()
+                ));
+            }
+            sniffed
+        }
+    };
     let text = match format {
         Format::Text => text,
-        _ => document::convert(&text, format).text,
+        _ => {
+            let converted = document::convert(&text, format).text;
+            let chars = converted.chars().filter(|c| !c.is_whitespace()).count();
+            if chars < SCANT_PAGE_CHARS && doc.bytes.len() > SCANT_PAGE_BYTES {
+                notes.push(format!(
+                    "only {chars} characters of text in {} bytes of {}: a page that its scripts fill in has no policy text until a browser runs them; save the page from a browser after it has loaded",
+                    doc.bytes.len(),
+                    format.name()
+                ));
+            }
+            converted
+        }
     };
     for n in decode::damage_report(&text) {
         notes.push(n);
