@@ -461,3 +461,24 @@ fn charset_declared_by_a_page() {
     late.extend_from_slice(b"<meta charset=\"big5\">");
     assert_eq!(declared_charset(&late), None);
 }
+
+#[test]
+fn deep_nesting_stays_linear() {
+    let mut page = "<ul><li>x".repeat(60_000);
+    page.push_str(&"<h2>h".repeat(30_000));
+    page.push_str(&"</p></td>".repeat(60_000));
+    page.push_str(&"<table><tr><td>".repeat(30_000));
+    let started = std::time::Instant::now();
+    let c = html(&page);
+    let took = started.elapsed();
+    eprintln!("deeply nested page: {took:?}");
+    assert!(c.text.contains('x') && c.text.contains('h'));
+    // Quadratic work over 180 000 open blocks would take minutes.
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    let md_page = format!("{}x\n", "> - ".repeat(20_000));
+    let started = std::time::Instant::now();
+    let _ = md(&md_page);
+    let took = started.elapsed();
+    eprintln!("deeply nested Markdown: {took:?}");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+}

@@ -8,6 +8,9 @@
 
 use super::{Block, BlockKind};
 
+/// List nesting shown by indentation at most.
+const MAX_INDENT_LEVELS: u8 = 8;
+
 /// A block that has started and not yet ended.
 struct Open {
     kind: BlockKind,
@@ -44,6 +47,9 @@ pub(super) struct Writer {
     out: String,
     blocks: Vec<Block>,
     open: Vec<Open>,
+    /// How many blocks of each kind are open (indexed by `BlockKind as usize`), so
+    /// "inside a cell?" does not walk a deeply nested stack on every block.
+    counts: [usize; 5],
     tables: Vec<Table>,
     space: Space,
     /// Where the current line starts, and where its text starts (after a bullet).
@@ -66,6 +72,7 @@ impl Writer {
             out: String::new(),
             blocks: Vec::new(),
             open: Vec::new(),
+            counts: [0; 5],
             tables: Vec::new(),
             space: Space::None,
             line_start: 0,
@@ -93,11 +100,11 @@ impl Writer {
     }
 
     fn in_cell(&self) -> bool {
-        self.open.iter().any(|o| o.kind == BlockKind::TableCell)
+        self.is_open(BlockKind::TableCell)
     }
 
     fn in_list(&self) -> bool {
-        self.open.iter().any(|o| o.kind == BlockKind::ListItem)
+        self.is_open(BlockKind::ListItem)
     }
 
     fn line_has_text(&self) -> bool {
@@ -109,12 +116,20 @@ impl Writer {
     fn cut(&mut self, len: usize) {
         self.out.truncate(len);
         let len = self.out.len();
-        for o in &mut self.open {
+        // Blocks and links were opened in text order: only the innermost can lie
+        // beyond the cut, and the walk stops at the first that does not.
+        for o in self.open.iter_mut().rev() {
+            if o.start <= len && o.body <= len {
+                break;
+            }
             o.start = o.start.min(len);
             o.body = o.body.min(len);
         }
-        for link in &mut self.links {
-            link.1 = link.1.min(len);
+        for link in self.links.iter_mut().rev() {
+            if link.1 <= len {
+                break;
+            }
+            link.1 = len;
         }
         self.line_start = self.line_start.min(len);
         self.text_start = self.text_start.min(len);
@@ -164,10 +179,7 @@ impl Writer {
     /// second `<br>` in a row shows an empty line, and leaves one: pages that set their
     /// paragraphs apart with `<br><br>` get paragraphs.
     pub(super) fn line_break(&mut self) {
-        let inline_only = self
-            .open
-            .iter()
-            .any(|o| matches!(o.kind, BlockKind::TableCell | BlockKind::Heading));
+        let inline_only = self.is_open(BlockKind::TableCell) || self.is_open(BlockKind::Heading);
         if inline_only {
             self.soft_space();
         } else if self.pre == 0 && self.out.len() == self.line_start && !self.in_list() {
@@ -281,7 +293,9 @@ impl Writer {
                     if self.out.len() > self.line_start && !self.line_has_text() {
                         self.cut(self.line_start);
                     }
-                    let indent = usize::from(level.saturating_sub(1)) * 2;
+                    // Indentation shows nesting to a reader; past a few levels it only
+                    // costs bytes (the block keeps the real depth).
+                    let indent = usize::from(level.saturating_sub(1).min(MAX_INDENT_LEVELS)) * 2;
                     self.out.extend(std::iter::repeat_n(' ', indent));
                     self.out.push_str(marker);
                     self.text_start = self.out.len();
@@ -316,6 +330,7 @@ impl Writer {
             self.out.len()
         };
         let body = self.out.len();
+        self.counts[kind as usize] += 1;
         self.open.push(Open {
             kind,
             start,
@@ -327,6 +342,9 @@ impl Writer {
     /// Ends the innermost open block of `kind` and any opened inside it. Returns false
     /// when no such block is open (a stray end tag).
     pub(super) fn close(&mut self, kind: BlockKind) -> bool {
+        if !self.is_open(kind) {
+            return false;
+        }
         let Some(pos) = self.open.iter().rposition(|o| o.kind == kind) else {
             return false;
         };
@@ -334,6 +352,7 @@ impl Writer {
             let Some(o) = self.open.pop() else {
                 break;
             };
+            self.counts[o.kind as usize] -= 1;
             self.close_one(o);
         }
         true
@@ -361,7 +380,7 @@ impl Writer {
     }
 
     pub(super) fn is_open(&self, kind: BlockKind) -> bool {
-        self.open.iter().any(|o| o.kind == kind)
+        self.counts[kind as usize] > 0
     }
 
     fn close_one(&mut self, o: Open) {
