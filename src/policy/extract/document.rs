@@ -11,6 +11,7 @@
 //! controls are not policy text and are dropped.
 
 mod html;
+mod layout;
 mod markdown;
 mod writer;
 

@@ -64,10 +64,27 @@ struct State {
     skip: Option<(String, usize)>,
     /// Open lists, outermost first.
     lists: usize,
-    /// Open tables; tables inside a cell are read as the cell's text.
-    tables: usize,
+    /// Open tables, innermost last.
+    tables: Vec<TableKind>,
+    /// Whether a `Rows` table is open.
+    rows_open: bool,
+    /// From the first pass: per `<table>` in order, whether it lays out the page.
+    layout: Vec<bool>,
+    /// How many `<table>` start tags have been seen.
+    next_table: usize,
     /// Inside `<article>` or `<main>`, where a `<header>` is the policy's own title.
     content: usize,
+}
+
+/// How a table is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TableKind {
+    /// The data table being written: one row a line, cells joined by ` | `.
+    Rows,
+    /// A table inside a cell of that one: its text is the cell's text.
+    Nested,
+    /// A table that lays out the page: its cells are sections of the page.
+    Layout,
 }
 
 struct Sink {
@@ -86,7 +103,10 @@ pub(super) fn write(w: Writer, text: &str) -> Writer {
             w,
             skip: None,
             lists: 0,
-            tables: 0,
+            tables: Vec::new(),
+            rows_open: false,
+            layout: super::layout::layout_tables(text),
+            next_table: 0,
             content: 0,
         }),
     };
@@ -99,7 +119,7 @@ pub(super) fn write(w: Writer, text: &str) -> Writer {
     tokenizer.sink.state.into_inner().w
 }
 
-fn raw_kind(name: &str) -> Option<TokenSinkResult<()>> {
+pub(super) fn raw_kind(name: &str) -> Option<TokenSinkResult<()>> {
     Some(match name {
         "script" => TokenSinkResult::RawData(RawKind::ScriptData),
         "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
@@ -153,6 +173,21 @@ fn heading_level(name: &str) -> Option<u8> {
 }
 
 impl State {
+    fn innermost(&self) -> Option<TableKind> {
+        self.tables.last().copied()
+    }
+
+    /// A layout table's row or cell boundary ends a section of the page; any other
+    /// stray or nested one is a space in the text around it.
+    fn layout_or_soft_break(&mut self) {
+        if self.innermost() == Some(TableKind::Layout) && !self.w.is_open(BlockKind::TableCell) {
+            self.w.close_top(BlockKind::Paragraph);
+            self.w.container_break();
+        } else {
+            self.w.soft_space();
+        }
+    }
+
     fn start(&mut self, tag: &Tag) {
         let name = &*tag.name;
         // `<div/>` opens a div in HTML; only inside dropped SVG and MathML does the
@@ -173,6 +208,7 @@ impl State {
             }
             return;
         }
+        let rows = self.innermost() == Some(TableKind::Rows);
         let w = &mut self.w;
         if let Some(level) = heading_level(name) {
             w.close_top(BlockKind::Paragraph);
@@ -205,23 +241,38 @@ impl State {
                 w.open(BlockKind::ListItem, depth, "- ");
             }
             "table" => {
-                self.tables += 1;
-                if self.tables == 1 {
-                    w.close_top(BlockKind::Paragraph);
-                    w.table_start();
+                let layout = self.layout.get(self.next_table).copied().unwrap_or(false);
+                self.next_table += 1;
+                let kind = if layout {
+                    TableKind::Layout
+                } else if self.rows_open {
+                    TableKind::Nested
                 } else {
-                    w.soft_space();
+                    TableKind::Rows
+                };
+                self.tables.push(kind);
+                match kind {
+                    TableKind::Rows => {
+                        self.rows_open = true;
+                        w.close_top(BlockKind::Paragraph);
+                        w.table_start();
+                    }
+                    TableKind::Layout if !w.is_open(BlockKind::TableCell) => {
+                        w.close_top(BlockKind::Paragraph);
+                        w.container_break();
+                    }
+                    _ => w.soft_space(),
                 }
             }
-            "thead" | "tbody" | "tfoot" if self.tables == 1 => {
+            "thead" | "tbody" | "tfoot" if rows => {
                 w.close_rows();
                 w.set_table_head(name == "thead");
             }
-            "tr" if self.tables == 1 => {
+            "tr" if rows => {
                 w.close_rows();
                 w.open(BlockKind::TableRow, 0, "");
             }
-            "td" | "th" if self.tables == 1 => {
+            "td" | "th" if rows => {
                 if w.is_open(BlockKind::TableCell) {
                     w.close(BlockKind::TableCell);
                 }
@@ -231,7 +282,7 @@ impl State {
                 w.cell_kind(name == "th");
                 w.open(BlockKind::TableCell, 0, "");
             }
-            "tr" | "td" | "th" => w.soft_space(),
+            "tr" | "td" | "th" => self.layout_or_soft_break(),
             "br" => w.line_break(),
             "hr" => {
                 w.close_top(BlockKind::Paragraph);
@@ -263,6 +314,7 @@ impl State {
             }
             return;
         }
+        let rows = self.innermost() == Some(TableKind::Rows);
         let w = &mut self.w;
         if heading_level(name).is_some() {
             w.close(BlockKind::Heading);
@@ -285,25 +337,26 @@ impl State {
                 self.lists = self.lists.saturating_sub(1);
                 w.end_line();
             }
-            "table" => {
-                if self.tables == 1 {
+            "table" => match self.tables.pop() {
+                Some(TableKind::Rows) => {
+                    self.rows_open = false;
                     w.table_end();
-                } else {
-                    w.soft_space();
                 }
-                self.tables = self.tables.saturating_sub(1);
-            }
-            "thead" | "tbody" | "tfoot" if self.tables == 1 => {
+                Some(TableKind::Layout) => self.layout_or_soft_break(),
+                Some(TableKind::Nested) => w.soft_space(),
+                None => {}
+            },
+            "thead" | "tbody" | "tfoot" if rows => {
                 w.close_rows();
                 w.set_table_head(false);
             }
-            "tr" if self.tables == 1 => {
+            "tr" if rows => {
                 w.close(BlockKind::TableRow);
             }
-            "td" | "th" if self.tables == 1 => {
+            "td" | "th" if rows => {
                 w.close(BlockKind::TableCell);
             }
-            "tr" | "td" | "th" => w.soft_space(),
+            "tr" | "td" | "th" => self.layout_or_soft_break(),
             "a" => w.link_end(),
             "br" => w.line_break(),
             _ if CONTAINERS.contains(&name) => {
