@@ -328,11 +328,16 @@ pub struct CaptureArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Draft a declaration (TOML) from privacy-policy text in any common encoding
-    /// (UTF-8, UTF-16, GB18030, Windows-1252); reviewer notes go to standard error.
+    /// Draft a declaration (TOML) from privacy-policy text, Markdown or HTML in any
+    /// common encoding (UTF-8, UTF-16, GB18030, Windows-1252); reviewer notes go to
+    /// standard error.
     Extract {
-        /// The policy text.
-        policy: PathBuf,
+        /// The policy: one or more files read together as one policy (the policy page
+        /// and a separate SDK-list page). Format by extension (.md/.markdown,
+        /// .html/.htm/.xhtml), otherwise HTML when the content looks like a page, else
+        /// plain text.
+        #[arg(required = true, num_args = 1..)]
+        policy: Vec<PathBuf>,
         /// Write the draft here (atomically) instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,

@@ -130,6 +130,11 @@ pub const TARGETS: &[Target] = &[
         about: "policy text in any encoding (policy::extract::extract)",
     },
     Target {
+        name: "policy_document",
+        run: policy_document,
+        about: "an HTML page or Markdown file, by the first byte's parity (policy::extract::document, extract_documents)",
+    },
+    Target {
         name: "declaration",
         run: declaration,
         about: "a policy declaration TOML (policy::Declaration::parse, policy::check)",
@@ -1311,6 +1316,42 @@ fn lexicon() -> Option<&'static crate::policy::extract::Lexicon> {
 pub fn policy_extract(data: &[u8]) {
     let Some(lex) = lexicon() else { return };
     if let Ok(x) = crate::policy::extract::extract(data, lex) {
+        let _ = x.declaration.to_toml();
+    }
+}
+
+/// First byte even: the rest is an HTML page; odd: a Markdown file. The conversion's
+/// block ranges must lie on the text's character boundaries, and the document must go
+/// through extraction as the second of two files.
+pub fn policy_document(data: &[u8]) {
+    use crate::policy::extract::document::{Format, convert};
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let format = if selector % 2 == 0 {
+        Format::Html
+    } else {
+        Format::Markdown
+    };
+    let text = String::from_utf8_lossy(rest);
+    let converted = convert(&text, format);
+    for block in &converted.blocks {
+        assert!(
+            converted.text.get(block.range.clone()).is_some(),
+            "block {block:?} is not a range of the text"
+        );
+    }
+    let Some(lex) = lexicon() else { return };
+    let name = if format == Format::Html {
+        "sdk.html"
+    } else {
+        "sdk.md"
+    };
+    let docs = [
+        crate::policy::extract::Input::new("policy.txt", b"1. We collect your email address."),
+        crate::policy::extract::Input::new(name, rest),
+    ];
+    if let Ok(x) = crate::policy::extract::extract_documents(&docs, lex) {
         let _ = x.declaration.to_toml();
     }
 }

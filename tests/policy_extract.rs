@@ -983,3 +983,582 @@ mod cli {
         assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/policy.txt"));
     }
 }
+
+mod documents {
+    //! Policies as web pages and Markdown files, and a policy in several files: real
+    //! English policies (en-dev) rewritten as Markdown and HTML from their own text must
+    //! give at least what the text gives; a Chinese SDK-list page read next to a text
+    //! policy adds its SDKs; the second file starts with a clean slate.
+
+    use std::collections::BTreeSet;
+
+    use crate::common;
+    use crate::common::policy::*;
+    use privaudit::policy::extract::{Format, Input, extract, extract_documents};
+    use privaudit::policy::model::Declaration;
+
+    /// The en-dev policies the test rewrites: every development policy, so a shape
+    /// that only some of them have (lead-in lists, bare heading lines) is covered.
+    fn en_dev() -> Vec<(String, String, BTreeSet<String>)> {
+        let dir = common::corpus().join("policies/en-dev");
+        let mut out = Vec::new();
+        for n in (0..30).step_by(2) {
+            let name = format!("{n:04}");
+            let txt = dir.join(format!("{name}.txt"));
+            let labels: serde_json::Value =
+                serde_json::from_str(&read(&dir.join(format!("{name}.labels.json")))).unwrap();
+            let declared = labels["declared"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            out.push((name, read(&txt), declared));
+        }
+        assert!(out.len() >= 3);
+        out
+    }
+
+    /// One structural piece of a policy's text, as the generator reads it.
+    enum Piece<'a> {
+        Heading(&'a str),
+        Para(&'a str),
+        /// A lead-in line ending in ':' and the lines under it.
+        List(&'a str, Vec<&'a str>),
+    }
+
+    /// A short line without closing punctuation at the head of a paragraph, or a short
+    /// paragraph on its own line of that kind, is a heading.
+    fn is_heading(line: &str) -> bool {
+        let t = line.trim();
+        !t.is_empty()
+            && t.chars().count() <= 90
+            && t.split_whitespace().count() <= 12
+            && !t.ends_with(['.', ';', ',', ':'])
+    }
+
+    fn pieces(text: &str) -> Vec<Piece<'_>> {
+        let mut out = Vec::new();
+        for para in text.split("\n\n") {
+            let lines: Vec<&str> = para
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let mut i = 0;
+            if lines.len() > 1 && is_heading(lines[0]) {
+                out.push(Piece::Heading(lines[0]));
+                i = 1;
+            }
+            while i < lines.len() {
+                let line = lines[i];
+                if line.ends_with(':') && i + 1 < lines.len() {
+                    out.push(Piece::List(line, lines[i + 1..].to_vec()));
+                    break;
+                }
+                out.push(Piece::Para(line));
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn md_escape(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            if matches!(
+                c,
+                '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|' | '&' | '#' | '~'
+            ) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    fn html_escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+
+    /// Whether a lead-in introduces the kinds of data collected: such a list is written
+    /// as a table (category | details, split at the item's first colon).
+    fn data_lead_in(line: &str) -> bool {
+        let l = line.to_lowercase();
+        l.contains("collect") || l.contains("information")
+    }
+
+    fn split_item(item: &str) -> (&str, &str) {
+        match item.split_once(':') {
+            Some((a, b)) if a.split_whitespace().count() <= 6 => (a.trim(), b.trim()),
+            _ => (item, ""),
+        }
+    }
+
+    /// The policy as Markdown: `##` headings, `- ` lists after lead-ins, the first
+    /// data lead-in's list as a table. Returns the text and how many tables it has.
+    fn to_markdown(text: &str) -> (String, usize) {
+        let mut out = String::new();
+        let mut tables = 0;
+        for p in pieces(text) {
+            match p {
+                Piece::Heading(h) => out.push_str(&format!("## {}\n\n", md_escape(h))),
+                Piece::Para(t) => out.push_str(&format!("{}\n\n", md_escape(t))),
+                Piece::List(lead, items) => {
+                    out.push_str(&format!("{}\n\n", md_escape(lead)));
+                    if tables == 0 && data_lead_in(lead) {
+                        tables += 1;
+                        out.push_str("| Category | Details |\n|---|---|\n");
+                        for item in items {
+                            let (a, b) = split_item(item);
+                            out.push_str(&format!("| {} | {} |\n", md_escape(a), md_escape(b)));
+                        }
+                        out.push('\n');
+                    } else {
+                        for item in items {
+                            out.push_str(&format!("- {}\n", md_escape(item)));
+                        }
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        (out, tables)
+    }
+
+    /// The policy as a web page, with the chrome a real page has around it.
+    fn to_html(text: &str) -> String {
+        let mut out = String::from(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Privacy</title>\
+             <style>body{font:14px sans-serif}</style>\
+             <script>window.track && track('privacy<page>');</script></head>\n<body>\
+             <header><nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/shop\">Shop</a></li></ul></nav></header>\n<main>\n",
+        );
+        let mut tables = 0;
+        for p in pieces(text) {
+            match p {
+                Piece::Heading(h) => out.push_str(&format!("<h2>{}</h2>\n", html_escape(h))),
+                Piece::Para(t) => out.push_str(&format!("<p>{}</p>\n", html_escape(t))),
+                Piece::List(lead, items) => {
+                    out.push_str(&format!("<p>{}</p>\n", html_escape(lead)));
+                    if tables == 0 && data_lead_in(lead) {
+                        tables += 1;
+                        out.push_str("<table>\n<thead><tr><th>Category</th><th>Details</th></tr></thead>\n<tbody>\n");
+                        for item in items {
+                            let (a, b) = split_item(item);
+                            out.push_str(&format!(
+                                "<tr><td>{}</td><td>{}</td></tr>\n",
+                                html_escape(a),
+                                html_escape(b)
+                            ));
+                        }
+                        out.push_str("</tbody></table>\n");
+                    } else {
+                        out.push_str("<ul>\n");
+                        for item in items {
+                            out.push_str(&format!("  <li>{}</li>\n", html_escape(item)));
+                        }
+                        out.push_str("</ul>\n");
+                    }
+                }
+            }
+        }
+        out.push_str("</main>\n<footer><p>Copyright. We collect your email address for the newsletter.</p></footer>\n</body></html>\n");
+        out
+    }
+
+    fn ids(d: &Declaration) -> BTreeSet<String> {
+        d.collect
+            .iter()
+            .flat_map(|c| c.data.iter())
+            .chain(d.share.iter().flat_map(|s| s.data.iter()))
+            .cloned()
+            .collect()
+    }
+
+    fn found(draft: &BTreeSet<String>, declared: &BTreeSet<String>) -> BTreeSet<String> {
+        declared
+            .iter()
+            .filter(|l| {
+                draft.iter().any(|d| {
+                    d == *l
+                        || d.strip_prefix(l.as_str())
+                            .is_some_and(|r| r.starts_with('.'))
+                })
+            })
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn english_policies_as_markdown_and_html_find_what_the_text_finds() {
+        let lexicon = lexicon();
+        let (mut labelled, mut from_txt, mut from_md, mut from_html) = (0, 0, 0, 0);
+        let mut tables = 0;
+        for (name, text, declared) in en_dev() {
+            let (md, t) = to_markdown(&text);
+            tables += t;
+            let html = to_html(&text);
+            let run = |file: &str, bytes: &[u8]| {
+                extract_documents(&[Input::new(file, bytes)], &lexicon)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .declaration
+            };
+            let txt = ids(&run(&format!("{name}.txt"), text.as_bytes()));
+            let m = ids(&run(&format!("{name}.md"), md.as_bytes()));
+            let h = ids(&run(&format!("{name}.html"), html.as_bytes()));
+            let (ft, fm, fh) = (
+                found(&txt, &declared),
+                found(&m, &declared),
+                found(&h, &declared),
+            );
+            eprintln!(
+                "{name}: labelled {}, found txt {} md {} html {}; md-only {:?} txt-only {:?} html-only {:?}",
+                declared.len(),
+                ft.len(),
+                fm.len(),
+                fh.len(),
+                m.difference(&txt).collect::<Vec<_>>(),
+                txt.difference(&m).collect::<Vec<_>>(),
+                h.difference(&txt).collect::<Vec<_>>(),
+            );
+            // Per policy: the Markdown and the page give the ids the text gives, so
+            // recall against the labels cannot drop.
+            assert_eq!(m, txt, "{name}.md and {name}.txt differ");
+            assert_eq!(h, txt, "{name}.html and {name}.txt differ");
+            let lost: Vec<_> = ft.difference(&fm).chain(ft.difference(&fh)).collect();
+            assert!(lost.is_empty(), "{name}: labelled ids lost {lost:?}");
+            labelled += declared.len();
+            from_txt += ft.len();
+            from_md += fm.len();
+            from_html += fh.len();
+        }
+        eprintln!(
+            "en-dev recall: txt {:.3}, md {:.3}, html {:.3} ({labelled} labelled ids, {tables} tables)",
+            from_txt as f64 / labelled as f64,
+            from_md as f64 / labelled as f64,
+            from_html as f64 / labelled as f64
+        );
+        assert!(tables >= 3, "the rewrite made only {tables} tables");
+        assert!(from_md >= from_txt && from_html >= from_txt);
+    }
+
+    #[test]
+    fn page_chrome_adds_nothing() {
+        // The footer of the generated pages says "we collect your email address"; a
+        // policy page's footer is not the policy.
+        let lexicon = lexicon();
+        let page = to_html("Privacy\n\nWe use cookies to remember your settings.\n");
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        assert!(ids(&x.declaration).is_empty(), "{:?}", x.declaration);
+        // The same sentence in the page's body is read.
+        let page = page.replace(
+            "<p>We use cookies",
+            "<p>We collect your email address. We use cookies",
+        );
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        assert!(
+            ids(&x.declaration).contains("contact.email"),
+            "{:?}",
+            x.declaration
+        );
+    }
+
+    /// An SDK-list page as Chinese apps publish it: a table with a header, one SDK a
+    /// row, the vendor's policy as a link; page chrome around it.
+    const SDK_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>第三方SDK目录</title>
+<script>var tip = "<td>不是SDK</td>"; if (a < b) {}</script><style>td{padding:4px}</style></head>
+<body><div class="top-nav"><nav><a href="/">首页</a> | <a href="/help">帮助</a></nav></div>
+<h1>第三方SDK目录</h1>
+<p>为保障应用的相关功能实现与稳定运行，我们会接入由第三方提供的软件开发包（SDK）。</p>
+<table border="1">
+<thead><tr><th>SDK名称</th><th>使用目的</th><th>收集个人信息类型</th><th>第三方主体</th><th>隐私政策链接</th></tr></thead>
+<tbody>
+<tr><td>友盟统计SDK</td><td>统计分析应用使用情况</td><td>设备标识符（IMEI、OAID、Android ID）、IP地址</td><td>友盟同欣（北京）科技有限公司</td><td><a href="https://www.umeng.com/page/policy">https://www.umeng.com/page/policy</a></td></tr>
+<tr><td>极光推送SDK</td><td>消息推送</td><td>设备型号、操作系统版本、网络类型</td><td>深圳市和讯华谷信息技术有限公司</td><td><a href="https://www.jiguang.cn/license/privacy">隐私政策</a></td></tr>
+<tr><td>高德定位SDK</td><td>定位服务</td><td>位置信息、WLAN信息</td><td>高德软件有限公司</td><td><a href="https://lbs.amap.com/pages/privacy/">隐私政策</a></td></tr>
+<tr><td>腾讯Bugly</td><td>崩溃日志上报</td><td>设备型号、崩溃日志</td><td>深圳市腾讯计算机系统有限公司</td><td><a href="https://privacy.qq.com/document/preview/fc748b3d96a74e6f9ea1c9b0ed1e3e4a">隐私政策</a></td></tr>
+</tbody></table>
+<footer>© 示例公司 版权所有</footer>
+</body></html>"#;
+
+    fn ca4p_policy() -> (String, Vec<u8>) {
+        // A real Chinese policy from the development half, as the first file.
+        let dir = common::corpus().join("policies/ca4p-dev");
+        let mut txt: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        txt.sort();
+        let path = txt.first().expect("ca4p-dev policies").clone();
+        let bytes = std::fs::read(&path).unwrap();
+        (path.display().to_string(), bytes)
+    }
+
+    #[test]
+    fn sdk_list_page_next_to_a_text_policy() {
+        let lexicon = lexicon();
+        let (name, policy) = ca4p_policy();
+        let alone = extract(&policy, &lexicon).unwrap().declaration;
+        let x = extract_documents(
+            &[
+                Input::new(&name, &policy),
+                Input::new("sdk-list.html", SDK_PAGE.as_bytes()),
+            ],
+            &lexicon,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let d = &x.declaration;
+        for (party, data) in [
+            ("sdk:umeng", "device.identifier.oaid"),
+            ("sdk:jpush", "device.hardware.model"),
+            ("sdk:amap_location", "location"),
+            ("sdk:bugly", "diagnostics.crash_log"),
+        ] {
+            let entry = d
+                .share
+                .iter()
+                .find(|s| s.party == party && s.quote.as_deref().is_some_and(|q| q.contains(" | ")))
+                .unwrap_or_else(|| panic!("no {party} row from the page: {:#?}", d.share));
+            assert!(
+                entry
+                    .data
+                    .iter()
+                    .any(|id| id == data || id.starts_with(&format!("{data}."))),
+                "{party}: {:?}",
+                entry.data
+            );
+        }
+        // Nothing from the page's script, navigation or footer.
+        let quotes: Vec<&str> = d.share.iter().filter_map(|s| s.quote.as_deref()).collect();
+        assert!(
+            !quotes
+                .iter()
+                .any(|q| q.contains("不是SDK") || q.contains("首页")),
+            "{quotes:?}"
+        );
+        // The policy's own entries are all still there.
+        for c in &alone.collect {
+            assert!(
+                d.collect
+                    .iter()
+                    .any(|e| e.data == c.data && e.clause == c.clause),
+                "lost {c:?}"
+            );
+        }
+        // Notes say which file they are about.
+        for n in &x.notes {
+            let named = n.starts_with(&format!("{name}: ")) || n.starts_with("sdk-list.html: ");
+            let summary = n.starts_with("definitions section skipped")
+                || n.starts_with("generic third-party");
+            assert!(named || summary, "note names no file: {n}");
+        }
+        assert_eq!(x.encoding, "utf-8");
+    }
+
+    #[test]
+    fn the_second_document_starts_fresh() {
+        // The first file ends inside an SDK clause of the sharing section; the second
+        // starts with a numbered sub-clause. Read as one text, "(1)" becomes clause
+        // 3.1(1) of the sharing section and the app's own collection is lost; as a
+        // second document it is clause (1) of its own text.
+        let lexicon = lexicon();
+        let first = "三、第三方SDK\n3.1 友盟统计SDK\n友盟统计SDK会收集您的设备型号。\n";
+        let second = "(1) 注册账号时我们会收集您的手机号码。\n";
+        let phone = |d: &Declaration| {
+            d.collect
+                .iter()
+                .find(|c| c.data.iter().any(|id| id == "contact.phone_number"))
+                .map(|c| c.clause.clone())
+        };
+        let joined = extract(format!("{first}{second}").as_bytes(), &lexicon).unwrap();
+        assert_eq!(
+            phone(&joined.declaration),
+            None,
+            "the test's premise: one text carries the first file's structure over"
+        );
+        assert!(
+            joined.notes.iter().any(|n| n.contains("3.1(1)")),
+            "{:#?}",
+            joined.notes
+        );
+
+        let x = extract_documents(
+            &[
+                Input::new("policy.txt", first.as_bytes()),
+                Input::new("account.txt", second.as_bytes()),
+            ],
+            &lexicon,
+        )
+        .unwrap();
+        let d = &x.declaration;
+        assert_eq!(phone(d), Some(Some("(1)".to_string())), "{:#?}", d.collect);
+        assert!(
+            d.share
+                .iter()
+                .all(|s| !s.data.iter().any(|id| id == "contact.phone_number")),
+            "{:#?}",
+            d.share
+        );
+        // The first file's own reading is unchanged.
+        let alone = extract(first.as_bytes(), &lexicon).unwrap();
+        assert_eq!(alone.declaration.share, d.share);
+        assert!(
+            x.notes
+                .iter()
+                .all(|n| n.starts_with("policy.txt: ") || n.starts_with("account.txt: ")),
+            "{:#?}",
+            x.notes
+        );
+    }
+
+    #[test]
+    fn format_can_be_given_and_errors_name_the_file() {
+        let lexicon = lexicon();
+        // Markdown without a telling extension: given explicitly, the table is read as a
+        // table (one row per line with its cells).
+        let md = "## 第三方SDK\n\n| SDK名称 | 收集信息 |\n|---|---|\n| 极光推送SDK | 设备型号 |\n";
+        let given = extract_documents(
+            &[Input {
+                name: "stdin",
+                bytes: md.as_bytes(),
+                format: Some(Format::Markdown),
+            }],
+            &lexicon,
+        )
+        .unwrap();
+        assert!(
+            given
+                .declaration
+                .share
+                .iter()
+                .any(|s| s.party == "sdk:jpush"
+                    && s.quote.as_deref() == Some("极光推送SDK | 设备型号")),
+            "{:#?}",
+            given.declaration.share
+        );
+        assert!(extract_documents(&[], &lexicon).is_err());
+        let big = vec![b'a'; privaudit::policy::extract::MAX_INPUT_BYTES / 2 + 1];
+        let err = extract_documents(
+            &[Input::new("one.txt", &big), Input::new("two.html", &big)],
+            &lexicon,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("two.html: "), "{err}");
+    }
+
+    #[test]
+    fn cli_reads_several_files_into_one_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let (name, _) = ca4p_policy();
+        let page = dir.path().join("sdk-list.html");
+        std::fs::write(&page, SDK_PAGE).unwrap();
+        let draft = dir.path().join("draft.toml");
+        let out = common::privaudit(&[
+            "policy",
+            "extract",
+            &name,
+            page.to_str().unwrap(),
+            "-o",
+            draft.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let text = std::fs::read_to_string(&draft).unwrap();
+        let first = text.lines().next().unwrap_or("");
+        assert!(
+            first.contains(&name) && first.contains(page.to_str().unwrap()),
+            "{first}"
+        );
+        for party in ["sdk:umeng", "sdk:jpush", "sdk:amap_location", "sdk:bugly"] {
+            assert!(
+                text.contains(&format!("party = \"{party}\"")),
+                "{party} missing"
+            );
+        }
+        let out = common::privaudit(&["policy", "check", draft.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        // A missing second file is named.
+        let out = common::privaudit(&["policy", "extract", &name, "/nonexistent/sdk.html"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/sdk.html"));
+    }
+
+    #[test]
+    fn a_page_in_the_charset_it_declares() {
+        // Big5 bytes read as GB18030 are garbage; the page's <meta charset> decides.
+        let lexicon = lexicon();
+        let body = "<body><h2>個人資料收集</h2><p>我們會收集您的手機號碼。</p></body></html>";
+        let declared = format!("<html><head><meta charset=\"big5\"></head>{body}");
+        let (bytes, _, bad) = encoding_rs::BIG5.encode(&declared);
+        assert!(!bad);
+        let x = extract_documents(&[Input::new("zh-tw.html", &bytes)], &lexicon).unwrap();
+        assert_eq!(x.encoding, "big5");
+        assert!(
+            ids(&x.declaration).contains("contact.phone_number"),
+            "{:#?}",
+            x
+        );
+        assert!(
+            x.notes.iter().any(|n| n.contains("<meta charset>")),
+            "{:#?}",
+            x.notes
+        );
+        // Without the declaration the bytes are guessed, and the guess is wrong.
+        let undeclared = format!("<html><head></head>{body}");
+        let (bytes, _, _) = encoding_rs::BIG5.encode(&undeclared);
+        let guessed = extract_documents(&[Input::new("zh-tw.html", &bytes)], &lexicon).unwrap();
+        assert_ne!(guessed.encoding, "big5");
+        assert!(!ids(&guessed.declaration).contains("contact.phone_number"));
+        // A UTF-8 page that declares another charset is still read as UTF-8.
+        let page = format!("<html><head><meta charset=\"gbk\"></head>{body}");
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        assert_eq!(x.encoding, "utf-8");
+        assert!(ids(&x.declaration).contains("contact.phone_number"));
+    }
+
+    #[test]
+    fn notes_say_what_a_page_was_read_as_and_when_it_is_empty() {
+        let lexicon = lexicon();
+        // Sniffed: a .txt that is a saved page.
+        let page = "<!DOCTYPE html><html><body><p>We collect your email address.</p></body></html>";
+        let x = extract_documents(&[Input::new("saved.txt", page.as_bytes())], &lexicon).unwrap();
+        assert!(
+            x.notes.iter().any(|n| n.contains("read as html")),
+            "{:#?}",
+            x.notes
+        );
+        assert!(ids(&x.declaration).contains("contact.email"));
+        // By extension: nothing to say.
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        assert!(
+            !x.notes.iter().any(|n| n.contains("read as")),
+            "{:#?}",
+            x.notes
+        );
+        // A single-page-app shell: scripts, no text.
+        let shell = format!(
+            "<!DOCTYPE html><html><head><title>隐私政策</title><script>{}</script></head><body><div id=\"app\"></div></body></html>",
+            "window.__STATE__={};".repeat(200)
+        );
+        let x =
+            extract_documents(&[Input::new("policy.html", shell.as_bytes())], &lexicon).unwrap();
+        assert!(
+            x.notes
+                .iter()
+                .any(|n| n.starts_with("only 0 characters of text")),
+            "{:#?}",
+            x.notes
+        );
+    }
+}

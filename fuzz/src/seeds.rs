@@ -539,6 +539,11 @@ pub fn write_all(corpus: &Path, repo: &Path, out_dir: &Path) -> std::io::Result<
         .chain(EN_POLICY.encode_utf16().flat_map(|u| u.to_le_bytes()))
         .collect();
     out.put("policy_extract", "en-policy.utf16", &utf16)?;
+    // policy_document: first byte even = HTML, odd = Markdown.
+    let page = "\u{0}<!DOCTYPE html><html><body><nav><a href=\"/\">Home</a></nav><h2>Information we collect</h2><p>We collect:</p><ul><li>your <b>email address</b><ul><li>and name</li></ul></li></ul><table><thead><tr><th>SDK</th><th>Data</th></tr></thead><tr><td>Firebase<br>Analytics</td><td>advertising ID &amp; IP address</td></tr></table><script>x<y</script><p>See <a href=\"https://example.com/privacy\">policy</a>.</p></body></html>";
+    out.put("policy_document", "page.html", page.as_bytes())?;
+    let md = "\u{1}## Information we collect\n\nWe collect:\n\n- your **email address**\n  - and name\n1. device model\n\n| SDK | Data |\n|---|---|\n| Firebase | advertising ID |\n\n<table><tr><td>Sentry</td><td>crash logs</td></tr></table>\n\nSee [policy](https://example.com/privacy).<br>\n";
+    out.put("policy_document", "policy.md", md.as_bytes())?;
     for p in [
         repo.join("policies/mobile-office.toml"),
         repo.join("tests/fixtures/policy/seed-expected.toml"),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use privaudit::cli::{ExtractFormat, PolicyCommand};
-use privaudit::policy::extract::{Lexicon, extract};
+use privaudit::policy::extract::{Input, Lexicon, extract_documents};
 use privaudit::policy::{Declaration, review};
 use privaudit::report::output::Output;
 use privaudit::sdk::signatures::{SDK_FILES, SdkDb};
@@ -64,42 +64,54 @@ pub fn run(cmd: &PolicyCommand) -> Result<ExitCode> {
                 privaudit::report::output::check_writable(path)?;
             }
             let lexicon = lexicon(signatures.as_deref())?;
-            let bytes = std::fs::read(policy)
-                .with_context(|| format!("{}: cannot read the policy", policy.display()))?;
-            let x = extract(&bytes, &lexicon)
-                .with_context(|| format!("{}: cannot draft a declaration", policy.display()))?;
+            let mut contents = Vec::with_capacity(policy.len());
+            for path in policy {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("{}: cannot read the policy", path.display()))?;
+                contents.push((path.display().to_string(), bytes));
+            }
+            let inputs: Vec<Input> = contents
+                .iter()
+                .map(|(name, bytes)| Input::new(name, bytes))
+                .collect();
+            let names: Vec<&str> = contents.iter().map(|(n, _)| n.as_str()).collect();
+            // Its errors name the file.
+            let x = extract_documents(&inputs, &lexicon).context("cannot draft a declaration")?;
             let d = &x.declaration;
-            let names = vec![policy.display().to_string()];
-            let mut text = match format {
-                ExtractFormat::Toml => String::new(),
+            let text = match format {
+                ExtractFormat::Toml => {
+                    let mut text = format!(
+                        "# Draft declaration from {} ({}), made by privaudit {}.\n\
+                         # Review every entry against the policy before auditing with it: check the\n\
+                         # clause numbers and quotes, and the notes below.\n",
+                        names.join(", "),
+                        x.encoding,
+                        env!("CARGO_PKG_VERSION")
+                    );
+                    for note in &x.notes {
+                        text.push_str(&format!("# NOTE: {}\n", note.replace('\n', " ")));
+                    }
+                    text.push('\n');
+                    text.push_str(&d.to_toml());
+                    text
+                }
                 ExtractFormat::Json => {
+                    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
                     let mut t = serde_json::to_string_pretty(&review::to_json(&x, &names))?;
                     t.push('\n');
                     t
                 }
-                ExtractFormat::Html => review::to_html(&x, &names),
-            };
-            if *format == ExtractFormat::Toml {
-                text = format!(
-                    "# Draft declaration from {} ({}), made by privaudit {}.\n\
-                 # Review every entry against the policy before auditing with it: check the\n\
-                 # clause numbers and quotes, and the notes below.\n",
-                    policy.display(),
-                    x.encoding,
-                    env!("CARGO_PKG_VERSION")
-                );
-                for note in &x.notes {
-                    text.push_str(&format!("# NOTE: {}\n", note.replace('\n', " ")));
+                ExtractFormat::Html => {
+                    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+                    review::to_html(&x, &names)
                 }
-                text.push('\n');
-                text.push_str(&d.to_toml());
-            }
+            };
             let mut out = Output::open(output.as_deref()).context("cannot open the output file")?;
             std::io::Write::write_all(&mut out, text.as_bytes())?;
             out.finish().context("cannot write the draft")?;
             eprintln!(
                 "{}: {} ({}): {} collect, {} share, {} deny entries, {} promises; {} notes for the reviewer",
-                policy.display(),
+                names.join(", "),
                 d.app.name,
                 x.encoding,
                 d.collect.len(),

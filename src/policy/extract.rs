@@ -1,7 +1,8 @@
 //! Drafting a policy declaration from privacy-policy text.
 //!
 //! The pipeline: decode the bytes (UTF-8, UTF-16 with BOM, GB18030, Windows-1252) and
-//! repair mojibake (`decode`); split the text into numbered clauses under section
+//! repair mojibake (`decode`); turn Markdown and HTML into plain lines (`document`);
+//! split the text into numbered clauses under section
 //! headings with roles (`segment`); then read each sentence with the ontology and SDK
 //! lexicon (`lexicon`, with traditional characters folded by `hanzi`) and the
 //! negation/consent/promise rules (`rules`):
@@ -22,6 +23,7 @@
 //! definitions, encoding damage).
 
 mod decode;
+pub mod document;
 mod hanzi;
 mod lexicon;
 mod practice;
@@ -31,6 +33,7 @@ mod trace;
 
 use std::collections::{HashMap, HashSet};
 
+pub use document::Format;
 pub use lexicon::Lexicon;
 pub use trace::{Trace, TraceKind, char_offsets};
 
@@ -49,6 +52,16 @@ pub enum ExtractError {
     Pattern(String),
     #[error("policy text is {size} bytes; the limit is {limit} bytes")]
     TooLarge { size: usize, limit: usize },
+    #[error(
+        "{file}: policy text is {size} bytes; the limit is {limit} bytes for all documents together"
+    )]
+    DocumentTooLarge {
+        file: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("no policy document given")]
+    NoDocuments,
 }
 
 /// A draft declaration with the reviewer's to-do list.
@@ -81,7 +94,28 @@ const MAX_NOTES: usize = 200;
 /// the trace itself huge.
 const MAX_TRACE: usize = 200_000;
 
-/// Drafts a declaration from policy bytes in any supported encoding.
+/// One policy document to read: a file's name (it names the document in notes and
+/// errors, and its extension gives the format), its bytes, and the format if known.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    /// `None`: from the name's extension, else sniffed from the content.
+    pub format: Option<Format>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(name: &'a str, bytes: &'a [u8]) -> Input<'a> {
+        Input {
+            name,
+            bytes,
+            format: None,
+        }
+    }
+}
+
+/// Drafts a declaration from policy bytes in any supported encoding (text, or HTML
+/// recognised by its content).
 pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ExtractError::TooLarge {
@@ -89,8 +123,110 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
             limit: MAX_INPUT_BYTES,
         });
     }
-    let decoded = decode::decode(bytes);
-    let mut notes = Notes::default();
+    extract_documents(&[Input::new("policy", bytes)], lexicon)
+}
+
+/// Drafts one declaration from several documents of the same policy (the policy page
+/// and a separate SDK-list page, say). Each document is decoded, converted and
+/// segmented on its own: clause numbers, section roles, the party a clause names and a
+/// lead-in's reach end with their document. With more than one document, notes name
+/// the document they are about.
+pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction, ExtractError> {
+    if docs.is_empty() {
+        return Err(ExtractError::NoDocuments);
+    }
+    let mut total = 0usize;
+    for doc in docs {
+        total = total.saturating_add(doc.bytes.len());
+        if doc.bytes.len() > MAX_INPUT_BYTES || total > MAX_INPUT_BYTES {
+            return Err(ExtractError::DocumentTooLarge {
+                file: doc.name.to_string(),
+                size: doc.bytes.len(),
+                limit: MAX_INPUT_BYTES,
+            });
+        }
+    }
+    let several = docs.len() > 1;
+    let mut builder = Builder::new(lexicon, false, Notes::default());
+    let mut encodings: Vec<(&str, String)> = Vec::new();
+    let mut node_base = 0usize;
+    let mut documents = Vec::with_capacity(docs.len());
+    for (index, doc) in docs.iter().enumerate() {
+        let notes_from = builder.notes.list.len();
+        let definitions_from = builder.definitions.len();
+        let prepared = prepare(doc, &mut builder.notes);
+        encodings.push((doc.name, prepared.encoding));
+        let mut segmented = prepared.document;
+        documents.push(std::mem::take(&mut segmented.text));
+        builder.start_document(segmented.has_collection_section);
+        if !segmented.has_collection_section && !segmented.sentences.is_empty() {
+            builder.notes.push(
+                "no collection section heading recognised: data types were taken from sentences that say \"we collect\" anywhere outside definitions".to_string(),
+            );
+        }
+        // Node numbers go on across documents, so the first clause of the next one is
+        // never taken for the last clause of this one.
+        let mut last_node = node_base;
+        for mut sentence in segmented.sentences {
+            sentence.doc = index;
+            sentence.node += node_base;
+            last_node = last_node.max(sentence.node);
+            builder.sentence(&sentence);
+        }
+        node_base = last_node + 1;
+        if several {
+            builder.notes.prefix_from(notes_from, doc.name);
+            for (place, _) in builder.definitions.iter_mut().skip(definitions_from) {
+                *place = format!("{}: {place}", doc.name);
+            }
+        }
+    }
+    let encoding = if encodings.iter().all(|(_, e)| *e == encodings[0].1) {
+        encodings[0].1.clone()
+    } else {
+        encodings
+            .iter()
+            .map(|(name, e)| format!("{name}: {e}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(builder.finish(encoding, documents))
+}
+
+/// A page converted to fewer characters than this, out of more bytes than that, is
+/// likely a shell that scripts fill in.
+const SCANT_PAGE_CHARS: usize = 200;
+const SCANT_PAGE_BYTES: usize = 2000;
+
+/// A document decoded, converted to text and segmented.
+struct Prepared {
+    encoding: String,
+    document: segment::Document,
+}
+
+fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
+    // A page's own charset declaration decides only where the bytes do not: they are
+    // not UTF-8 and have no byte-order mark.
+    let named = doc
+        .format
+        .or_else(|| Format::from_path(std::path::Path::new(doc.name)));
+    let declared = match named {
+        Some(Format::Html) | None => document::declared_charset(doc.bytes),
+        Some(Format::Markdown | Format::Text) => None,
+    };
+    let has_bom = doc.bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+        || doc.bytes.starts_with(&[0xFF, 0xFE])
+        || doc.bytes.starts_with(&[0xFE, 0xFF]);
+    let decoded = match declared {
+        Some(encoding)
+            if !has_bom
+                && encoding != encoding_rs::UTF_8
+                && std::str::from_utf8(doc.bytes).is_err() =>
+        {
+            decode::decode_declared(doc.bytes, encoding)
+        }
+        _ => decode::decode(doc.bytes),
+    };
     for n in decoded.notes {
         notes.push(n);
     }
@@ -107,6 +243,34 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
             examples.join(", ")
         ));
     }
+    let format = match named {
+        Some(format) => format,
+        None => {
+            let sniffed = Format::sniff(&text);
+            if sniffed != Format::Text {
+                notes.push(format!(
+                    "the content is an HTML page (the file name does not say): read as {}",
+                    sniffed.name()
+                ));
+            }
+            sniffed
+        }
+    };
+    let text = match format {
+        Format::Text => text,
+        _ => {
+            let converted = document::convert(&text, format).text;
+            let chars = converted.chars().filter(|c| !c.is_whitespace()).count();
+            if chars < SCANT_PAGE_CHARS && doc.bytes.len() > SCANT_PAGE_BYTES {
+                notes.push(format!(
+                    "only {chars} characters of text in {} bytes of {}: a page that its scripts fill in has no policy text until a browser runs them; save the page from a browser after it has loaded",
+                    doc.bytes.len(),
+                    format.name()
+                ));
+            }
+            converted
+        }
+    };
     for n in decode::damage_report(&text) {
         notes.push(n);
     }
@@ -117,18 +281,23 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
             "{traditional} traditional Chinese characters folded to simplified for matching; regional wording (個人資料, 網路) is not recognised"
         ));
     }
-    let doc = segment::segment(&text);
-    drop(text);
-    let mut builder = Builder::new(lexicon, doc.has_collection_section, notes);
-    if !doc.has_collection_section && !doc.sentences.is_empty() {
-        builder.notes.push(
-            "no collection section heading recognised: data types were taken from sentences that say \"we collect\" anywhere outside definitions".to_string(),
-        );
+    Prepared {
+        encoding: decoded.encoding,
+        document: segment::segment(&text),
     }
-    for sentence in &doc.sentences {
-        builder.sentence(sentence);
+}
+
+impl Builder<'_> {
+    /// A new document starts: what one document's structure implied (the party its
+    /// clause named, a lead-in's list, a definitions run) does not reach into the next.
+    fn start_document(&mut self, has_collection: bool) {
+        self.has_collection = has_collection;
+        self.node = usize::MAX;
+        self.party = None;
+        self.party_anchor = None;
+        self.lead_in_left = 0;
+        self.last_was_definition = false;
     }
-    Ok(builder.finish(decoded.encoding, vec![doc.text]))
 }
 
 /// Notes with a cap, so hostile input cannot make the list itself huge.
@@ -150,6 +319,15 @@ impl Notes {
         }
         self.seen.insert(note.clone());
         self.list.push(note);
+    }
+
+    /// Names the document the notes from `start` on are about.
+    fn prefix_from(&mut self, start: usize, name: &str) {
+        for note in self.list.iter_mut().skip(start) {
+            self.seen.remove(note.as_str());
+            *note = format!("{name}: {note}");
+            self.seen.insert(note.clone());
+        }
     }
 
     fn into_vec(mut self) -> Vec<String> {
@@ -203,8 +381,6 @@ struct Builder<'a> {
     lead_in_left: usize,
     trace: Vec<Trace>,
     trace_dropped: usize,
-    /// Index of the document being read.
-    doc: usize,
 }
 
 /// How many sentences after a lead-in its practice covers at most: lists in real
@@ -252,7 +428,6 @@ impl<'a> Builder<'a> {
             lead_in_left: 0,
             trace: Vec::new(),
             trace_dropped: 0,
-            doc: 0,
         }
     }
 
@@ -279,7 +454,7 @@ impl<'a> Builder<'a> {
             // line or collapsed whitespace.
             let last = text.chars().next_back().map_or(0, char::len_utf8);
             self.trace.push(Trace {
-                doc: self.doc,
+                doc: s.doc,
                 start: s.source_offset(a),
                 end: s.source_offset(b - last) + last,
                 text: text.to_string(),

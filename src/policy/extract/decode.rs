@@ -95,6 +95,22 @@ fn decode_with(
     text.into_owned()
 }
 
+/// Decodes bytes in an encoding the document itself declares (an HTML page's
+/// `<meta charset>`), for when the bytes are not UTF-8 and carry no byte-order mark.
+pub(super) fn decode_declared(bytes: &[u8], encoding: &'static Encoding) -> Decoded {
+    let label = encoding.name().to_ascii_lowercase();
+    let mut notes = Vec::new();
+    let text = decode_with(encoding, bytes, &label, &mut notes);
+    notes.push(format!(
+        "decoded as {label}, the encoding the page declares (<meta charset>)"
+    ));
+    Decoded {
+        text,
+        encoding: label,
+        notes,
+    }
+}
+
 /// UTF-16 without a BOM shows up as NUL bytes on one side of most ASCII code units.
 fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     let sample = &bytes[..bytes.len().min(SAMPLE)];

@@ -42,6 +42,9 @@ pub(super) struct Sentence {
     pub line: usize,
     /// A standalone heading line (no sentence of its own).
     pub heading: bool,
+    /// Which input document (0-based) the sentence comes from; `segment` reads one
+    /// document and leaves 0, several documents are numbered by the caller.
+    pub doc: usize,
     /// Where `text` comes from in the document text: pairs of (byte in `text`, byte in
     /// the document) at every point where the two stop running in step (a joined line,
     /// collapsed whitespace). See [`Sentence::source_offset`].
@@ -849,6 +852,7 @@ impl Segmenter {
                 line: para.line,
                 heading: para.heading || fragment,
                 origin,
+                doc: 0,
             });
         }
     }
