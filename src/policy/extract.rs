@@ -26,6 +26,7 @@ mod hanzi;
 mod lexicon;
 mod practice;
 mod rules;
+mod sdk_list;
 mod segment;
 
 use std::collections::{HashMap, HashSet};
