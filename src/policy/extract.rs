@@ -108,13 +108,26 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
         ));
     }
     let doc = segment::segment(&text);
+    let records = sdk_list::parse(&text, &lexicon.practice.sdk_list);
     let mut builder = Builder::new(lexicon, doc.has_collection_section, notes);
+    builder.records = records;
     if !doc.has_collection_section && !doc.sentences.is_empty() {
         builder.notes.push(
             "no collection section heading recognised: data types were taken from sentences that say \"we collect\" anywhere outside definitions".to_string(),
         );
     }
-    for sentence in &doc.sentences {
+    // The line where the next paragraph starts, per sentence: an SDK-list record is
+    // emitted with the paragraph it stands in.
+    let mut next_line = vec![usize::MAX; doc.sentences.len()];
+    let mut following = usize::MAX;
+    for (i, s) in doc.sentences.iter().enumerate().rev() {
+        next_line[i] = following;
+        if doc.sentences.get(i.wrapping_sub(1)).is_none_or(|p| p.line != s.line) {
+            following = s.line;
+        }
+    }
+    for (sentence, &upto) in doc.sentences.iter().zip(&next_line) {
+        builder.records_before(upto, sentence);
         builder.sentence(sentence);
     }
     Ok(builder.finish(decoded.encoding))
@@ -158,7 +171,10 @@ type DenyKey = (String, Option<String>, Option<String>, Vec<String>);
 struct Party {
     /// `sdk:<id>`, `sdk`, `third-party`.
     id: String,
+    /// The name as the policy writes it; empty for a generic mention ("第三方SDK").
     name: String,
+    /// A legal entity named with it.
+    entity: Option<String>,
     /// Vendor index of a named SDK, to keep a later bare brand mention on the same SDK.
     vendor: Option<usize>,
 }
@@ -190,6 +206,11 @@ struct Builder<'a> {
     /// Sentences left that a lead-in's practice still covers ("我们会收集以下信息：" and
     /// its list); a heading ends it.
     lead_in_left: usize,
+    /// The policy's SDK-list records, and how many of them are already entries.
+    records: Vec<sdk_list::Record>,
+    records_done: usize,
+    /// Entries made from records, by party and name.
+    record_index: HashMap<(String, String), usize>,
 }
 
 /// How many sentences after a lead-in its practice covers at most: lists in real
@@ -235,6 +256,9 @@ impl<'a> Builder<'a> {
             preamble_seen: 0,
             first_party: Vec::new(),
             lead_in_left: 0,
+            records: Vec::new(),
+            records_done: 0,
+            record_index: HashMap::new(),
         }
     }
 
@@ -251,6 +275,12 @@ impl<'a> Builder<'a> {
             if !inside {
                 self.party = None;
             }
+        }
+        if self.in_sdk_list(s) {
+            // The record is the entry; read as a sentence its fields would run into the
+            // neighbouring SDKs' data. Nothing after the list belongs to its last SDK.
+            self.party = None;
+            return;
         }
         let p = &self.lexicon.patterns;
         let in_definitions = s.role == Role::Definitions;
@@ -294,7 +324,7 @@ impl<'a> Builder<'a> {
             parties = self
                 .resolve_parties(&title_masked, &title_original, s)
                 .into_iter()
-                .filter(|(_, party)| party.id != "third-party")
+                .filter(|(_, party)| !party.name.is_empty())
                 .map(|(_, party)| ((0, 0), party))
                 .collect();
         }
@@ -428,15 +458,26 @@ impl<'a> Builder<'a> {
             .collect();
         let named: Vec<Party> = positive_parties
             .iter()
-            .filter(|p| p.id != "third-party")
+            .filter(|p| !p.name.is_empty())
             .cloned()
             .collect();
         let consent = p.consent_share(&masked);
-        let third = positive_parties
+        // A generic receiver ("第三方SDK", "third parties") only when the sentence itself
+        // says data goes there; it never gets a name.
+        let generic_sdk = positive_parties
             .iter()
-            .find(|p| p.id == "third-party")
+            .find(|p| p.id == "sdk" && p.name.is_empty())
             .cloned()
-            .filter(|_| p.shares_with_party(&masked) && !consent && negated_spans.is_empty());
+            .filter(|_| practice);
+        let third = generic_sdk.or_else(|| {
+            positive_parties
+                .iter()
+                .find(|p| p.id == "third-party" && p.name.is_empty())
+                .cloned()
+                .filter(|_| {
+                    p.shares_with_party(&masked) && !consent && negated_spans.is_empty()
+                })
+        });
         let data = self.ids_of(positive.iter().copied());
         let named_here = !named.is_empty() || third.is_some();
         let recipients: Vec<Party> = if !named.is_empty() {
@@ -561,20 +602,24 @@ impl<'a> Builder<'a> {
                                 Party {
                                     id: "sdk".to_string(),
                                     name: m.text.clone(),
+                                    entity: None,
                                     vendor: Some(*vendor),
                                 }
                             }
                         }
                     }
                 }
+                // "SDK", "第三方" describe a receiver without naming it: no name.
                 AliasTarget::GenericSdk => Party {
                     id: "sdk".to_string(),
-                    name: m.text.clone(),
+                    name: String::new(),
+                    entity: None,
                     vendor: None,
                 },
                 AliasTarget::GenericThirdParty => Party {
                     id: "third-party".to_string(),
-                    name: m.text.clone(),
+                    name: String::new(),
+                    entity: None,
                     vendor: None,
                 },
             };
@@ -601,11 +646,201 @@ impl<'a> Builder<'a> {
                 ids.join(", ")
             ));
         }
+        // Companies a sharing sentence names by their legal form ("共享给…文化（北京）有限公司
+        // （百度音乐）"): a named receiver even when no signature knows it.
+        if s.role == Role::Sharing || self.lexicon.practice.has_share_verb(masked) {
+            for c in sdk_list::companies(original) {
+                let overlapping: Vec<usize> = (0..out.len())
+                    .filter(|&i| out[i].0.0 < c.end && c.start < out[i].0.1)
+                    .collect();
+                if overlapping
+                    .iter()
+                    .any(|&i| out[i].1.id.starts_with("sdk:"))
+                {
+                    continue;
+                }
+                for &i in overlapping.iter().rev() {
+                    out.remove(i);
+                }
+                let id = self
+                    .resolve_name(&c.name, "")
+                    .unwrap_or_else(|| "third-party".to_string());
+                out.push((
+                    (c.start, c.end),
+                    Party {
+                        id,
+                        name: c.name,
+                        entity: Some(c.legal),
+                        vendor: None,
+                    },
+                ));
+            }
+            out.sort_by_key(|(m, _)| m.0);
+        }
         // A generic term next to a named SDK in the same sentence adds nothing.
         if out.iter().any(|(_, p)| p.id.starts_with("sdk:")) {
-            out.retain(|(_, p)| p.id != "sdk");
+            out.retain(|(_, p)| !(p.id == "sdk" && p.name.is_empty()));
         }
         out
+    }
+
+    /// `sdk:<id>` when a name resolves to exactly one SDK signature. A brand with several
+    /// SDKs ("个推") is resolved by the product words after it or in `context` (the
+    /// record's purpose, "推送消息"); a name that mentions several parties resolves to none.
+    fn resolve_name(&self, name: &str, context: &str) -> Option<String> {
+        let folded = hanzi::fold(name).into_owned();
+        let context = hanzi::fold(context).into_owned();
+        let mut ids: Vec<String> = Vec::new();
+        for m in self.lexicon.find_parties(&folded) {
+            let idx = match &m.target {
+                AliasTarget::Sdk(i) => Ok(*i),
+                AliasTarget::Vendor { vendor, default } => {
+                    let following =
+                        format!("{} {context}", folded.get(m.alias_end..).unwrap_or(""));
+                    self.lexicon
+                        .resolve_vendor(*vendor, *default, &m.text, &following)
+                        .map_err(|_| format!("vendor {vendor}"))
+                }
+                _ => continue,
+            };
+            let id = match idx {
+                Ok(i) => match self.lexicon.sdk(i) {
+                    Some(e) => e.id.clone(),
+                    None => continue,
+                },
+                Err(vendor) => vendor,
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        match ids.as_slice() {
+            [one] if !one.starts_with("vendor ") => Some(format!("sdk:{one}")),
+            _ => None,
+        }
+    }
+
+    /// Whether a name mentions a known party at all (resolved or not): "分享库（微信、
+    /// 微博）" names several, and its link must not pick one of them.
+    fn names_known_party(&self, name: &str) -> bool {
+        let folded = hanzi::fold(name).into_owned();
+        self.lexicon.find_parties(&folded).iter().any(|m| {
+            matches!(
+                m.target,
+                AliasTarget::Sdk(_) | AliasTarget::Vendor { .. }
+            )
+        })
+    }
+
+    /// Whether a sentence is part of an SDK-list record: on its lines, and either
+    /// carrying a field label or standing inside the record's text.
+    fn in_sdk_list(&self, s: &Sentence) -> bool {
+        let squeeze = |t: &str| -> String {
+            t.chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\\'))
+                .collect()
+        };
+        let mut squeezed: Option<String> = None;
+        for r in &self.records {
+            if s.line < r.first_line || s.line > r.last_line {
+                continue;
+            }
+            if self.lexicon.practice.sdk_list.has_label(&s.text) {
+                return true;
+            }
+            let text = squeezed.get_or_insert_with(|| squeeze(&s.text));
+            if !text.is_empty() && squeeze(&r.text).contains(text.as_str()) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Makes entries of the SDK-list records that start before line `upto`, in the clause
+    /// of the sentence read now.
+    fn records_before(&mut self, upto: usize, s: &Sentence) {
+        while self.records_done < self.records.len()
+            && self.records[self.records_done].first_line < upto
+        {
+            let r = self.records[self.records_done].clone();
+            self.records_done += 1;
+            self.record_entries(&r, s);
+        }
+    }
+
+    fn record_entries(&mut self, r: &sdk_list::Record, s: &Sentence) {
+        let p = &self.lexicon.patterns;
+        let data = match &r.data {
+            Some(d) => {
+                let masked = hanzi::fold(&p.mask_urls(d)).into_owned();
+                let hits = self.lexicon.find_types(&masked);
+                self.ids_of(hits.iter())
+            }
+            None => Vec::new(),
+        };
+        let domain = r
+            .link
+            .as_deref()
+            .and_then(sdk_list::url_host)
+            .and_then(|h| crate::sdk::attribution::registrable_domain(&h));
+        let by_domain = domain.as_deref().and_then(|d| {
+            match self.lexicon.sdks_of_domain(d).as_slice() {
+                [one] => self.lexicon.sdk(*one).map(|e| format!("sdk:{}", e.id)),
+                _ => None,
+            }
+        });
+        for name in &r.names {
+            // The entity and link describe the record's one SDK: "个推、个像" share them, and
+            // a name that mentions known parties but resolves to none stays unresolved.
+            let single = r.names.len() == 1 && !self.names_known_party(name);
+            let context = r.purpose.as_deref().unwrap_or("");
+            let id = self
+                .resolve_name(name, context)
+                .or_else(|| {
+                    single
+                        .then(|| {
+                            r.entity
+                                .as_deref()
+                                .and_then(|e| self.resolve_name(e, context))
+                        })
+                        .flatten()
+                })
+                .or_else(|| single.then(|| by_domain.clone()).flatten())
+                .unwrap_or_else(|| "third-party".to_string());
+            let key = (id.clone(), name.clone());
+            if let Some(&i) = self.record_index.get(&key) {
+                if let Some(entry) = self.share.get_mut(i) {
+                    for d in &data {
+                        if !entry.data.contains(d) {
+                            entry.data.push(d.clone());
+                        }
+                    }
+                }
+                continue;
+            }
+            if id == "third-party" {
+                self.notes.push(format!(
+                    "{}: SDK list names {name:?}, which no SDK signature matches; recorded as a third party{}",
+                    clause_label(s),
+                    domain
+                        .as_deref()
+                        .map(|d| format!(" with domain {d}"))
+                        .unwrap_or_default()
+                ));
+            }
+            self.record_index.insert(key, self.share.len());
+            self.share.push(Share {
+                party: id,
+                name: Some(name.clone()),
+                entity: r.entity.clone(),
+                link: r.link.clone(),
+                domain: domain.clone(),
+                data: data.clone(),
+                clause: s.clause.clone(),
+                purpose: r.purpose.clone(),
+                quote: Some(quote(&r.text)),
+            });
+        }
     }
 
     /// Makes `party` the recipient of what follows. A party named in a clause heading
@@ -630,18 +865,26 @@ impl<'a> Builder<'a> {
             Some(e) => Party {
                 id: format!("sdk:{}", e.id),
                 name: text.to_string(),
+                entity: None,
                 vendor: Some(e.vendor),
             },
             None => Party {
                 id: "sdk".to_string(),
                 name: text.to_string(),
+                entity: None,
                 vendor: None,
             },
         }
     }
 
     fn share_entry(&mut self, party: &Party, s: &Sentence, clause: Option<String>) -> usize {
-        let key = (party.id.clone(), clause.clone());
+        // Named parties without a signature are told apart by their names.
+        let who = if party.id.starts_with("sdk:") {
+            party.id.clone()
+        } else {
+            format!("{}\u{0}{}", party.id, party.name)
+        };
+        let key = (who, clause.clone());
         if let Some(&i) = self.share_index.get(&key) {
             return i;
         }
@@ -649,6 +892,9 @@ impl<'a> Builder<'a> {
         self.share.push(Share {
             party: party.id.clone(),
             name: (!party.name.is_empty()).then(|| party.name.clone()),
+            entity: party.entity.clone(),
+            link: None,
+            domain: None,
             data: Vec::new(),
             clause,
             purpose: None,
