@@ -211,6 +211,9 @@ struct Builder<'a> {
     records_done: usize,
     /// Entries made from records, by party and name.
     record_index: HashMap<(String, String), usize>,
+    /// Clause and last line of the record read last: a sub-block inside a record
+    /// ("(1)必选信息") opens a sub-clause the next record must not inherit.
+    record_anchor: Option<(Option<String>, usize)>,
 }
 
 /// How many sentences after a lead-in its practice covers at most: lists in real
@@ -259,6 +262,7 @@ impl<'a> Builder<'a> {
             records: Vec::new(),
             records_done: 0,
             record_index: HashMap::new(),
+            record_anchor: None,
         }
     }
 
@@ -769,6 +773,16 @@ impl<'a> Builder<'a> {
     }
 
     fn record_entries(&mut self, r: &sdk_list::Record, s: &Sentence) {
+        let clause = match &self.record_anchor {
+            Some((Some(anchor), last))
+                if r.first_line <= last + 2
+                    && s.clause.as_deref().is_some_and(|c| is_within(c, anchor)) =>
+            {
+                Some(anchor.clone())
+            }
+            _ => s.clause.clone(),
+        };
+        self.record_anchor = Some((clause.clone(), r.last_line));
         let p = &self.lexicon.patterns;
         let data = match &r.data {
             Some(d) => {
@@ -836,7 +850,7 @@ impl<'a> Builder<'a> {
                 link: r.link.clone(),
                 domain: domain.clone(),
                 data: data.clone(),
-                clause: s.clause.clone(),
+                clause: clause.clone(),
                 purpose: r.purpose.clone(),
                 quote: Some(quote(&r.text)),
             });

@@ -157,19 +157,42 @@ impl Labels {
         self.field.as_ref().is_some_and(|re| re.is_match(text))
     }
 
-    /// `(label start, value start, field)` for each label in a line.
+    /// `(label start, value start, field)` for each label in a line. A label whose value
+    /// is a lead-in ("第三方SDK：为实现推送，我们接入了以下SDK：") or, for a name, a
+    /// sentence about us or the user, titles a paragraph rather than a field.
     fn fields(&self, line: &str) -> Vec<(usize, usize, Field)> {
         let Some(re) = &self.field else {
             return Vec::new();
         };
-        re.captures_iter(line)
+        let found: Vec<(usize, usize, Field)> = re
+            .captures_iter(line)
             .filter_map(|c| {
                 let whole = c.get(0)?;
                 let label = c.get(1)?;
                 let field = *self.kinds.get(&normalise(label.as_str()))?;
                 Some((whole.start(), whole.end(), field))
             })
-            .collect()
+            .collect();
+        let mut out = Vec::with_capacity(found.len());
+        for (k, &(start, value_start, field)) in found.iter().enumerate() {
+            let value_end = found.get(k + 1).map(|f| f.0).unwrap_or(line.len());
+            let value = line.get(value_start..value_end).unwrap_or("").trim();
+            let lead_in = value.chars().count() > 8 && value.ends_with([':', '：']);
+            let prose = field == Field::Name
+                && ["我们", "您", "本应用", " we ", " our ", " you "]
+                    .iter()
+                    .any(|w| value.contains(w));
+            // "…接入了以下第三方SDK：" at a line's end: a lead-in's last words, not a label.
+            let glued = value.is_empty()
+                && line[..start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| super::segment::is_cjk(c) || c.is_alphanumeric());
+            if !lead_in && !prose && !glued {
+                out.push((start, value_start, field));
+            }
+        }
+        out
     }
 
     /// The field a table header cell names: the whole cell, else the longest label in it
@@ -367,7 +390,11 @@ impl Draft {
             self.first_line = line;
         }
         self.last_line = self.last_line.max(line);
-        append(&mut self.text, text);
+        let text = text.trim();
+        if !self.text.is_empty() && !text.is_empty() {
+            self.text.push(' ');
+        }
+        self.text.push_str(text);
     }
 
     fn finish(self, labels: &Labels) -> Option<Record> {
@@ -640,15 +667,27 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 && let Some(f) = last_field
             {
                 let empty = d.value_mut(f).trim().is_empty();
-                // The next record's title: numbered, or the next fields repeat ours.
-                let is_title = short
-                    && (is_numbered(line)
-                        || next_first.is_some_and(|n| n != Field::Name && d.has(n)));
+                // The next record's title: the fields after it repeat ours.
+                let is_title = short && next_first.is_some_and(|n| n != Field::Name && d.has(n));
+                // "四、我们如何保护…": a numbered line with no fields after it ends the list;
+                // "(1)必选信息" inside a field does not.
+                let paren = line.trim_start().starts_with(['(', '（']);
+                let ends = is_numbered(line) && !paren && next_first.is_none();
+                // A data or purpose field runs on over its items, one per line.
+                let item = matches!(f, Field::Data | Field::Purpose)
+                    && line.chars().count() <= 80
+                    && !line.ends_with(['。', '：', ':']);
                 let continues = empty
-                    || (short && !is_title && next_first.is_some())
-                    || (f == Field::Link && find_url(line).is_some() && d.value_mut(f).trim().ends_with([':', '：']));
-                if continues && !is_title {
-                    append(d.value_mut(f), line);
+                    || item
+                    || (short && next_first.is_some())
+                    || (f == Field::Link && find_url(line).is_some());
+                if continues && !is_title && !ends {
+                    let value = d.value_mut(f);
+                    // Items one per line stay apart, so no phrase spans two of them.
+                    if item && !empty {
+                        value.push(' ');
+                    }
+                    append(value, line);
                     d.add_text(line_no, line);
                     continue;
                 }
@@ -871,6 +910,18 @@ mod tests {
         assert_eq!(r[0].first_line, 1);
         assert_eq!(r[1].names, vec!["乙地图SDK"]);
         assert_eq!(r[1].data.as_deref(), Some("位置信息"));
+    }
+
+    #[test]
+    fn data_items_one_per_line_with_sub_blocks() {
+        let text = "三、第三方SDK目录\n甲统计SDK\n所属公司：甲有限公司\n收集的个人信息：\n(1)必选信息\n设备标识符\n(2)可选信息\n位置信息\n                    乙推送SDK\n所属公司：乙有限公司\n收集的个人信息：\n网络类型\n四、我们如何保护您的个人信息\n我们会加密。\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲统计SDK"]);
+        assert_eq!(r[0].data.as_deref(), Some("(1)必选信息 设备标识符 (2)可选信息 位置信息"));
+        assert_eq!(r[1].names, vec!["乙推送SDK"]);
+        assert_eq!(r[1].data.as_deref(), Some("网络类型"));
+        assert_eq!(r[1].last_line, 12);
     }
 
     #[test]
