@@ -703,6 +703,7 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 // "Talking" / "data 公司全称：…": a wrapped value's tail before the next label.
                 (Some(d), Some(f)) if prefix.chars().count() <= 30 => {
                     append(d.value_mut(f), prefix);
+                    d.add_text(line_no, prefix);
                 }
                 _ => {}
             }
@@ -730,7 +731,10 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             if let Some(d) = current.as_mut() {
                 append(d.value_mut(field), value);
                 let label_start = fields[k].0;
-                d.add_text(line_no, line.get(label_start..value_end).unwrap_or(""));
+                let seg = line.get(label_start..value_end).unwrap_or("");
+                // The quote ends with the field's sentence, as the value does.
+                let seg = seg.find('。').map_or(seg, |p| &seg[..p + '。'.len_utf8()]);
+                d.add_text(line_no, seg);
             }
             last_field = Some(field);
         }
