@@ -120,6 +120,13 @@ struct RawSdk {
 
 /// Words that say what an SDK does; they never identify a vendor on their own.
 const GENERIC_EN: &[&str] = &[
+    // Ordinary words that SDK names contain ("Tencent Beacon", "Ocean Engine", "Audience
+    // Network", "Kuaishou Alliance"): "web beacon" in a cookie section is no SDK.
+    "beacon",
+    "beacons",
+    "engine",
+    "audience",
+    "alliance",
     "sdk",
     "sdks",
     "app",

@@ -404,8 +404,13 @@ impl Draft {
                 .find(|(k, _)| *k == f)
                 // A field ends with its sentence: prose after "。" is not the field's.
                 .and_then(|(_, v)| clean_value(v.split('。').next().unwrap_or("")))
+                // "公司名称： 注册地址：": an empty field followed by another label.
+                .filter(|v| !v.ends_with([':', '：']))
         };
-        let entity = get(Field::Entity).map(|e| first_clause(&e)).filter(|e| !e.is_empty());
+        // "公司名称： 注册地址：…": another field run in, not a company.
+        let entity = get(Field::Entity)
+            .map(|e| first_clause(&e))
+            .filter(|e| !e.is_empty() && !e.contains([':', '：']));
         let link = get(Field::Link).and_then(|l| find_url(&l));
         let purpose = get(Field::Purpose);
         let data = get(Field::Data);
@@ -419,7 +424,9 @@ impl Draft {
             // A title names the record only when it reads as a party: it says SDK, or
             // the record gives a company or link to go with it.
             let says_sdk = ["sdk", "插件", "kit"].iter().any(|w| title.to_lowercase().contains(w));
-            if says_sdk || entity.is_some() || link.is_some() {
+            // "联系我们", "第三方SDK目录": a section heading is no party's name.
+            let heading = !says_sdk && super::segment::role_of(title).is_some();
+            if !heading && (says_sdk || entity.is_some() || link.is_some()) {
                 names = split_names(title)
                     .into_iter()
                     .filter(|n| !labels.is_generic(n) && n.chars().count() <= 40)
@@ -774,7 +781,12 @@ pub(super) fn companies(text: &str) -> Vec<Company> {
                     depth < 0
                 }
                 _ if depth > 0 => false,
-                c if super::segment::is_cjk(c) => "给与向和及或的由为至、".contains(c),
+                // "深圳市和讯…": 和 after a place name belongs to the name.
+                '和' => !text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| "市省区县".contains(p)),
+                c if super::segment::is_cjk(c) => "给与向及或的由为至、".contains(c),
                 c if c.is_ascii_alphanumeric() => false,
                 _ => true,
             };
@@ -975,6 +987,12 @@ mod tests {
     }
 
     #[test]
+    fn contact_details_are_no_record() {
+        let text = "十一、联系我们\n联系我们\n公司名称： 注册地址：北京市\n";
+        assert!(parse(text, &labels()).is_empty(), "{:#?}", parse(text, &labels()));
+    }
+
+    #[test]
     fn prose_with_a_stray_label_is_no_record() {
         let text = "使用目的：我们会收集您的手机号码用于登录。\n我们不会向第三方提供。\n";
         assert!(parse(text, &labels()).is_empty());
@@ -990,6 +1008,8 @@ mod tests {
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, vec!["Acme Labs, Inc.", "Foo Bar LLC"]);
         assert!(companies("我们的关联公司和有限公司").is_empty());
+        let c = companies("提供给深圳市和讯华谷信息技术有限公司");
+        assert_eq!(c[0].legal, "深圳市和讯华谷信息技术有限公司");
     }
 
     #[test]
