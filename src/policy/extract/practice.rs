@@ -55,6 +55,8 @@ struct RawSdkList {
     link_en: Vec<String>,
     #[serde(default)]
     generic: Vec<String>,
+    #[serde(default)]
+    link_list_lead_in: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +151,7 @@ impl PracticeWords {
                 data: joined(&l.data_zh, &l.data_en),
                 link: joined(&l.link_zh, &l.link_en),
                 generic: l.generic.clone(),
+                link_list_lead_in: l.link_list_lead_in.clone(),
             },
             file,
         )?;

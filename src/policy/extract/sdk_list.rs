@@ -36,6 +36,9 @@ pub(super) struct LabelWords {
     pub link: Vec<String>,
     /// Words that describe a party without naming it ("SDK", "第三方", "partner").
     pub generic: Vec<String>,
+    /// Words of a lead-in that makes the list of links after it a list of third parties
+    /// ("Link to the privacy policy of third-party service providers used by the app").
+    pub link_list_lead_in: Vec<String>,
 }
 
 /// Compiled labels.
@@ -47,6 +50,7 @@ pub(super) struct Labels {
     /// Label words longest first, for table header cells.
     by_length: Vec<(String, Field)>,
     generic: Vec<String>,
+    link_lead_in: Vec<String>,
 }
 
 /// One third party as an SDK list describes it.
@@ -142,6 +146,12 @@ impl Labels {
             kinds,
             by_length,
             generic: words.generic.iter().map(|g| normalise(g)).collect(),
+            link_lead_in: words
+                .link_list_lead_in
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
         })
     }
 
@@ -621,12 +631,71 @@ fn looks_like_company(text: &str) -> bool {
         || t.to_lowercase().ends_with(", inc")
 }
 
+/// "[Google Analytics](https://…)": a list item that is only a named link.
+fn link_item(line: &str) -> Option<(String, String)> {
+    let t = line.trim_start_matches(['-', '+', '•', '·', ' ']).trim();
+    let rest = t.strip_prefix('[')?;
+    let (name, after) = rest.split_once("](")?;
+    let (url, tail) = after.split_once(')')?;
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.chars().count() <= 60
+        && url.starts_with("http")
+        && tail.trim().chars().count() <= 40;
+    ok.then(|| (name.to_string(), url.trim().to_string()))
+}
+
+/// Lists of named links after a lead-in that says they are third parties (the common
+/// English app-policy shape "Link to the privacy policy of third-party service providers
+/// used by the app" followed by one link per SDK).
+fn link_lists(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Record>) {
+    let mut i = 0;
+    while i < lines.len() {
+        if used[i] || link_item(&lines[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !used[i] && link_item(&lines[i]).is_some() {
+            i += 1;
+        }
+        let lead = lines[..start]
+            .iter()
+            .rev()
+            .filter(|l| !l.trim().is_empty())
+            .take(2)
+            .any(|l| {
+                let l = l.to_lowercase();
+                labels.link_lead_in.iter().any(|w| l.contains(w.as_str()))
+            });
+        if !lead {
+            continue;
+        }
+        for (k, line) in lines.iter().enumerate().take(i).skip(start) {
+            let Some((name, url)) = link_item(line) else {
+                continue;
+            };
+            used[k] = true;
+            let mut draft = Draft {
+                names: name,
+                ..Draft::default()
+            };
+            *draft.value_mut(Field::Link) = url;
+            draft.add_text(k + 1, line);
+            if let Some(r) = draft.finish(labels) {
+                out.push(r);
+            }
+        }
+    }
+}
+
 /// Reads every SDK-list record of a policy text.
 pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
     let lines: Vec<String> = text.lines().map(clean_line).collect();
     let mut used = vec![false; lines.len()];
     let mut out = Vec::new();
     tables(&lines, labels, &mut used, &mut out);
+    link_lists(&lines, labels, &mut used, &mut out);
 
     let mut current: Option<Draft> = None;
     // The field that wrapped text continues, and the title line waiting for its fields.
@@ -882,6 +951,7 @@ mod tests {
                 data: w(&["收集数据类型", "收集的个人信息", "共享的个人信息类型", "共享信息", "Data collected", "Data"]),
                 link: w(&["官网链接", "隐私政策链接", "隐私政策", "Privacy policy"]),
                 generic: w(&["SDK", "第三方SDK", "第三方", "third party", "partner", "合作方"]),
+                link_list_lead_in: w(&["third-party", "third party", "第三方"]),
             },
             "test",
         )
@@ -975,6 +1045,15 @@ mod tests {
         assert_eq!(r[0].names, vec!["Acme Analytics"]);
         assert_eq!(r[0].entity.as_deref(), Some("Acme Labs Inc."));
         assert_eq!(r[0].data.as_deref(), Some("collects device ID and app events"));
+    }
+
+    #[test]
+    fn lists_of_links_after_a_third_party_lead_in() {
+        let text = "The app uses third-party services that may collect data.\n\n                    Links to the privacy policies of the third-party service providers:\n\n                    * [Acme Play Services](https://www.acme.example.com/policies/privacy/)\n                    * [Zeta Analytics](https://zeta.example.net/privacy)\n\n                    ## Menu\n\n- [Home](https://example.org/)\n- [Blog](https://example.org/blog)\n";
+        let r = parse(text, &labels());
+        let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
+        assert_eq!(names, vec!["Acme Play Services", "Zeta Analytics"]);
+        assert_eq!(r[1].link.as_deref(), Some("https://zeta.example.net/privacy"));
     }
 
     #[test]
