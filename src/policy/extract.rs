@@ -214,6 +214,8 @@ struct Builder<'a> {
     /// Clause and last line of the record read last: a sub-block inside a record
     /// ("(1)必选信息") opens a sub-clause the next record must not inherit.
     record_anchor: Option<(Option<String>, usize)>,
+    /// First lines of records not made entries: their sentences are read as sentences.
+    dropped_records: HashSet<usize>,
 }
 
 /// How many sentences after a lead-in its practice covers at most: lists in real
@@ -263,6 +265,7 @@ impl<'a> Builder<'a> {
             records_done: 0,
             record_index: HashMap::new(),
             record_anchor: None,
+            dropped_records: HashSet::new(),
         }
     }
 
@@ -746,7 +749,10 @@ impl<'a> Builder<'a> {
         };
         let mut squeezed: Option<String> = None;
         for r in &self.records {
-            if s.line < r.first_line || s.line > r.last_line {
+            if s.line < r.first_line
+                || s.line > r.last_line
+                || self.dropped_records.contains(&r.first_line)
+            {
                 continue;
             }
             if self.lexicon.practice.sdk_list.has_label(&s.text) {
@@ -773,6 +779,21 @@ impl<'a> Builder<'a> {
     }
 
     fn record_entries(&mut self, r: &sdk_list::Record, s: &Sentence) {
+        // "Location: …" under a third-party lead-in names data, not a party; a name that
+        // mentions several known parties ("Google Firebase (Crashlytics and Analytics)")
+        // is left to the sentence, which gives its data to the parties it names; and
+        // nothing in a definitions section is a practice.
+        if r.weak
+            && (s.role == Role::Definitions
+                || r.names.iter().any(|n| {
+                    let folded = hanzi::fold(n).into_owned();
+                    !self.lexicon.find_types(&folded).is_empty()
+                        || (self.names_known_party(n) && self.resolve_name(n, "").is_none())
+                }))
+        {
+            self.dropped_records.insert(r.first_line);
+            return;
+        }
         let clause = match &self.record_anchor {
             Some((Some(anchor), last))
                 if r.first_line <= last + 2

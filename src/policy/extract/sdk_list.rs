@@ -68,6 +68,9 @@ pub(super) struct Record {
     pub last_line: usize,
     /// The record's text, whitespace collapsed: the entry's quote.
     pub text: String,
+    /// Read from a "Name: what it does" list item, where the name may be a data type
+    /// ("Location: …"); the caller keeps it only when the name names no data.
+    pub weak: bool,
 }
 
 /// A company named in running text ("共享给华宇世博音乐文化（北京）有限公司（百度音乐）").
@@ -465,6 +468,7 @@ impl Draft {
             first_line: self.first_line,
             last_line: self.last_line,
             text: self.text,
+            weak: false,
         })
     }
 }
@@ -645,20 +649,80 @@ fn link_item(line: &str) -> Option<(String, String)> {
     ok.then(|| (name.to_string(), url.trim().to_string()))
 }
 
-/// Lists of named links after a lead-in that says they are third parties (the common
-/// English app-policy shape "Link to the privacy policy of third-party service providers
-/// used by the app" followed by one link per SDK).
-fn link_lists(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Record>) {
+/// "Acme Analytics: usage data, https://…" / "Acme Analytics (Acme Inc.) — crash logs": a
+/// list item headed by a short name.
+fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
+    let t = line.trim();
+    let (head, rest) = [": ", "： ", "：", " — ", " – ", " - "]
+        .iter()
+        .filter_map(|sep| t.split_once(sep))
+        .min_by_key(|(h, _)| h.len())?;
+    let head = head.trim();
+    let rest = rest.trim();
+    // "Acme (Acme Labs Inc.)" gives a company; "Google Firebase (Crashlytics and
+    // Analytics)" stays whole.
+    let (name, entity) = match head.split_once(['(', '（']) {
+        Some((n, e)) => {
+            let e = e.trim_end_matches([')', '）']).trim();
+            if looks_like_company(e) {
+                (n.trim(), Some(e.to_string()))
+            } else {
+                (head, None)
+            }
+        }
+        None => (head, None),
+    };
+    let ok = !name.is_empty()
+        && !rest.is_empty()
+        && name.chars().count() <= 40
+        && name.split_whitespace().count() <= 6
+        && !name.contains(['。', ',', '，', '、'])
+        && !name.ends_with('.')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        // Chinese "1、在获取明确同意的情况下共享：…" items are clause titles, not names.
+        && !name.chars().any(super::segment::is_cjk);
+    ok.then(|| (name.to_string(), entity, rest.to_string()))
+}
+
+fn is_bullet(raw: &str) -> bool {
+    let t = raw.trim_start();
+    // Symbol bullets only: "6.1.1 Obtain your consent: …" is a numbered clause title.
+    t.starts_with(['-', '*', '+', '•', '·', '●'])
+}
+
+/// Lists after a lead-in that says they are third parties: items that are only a named
+/// link (the common English app-policy shape "Link to the privacy policy of third-party
+/// service providers used by the app" and one link per SDK), or bullets headed by a
+/// name ("Acme Analytics: usage statistics").
+fn link_lists(
+    raw: &[&str],
+    lines: &[String],
+    labels: &Labels,
+    used: &mut [bool],
+    out: &mut Vec<Record>,
+) {
+    let item = |used: &[bool], k: usize| -> bool {
+        !used[k]
+            && (link_item(&lines[k]).is_some()
+                || (raw.get(k).is_some_and(|r| is_bullet(r))
+                    && labels.fields(&lines[k]).is_empty()
+                    && named_item(strip_marker(&lines[k])).is_some()))
+    };
     let mut i = 0;
     while i < lines.len() {
-        if used[i] || link_item(&lines[i]).is_none() {
+        if !item(used, i) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < lines.len() && !used[i] && link_item(&lines[i]).is_some() {
+        let mut end = i;
+        while i < lines.len() && (item(used, i) || lines[i].trim().is_empty()) {
+            if item(used, i) {
+                end = i + 1;
+            }
             i += 1;
         }
+        i = end;
         let lead = lines[..start]
             .iter()
             .rev()
@@ -671,18 +735,30 @@ fn link_lists(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Ve
         if !lead {
             continue;
         }
-        for (k, line) in lines.iter().enumerate().take(i).skip(start) {
-            let Some((name, url)) = link_item(line) else {
+        for k in start..end {
+            let line = &lines[k];
+            let mut draft = Draft::default();
+            let mut weak = false;
+            if let Some((name, url)) = link_item(line) {
+                draft.names = name;
+                *draft.value_mut(Field::Link) = url;
+            } else if let Some((name, entity, rest)) = named_item(strip_marker(line)) {
+                draft.names = name;
+                if let Some(e) = entity {
+                    *draft.value_mut(Field::Entity) = e;
+                }
+                if let Some(url) = find_url(&rest) {
+                    *draft.value_mut(Field::Link) = url;
+                }
+                *draft.value_mut(Field::Data) = rest;
+                weak = true;
+            } else {
                 continue;
-            };
+            }
             used[k] = true;
-            let mut draft = Draft {
-                names: name,
-                ..Draft::default()
-            };
-            *draft.value_mut(Field::Link) = url;
             draft.add_text(k + 1, line);
-            if let Some(r) = draft.finish(labels) {
+            if let Some(mut r) = draft.finish(labels) {
+                r.weak = weak;
                 out.push(r);
             }
         }
@@ -691,11 +767,12 @@ fn link_lists(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Ve
 
 /// Reads every SDK-list record of a policy text.
 pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
-    let lines: Vec<String> = text.lines().map(clean_line).collect();
+    let raw: Vec<&str> = text.lines().collect();
+    let lines: Vec<String> = raw.iter().map(|l| clean_line(l)).collect();
     let mut used = vec![false; lines.len()];
     let mut out = Vec::new();
     tables(&lines, labels, &mut used, &mut out);
-    link_lists(&lines, labels, &mut used, &mut out);
+    link_lists(&raw, &lines, labels, &mut used, &mut out);
 
     let mut current: Option<Draft> = None;
     // The field that wrapped text continues, and the title line waiting for its fields.
@@ -951,7 +1028,7 @@ mod tests {
                 data: w(&["收集数据类型", "收集的个人信息", "共享的个人信息类型", "共享信息", "Data collected", "Data"]),
                 link: w(&["官网链接", "隐私政策链接", "隐私政策", "Privacy policy"]),
                 generic: w(&["SDK", "第三方SDK", "第三方", "third party", "partner", "合作方"]),
-                link_list_lead_in: w(&["third-party", "third party", "第三方"]),
+                link_list_lead_in: w(&["third-party", "third part", "第三方"]),
             },
             "test",
         )
@@ -1054,6 +1131,14 @@ mod tests {
         let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
         assert_eq!(names, vec!["Acme Play Services", "Zeta Analytics"]);
         assert_eq!(r[1].link.as_deref(), Some("https://zeta.example.net/privacy"));
+        let text = "We share data with these third parties:\n\n                    - **Acme Analytics** (Acme Labs Inc.): usage statistics and device model\n                    - Location: we send it to no one\n\nOur office: Main Street 1\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["Acme Analytics"]);
+        assert_eq!(r[0].entity.as_deref(), Some("Acme Labs Inc."));
+        assert_eq!(r[0].data.as_deref(), Some("usage statistics and device model"));
+        // The caller drops a weak record whose name is a data type.
+        assert!(r[0].weak && r[1].weak);
     }
 
     #[test]
