@@ -823,7 +823,18 @@ mod sdk_lists {
             if let Some(n) = &s.name {
                 let n = squeeze(n);
                 assert!(
-                    !n.is_empty() && !["sdk", "第三方", "第三方sdk", "合作方", "thirdparty", "third-party", "partner", "partners"].contains(&n.as_str()),
+                    !n.is_empty()
+                        && ![
+                            "sdk",
+                            "第三方",
+                            "第三方sdk",
+                            "合作方",
+                            "thirdparty",
+                            "third-party",
+                            "partner",
+                            "partners"
+                        ]
+                        .contains(&n.as_str()),
                     "generic name {:?} in {s:?}",
                     s.name
                 );
@@ -874,7 +885,11 @@ mod sdk_lists {
         let names: Vec<&String> = recs.iter().flat_map(|(n, _)| n).collect();
         assert!(names.len() >= 15, "the rule found only {names:?}");
         let missing: Vec<&&String> = names.iter().filter(|n| entry(&d, n).is_none()).collect();
-        assert!(missing.is_empty(), "listed SDKs without a named entry: {missing:?}\n{:#?}", d.share);
+        assert!(
+            missing.is_empty(),
+            "listed SDKs without a named entry: {missing:?}\n{:#?}",
+            d.share
+        );
         no_generic_names(&d);
         // Prose elsewhere may name the same SDK with other data ("第三方所调用的权限…");
         // the record's own entry has only the record's data, and quotes the record.
@@ -882,16 +897,24 @@ mod sdk_lists {
             for n in names {
                 let own = d.share.iter().find(|e| {
                     e.name.as_deref().is_some_and(|x| squeeze(x) == *n)
-                        && e.quote.as_deref().is_some_and(|q| squeeze(q).contains(&squeeze(data)))
+                        && e.quote
+                            .as_deref()
+                            .is_some_and(|q| squeeze(q).contains(&squeeze(data)))
                 });
                 let Some(e) = own else {
-                    panic!("{n}: no entry quoting its record's data {data:?}: {:#?}", d.share)
+                    panic!(
+                        "{n}: no entry quoting its record's data {data:?}: {:#?}",
+                        d.share
+                    )
                 };
                 if !data.trim().is_empty() {
                     assert!(!e.data.is_empty(), "{n}: no data from {data:?}");
                 }
                 for id in &e.data {
-                    assert!(supported(id, data), "{n}: {id} is not in its record's data {data:?}");
+                    assert!(
+                        supported(id, data),
+                        "{n}: {id} is not in its record's data {data:?}"
+                    );
                 }
             }
         }
@@ -902,14 +925,20 @@ mod sdk_lists {
             .find(|s| s.name.as_deref() == Some("个推") && s.entity.is_some())
             .expect("个推's record");
         assert_eq!(getui.party, "sdk:getui");
-        assert_eq!(getui.entity.as_deref(), Some("浙江每日互动网络科技股份有限公司"));
+        assert_eq!(
+            getui.entity.as_deref(),
+            Some("浙江每日互动网络科技股份有限公司")
+        );
         assert_eq!(getui.domain.as_deref(), Some("getui.com"));
         let sensetime = entry(&d, "商汤").expect("商汤");
         assert_eq!(sensetime.party, "third-party");
         assert_eq!(sensetime.data, vec!["biometric.face"]);
         // Companies a sharing clause names are named entries too.
         assert!(
-            d.share.iter().any(|s| s.entity.as_deref() == Some("华宇世博音乐文化（北京）有限公司") && s.clause.is_some()),
+            d.share.iter().any(
+                |s| s.entity.as_deref() == Some("华宇世博音乐文化（北京）有限公司")
+                    && s.clause.is_some()
+            ),
             "{:#?}",
             d.share
         );
@@ -933,19 +962,25 @@ The SDKs below receive data from the app:\n\n\
         // Expected from the rows: the first cell, or the company where the first cell is
         // a generic word.
         let mut rows = 0;
-        for line in ENGLISH_TABLE.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| SDK")) {
+        for line in ENGLISH_TABLE
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| SDK"))
+        {
             rows += 1;
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             let (name, company, data) = (cells[1], cells[2], cells[4]);
             let want = if name == "Third party" { company } else { name };
-            let e = entry(&d, &squeeze(want)).unwrap_or_else(|| panic!("{want}: no entry in {:#?}", d.share));
+            let e = entry(&d, &squeeze(want))
+                .unwrap_or_else(|| panic!("{want}: no entry in {:#?}", d.share));
             assert!(!e.data.is_empty(), "{want}: no data");
             for id in &e.data {
                 let ok = match id.as_str() {
                     "diagnostics.crash_log" => data.contains("crash"),
                     "device.hardware.model" => data.contains("model"),
                     i if i.starts_with("location") => data.contains("location"),
-                    "device.identifier.gaid" | "device.identifier.idfa" | "device.identifier.advertising_id" => data.contains("advertising"),
+                    "device.identifier.gaid"
+                    | "device.identifier.idfa"
+                    | "device.identifier.advertising_id" => data.contains("advertising"),
                     "network.ip_address" => data.contains("IP"),
                     other => panic!("{want}: {other} not from its row {data:?}"),
                 };

@@ -16,12 +16,33 @@ the party the draft gave (`sdk:<id>` when a signature matched, `third-party` whe
 """
 import argparse, collections, glob, os, re, subprocess, sys, tempfile, tomllib
 
-LABEL = re.compile(r"(?:第三方)?SDK\s*名称\s*[:：]\s*([^\s:：]{1,40})")
+LABEL = re.compile(r"(?:第三方)?SDK\s*名称\s*[:：]")
+# Where a name value ends: the next field's label word, a sentence end, a blank line.
+STOP = re.compile(r"公司|使用|收集|官网|所属|开发者|第三方主体|信息类型|共享|用途|隐私|[。；;]|\n\s*\n")
+
+
+def label_values(text):
+    """The names after each "SDK名称：" label, split on 、 and commas outside brackets."""
+    out = set()
+    for m in LABEL.finditer(text):
+        rest = text[m.end():m.end() + 200]
+        stop = STOP.search(rest)
+        value = rest[:stop.start()] if stop else rest
+        depth, cur, parts = 0, "", []
+        for c in value:
+            depth += c in "（(" ; depth -= c in "）)"
+            if c in "、，," and depth <= 0:
+                parts.append(cur); cur = ""
+            else:
+                cur += c
+        parts.append(cur)
+        out |= {key(p) for p in parts if key(p).strip("，,")}
+    return out
 
 
 def key(name):
     """Folds spellings of one name together: case, spaces, a trailing SDK."""
-    k = re.sub(r"\s+", "", name).lower()
+    k = re.sub(r"\s+", "", name).lower().strip("，,。")
     k = re.sub(r"(sdk|软件开发工具包)$", "", k)
     return k or name
 
@@ -61,6 +82,7 @@ def main():
     where = collections.defaultdict(list)
     label_total = label_found = 0
     policies = with_list = 0
+    per_policy = []
     with tempfile.TemporaryDirectory() as tmp:
         for path in files(a.paths):
             policies += 1
@@ -79,9 +101,11 @@ def main():
                 parties[k][s.get("party", "")] += 1
                 where[k].append(os.path.basename(path))
             text = open(path, encoding="utf-8", errors="replace").read()
-            values = {key(v) for m in LABEL.finditer(text) for v in re.split(r"[、，,]", m.group(1)) if v}
+            values = label_values(text)
             if values:
                 with_list += 1
+                per_policy.append((os.path.basename(path), len(values & seen), len(values),
+                                   sorted(values - seen)))
             label_total += len(values)
             label_found += len(values & seen)
 
@@ -92,6 +116,11 @@ def main():
     lines = []
     lines.append(f"{policies} policies read; {with_list} have \"SDK名称：\" labels, whose {label_total} distinct values "
                  f"the drafts name as entries in {label_found} cases ({100 * label_found / max(label_total, 1):.0f}%).")
+    lines.append("")
+    lines.append("| policy with an SDK list | listed names that are named entries | not found |")
+    lines.append("|---|---:|---|")
+    for name, found, total, missing in per_policy:
+        lines.append(f"| {name} | {found} of {total} | {', '.join(missing) or '-'} |")
     lines.append("")
     lines.append("| rank | name (first spelling) | policies | party in the draft | example |")
     lines.append("|---:|---|---:|---|---|")

@@ -122,7 +122,11 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
     let mut following = usize::MAX;
     for (i, s) in doc.sentences.iter().enumerate().rev() {
         next_line[i] = following;
-        if doc.sentences.get(i.wrapping_sub(1)).is_none_or(|p| p.line != s.line) {
+        if doc
+            .sentences
+            .get(i.wrapping_sub(1))
+            .is_none_or(|p| p.line != s.line)
+        {
             following = s.line;
         }
     }
@@ -481,9 +485,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .find(|p| p.id == "third-party" && p.name.is_empty())
                 .cloned()
-                .filter(|_| {
-                    p.shares_with_party(&masked) && !consent && negated_spans.is_empty()
-                })
+                .filter(|_| p.shares_with_party(&masked) && !consent && negated_spans.is_empty())
         });
         let data = self.ids_of(positive.iter().copied());
         let named_here = !named.is_empty() || third.is_some();
@@ -660,10 +662,7 @@ impl<'a> Builder<'a> {
                 let overlapping: Vec<usize> = (0..out.len())
                     .filter(|&i| out[i].0.0 < c.end && c.start < out[i].0.1)
                     .collect();
-                if overlapping
-                    .iter()
-                    .any(|&i| out[i].1.id.starts_with("sdk:"))
-                {
+                if overlapping.iter().any(|&i| out[i].1.id.starts_with("sdk:")) {
                     continue;
                 }
                 for &i in overlapping.iter().rev() {
@@ -731,12 +730,10 @@ impl<'a> Builder<'a> {
     /// 微博）" names several, and its link must not pick one of them.
     fn names_known_party(&self, name: &str) -> bool {
         let folded = hanzi::fold(name).into_owned();
-        self.lexicon.find_parties(&folded).iter().any(|m| {
-            matches!(
-                m.target,
-                AliasTarget::Sdk(_) | AliasTarget::Vendor { .. }
-            )
-        })
+        self.lexicon
+            .find_parties(&folded)
+            .iter()
+            .any(|m| matches!(m.target, AliasTarget::Sdk(_) | AliasTarget::Vendor { .. }))
     }
 
     /// Whether a sentence is part of an SDK-list record: on its lines, and either
@@ -818,12 +815,13 @@ impl<'a> Builder<'a> {
             .as_deref()
             .and_then(sdk_list::url_host)
             .and_then(|h| crate::sdk::attribution::registrable_domain(&h));
-        let by_domain = domain.as_deref().and_then(|d| {
-            match self.lexicon.sdks_of_domain(d).as_slice() {
-                [one] => self.lexicon.sdk(*one).map(|e| format!("sdk:{}", e.id)),
-                _ => None,
-            }
-        });
+        let by_domain =
+            domain
+                .as_deref()
+                .and_then(|d| match self.lexicon.sdks_of_domain(d).as_slice() {
+                    [one] => self.lexicon.sdk(*one).map(|e| format!("sdk:{}", e.id)),
+                    _ => None,
+                });
         for name in &r.names {
             // The entity and link describe the record's one SDK: "个推、个像" share them, and
             // a name that mentions known parties but resolves to none stays unresolved.

@@ -86,10 +86,7 @@ pub(super) struct Company {
 }
 
 fn normalise(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<String>()
-        .to_lowercase()
+    label.split_whitespace().collect::<String>().to_lowercase()
 }
 
 fn is_ascii_word(w: &str) -> bool {
@@ -129,7 +126,8 @@ impl Labels {
                 .iter()
                 .map(|(w, _)| {
                     // Labels are matched with any spacing ("SDK 名称", "Data  collected").
-                    let chars: Vec<String> = w.chars().map(|c| regex::escape(&c.to_string())).collect();
+                    let chars: Vec<String> =
+                        w.chars().map(|c| regex::escape(&c.to_string())).collect();
                     let body = chars.join(r"\s*");
                     if is_ascii_word(w) {
                         format!(r"(?-u:\b){body}")
@@ -251,7 +249,9 @@ fn strip_marker(line: &str) -> &str {
         i += 1;
     }
     let start_digits = i;
-    while i < bytes.len() && (bytes[i].1.is_ascii_digit() || "一二三四五六七八九十".contains(bytes[i].1)) {
+    while i < bytes.len()
+        && (bytes[i].1.is_ascii_digit() || "一二三四五六七八九十".contains(bytes[i].1))
+    {
         i += 1;
     }
     if i == start_digits || i >= bytes.len() {
@@ -276,7 +276,9 @@ fn is_numbered(line: &str) -> bool {
 }
 
 fn joins_ascii(a: &str, b: &str) -> bool {
-    a.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric())
+    a.chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
         && b.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
@@ -285,7 +287,10 @@ fn append(value: &mut String, more: &str) {
     if more.is_empty() {
         return;
     }
-    if !value.is_empty() && (joins_ascii(value, more) || value.ends_with(|c: char| c.is_ascii_punctuation() && c != '/')) {
+    if !value.is_empty()
+        && (joins_ascii(value, more)
+            || value.ends_with(|c: char| c.is_ascii_punctuation() && c != '/'))
+    {
         value.push(' ');
     }
     value.push_str(more);
@@ -300,7 +305,9 @@ fn split_names(value: &str) -> Vec<String> {
     let mut push = |current: &mut String| {
         let n = current
             .trim()
-            .trim_matches(['《', '》', '“', '”', '"', '\'', '。', '.', '；', ';', ':', '：'])
+            .trim_matches([
+                '《', '》', '“', '”', '"', '\'', '。', '.', '；', ';', ':', '：',
+            ])
             .trim();
         if !n.is_empty() {
             names.push(n.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -328,7 +335,10 @@ fn split_names(value: &str) -> Vec<String> {
 
 /// The first URL in a value, and bare "www." hosts made into one.
 pub(super) fn find_url(value: &str) -> Option<String> {
-    let start = value.find("http://").or_else(|| value.find("https://")).or_else(|| value.find("www."))?;
+    let start = value
+        .find("http://")
+        .or_else(|| value.find("https://"))
+        .or_else(|| value.find("www."))?;
     let rest = &value[start..];
     let end = rest
         .char_indices()
@@ -349,7 +359,10 @@ pub(super) fn find_url(value: &str) -> Option<String> {
 /// The host of a URL.
 pub(super) fn url_host(url: &str) -> Option<String> {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let host = rest.split(['/', ':', '?', '#']).next()?.trim_end_matches('.');
+    let host = rest
+        .split(['/', ':', '?', '#'])
+        .next()?
+        .trim_end_matches('.');
     host.contains('.').then(|| host.to_ascii_lowercase())
 }
 
@@ -436,7 +449,9 @@ impl Draft {
         {
             // A title names the record only when it reads as a party: it says SDK, or
             // the record gives a company or link to go with it.
-            let says_sdk = ["sdk", "插件", "kit"].iter().any(|w| title.to_lowercase().contains(w));
+            let says_sdk = ["sdk", "插件", "kit"]
+                .iter()
+                .any(|w| title.to_lowercase().contains(w));
             // "联系我们", "第三方SDK目录": a section heading is no party's name.
             let heading = !says_sdk && super::segment::role_of(title).is_some();
             if !heading && (says_sdk || entity.is_some() || link.is_some()) {
@@ -452,10 +467,15 @@ impl Draft {
         {
             names.push(e.clone());
         }
-        let others = [entity.is_some(), purpose.is_some(), data.is_some(), link.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
+        let others = [
+            entity.is_some(),
+            purpose.is_some(),
+            data.is_some(),
+            link.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
         if names.is_empty() || others == 0 {
             return None;
         }
@@ -584,9 +604,16 @@ fn dash_record(line: &str, line_no: usize, labels: &Labels) -> Option<Record> {
     }
     for p in rest_texts {
         let lower = p.to_lowercase();
-        let data_like = ["collect", "data", "information", "identifier", "receives", "shares"]
-            .iter()
-            .any(|w| lower.contains(w));
+        let data_like = [
+            "collect",
+            "data",
+            "information",
+            "identifier",
+            "receives",
+            "shares",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
         let field = if data_like && !draft.has(Field::Data) {
             Field::Data
         } else if !draft.has(Field::Purpose) {
@@ -620,16 +647,33 @@ fn dash_parts(text: &str) -> Vec<&str> {
 }
 
 const COMPANY_SUFFIXES_EN: &[&str] = &[
-    "inc", "inc.", "llc", "l.l.c.", "ltd", "ltd.", "limited", "gmbh", "corp", "corp.",
-    "corporation", "plc", "s.a.", "b.v.", "ab", "pte", "co.", "oy", "ag", "s.r.l.",
+    "inc",
+    "inc.",
+    "llc",
+    "l.l.c.",
+    "ltd",
+    "ltd.",
+    "limited",
+    "gmbh",
+    "corp",
+    "corp.",
+    "corporation",
+    "plc",
+    "s.a.",
+    "b.v.",
+    "ab",
+    "pte",
+    "co.",
+    "oy",
+    "ag",
+    "s.r.l.",
 ];
 const COMPANY_SUFFIXES_ZH: &[&str] = &["有限责任公司", "股份有限公司", "有限公司"];
 
 fn looks_like_company(text: &str) -> bool {
     let t = text.trim().trim_end_matches([',', '.']);
     COMPANY_SUFFIXES_ZH.iter().any(|s| t.contains(s))
-        || t
-            .split_whitespace()
+        || t.split_whitespace()
             .next_back()
             .is_some_and(|w| COMPANY_SUFFIXES_EN.contains(&w.to_lowercase().as_str()))
         || t.to_lowercase().ends_with(", inc")
@@ -814,7 +858,9 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             let short = line.chars().count() <= 40
                 && !line.ends_with(['。', '.', '：', ':', '；', ';'])
                 && !line.contains('。');
-            let next_fields = next_nonblank(i + 1).map(|l| labels.fields(l)).unwrap_or_default();
+            let next_fields = next_nonblank(i + 1)
+                .map(|l| labels.fields(l))
+                .unwrap_or_default();
             let next_first = next_fields.first().map(|f| f.2);
             if let Some(d) = current.as_mut()
                 && let Some(f) = last_field
@@ -847,7 +893,8 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             }
             close(&mut current, &mut out);
             last_field = None;
-            title = (short && next_first.is_some()).then(|| (line_no, strip_marker(line).to_string()));
+            title =
+                (short && next_first.is_some()).then(|| (line_no, strip_marker(line).to_string()));
             continue;
         }
         let prefix = line[..fields[0].0].trim();
@@ -951,8 +998,17 @@ pub(super) fn companies(text: &str) -> Vec<Company> {
             && let Some(close_at) = after.find(['）', ')'])
         {
             let inner = &after[open.len_utf8()..close_at];
-            if !inner.is_empty() && inner.chars().count() <= 16 && !inner.contains(['，', '、', ',']) {
-                end = suffix_end + close_at + after[close_at..].chars().next().map(char::len_utf8).unwrap_or(1);
+            if !inner.is_empty()
+                && inner.chars().count() <= 16
+                && !inner.contains(['，', '、', ','])
+            {
+                end = suffix_end
+                    + close_at
+                    + after[close_at..]
+                        .chars()
+                        .next()
+                        .map(char::len_utf8)
+                        .unwrap_or(1);
                 name = text[start..end].trim().to_string();
             }
         }
@@ -990,7 +1046,10 @@ fn companies_en(text: &str) -> Vec<Company> {
         while first > 0 {
             let (_, prev) = words[first - 1];
             let p = prev.trim_end_matches(',');
-            let capital = p.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+            let capital = p
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
             if !capital || k - first >= 5 || prev.ends_with(['.', ';', ':']) {
                 break;
             }
@@ -1022,12 +1081,41 @@ mod tests {
         let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         Labels::compile(
             &LabelWords {
-                name: w(&["第三方SDK名称", "SDK名称", "名称", "SDK", "SDK name", "Name"]),
-                entity: w(&["公司全称", "公司名称", "开发者", "运营方", "所属公司", "Company", "Provider"]),
+                name: w(&[
+                    "第三方SDK名称",
+                    "SDK名称",
+                    "名称",
+                    "SDK",
+                    "SDK name",
+                    "Name",
+                ]),
+                entity: w(&[
+                    "公司全称",
+                    "公司名称",
+                    "开发者",
+                    "运营方",
+                    "所属公司",
+                    "Company",
+                    "Provider",
+                ]),
                 purpose: w(&["使用目的", "用途", "使用场景描述", "Purpose"]),
-                data: w(&["收集数据类型", "收集的个人信息", "共享的个人信息类型", "共享信息", "Data collected", "Data"]),
+                data: w(&[
+                    "收集数据类型",
+                    "收集的个人信息",
+                    "共享的个人信息类型",
+                    "共享信息",
+                    "Data collected",
+                    "Data",
+                ]),
                 link: w(&["官网链接", "隐私政策链接", "隐私政策", "Privacy policy"]),
-                generic: w(&["SDK", "第三方SDK", "第三方", "third party", "partner", "合作方"]),
+                generic: w(&[
+                    "SDK",
+                    "第三方SDK",
+                    "第三方",
+                    "third party",
+                    "partner",
+                    "合作方",
+                ]),
                 link_list_lead_in: w(&["third-party", "third part", "第三方"]),
             },
             "test",
@@ -1046,10 +1134,16 @@ mod tests {
         assert_eq!(r[0].names, vec!["甲推送"]);
         assert_eq!(r[0].entity.as_deref(), Some("甲科技有限公司"));
         assert_eq!(r[0].data.as_deref(), Some("设备信息；经纬度"));
-        assert_eq!(r[0].link.as_deref(), Some("http://docs.jia.example.com/privacy"));
+        assert_eq!(
+            r[0].link.as_deref(),
+            Some("http://docs.jia.example.com/privacy")
+        );
         assert_eq!(r[1].names, vec!["Big data"]);
         assert_eq!(r[1].data.as_deref(), Some("MAC地址"));
-        assert_eq!(r[1].link.as_deref(), Some("https://www.yi.example.cn/p.html"));
+        assert_eq!(
+            r[1].link.as_deref(),
+            Some("https://www.yi.example.cn/p.html")
+        );
         assert_eq!((r[1].first_line, r[1].last_line), (2, 4));
     }
 
@@ -1058,7 +1152,10 @@ mod tests {
         let text = "第三方SDK名称：丙广告SDK、丁SDK、分享库（微信、微博）、Acme\nSDK，使用场景描述：广告推送，共享的个人信息类型：设备信息、经纬度。我们会去标识化。\n";
         let r = parse(text, &labels());
         assert_eq!(r.len(), 1, "{r:#?}");
-        assert_eq!(r[0].names, vec!["丙广告SDK", "丁SDK", "分享库（微信、微博）", "Acme SDK"]);
+        assert_eq!(
+            r[0].names,
+            vec!["丙广告SDK", "丁SDK", "分享库（微信、微博）", "Acme SDK"]
+        );
         assert_eq!(r[0].data.as_deref(), Some("设备信息、经纬度"));
         assert_eq!(r[0].purpose.as_deref(), Some("广告推送"));
     }
@@ -1081,7 +1178,10 @@ mod tests {
         let r = parse(text, &labels());
         assert_eq!(r.len(), 2, "{r:#?}");
         assert_eq!(r[0].names, vec!["甲统计SDK"]);
-        assert_eq!(r[0].data.as_deref(), Some("(1)必选信息 设备标识符 (2)可选信息 位置信息"));
+        assert_eq!(
+            r[0].data.as_deref(),
+            Some("(1)必选信息 设备标识符 (2)可选信息 位置信息")
+        );
         assert_eq!(r[1].names, vec!["乙推送SDK"]);
         assert_eq!(r[1].data.as_deref(), Some("网络类型"));
         assert_eq!(r[1].last_line, 12);
@@ -1121,7 +1221,10 @@ mod tests {
         assert_eq!(r.len(), 1, "{r:#?}");
         assert_eq!(r[0].names, vec!["Acme Analytics"]);
         assert_eq!(r[0].entity.as_deref(), Some("Acme Labs Inc."));
-        assert_eq!(r[0].data.as_deref(), Some("collects device ID and app events"));
+        assert_eq!(
+            r[0].data.as_deref(),
+            Some("collects device ID and app events")
+        );
     }
 
     #[test]
@@ -1130,13 +1233,19 @@ mod tests {
         let r = parse(text, &labels());
         let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
         assert_eq!(names, vec!["Acme Play Services", "Zeta Analytics"]);
-        assert_eq!(r[1].link.as_deref(), Some("https://zeta.example.net/privacy"));
+        assert_eq!(
+            r[1].link.as_deref(),
+            Some("https://zeta.example.net/privacy")
+        );
         let text = "We share data with these third parties:\n\n                    - **Acme Analytics** (Acme Labs Inc.): usage statistics and device model\n                    - Location: we send it to no one\n\nOur office: Main Street 1\n";
         let r = parse(text, &labels());
         assert_eq!(r.len(), 2, "{r:#?}");
         assert_eq!(r[0].names, vec!["Acme Analytics"]);
         assert_eq!(r[0].entity.as_deref(), Some("Acme Labs Inc."));
-        assert_eq!(r[0].data.as_deref(), Some("usage statistics and device model"));
+        assert_eq!(
+            r[0].data.as_deref(),
+            Some("usage statistics and device model")
+        );
         // The caller drops a weak record whose name is a data type.
         assert!(r[0].weak && r[1].weak);
     }
@@ -1153,7 +1262,11 @@ mod tests {
     #[test]
     fn contact_details_are_no_record() {
         let text = "十一、联系我们\n联系我们\n公司名称： 注册地址：北京市\n";
-        assert!(parse(text, &labels()).is_empty(), "{:#?}", parse(text, &labels()));
+        assert!(
+            parse(text, &labels()).is_empty(),
+            "{:#?}",
+            parse(text, &labels())
+        );
     }
 
     #[test]
@@ -1164,9 +1277,17 @@ mod tests {
 
     #[test]
     fn companies_in_sharing_clauses() {
-        let c = companies("共享给我们的音乐合作伙伴-华宇世博音乐文化（北京）有限公司（百度音乐）和深圳市甲乙文化科技有限公司（QQ音乐），以实现播放");
+        let c = companies(
+            "共享给我们的音乐合作伙伴-华宇世博音乐文化（北京）有限公司（百度音乐）和深圳市甲乙文化科技有限公司（QQ音乐），以实现播放",
+        );
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, vec!["华宇世博音乐文化（北京）有限公司（百度音乐）", "深圳市甲乙文化科技有限公司（QQ音乐）"]);
+        assert_eq!(
+            names,
+            vec![
+                "华宇世博音乐文化（北京）有限公司（百度音乐）",
+                "深圳市甲乙文化科技有限公司（QQ音乐）"
+            ]
+        );
         assert_eq!(c[0].legal, "华宇世博音乐文化（北京）有限公司");
         let c = companies("We share crash logs with Acme Labs, Inc. and with Foo Bar LLC.");
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
@@ -1178,8 +1299,17 @@ mod tests {
 
     #[test]
     fn urls_and_hosts() {
-        assert_eq!(find_url("<https://a.example.com/x?y=1>").as_deref(), Some("https://a.example.com/x?y=1"));
-        assert_eq!(find_url("官网：www.b.example.cn。").as_deref(), Some("https://www.b.example.cn"));
-        assert_eq!(url_host("https://www.b.example.cn/x").as_deref(), Some("www.b.example.cn"));
+        assert_eq!(
+            find_url("<https://a.example.com/x?y=1>").as_deref(),
+            Some("https://a.example.com/x?y=1")
+        );
+        assert_eq!(
+            find_url("官网：www.b.example.cn。").as_deref(),
+            Some("https://www.b.example.cn")
+        );
+        assert_eq!(
+            url_host("https://www.b.example.cn/x").as_deref(),
+            Some("www.b.example.cn")
+        );
     }
 }
