@@ -90,7 +90,7 @@ fn normalise(label: &str) -> String {
 }
 
 fn is_ascii_word(w: &str) -> bool {
-    w.chars().all(|c| c.is_ascii())
+    w.is_ascii()
 }
 
 impl Labels {
@@ -117,7 +117,7 @@ impl Labels {
                 by_length.push((key, field));
             }
         }
-        by_length.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
+        by_length.sort_by_key(|b| std::cmp::Reverse(b.0.chars().count()));
         by_length.dedup();
         let field = if by_length.is_empty() {
             None
