@@ -216,9 +216,12 @@ impl Labels {
         if let Some(f) = self.kinds.get(&c) {
             return Some(*f);
         }
+        // The head noun ends a Chinese header: "第三方SDK运营方名称" is the operator's name,
+        // "第三方SDK运营方隐私政策" its privacy policy.
         self.by_length
             .iter()
-            .find(|(w, _)| w.chars().count() >= 2 && c.contains(w.as_str()))
+            .filter(|(w, _)| w.chars().count() >= 2 && c.contains(w.as_str()))
+            .max_by_key(|(w, _)| (c.ends_with(w.as_str()), w.chars().count()))
             .map(|(_, f)| *f)
     }
 }
@@ -320,7 +323,8 @@ fn split_names(value: &str) -> Vec<String> {
             ')' | '）' | ']' | '】' => depth = (depth - 1).max(0),
             _ => {}
         }
-        if depth == 0 && matches!(c, '、' | '，' | ',' | '/' | '／' | '；' | ';') {
+        let slash = matches!(c, '/' | '／') && !value.contains("://");
+        if depth == 0 && (slash || matches!(c, '、' | '，' | ',' | '；' | ';')) {
             push(&mut current);
             continue;
         }
@@ -442,7 +446,7 @@ impl Draft {
         let data = get(Field::Data);
         let mut names: Vec<String> = split_names(&self.names)
             .into_iter()
-            .filter(|n| !labels.is_generic(n) && n.chars().count() <= 60)
+            .filter(|n| !labels.is_generic(n) && n.chars().count() <= 60 && !is_address(n))
             .collect();
         if names.is_empty()
             && let Some(title) = &self.title
@@ -493,6 +497,20 @@ impl Draft {
     }
 }
 
+/// A URL, a host name or a document title ("《第三方SDK目录》") is no party's name.
+fn is_address(name: &str) -> bool {
+    let n = name.trim();
+    let lower = n.to_lowercase();
+    lower.contains("://")
+        || lower.starts_with("www.")
+        || lower.starts_with("http")
+        || (n.is_ascii() && n.contains('.') && !n.contains(' ') && !n.ends_with('.'))
+        || n.starts_with('《')
+        || ["政策", "协议", "目录", "清单", "privacy policy", "terms"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 /// Cells of a table row: `|` / `｜` separated (Markdown too) or tab separated.
 fn cells(line: &str) -> Option<Vec<String>> {
     let parts: Vec<&str> = if line.contains('|') || line.contains('｜') {
@@ -528,7 +546,13 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
             i += 1;
             continue;
         };
-        let columns: Vec<Option<Field>> = header.iter().map(|c| labels.header_field(c)).collect();
+        let mut columns: Vec<Option<Field>> = header.iter().map(|c| labels.header_field(c)).collect();
+    // A field named by two columns is the first one's ("SDK名称 | SDK描述").
+    for k in 1..columns.len() {
+        if columns[..k].contains(&columns[k]) {
+            columns[k] = None;
+        }
+    }
         let known = columns.iter().filter(|c| c.is_some()).count();
         let names_party = columns
             .iter()
@@ -1092,6 +1116,7 @@ mod tests {
                 entity: w(&[
                     "公司全称",
                     "公司名称",
+                    "开发者名称",
                     "开发者",
                     "运营方",
                     "所属公司",
@@ -1199,7 +1224,7 @@ mod tests {
 
     #[test]
     fn tables_with_a_header_row() {
-        let text = "| SDK名称 | 开发者 | 收集的个人信息 | 隐私政策 |\n|---|---|---|---|\n\
+        let text = "| 第三方SDK名称 | 第三方SDK开发者名称 | 收集的个人信息 | 第三方SDK隐私政策 |\n|---|---|---|---|\n\
                     | 甲推送 | 甲公司 | 设备标识符 | https://a.example.com/p |\n| 第三方SDK | 乙公司 | IP地址 | - |\n";
         let r = parse(text, &labels());
         assert_eq!(r.len(), 2, "{r:#?}");
@@ -1229,7 +1254,7 @@ mod tests {
 
     #[test]
     fn lists_of_links_after_a_third_party_lead_in() {
-        let text = "The app uses third-party services that may collect data.\n\n                    Links to the privacy policies of the third-party service providers:\n\n                    * [Acme Play Services](https://www.acme.example.com/policies/privacy/)\n                    * [Zeta Analytics](https://zeta.example.net/privacy)\n\n                    ## Menu\n\n- [Home](https://example.org/)\n- [Blog](https://example.org/blog)\n";
+        let text = "The app uses third-party services that may collect data.\n\n                    Links to the privacy policies of the third-party service providers:\n\n                    * [Acme Play Services](https://www.acme.example.com/policies/privacy/)\n                    * [Zeta Analytics](https://zeta.example.net/privacy)\n* [https://www.zeta.example.net/](https://www.zeta.example.net/)\n* [《第三方SDK目录》](https://example.org/sdk.html)\n\n                    ## Menu\n\n- [Home](https://example.org/)\n- [Blog](https://example.org/blog)\n";
         let r = parse(text, &labels());
         let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
         assert_eq!(names, vec!["Acme Play Services", "Zeta Analytics"]);
