@@ -791,13 +791,15 @@ fn link_lists(
             i += 1;
         }
         i = end;
-        let lead = lines[..start]
-            .iter()
+        // The lead-in: the two lines of text before the list (an item of an earlier list
+        // is not one).
+        let lead = (0..start)
             .rev()
-            .filter(|l| !l.trim().is_empty())
+            .filter(|&k| !lines[k].trim().is_empty())
             .take(2)
-            .any(|l| {
-                let l = l.to_lowercase();
+            .take_while(|&k| link_item(&lines[k]).is_none())
+            .any(|k| {
+                let l = lines[k].to_lowercase();
                 labels.link_lead_in.iter().any(|w| l.contains(w.as_str()))
             });
         if !lead {
