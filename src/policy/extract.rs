@@ -110,6 +110,7 @@ pub fn extract(bytes: &[u8], lexicon: &Lexicon) -> Result<Extraction, ExtractErr
     let doc = segment::segment(&text);
     let records = sdk_list::parse(&text, &lexicon.practice.sdk_list);
     let mut builder = Builder::new(lexicon, doc.has_collection_section, notes);
+    builder.records_squeezed = records.iter().map(|r| squeeze(&r.text)).collect();
     builder.records = records;
     if !doc.has_collection_section && !doc.sentences.is_empty() {
         builder.notes.push(
@@ -212,6 +213,8 @@ struct Builder<'a> {
     lead_in_left: usize,
     /// The policy's SDK-list records, and how many of them are already entries.
     records: Vec<sdk_list::Record>,
+    /// Each record's text without spaces or Markdown, to find its sentences.
+    records_squeezed: Vec<String>,
     records_done: usize,
     /// Entries made from records, by party and name.
     record_index: HashMap<(String, String), usize>,
@@ -266,6 +269,7 @@ impl<'a> Builder<'a> {
             first_party: Vec::new(),
             lead_in_left: 0,
             records: Vec::new(),
+            records_squeezed: Vec::new(),
             records_done: 0,
             record_index: HashMap::new(),
             record_anchor: None,
@@ -739,24 +743,25 @@ impl<'a> Builder<'a> {
     /// Whether a sentence is part of an SDK-list record: on its lines, and either
     /// carrying a field label or standing inside the record's text.
     fn in_sdk_list(&self, s: &Sentence) -> bool {
-        let squeeze = |t: &str| -> String {
-            t.chars()
-                .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\\'))
-                .collect()
-        };
+        // Records are in line order and a sentence is inside one of the last few that
+        // start at or before its line; a bounded look keeps hostile input linear.
+        let end = self.records.partition_point(|r| r.first_line <= s.line);
         let mut squeezed: Option<String> = None;
-        for r in &self.records {
-            if s.line < r.first_line
-                || s.line > r.last_line
-                || self.dropped_records.contains(&r.first_line)
-            {
+        for i in (end.saturating_sub(64)..end).rev() {
+            let r = &self.records[i];
+            if s.line > r.last_line || self.dropped_records.contains(&r.first_line) {
                 continue;
             }
             if self.lexicon.practice.sdk_list.has_label(&s.text) {
                 return true;
             }
             let text = squeezed.get_or_insert_with(|| squeeze(&s.text));
-            if !text.is_empty() && squeeze(&r.text).contains(text.as_str()) {
+            if !text.is_empty()
+                && self
+                    .records_squeezed
+                    .get(i)
+                    .is_some_and(|r| r.contains(text.as_str()))
+            {
                 return true;
             }
         }
@@ -1293,6 +1298,13 @@ impl<'a> Builder<'a> {
             encoding,
         }
     }
+}
+
+/// Text without whitespace or Markdown emphasis, to compare a sentence with a record.
+fn squeeze(t: &str) -> String {
+    t.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\\'))
+        .collect()
 }
 
 /// Whether `clause` is `anchor` or one of its sub-clauses ("6.1.2" in "6.1",
