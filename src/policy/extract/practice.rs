@@ -57,6 +57,10 @@ struct RawSdkList {
     generic: Vec<String>,
     #[serde(default)]
     link_list_lead_in: Vec<String>,
+    #[serde(default)]
+    other_zh: Vec<String>,
+    #[serde(default)]
+    other_en: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +154,7 @@ impl PracticeWords {
                 purpose: joined(&l.purpose_zh, &l.purpose_en),
                 data: joined(&l.data_zh, &l.data_en),
                 link: joined(&l.link_zh, &l.link_en),
+                other: joined(&l.other_zh, &l.other_en),
                 generic: l.generic.clone(),
                 link_list_lead_in: l.link_list_lead_in.clone(),
             },

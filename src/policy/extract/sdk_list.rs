@@ -24,6 +24,8 @@ pub(super) enum Field {
     Purpose,
     Data,
     Link,
+    /// A field the entry does not keep (处理方式, 申请权限): it only ends the one before.
+    Other,
 }
 
 /// Label words per field, as read from `[sdk_list]`.
@@ -34,6 +36,7 @@ pub(super) struct LabelWords {
     pub purpose: Vec<String>,
     pub data: Vec<String>,
     pub link: Vec<String>,
+    pub other: Vec<String>,
     /// Words that describe a party without naming it ("SDK", "第三方", "partner").
     pub generic: Vec<String>,
     /// Words of a lead-in that makes the list of links after it a list of third parties
@@ -103,6 +106,7 @@ impl Labels {
             (&words.purpose, Field::Purpose),
             (&words.data, Field::Data),
             (&words.link, Field::Link),
+            (&words.other, Field::Other),
         ] {
             for w in list.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
                 let key = normalise(w);
@@ -938,10 +942,14 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             let value_end = fields.get(k + 1).map(|f| f.0).unwrap_or(line.len());
             let value = line.get(value_start..value_end).unwrap_or("");
             let starts_new = match (&current, field) {
+                (_, Field::Other) => false,
                 (_, Field::Name) => true,
                 (None, _) => true,
                 (Some(d), f) => d.has(f),
             };
+            if field == Field::Other && current.is_none() {
+                continue;
+            }
             if starts_new {
                 close(&mut current, &mut out);
                 let mut d = Draft::default();
@@ -1135,6 +1143,7 @@ mod tests {
                     "Data",
                 ]),
                 link: w(&["官网链接", "隐私政策链接", "隐私政策", "Privacy policy"]),
+                other: w(&["处理方式", "申请权限"]),
                 generic: w(&[
                     "SDK",
                     "第三方SDK",
@@ -1172,6 +1181,15 @@ mod tests {
             Some("https://www.yi.example.cn/p.html")
         );
         assert_eq!((r[1].first_line, r[1].last_line), (2, 4));
+    }
+
+    #[test]
+    fn fields_the_entry_does_not_keep_end_the_one_before() {
+        let text = "SDK名称：甲地图SDK 收集的个人信息：设备信息 处理方式：去标识化 申请权限：定位权限 公司名称：甲公司\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(r[0].data.as_deref(), Some("设备信息"));
+        assert_eq!(r[0].entity.as_deref(), Some("甲公司"));
     }
 
     #[test]
