@@ -945,7 +945,9 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 (_, Field::Other) => false,
                 (_, Field::Name) => true,
                 (None, _) => true,
-                (Some(d), f) => d.has(f),
+                // "使用目的：… 使用场景：…": the same field twice in a row is one field;
+                // after other fields it is the next record's.
+                (Some(d), f) => d.has(f) && last_field != Some(f),
             };
             if field == Field::Other && current.is_none() {
                 continue;
@@ -963,7 +965,11 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 current = Some(d);
             }
             if let Some(d) = current.as_mut() {
-                append(d.value_mut(field), value);
+                let v = d.value_mut(field);
+                if !v.trim().is_empty() && !value.trim().is_empty() {
+                    v.push('；');
+                }
+                append(v, value);
                 let label_start = fields[k].0;
                 let seg = line.get(label_start..value_end).unwrap_or("");
                 // The quote ends with the field's sentence, as the value does.
@@ -1230,6 +1236,17 @@ mod tests {
         assert_eq!(r[1].names, vec!["乙推送SDK"]);
         assert_eq!(r[1].data.as_deref(), Some("网络类型"));
         assert_eq!(r[1].last_line, 12);
+    }
+
+    #[test]
+    fn two_labels_of_one_field_in_a_row() {
+        let text = "1. 甲分享SDK\n使用目的：分享\n使用场景描述：分享到甲时\n收集的个人信息：设备标识符\n公司名称：甲公司\n\
+                    2. 乙推送SDK\n使用目的：推送\n使用场景描述：收到通知时\n收集的个人信息：网络信息\n公司名称：乙公司\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].purpose.as_deref(), Some("分享；分享到甲时"));
+        assert_eq!(r[1].names, vec!["乙推送SDK"]);
+        assert_eq!(r[1].data.as_deref(), Some("网络信息"));
     }
 
     #[test]
