@@ -9,9 +9,12 @@
 //! - data types count as collected only in collection sections (or, when a policy has
 //!   no recognisable collection heading, in sentences elsewhere that say "we collect");
 //!   never in definitions, where policies list ID numbers and bank accounts as examples;
-//! - a named SDK (or a generic "third-party SDK") in a sentence makes the data types of
-//!   that sentence, and of the following sentences of the same clause and its
-//!   sub-clauses, a share with it (SDK lists put the name and the data on separate lines);
+//! - an SDK list (`sdk_list`: "label：value" runs, one field per line, tables, English
+//!   lists) is read record by record: each listed SDK is one named share entry with the
+//!   data of its own record only, and the list's sentences are not read again;
+//! - elsewhere a named SDK or company (or a generic "third-party SDK", which never gets a
+//!   name) in a sentence makes the data types of that sentence, and of the following
+//!   sentences of the same clause and its sub-clauses, a share with it;
 //! - a negated verb ("we do not collect", "不会收集") turns the types in its part of the
 //!   sentence into a denial; a negation under a condition ("未经您同意…不会") does not;
 //! - promises come from the first sentence that states them, in the sections where such

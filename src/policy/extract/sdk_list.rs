@@ -550,13 +550,14 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
             i += 1;
             continue;
         };
-        let mut columns: Vec<Option<Field>> = header.iter().map(|c| labels.header_field(c)).collect();
-    // A field named by two columns is the first one's ("SDK名称 | SDK描述").
-    for k in 1..columns.len() {
-        if columns[..k].contains(&columns[k]) {
-            columns[k] = None;
+        let mut columns: Vec<Option<Field>> =
+            header.iter().map(|c| labels.header_field(c)).collect();
+        // A field named by two columns is the first one's ("SDK名称 | SDK描述").
+        for k in 1..columns.len() {
+            if columns[..k].contains(&columns[k]) {
+                columns[k] = None;
+            }
         }
-    }
         let known = columns.iter().filter(|c| c.is_some()).count();
         let names_party = columns
             .iter()
