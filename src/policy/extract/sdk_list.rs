@@ -924,8 +924,16 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             }
             close(&mut current, &mut out);
             last_field = None;
-            title =
-                (short && next_first.is_some()).then(|| (line_no, strip_marker(line).to_string()));
+            // "1、友盟+统计SDK：" titles the fields after it too; a lead-in sentence
+            // ("以下是我们接入的第三方SDK：") does not.
+            let bare = line.trim_end_matches([':', '：']);
+            let titled = bare.chars().count() <= 40
+                && !bare.contains(['。', '，', ','])
+                && !["我们", "您", "以下", "如下", "we ", "our ", "following"]
+                    .iter()
+                    .any(|w| bare.to_lowercase().contains(w));
+            title = ((short || titled) && next_first.is_some())
+                .then(|| (line_no, strip_marker(bare).to_string()));
             continue;
         }
         let prefix = line[..fields[0].0].trim();
@@ -1248,6 +1256,14 @@ mod tests {
         assert_eq!(r[0].purpose.as_deref(), Some("分享；分享到甲时"));
         assert_eq!(r[1].names, vec!["乙推送SDK"]);
         assert_eq!(r[1].data.as_deref(), Some("网络信息"));
+    }
+
+    #[test]
+    fn titles_ending_in_a_colon() {
+        let text = "以下是我们接入的第三方SDK：\n使用目的：统计\n收集的个人信息：设备信息\n\n                    1、甲统计SDK：\n使用目的：统计\n收集的个人信息：设备标识符\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲统计SDK"]);
     }
 
     #[test]
