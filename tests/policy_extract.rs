@@ -748,6 +748,255 @@ privacy@fittrack.example
     }
 }
 
+mod sdk_lists {
+    //! SDK lists become one named [[share]] entry per listed SDK, with only that SDK's
+    //! data: a real policy (ca4p-dev/0506, an inline run of "label：value" fields wrapped
+    //! across lines) and an invented English Markdown table. The expected names come from
+    //! the text by a rule of their own (the words after "第三方SDK名称："), not from a list.
+
+    use crate::common::corpus;
+    use crate::common::policy::*;
+    use privaudit::policy::extract::extract;
+    use privaudit::policy::model::{Declaration, Share};
+
+    fn squeeze(s: &str) -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase()
+    }
+
+    /// Splits on 、 outside brackets.
+    fn split_list(v: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut depth = 0;
+        let mut cur = String::new();
+        for c in v.chars() {
+            match c {
+                '（' | '(' => depth += 1,
+                '）' | ')' => depth -= 1,
+                _ => {}
+            }
+            if c == '、' && depth == 0 {
+                out.push(std::mem::take(&mut cur));
+            } else {
+                cur.push(c);
+            }
+        }
+        out.push(cur);
+        out.into_iter()
+            .map(|n| squeeze(n.trim_matches(|c: char| c.is_whitespace() || "，,。".contains(c))))
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+
+    /// Each "第三方SDK名称：" record of the text: its names and the text of its
+    /// "收集数据类型：" / "共享的个人信息类型：" field.
+    fn records(text: &str) -> Vec<(Vec<String>, String)> {
+        let mut out = Vec::new();
+        for chunk in text.split("第三方SDK名称：").skip(1) {
+            let end = ["公司", "使用", "收集", "官网"]
+                .iter()
+                .filter_map(|w| chunk.find(w))
+                .min()
+                .unwrap_or(chunk.len());
+            let names = split_list(&chunk[..end]);
+            let data = ["收集数据类型：", "共享的个人信息类型："]
+                .iter()
+                .find_map(|l| chunk.find(l).map(|p| &chunk[p + l.len()..]))
+                .map(|d| {
+                    let stop = ["官网", "。", "第三方SDK名称"]
+                        .iter()
+                        .filter_map(|w| d.find(w))
+                        .min()
+                        .unwrap_or(d.len());
+                    d[..stop].to_string()
+                })
+                .unwrap_or_default();
+            out.push((names, data));
+        }
+        out
+    }
+
+    fn no_generic_names(d: &Declaration) {
+        for s in &d.share {
+            if let Some(n) = &s.name {
+                let n = squeeze(n);
+                assert!(
+                    !n.is_empty()
+                        && ![
+                            "sdk",
+                            "第三方",
+                            "第三方sdk",
+                            "合作方",
+                            "thirdparty",
+                            "third-party",
+                            "partner",
+                            "partners"
+                        ]
+                        .contains(&n.as_str()),
+                    "generic name {:?} in {s:?}",
+                    s.name
+                );
+            } else {
+                // Only a generic statement may have no name, and it names no one.
+                assert!(
+                    s.party == "sdk" || s.party == "third-party",
+                    "entry without a name: {s:?}"
+                );
+            }
+        }
+    }
+
+    /// Ids that an item of a record's data field may stand for: each kind of data id
+    /// needs its word in the field ("面部" for face data, "经纬度"/"位置" for location).
+    fn supported(id: &str, data: &str) -> bool {
+        let has = |words: &[&str]| words.iter().any(|w| data.contains(w));
+        if id.starts_with("biometric") {
+            has(&["面部", "人脸", "face"])
+        } else if id.starts_with("location") {
+            has(&["经纬度", "位置", "location"])
+        } else if id == "network.ip_address" {
+            has(&["IP"])
+        } else if id == "device.identifier.mac" {
+            has(&["MAC"])
+        } else if id.starts_with("device") {
+            has(&["设备", "device", "Device"])
+        } else {
+            false
+        }
+    }
+
+    fn entry<'a>(d: &'a Declaration, name: &str) -> Option<&'a Share> {
+        d.share
+            .iter()
+            .find(|s| s.name.as_deref().is_some_and(|n| squeeze(n) == name))
+    }
+
+    #[test]
+    fn real_inline_sdk_list_gives_one_named_entry_per_sdk() {
+        let path = corpus().join("policies/ca4p-dev/0506.txt");
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let d = extract(&bytes, &lexicon())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .declaration;
+        let recs = records(&text);
+        let names: Vec<&String> = recs.iter().flat_map(|(n, _)| n).collect();
+        assert!(names.len() >= 15, "the rule found only {names:?}");
+        let missing: Vec<&&String> = names.iter().filter(|n| entry(&d, n).is_none()).collect();
+        assert!(
+            missing.is_empty(),
+            "listed SDKs without a named entry: {missing:?}\n{:#?}",
+            d.share
+        );
+        no_generic_names(&d);
+        // Prose elsewhere may name the same SDK with other data ("第三方所调用的权限…");
+        // the record's own entry has only the record's data, and quotes the record.
+        for (names, data) in &recs {
+            for n in names {
+                let own = d.share.iter().find(|e| {
+                    e.name.as_deref().is_some_and(|x| squeeze(x) == *n)
+                        && e.quote
+                            .as_deref()
+                            .is_some_and(|q| squeeze(q).contains(&squeeze(data)))
+                });
+                let Some(e) = own else {
+                    panic!(
+                        "{n}: no entry quoting its record's data {data:?}: {:#?}",
+                        d.share
+                    )
+                };
+                if !data.trim().is_empty() {
+                    assert!(!e.data.is_empty(), "{n}: no data from {data:?}");
+                }
+                for id in &e.data {
+                    assert!(
+                        supported(id, data),
+                        "{n}: {id} is not in its record's data {data:?}"
+                    );
+                }
+            }
+        }
+        // The record's company and link stay with it.
+        let getui = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("个推") && s.entity.is_some())
+            .expect("个推's record");
+        assert_eq!(getui.party, "sdk:getui");
+        assert_eq!(
+            getui.entity.as_deref(),
+            Some("浙江每日互动网络科技股份有限公司")
+        );
+        assert_eq!(getui.domain.as_deref(), Some("getui.com"));
+        let sensetime = entry(&d, "商汤").expect("商汤");
+        assert_eq!(sensetime.party, "third-party");
+        assert_eq!(sensetime.data, vec!["biometric.face"]);
+        // Companies a sharing clause names are named entries too.
+        assert!(
+            d.share.iter().any(
+                |s| s.entity.as_deref() == Some("华宇世博音乐文化（北京）有限公司")
+                    && s.clause.is_some()
+            ),
+            "{:#?}",
+            d.share
+        );
+    }
+
+    const ENGLISH_TABLE: &str = "# Privacy Policy\n\n## Third-party SDKs we use\n\n\
+The SDKs below receive data from the app:\n\n\
+| SDK name | Company | Purpose | Data collected | Privacy policy |\n\
+|---|---|---|---|---|\n\
+| Firebase Crashlytics | Google LLC | crash reporting | crash logs, device model | https://firebase.google.com/support/privacy |\n\
+| Zephyrine Maps | Zephyrine Mapping Ltd | showing maps | precise location | https://www.zephyrine-maps.example.com/privacy |\n\
+| Third party | Quillon Ads Inc. | advertising | advertising ID, IP address | https://quillon.example.net/legal |\n\n\
+## Contact\n\nWrite to privacy@example.com.\n";
+
+    #[test]
+    fn english_markdown_table() {
+        let d = extract(ENGLISH_TABLE.as_bytes(), &lexicon())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .declaration;
+        no_generic_names(&d);
+        // Expected from the rows: the first cell, or the company where the first cell is
+        // a generic word.
+        let mut rows = 0;
+        for line in ENGLISH_TABLE
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| SDK"))
+        {
+            rows += 1;
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (name, company, data) = (cells[1], cells[2], cells[4]);
+            let want = if name == "Third party" { company } else { name };
+            let e = entry(&d, &squeeze(want))
+                .unwrap_or_else(|| panic!("{want}: no entry in {:#?}", d.share));
+            assert!(!e.data.is_empty(), "{want}: no data");
+            for id in &e.data {
+                let ok = match id.as_str() {
+                    "diagnostics.crash_log" => data.contains("crash"),
+                    "device.hardware.model" => data.contains("model"),
+                    i if i.starts_with("location") => data.contains("location"),
+                    "device.identifier.gaid"
+                    | "device.identifier.idfa"
+                    | "device.identifier.advertising_id" => data.contains("advertising"),
+                    "network.ip_address" => data.contains("IP"),
+                    other => panic!("{want}: {other} not from its row {data:?}"),
+                };
+                assert!(ok, "{want}: {id} not from its row {data:?}");
+            }
+            assert_eq!(e.entity.as_deref(), Some(company));
+        }
+        assert_eq!(rows, 3);
+        let crash = entry(&d, "firebasecrashlytics").expect("crashlytics");
+        assert!(crash.party.starts_with("sdk:"), "{crash:?}");
+        let maps = entry(&d, "zephyrinemaps").expect("maps");
+        assert_eq!(maps.party, "third-party");
+        assert_eq!(maps.domain.as_deref(), Some("example.com"));
+    }
+}
+
 mod hostile {
     //! Hostile input: nothing may panic, and size must not make extraction slow.
 

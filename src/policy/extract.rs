@@ -10,9 +10,12 @@
 //! - data types count as collected only in collection sections (or, when a policy has
 //!   no recognisable collection heading, in sentences elsewhere that say "we collect");
 //!   never in definitions, where policies list ID numbers and bank accounts as examples;
-//! - a named SDK (or a generic "third-party SDK") in a sentence makes the data types of
-//!   that sentence, and of the following sentences of the same clause and its
-//!   sub-clauses, a share with it (SDK lists put the name and the data on separate lines);
+//! - an SDK list (`sdk_list`: "label：value" runs, one field per line, tables, English
+//!   lists) is read record by record: each listed SDK is one named share entry with the
+//!   data of its own record only, and the list's sentences are not read again;
+//! - elsewhere a named SDK or company (or a generic "third-party SDK", which never gets a
+//!   name) in a sentence makes the data types of that sentence, and of the following
+//!   sentences of the same clause and its sub-clauses, a share with it;
 //! - a negated verb ("we do not collect", "不会收集") turns the types in its part of the
 //!   sentence into a denial; a negation under a condition ("未经您同意…不会") does not;
 //! - promises come from the first sentence that states them, in the sections where such
@@ -28,6 +31,7 @@ mod hanzi;
 mod lexicon;
 mod practice;
 mod rules;
+mod sdk_list;
 mod segment;
 mod trace;
 
@@ -157,8 +161,11 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
         let prepared = prepare(doc, &mut builder.notes);
         encodings.push((doc.name, prepared.encoding));
         let mut segmented = prepared.document;
-        documents.push(std::mem::take(&mut segmented.text));
         builder.start_document(segmented.has_collection_section);
+        let records = sdk_list::parse(&segmented.text, &lexicon.practice.sdk_list);
+        builder.records_squeezed = records.iter().map(|r| squeeze(&r.text)).collect();
+        builder.records = records;
+        builder.doc_text = std::mem::take(&mut segmented.text);
         if !segmented.has_collection_section && !segmented.sentences.is_empty() {
             builder.notes.push(
                 "no collection section heading recognised: data types were taken from sentences that say \"we collect\" anywhere outside definitions".to_string(),
@@ -167,13 +174,16 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
         // Node numbers go on across documents, so the first clause of the next one is
         // never taken for the last clause of this one.
         let mut last_node = node_base;
-        for mut sentence in segmented.sentences {
+        let next_line = next_paragraph_lines(&segmented.sentences);
+        for (mut sentence, upto) in segmented.sentences.into_iter().zip(next_line) {
             sentence.doc = index;
             sentence.node += node_base;
             last_node = last_node.max(sentence.node);
+            builder.records_before(upto, &sentence);
             builder.sentence(&sentence);
         }
         node_base = last_node + 1;
+        documents.push(std::mem::take(&mut builder.doc_text));
         if several {
             builder.notes.prefix_from(notes_from, doc.name);
             for (place, _) in builder.definitions.iter_mut().skip(definitions_from) {
@@ -191,6 +201,20 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
             .join(", ")
     };
     Ok(builder.finish(encoding, documents))
+}
+
+/// The line where the next paragraph starts, per sentence: an SDK-list record is
+/// read with the paragraph it stands in.
+fn next_paragraph_lines(sentences: &[Sentence]) -> Vec<usize> {
+    let mut next_line = vec![usize::MAX; sentences.len()];
+    let mut following = usize::MAX;
+    for (i, s) in sentences.iter().enumerate().rev() {
+        next_line[i] = following;
+        if i == 0 || sentences.get(i - 1).is_some_and(|p| p.line != s.line) {
+            following = s.line;
+        }
+    }
+    next_line
 }
 
 /// A page converted to fewer characters than this, out of more bytes than that, is
@@ -292,6 +316,11 @@ impl Builder<'_> {
     /// clause named, a lead-in's list, a definitions run) does not reach into the next.
     fn start_document(&mut self, has_collection: bool) {
         self.has_collection = has_collection;
+        self.records.clear();
+        self.records_squeezed.clear();
+        self.records_done = 0;
+        self.record_anchor = None;
+        self.dropped_records.clear();
         self.node = usize::MAX;
         self.party = None;
         self.party_anchor = None;
@@ -347,7 +376,10 @@ type DenyKey = (String, Option<String>, Option<String>, Vec<String>);
 struct Party {
     /// `sdk:<id>`, `sdk`, `third-party`.
     id: String,
+    /// The name as the policy writes it; empty for a generic mention ("第三方SDK").
     name: String,
+    /// A legal entity named with it.
+    entity: Option<String>,
     /// Vendor index of a named SDK, to keep a later bare brand mention on the same SDK.
     vendor: Option<usize>,
 }
@@ -381,6 +413,20 @@ struct Builder<'a> {
     lead_in_left: usize,
     trace: Vec<Trace>,
     trace_dropped: usize,
+    /// The text of the document being read, to place SDK-list data in the trace.
+    doc_text: String,
+    /// The policy's SDK-list records, and how many of them are already entries.
+    records: Vec<sdk_list::Record>,
+    /// Each record's text without spaces or Markdown, to find its sentences.
+    records_squeezed: Vec<String>,
+    records_done: usize,
+    /// Entries made from records, by party and name.
+    record_index: HashMap<(String, String), usize>,
+    /// Clause and last line of the record read last: a sub-block inside a record
+    /// ("(1)必选信息") opens a sub-clause the next record must not inherit.
+    record_anchor: Option<(Option<String>, usize)>,
+    /// First lines of records not made entries: their sentences are read as sentences.
+    dropped_records: HashSet<usize>,
 }
 
 /// How many sentences after a lead-in its practice covers at most: lists in real
@@ -428,6 +474,13 @@ impl<'a> Builder<'a> {
             lead_in_left: 0,
             trace: Vec::new(),
             trace_dropped: 0,
+            doc_text: String::new(),
+            records: Vec::new(),
+            records_squeezed: Vec::new(),
+            records_done: 0,
+            record_index: HashMap::new(),
+            record_anchor: None,
+            dropped_records: HashSet::new(),
         }
     }
 
@@ -491,6 +544,12 @@ impl<'a> Builder<'a> {
                 self.party = None;
             }
         }
+        if self.in_sdk_list(s) {
+            // The record is the entry; read as a sentence its fields would run into the
+            // neighbouring SDKs' data. Nothing after the list belongs to its last SDK.
+            self.party = None;
+            return;
+        }
         let p = &self.lexicon.patterns;
         let in_definitions = s.role == Role::Definitions;
         let new_run = in_definitions && !self.last_was_definition;
@@ -537,7 +596,7 @@ impl<'a> Builder<'a> {
             parties = self
                 .resolve_parties(&title_masked, &title_original, s)
                 .into_iter()
-                .filter(|(_, party)| party.id != "third-party")
+                .filter(|(_, party)| !party.name.is_empty())
                 .map(|(_, party)| ((0, 0), party))
                 .collect();
         }
@@ -701,15 +760,24 @@ impl<'a> Builder<'a> {
             .collect();
         let named: Vec<Party> = positive_parties
             .iter()
-            .filter(|p| p.id != "third-party")
+            .filter(|p| !p.name.is_empty())
             .cloned()
             .collect();
         let consent = p.consent_share(&masked);
-        let third = positive_parties
+        // A generic receiver ("第三方SDK", "third parties") only when the sentence itself
+        // says data goes there; it never gets a name.
+        let generic_sdk = positive_parties
             .iter()
-            .find(|p| p.id == "third-party")
+            .find(|p| p.id == "sdk" && p.name.is_empty())
             .cloned()
-            .filter(|_| p.shares_with_party(&masked) && !consent && negated_spans.is_empty());
+            .filter(|_| practice);
+        let third = generic_sdk.or_else(|| {
+            positive_parties
+                .iter()
+                .find(|p| p.id == "third-party" && p.name.is_empty())
+                .cloned()
+                .filter(|_| p.shares_with_party(&masked) && !consent && negated_spans.is_empty())
+        });
         let data = self.ids_of(positive.iter().copied());
         let named_here = !named.is_empty() || third.is_some();
         let recipients: Vec<Party> = if !named.is_empty() {
@@ -738,6 +806,28 @@ impl<'a> Builder<'a> {
                 "shared-with-named-party"
             };
             for r in &recipients {
+                if r.name.is_empty() {
+                    // "与第三方SDK共享设备信息" names no one: a draft entry needs a name the
+                    // reviewer can check, so the data count as collected and a note
+                    // asks who receives them.
+                    self.record(
+                        s,
+                        &spans,
+                        TraceKind::Collect,
+                        None,
+                        "shared-with-unnamed-party",
+                    );
+                    if !data.is_empty() {
+                        self.notes.push(format!(
+                            "{}: data shared with unnamed {} recorded as collected; add a [[share]] entry per recipient if the policy names them elsewhere: {:?}",
+                            clause_label(s),
+                            if r.id == "sdk" { "SDKs" } else { "third parties" },
+                            quote(&s.text)
+                        ));
+                        self.collect_entry(data.clone(), s);
+                    }
+                    continue;
+                }
                 self.record(s, &spans, TraceKind::Share, Some(&r.id), rule);
                 self.share_data(r, data.clone(), s, clause.clone());
             }
@@ -861,20 +951,24 @@ impl<'a> Builder<'a> {
                                 Party {
                                     id: "sdk".to_string(),
                                     name: m.text.clone(),
+                                    entity: None,
                                     vendor: Some(*vendor),
                                 }
                             }
                         }
                     }
                 }
+                // "SDK", "第三方" describe a receiver without naming it: no name.
                 AliasTarget::GenericSdk => Party {
                     id: "sdk".to_string(),
-                    name: m.text.clone(),
+                    name: String::new(),
+                    entity: None,
                     vendor: None,
                 },
                 AliasTarget::GenericThirdParty => Party {
                     id: "third-party".to_string(),
-                    name: m.text.clone(),
+                    name: String::new(),
+                    entity: None,
                     vendor: None,
                 },
             };
@@ -901,11 +995,288 @@ impl<'a> Builder<'a> {
                 ids.join(", ")
             ));
         }
+        // Companies a sharing sentence names by their legal form ("共享给…文化（北京）有限公司
+        // （百度音乐）"): a named receiver even when no signature knows it.
+        if s.role == Role::Sharing || self.lexicon.practice.has_share_verb(masked) {
+            for c in sdk_list::companies(original) {
+                let overlapping: Vec<usize> = (0..out.len())
+                    .filter(|&i| out[i].0.0 < c.end && c.start < out[i].0.1)
+                    .collect();
+                if overlapping.iter().any(|&i| out[i].1.id.starts_with("sdk:")) {
+                    continue;
+                }
+                for &i in overlapping.iter().rev() {
+                    out.remove(i);
+                }
+                let id = self
+                    .resolve_name(&c.name, "")
+                    .unwrap_or_else(|| "third-party".to_string());
+                out.push((
+                    (c.start, c.end),
+                    Party {
+                        id,
+                        name: c.name,
+                        entity: Some(c.legal),
+                        vendor: None,
+                    },
+                ));
+            }
+            out.sort_by_key(|(m, _)| m.0);
+        }
         // A generic term next to a named SDK in the same sentence adds nothing.
         if out.iter().any(|(_, p)| p.id.starts_with("sdk:")) {
-            out.retain(|(_, p)| p.id != "sdk");
+            out.retain(|(_, p)| !(p.id == "sdk" && p.name.is_empty()));
         }
         out
+    }
+
+    /// `sdk:<id>` when a name resolves to exactly one SDK signature. A brand with several
+    /// SDKs ("个推") is resolved by the product words after it or in `context` (the
+    /// record's purpose, "推送消息"); a name that mentions several parties resolves to none.
+    fn resolve_name(&self, name: &str, context: &str) -> Option<String> {
+        let folded = hanzi::fold(name).into_owned();
+        let context = hanzi::fold(context).into_owned();
+        let mut ids: Vec<String> = Vec::new();
+        for m in self.lexicon.find_parties(&folded) {
+            let idx = match &m.target {
+                AliasTarget::Sdk(i) => Ok(*i),
+                AliasTarget::Vendor { vendor, default } => {
+                    let following =
+                        format!("{} {context}", folded.get(m.alias_end..).unwrap_or(""));
+                    self.lexicon
+                        .resolve_vendor(*vendor, *default, &m.text, &following)
+                        .map_err(|_| format!("vendor {vendor}"))
+                }
+                _ => continue,
+            };
+            let id = match idx {
+                Ok(i) => match self.lexicon.sdk(i) {
+                    Some(e) => e.id.clone(),
+                    None => continue,
+                },
+                Err(vendor) => vendor,
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        match ids.as_slice() {
+            [one] if !one.starts_with("vendor ") => Some(format!("sdk:{one}")),
+            _ => None,
+        }
+    }
+
+    /// Whether a name mentions a known party at all (resolved or not): "分享库（微信、
+    /// 微博）" names several, and its link must not pick one of them.
+    fn names_known_party(&self, name: &str) -> bool {
+        let folded = hanzi::fold(name).into_owned();
+        self.lexicon
+            .find_parties(&folded)
+            .iter()
+            .any(|m| matches!(m.target, AliasTarget::Sdk(_) | AliasTarget::Vendor { .. }))
+    }
+
+    /// Whether a sentence is part of an SDK-list record: on its lines, and either
+    /// carrying a field label or standing inside the record's text.
+    fn in_sdk_list(&self, s: &Sentence) -> bool {
+        // Records are in line order and a sentence is inside one of the last few that
+        // start at or before its line; a bounded look keeps hostile input linear.
+        let end = self.records.partition_point(|r| r.first_line <= s.line);
+        let mut squeezed: Option<String> = None;
+        for i in (end.saturating_sub(64)..end).rev() {
+            let r = &self.records[i];
+            if s.line > r.last_line || self.dropped_records.contains(&r.first_line) {
+                continue;
+            }
+            if self.lexicon.practice.sdk_list.has_label(&s.text) {
+                return true;
+            }
+            let text = squeezed.get_or_insert_with(|| squeeze(&s.text));
+            if !text.is_empty()
+                && self
+                    .records_squeezed
+                    .get(i)
+                    .is_some_and(|r| r.contains(text.as_str()))
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Makes entries of the SDK-list records that start before line `upto`, in the clause
+    /// of the sentence read now.
+    fn records_before(&mut self, upto: usize, s: &Sentence) {
+        while self.records_done < self.records.len()
+            && self.records[self.records_done].first_line < upto
+        {
+            let r = self.records[self.records_done].clone();
+            self.records_done += 1;
+            self.record_entries(&r, s);
+        }
+    }
+
+    /// Traces an SDK-list record's data phrases: each is looked up in the record's
+    /// lines of the document (records are read by line, not by sentence).
+    fn record_list_data(
+        &mut self,
+        r: &sdk_list::Record,
+        s: &Sentence,
+        phrases: &[(&str, Vec<String>)],
+    ) {
+        let mut start = 0;
+        let mut line = 1;
+        for (i, c) in self.doc_text.char_indices() {
+            if line >= r.first_line {
+                break;
+            }
+            if c == '\n' {
+                line += 1;
+                start = i + 1;
+            }
+        }
+        let mut end = start;
+        let mut line = r.first_line;
+        for (i, c) in self.doc_text[start..].char_indices() {
+            end = start + i + c.len_utf8();
+            if c == '\n' {
+                if line >= r.last_line {
+                    break;
+                }
+                line += 1;
+            }
+        }
+        let names = r.names.join("、");
+        let mut from = start;
+        for (phrase, ids) in phrases {
+            if self.trace.len() >= MAX_TRACE {
+                self.trace_dropped += 1;
+                continue;
+            }
+            let Some(at) = self.doc_text.get(from..end).and_then(|t| t.find(phrase)) else {
+                continue;
+            };
+            let a = from + at;
+            from = a + phrase.len();
+            self.trace.push(Trace {
+                doc: s.doc,
+                start: a,
+                end: a + phrase.len(),
+                text: phrase.to_string(),
+                kind: TraceKind::Share,
+                ids: ids.clone(),
+                party: Some(names.clone()),
+                rule: "sdk-list-record",
+                clause: s.clause.clone(),
+                line: r.first_line,
+            });
+        }
+    }
+
+    fn record_entries(&mut self, r: &sdk_list::Record, s: &Sentence) {
+        // "Location: …" under a third-party lead-in names data, not a party; a name that
+        // mentions several known parties ("Google Firebase (Crashlytics and Analytics)")
+        // is left to the sentence, which gives its data to the parties it names; and
+        // nothing in a definitions section is a practice.
+        if r.weak
+            && (s.role == Role::Definitions
+                || r.names.iter().any(|n| {
+                    let folded = hanzi::fold(n).into_owned();
+                    !self.lexicon.find_types(&folded).is_empty()
+                        || (self.names_known_party(n) && self.resolve_name(n, "").is_none())
+                }))
+        {
+            self.dropped_records.insert(r.first_line);
+            return;
+        }
+        let clause = match &self.record_anchor {
+            Some((Some(anchor), last))
+                if r.first_line <= last + 2
+                    && s.clause.as_deref().is_some_and(|c| is_within(c, anchor)) =>
+            {
+                Some(anchor.clone())
+            }
+            _ => s.clause.clone(),
+        };
+        self.record_anchor = Some((clause.clone(), r.last_line));
+        let p = &self.lexicon.patterns;
+        let data = match &r.data {
+            Some(d) => {
+                let masked = hanzi::fold(&p.mask_urls(d)).into_owned();
+                let hits = self.lexicon.find_types(&masked);
+                let phrases: Vec<(&str, Vec<String>)> = hits
+                    .iter()
+                    .filter_map(|h| Some((d.get(h.start..h.end)?, self.ids_of(std::iter::once(h)))))
+                    .collect();
+                self.record_list_data(r, s, &phrases);
+                self.ids_of(hits.iter())
+            }
+            None => Vec::new(),
+        };
+        let domain = r
+            .link
+            .as_deref()
+            .and_then(sdk_list::url_host)
+            .and_then(|h| crate::sdk::attribution::registrable_domain(&h));
+        let by_domain =
+            domain
+                .as_deref()
+                .and_then(|d| match self.lexicon.sdks_of_domain(d).as_slice() {
+                    [one] => self.lexicon.sdk(*one).map(|e| format!("sdk:{}", e.id)),
+                    _ => None,
+                });
+        for name in &r.names {
+            // The entity and link describe the record's one SDK: "个推、个像" share them, and
+            // a name that mentions known parties but resolves to none stays unresolved.
+            let single = r.names.len() == 1 && !self.names_known_party(name);
+            let context = r.purpose.as_deref().unwrap_or("");
+            let id = self
+                .resolve_name(name, context)
+                .or_else(|| {
+                    single
+                        .then(|| {
+                            r.entity
+                                .as_deref()
+                                .and_then(|e| self.resolve_name(e, context))
+                        })
+                        .flatten()
+                })
+                .or_else(|| single.then(|| by_domain.clone()).flatten())
+                .unwrap_or_else(|| "third-party".to_string());
+            let key = (id.clone(), name.clone());
+            if let Some(&i) = self.record_index.get(&key) {
+                if let Some(entry) = self.share.get_mut(i) {
+                    for d in &data {
+                        if !entry.data.contains(d) {
+                            entry.data.push(d.clone());
+                        }
+                    }
+                }
+                continue;
+            }
+            if id == "third-party" {
+                self.notes.push(format!(
+                    "{}: SDK list names {name:?}, which no SDK signature matches; recorded as a third party{}",
+                    clause_label(s),
+                    domain
+                        .as_deref()
+                        .map(|d| format!(" with domain {d}"))
+                        .unwrap_or_default()
+                ));
+            }
+            self.record_index.insert(key, self.share.len());
+            self.share.push(Share {
+                party: id,
+                name: Some(name.clone()),
+                entity: r.entity.clone(),
+                link: r.link.clone(),
+                domain: domain.clone(),
+                data: data.clone(),
+                clause: clause.clone(),
+                purpose: r.purpose.clone(),
+                quote: Some(quote(&r.text)),
+            });
+        }
     }
 
     /// Makes `party` the recipient of what follows. A party named in a clause heading
@@ -930,18 +1301,26 @@ impl<'a> Builder<'a> {
             Some(e) => Party {
                 id: format!("sdk:{}", e.id),
                 name: text.to_string(),
+                entity: None,
                 vendor: Some(e.vendor),
             },
             None => Party {
                 id: "sdk".to_string(),
                 name: text.to_string(),
+                entity: None,
                 vendor: None,
             },
         }
     }
 
     fn share_entry(&mut self, party: &Party, s: &Sentence, clause: Option<String>) -> usize {
-        let key = (party.id.clone(), clause.clone());
+        // Named parties without a signature are told apart by their names.
+        let who = if party.id.starts_with("sdk:") {
+            party.id.clone()
+        } else {
+            format!("{}\u{0}{}", party.id, party.name)
+        };
+        let key = (who, clause.clone());
         if let Some(&i) = self.share_index.get(&key) {
             return i;
         }
@@ -949,6 +1328,9 @@ impl<'a> Builder<'a> {
         self.share.push(Share {
             party: party.id.clone(),
             name: (!party.name.is_empty()).then(|| party.name.clone()),
+            entity: party.entity.clone(),
+            link: None,
+            domain: None,
             data: Vec::new(),
             clause,
             purpose: None,
@@ -1360,6 +1742,13 @@ impl<'a> Builder<'a> {
             trace: self.trace,
         }
     }
+}
+
+/// Text without whitespace or Markdown emphasis, to compare a sentence with a record.
+fn squeeze(t: &str) -> String {
+    t.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\\'))
+        .collect()
 }
 
 /// Whether `clause` is `anchor` or one of its sub-clauses ("6.1.2" in "6.1",

@@ -61,6 +61,15 @@ pub struct Share {
     /// The name the policy uses for the party.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The legal entity the policy gives for it ("浙江每日互动网络科技股份有限公司").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// The link the policy gives for it (its privacy policy or web site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The registrable domain of `link`: where traffic to an unknown SDK may go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
     /// Data types the party receives; empty means the policy does not say.
     #[serde(default)]
     pub data: Vec<String>,

@@ -172,6 +172,7 @@ fn category_label(c: &str, lang: Lang) -> String {
         "webview" => "浏览器内核",
         "social_share" => "社交分享",
         "ab_testing" => "A/B 测试",
+        "speech" => "语音识别",
         other => other,
     }
     .to_string()

@@ -11,7 +11,7 @@ use crate::signatures::{Ontology, SignatureError};
 include!(concat!(env!("OUT_DIR"), "/sdk_files.rs"));
 
 /// Categories an SDK may have (`docs/signatures.md`).
-pub const CATEGORIES: [&str; 17] = [
+pub const CATEGORIES: [&str; 18] = [
     "analytics",
     "push",
     "ads",
@@ -29,6 +29,7 @@ pub const CATEGORIES: [&str; 17] = [
     "webview",
     "social_share",
     "ab_testing",
+    "speech",
 ];
 
 /// Package prefixes too generic to name one SDK.

@@ -30,6 +30,9 @@ pub(super) struct SdkEntry {
     pub name_zh: Option<String>,
     pub category: String,
     pub vendor: usize,
+    /// Registrable domains of its hosts and of its privacy-policy page: an SDK list's
+    /// link names the SDK when its name does not.
+    pub domains: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,10 +112,21 @@ struct RawSdk {
     name_zh: Option<String>,
     #[serde(default)]
     category: Option<String>,
+    #[serde(default)]
+    domains: Vec<String>,
+    #[serde(default)]
+    privacy_policy: Option<String>,
 }
 
 /// Words that say what an SDK does; they never identify a vendor on their own.
 const GENERIC_EN: &[&str] = &[
+    // Ordinary words that SDK names contain ("Tencent Beacon", "Ocean Engine", "Audience
+    // Network", "Kuaishou Alliance"): "web beacon" in a cookie section is no SDK.
+    "beacon",
+    "beacons",
+    "engine",
+    "audience",
+    "alliance",
     "sdk",
     "sdks",
     "app",
@@ -447,12 +461,26 @@ impl Lexicon {
                     });
                 }
                 members.push(sdks.len());
+                let mut domains: Vec<String> = s
+                    .domains
+                    .iter()
+                    .chain(
+                        s.privacy_policy
+                            .as_deref()
+                            .and_then(super::sdk_list::url_host)
+                            .as_ref(),
+                    )
+                    .filter_map(|h| crate::sdk::attribution::registrable_domain(h))
+                    .collect();
+                domains.sort();
+                domains.dedup();
                 sdks.push(SdkEntry {
                     id: s.id,
                     name: s.name,
                     name_zh: s.name_zh,
                     category: s.category.unwrap_or_default(),
                     vendor,
+                    domains,
                 });
             }
             vendors.push(VendorEntry {
@@ -515,6 +543,13 @@ impl Lexicon {
 
     pub(super) fn sdk(&self, idx: usize) -> Option<&SdkEntry> {
         self.sdks.get(idx)
+    }
+
+    /// The SDKs whose hosts or privacy-policy page share a registrable domain.
+    pub(super) fn sdks_of_domain(&self, domain: &str) -> Vec<usize> {
+        (0..self.sdks.len())
+            .filter(|&i| self.sdks[i].domains.iter().any(|d| d == domain))
+            .collect()
     }
 
     pub(super) fn vendor_file(&self, vendor: usize) -> &str {

@@ -11,6 +11,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::ExtractError;
+use super::sdk_list::{LabelWords, Labels};
 
 /// The built-in phrase file; `--signatures DIR` may replace it.
 pub const DEFAULT_POLICY_PHRASES: &str = include_str!("../../../signatures/policy-phrases.toml");
@@ -23,6 +24,43 @@ struct RawPhrases {
     definition: RawDefinition,
     not_practice: RawLeadIn,
     purpose_label: RawLeadIn,
+    /// Absent in an older phrase file: no SDK list is read as records then.
+    #[serde(default)]
+    sdk_list: RawSdkList,
+}
+
+/// Field labels of SDK lists (`[sdk_list]`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSdkList {
+    #[serde(default)]
+    name_zh: Vec<String>,
+    #[serde(default)]
+    name_en: Vec<String>,
+    #[serde(default)]
+    entity_zh: Vec<String>,
+    #[serde(default)]
+    entity_en: Vec<String>,
+    #[serde(default)]
+    purpose_zh: Vec<String>,
+    #[serde(default)]
+    purpose_en: Vec<String>,
+    #[serde(default)]
+    data_zh: Vec<String>,
+    #[serde(default)]
+    data_en: Vec<String>,
+    #[serde(default)]
+    link_zh: Vec<String>,
+    #[serde(default)]
+    link_en: Vec<String>,
+    #[serde(default)]
+    generic: Vec<String>,
+    #[serde(default)]
+    link_list_lead_in: Vec<String>,
+    #[serde(default)]
+    other_zh: Vec<String>,
+    #[serde(default)]
+    other_en: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +104,8 @@ pub(super) struct PracticeWords {
     purpose_label: Regex,
     /// "个人信息包括……" at the start of a sentence.
     general_subject: Regex,
+    /// Field labels of SDK lists.
+    pub(super) sdk_list: Labels,
 }
 
 /// One alternation of Chinese words (as written) and English words (whole words, `*` for
@@ -105,7 +145,23 @@ impl PracticeWords {
             })
         };
         let v = &raw.verbs;
+        let joined = |a: &[String], b: &[String]| [a, b].concat();
+        let l = &raw.sdk_list;
+        let sdk_list = Labels::compile(
+            &LabelWords {
+                name: joined(&l.name_zh, &l.name_en),
+                entity: joined(&l.entity_zh, &l.entity_en),
+                purpose: joined(&l.purpose_zh, &l.purpose_en),
+                data: joined(&l.data_zh, &l.data_en),
+                link: joined(&l.link_zh, &l.link_en),
+                other: joined(&l.other_zh, &l.other_en),
+                generic: l.generic.clone(),
+                link_list_lead_in: l.link_list_lead_in.clone(),
+            },
+            file,
+        )?;
         Ok(PracticeWords {
+            sdk_list,
             collect: compile(alternation(&v.collect_zh, &v.collect_en))?,
             permission: compile(format!(
                 "{}[^，。；,;]{{0,24}}?权限",

@@ -1,0 +1,1394 @@
+//! SDK lists and named companies: the part of a policy that says which third parties
+//! receive data, read as records rather than as sentences.
+//!
+//! Chinese apps publish a "第三方SDK目录" in many shapes: runs of `label：value` fields
+//! (several SDKs on one line, or wrapped across lines), one field per line under a title,
+//! tables with a header row (`|`, `｜` or tab cells, Markdown tables too), and English
+//! policies add lists such as "Firebase Analytics — Google LLC — device ID — https://…".
+//! Read as sentences, the fields of neighbouring SDKs run together and data types leak
+//! from one SDK to the next. Here every SDK becomes one [`Record`] whose data are only its
+//! own data field. The field label words come from `[sdk_list]` in
+//! `signatures/policy-phrases.toml`; the functions are pure so each shape is tested alone.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+
+use super::ExtractError;
+
+/// The field a label introduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Field {
+    Name,
+    Entity,
+    Purpose,
+    Data,
+    Link,
+    /// A field the entry does not keep (处理方式, 申请权限): it only ends the one before.
+    Other,
+}
+
+/// Label words per field, as read from `[sdk_list]`.
+#[derive(Debug, Default, Clone)]
+pub(super) struct LabelWords {
+    pub name: Vec<String>,
+    pub entity: Vec<String>,
+    pub purpose: Vec<String>,
+    pub data: Vec<String>,
+    pub link: Vec<String>,
+    pub other: Vec<String>,
+    /// Words that describe a party without naming it ("SDK", "第三方", "partner").
+    pub generic: Vec<String>,
+    /// Words of a lead-in that makes the list of links after it a list of third parties
+    /// ("Link to the privacy policy of third-party service providers used by the app").
+    pub link_list_lead_in: Vec<String>,
+}
+
+/// Compiled labels.
+#[derive(Debug)]
+pub(super) struct Labels {
+    /// `label` followed by a colon; group 1 is the label.
+    field: Option<Regex>,
+    kinds: HashMap<String, Field>,
+    /// Label words longest first, for table header cells.
+    by_length: Vec<(String, Field)>,
+    generic: Vec<String>,
+    link_lead_in: Vec<String>,
+}
+
+/// One third party as an SDK list describes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Record {
+    /// The names the record gives, as written ("个推、个像" gives two); never a generic word.
+    pub names: Vec<String>,
+    pub entity: Option<String>,
+    pub purpose: Option<String>,
+    /// The text of the data field, to be read with the lexicon.
+    pub data: Option<String>,
+    pub link: Option<String>,
+    /// 1-based lines the record spans (its title line included).
+    pub first_line: usize,
+    pub last_line: usize,
+    /// The record's text, whitespace collapsed: the entry's quote.
+    pub text: String,
+    /// Read from a "Name: what it does" list item, where the name may be a data type
+    /// ("Location: …"); the caller keeps it only when the name names no data.
+    pub weak: bool,
+}
+
+/// A company named in running text ("共享给华宇世博音乐文化（北京）有限公司（百度音乐）").
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Company {
+    /// Byte range in the text searched.
+    pub start: usize,
+    pub end: usize,
+    /// The name as written, with a brand in brackets after it when there is one.
+    pub name: String,
+    /// The legal name alone.
+    pub legal: String,
+}
+
+fn normalise(label: &str) -> String {
+    label.split_whitespace().collect::<String>().to_lowercase()
+}
+
+fn is_ascii_word(w: &str) -> bool {
+    w.is_ascii()
+}
+
+impl Labels {
+    pub(super) fn compile(words: &LabelWords, file: &str) -> Result<Labels, ExtractError> {
+        let mut kinds = HashMap::new();
+        let mut by_length: Vec<(String, Field)> = Vec::new();
+        for (list, field) in [
+            (&words.name, Field::Name),
+            (&words.entity, Field::Entity),
+            (&words.purpose, Field::Purpose),
+            (&words.data, Field::Data),
+            (&words.link, Field::Link),
+            (&words.other, Field::Other),
+        ] {
+            for w in list.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+                let key = normalise(w);
+                if let Some(previous) = kinds.insert(key.clone(), field)
+                    && previous != field
+                {
+                    return Err(ExtractError::Lexicon {
+                        file: file.to_string(),
+                        message: format!("[sdk_list] label {w:?} is listed for two fields"),
+                    });
+                }
+                by_length.push((key, field));
+            }
+        }
+        by_length.sort_by_key(|b| std::cmp::Reverse(b.0.chars().count()));
+        by_length.dedup();
+        let field = if by_length.is_empty() {
+            None
+        } else {
+            let alternatives: Vec<String> = by_length
+                .iter()
+                .map(|(w, _)| {
+                    // Labels are matched with any spacing ("SDK 名称", "Data  collected").
+                    let chars: Vec<String> =
+                        w.chars().map(|c| regex::escape(&c.to_string())).collect();
+                    let body = chars.join(r"\s*");
+                    if is_ascii_word(w) {
+                        format!(r"(?-u:\b){body}")
+                    } else {
+                        body
+                    }
+                })
+                .collect();
+            let pattern = format!(r"(?i)({})\s*[:：]", alternatives.join("|"));
+            Some(Regex::new(&pattern).map_err(|e| ExtractError::Lexicon {
+                file: file.to_string(),
+                message: e.to_string(),
+            })?)
+        };
+        Ok(Labels {
+            field,
+            kinds,
+            by_length,
+            generic: words.generic.iter().map(|g| normalise(g)).collect(),
+            link_lead_in: words
+                .link_list_lead_in
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+        })
+    }
+
+    /// Whether `name` is only a generic word ("SDK", "第三方", "partners").
+    pub(super) fn is_generic(&self, name: &str) -> bool {
+        let n = normalise(name);
+        let n = n.trim_matches(|c: char| !c.is_alphanumeric());
+        n.is_empty() || self.generic.iter().any(|g| g == n)
+    }
+
+    /// Whether a sentence carries an SDK-list field label.
+    pub(super) fn has_label(&self, text: &str) -> bool {
+        self.field.as_ref().is_some_and(|re| re.is_match(text))
+    }
+
+    /// `(label start, value start, field)` for each label in a line. A label whose value
+    /// is a lead-in ("第三方SDK：为实现推送，我们接入了以下SDK：") or, for a name, a
+    /// sentence about us or the user, titles a paragraph rather than a field.
+    fn fields(&self, line: &str) -> Vec<(usize, usize, Field)> {
+        let Some(re) = &self.field else {
+            return Vec::new();
+        };
+        let found: Vec<(usize, usize, Field)> = re
+            .captures_iter(line)
+            .filter_map(|c| {
+                let whole = c.get(0)?;
+                let label = c.get(1)?;
+                let field = *self.kinds.get(&normalise(label.as_str()))?;
+                Some((whole.start(), whole.end(), field))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(found.len());
+        for (k, &(start, value_start, field)) in found.iter().enumerate() {
+            let value_end = found.get(k + 1).map(|f| f.0).unwrap_or(line.len());
+            let value = line.get(value_start..value_end).unwrap_or("").trim();
+            let lead_in = value.chars().count() > 8 && value.ends_with([':', '：']);
+            let prose = field == Field::Name
+                && ["我们", "您", "本应用", " we ", " our ", " you "]
+                    .iter()
+                    .any(|w| value.contains(w));
+            // "…接入了以下第三方SDK：" at a line's end: a lead-in's last words, not a label.
+            let glued = value.is_empty()
+                && line[..start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| super::segment::is_cjk(c) || c.is_alphanumeric());
+            if !lead_in && !prose && !glued {
+                out.push((start, value_start, field));
+            }
+        }
+        out
+    }
+
+    /// The field a table header cell names: the whole cell, else the longest label in it
+    /// ("收集的个人信息字段" → data).
+    fn header_field(&self, cell: &str) -> Option<Field> {
+        let c = normalise(cell.trim_end_matches([':', '：']));
+        if c.is_empty() || c.chars().count() > 24 {
+            return None;
+        }
+        if let Some(f) = self.kinds.get(&c) {
+            return Some(*f);
+        }
+        // The head noun ends a Chinese header: "第三方SDK运营方名称" is the operator's name,
+        // "第三方SDK运营方隐私政策" its privacy policy.
+        self.by_length
+            .iter()
+            .filter(|(w, _)| w.chars().count() >= 2 && c.contains(w.as_str()))
+            .max_by_key(|(w, _)| (c.ends_with(w.as_str()), w.chars().count()))
+            .map(|(_, f)| *f)
+    }
+}
+
+/// Markdown emphasis and escapes cut out of a line; the words stay.
+fn clean_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => {}
+            '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => {}
+            _ => out.push(c),
+        }
+    }
+    out.trim().to_string()
+}
+
+/// A list marker or clause number at the start of a title line.
+fn strip_marker(line: &str) -> &str {
+    let t = line.trim_start_matches(['#', '-', '•', '·', '●', '○', '■', '◆', '>', ' ', '\u{3000}']);
+    let t = t.trim_start();
+    // "1.", "1、", "(1)", "（1）", "一、", "1)".
+    let bytes: Vec<(usize, char)> = t.char_indices().collect();
+    let mut i = 0;
+    let open = bytes.first().is_some_and(|&(_, c)| matches!(c, '(' | '（'));
+    if open {
+        i += 1;
+    }
+    let start_digits = i;
+    while i < bytes.len()
+        && (bytes[i].1.is_ascii_digit() || "一二三四五六七八九十".contains(bytes[i].1))
+    {
+        i += 1;
+    }
+    if i == start_digits || i >= bytes.len() {
+        return t;
+    }
+    let close = bytes[i].1;
+    let ok = if open {
+        matches!(close, ')' | '）')
+    } else {
+        matches!(close, '.' | '、' | ')' | '）' | '．')
+    };
+    if !ok {
+        return t;
+    }
+    let after = bytes.get(i + 1).map(|&(p, _)| p).unwrap_or(t.len());
+    t[after..].trim_start()
+}
+
+fn is_numbered(line: &str) -> bool {
+    let t = line.trim_start_matches(['#', ' ']);
+    strip_marker(t).len() != t.len()
+}
+
+fn joins_ascii(a: &str, b: &str) -> bool {
+    a.chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && b.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+fn append(value: &mut String, more: &str) {
+    let more = more.trim();
+    if more.is_empty() {
+        return;
+    }
+    if !value.is_empty()
+        && (joins_ascii(value, more)
+            || value.ends_with(|c: char| c.is_ascii_punctuation() && c != '/'))
+    {
+        value.push(' ');
+    }
+    value.push_str(more);
+}
+
+/// Splits "个推、个像、个数SDK" into its names; separators inside brackets stay
+/// ("分享库（微信、微博）" is one name). Prose after a name ("APPIC SDK，使用场景…") is cut.
+fn split_names(value: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut depth = 0i32;
+    let mut current = String::new();
+    let mut push = |current: &mut String| {
+        let n = current
+            .trim()
+            .trim_matches([
+                '《', '》', '“', '”', '"', '\'', '。', '.', '；', ';', ':', '：',
+            ])
+            .trim();
+        if !n.is_empty() {
+            names.push(n.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        current.clear();
+    };
+    for c in value.chars() {
+        match c {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+        let slash = matches!(c, '/' | '／') && !value.contains("://");
+        if depth == 0 && (slash || matches!(c, '、' | '，' | ',' | '；' | ';')) {
+            push(&mut current);
+            continue;
+        }
+        if depth == 0 && c == '。' {
+            break;
+        }
+        current.push(c);
+    }
+    push(&mut current);
+    names
+}
+
+/// The first URL in a value, and bare "www." hosts made into one.
+pub(super) fn find_url(value: &str) -> Option<String> {
+    let start = value
+        .find("http://")
+        .or_else(|| value.find("https://"))
+        .or_else(|| value.find("www."))?;
+    let rest = &value[start..];
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || "<>\"'])）（，。；、|｜".contains(c) || !c.is_ascii())
+        .map(|(i, _)| i)
+        .unwrap_or(rest.len());
+    let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+    if url.len() < 8 {
+        return None;
+    }
+    Some(if url.starts_with("www.") {
+        format!("https://{url}")
+    } else {
+        url.to_string()
+    })
+}
+
+/// The host of a URL.
+pub(super) fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host = rest
+        .split(['/', ':', '?', '#'])
+        .next()?
+        .trim_end_matches('.');
+    host.contains('.').then(|| host.to_ascii_lowercase())
+}
+
+fn clean_value(value: &str) -> Option<String> {
+    let v = value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches(|c: char| c == '|' || c == '｜' || c.is_whitespace())
+        .trim_end_matches(['。', '；', ';', '，', ','])
+        .trim()
+        .to_string();
+    (!v.is_empty() && !matches!(v.as_str(), "-" | "/" | "无" | "N/A" | "n/a")).then_some(v)
+}
+
+fn first_clause(value: &str) -> String {
+    let cut = value.find(['，', '。', '；', ';']).unwrap_or(value.len());
+    value[..cut].trim().to_string()
+}
+
+/// A record being read.
+#[derive(Default)]
+struct Draft {
+    names: String,
+    title: Option<String>,
+    fields: Vec<(Field, String)>,
+    first_line: usize,
+    last_line: usize,
+    text: String,
+}
+
+impl Draft {
+    fn has(&self, f: Field) -> bool {
+        self.fields.iter().any(|(k, _)| *k == f) || (f == Field::Name && !self.names.is_empty())
+    }
+
+    fn value_mut(&mut self, f: Field) -> &mut String {
+        if f == Field::Name {
+            return &mut self.names;
+        }
+        if let Some(i) = self.fields.iter().position(|(k, _)| *k == f) {
+            return &mut self.fields[i].1;
+        }
+        self.fields.push((f, String::new()));
+        let last = self.fields.len() - 1;
+        &mut self.fields[last].1
+    }
+
+    fn add_text(&mut self, line: usize, text: &str) {
+        if self.first_line == 0 {
+            self.first_line = line;
+        }
+        self.last_line = self.last_line.max(line);
+        let text = text.trim();
+        if !self.text.is_empty() && !text.is_empty() {
+            self.text.push(' ');
+        }
+        self.text.push_str(text);
+    }
+
+    fn finish(self, labels: &Labels) -> Option<Record> {
+        let get = |f: Field| {
+            self.fields
+                .iter()
+                .find(|(k, _)| *k == f)
+                // A field ends with its sentence: prose after "。" is not the field's.
+                .and_then(|(_, v)| clean_value(v.split('。').next().unwrap_or("")))
+                // "公司名称： 注册地址：": an empty field followed by another label.
+                .filter(|v| !v.ends_with([':', '：']))
+        };
+        // "公司名称： 注册地址：…": another field run in, not a company.
+        let entity = get(Field::Entity)
+            .map(|e| first_clause(&e))
+            .filter(|e| !e.is_empty() && !e.contains([':', '：']));
+        let link = get(Field::Link).and_then(|l| find_url(&l));
+        let purpose = get(Field::Purpose);
+        let data = get(Field::Data);
+        let mut names: Vec<String> = split_names(&self.names)
+            .into_iter()
+            .filter(|n| !labels.is_generic(n) && n.chars().count() <= 60 && !is_address(n))
+            .collect();
+        if names.is_empty()
+            && let Some(title) = &self.title
+        {
+            // A title names the record only when it reads as a party: it says SDK, or
+            // the record gives a company or link to go with it.
+            let says_sdk = ["sdk", "插件", "kit"]
+                .iter()
+                .any(|w| title.to_lowercase().contains(w));
+            // "联系我们", "第三方SDK目录": a section heading is no party's name.
+            let heading = !says_sdk && super::segment::role_of(title).is_some();
+            if !heading && (says_sdk || entity.is_some() || link.is_some()) {
+                names = split_names(title)
+                    .into_iter()
+                    .filter(|n| !labels.is_generic(n) && n.chars().count() <= 40)
+                    .collect();
+            }
+        }
+        if names.is_empty()
+            && let Some(e) = &entity
+            && !labels.is_generic(e)
+        {
+            names.push(e.clone());
+        }
+        let others = [
+            entity.is_some(),
+            purpose.is_some(),
+            data.is_some(),
+            link.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if names.is_empty() || others == 0 {
+            return None;
+        }
+        Some(Record {
+            names,
+            entity,
+            purpose,
+            data,
+            link,
+            first_line: self.first_line,
+            last_line: self.last_line,
+            text: self.text,
+            weak: false,
+        })
+    }
+}
+
+/// A URL, a host name or a document title ("《第三方SDK目录》") is no party's name.
+fn is_address(name: &str) -> bool {
+    let n = name.trim();
+    let lower = n.to_lowercase();
+    lower.contains("://")
+        || lower.starts_with("www.")
+        || lower.starts_with("http")
+        || (n.is_ascii() && n.contains('.') && !n.contains(' ') && !n.ends_with('.'))
+        || n.starts_with('《')
+        || ["政策", "协议", "目录", "清单", "privacy policy", "terms"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+/// Cells of a table row: `|` / `｜` separated (Markdown too) or tab separated.
+fn cells(line: &str) -> Option<Vec<String>> {
+    let parts: Vec<&str> = if line.contains('|') || line.contains('｜') {
+        line.split(['|', '｜']).collect()
+    } else if line.contains('\t') {
+        line.split('\t').collect()
+    } else {
+        return None;
+    };
+    let mut cells: Vec<String> = parts.iter().map(|c| clean_line(c)).collect();
+    // "| a | b |": the empty cells outside the outer bars are not columns.
+    if cells.first().is_some_and(|c| c.is_empty()) {
+        cells.remove(0);
+    }
+    if cells.last().is_some_and(|c| c.is_empty()) {
+        cells.pop();
+    }
+    (cells.len() >= 2).then_some(cells)
+}
+
+fn is_separator_row(cells: &[String]) -> bool {
+    cells
+        .iter()
+        .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ' | '—')))
+}
+
+/// Records of the tables in `lines` whose header row names the columns; the lines they use
+/// are marked in `used`.
+fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Record>) {
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(header) = cells(&lines[i]) else {
+            i += 1;
+            continue;
+        };
+        let mut columns: Vec<Option<Field>> =
+            header.iter().map(|c| labels.header_field(c)).collect();
+        // A field named by two columns is the first one's ("SDK名称 | SDK描述").
+        for k in 1..columns.len() {
+            if columns[..k].contains(&columns[k]) {
+                columns[k] = None;
+            }
+        }
+        let known = columns.iter().filter(|c| c.is_some()).count();
+        let names_party = columns
+            .iter()
+            .any(|c| matches!(c, Some(Field::Name) | Some(Field::Entity)));
+        if known < 2 || !names_party {
+            i += 1;
+            continue;
+        }
+        used[i] = true;
+        let mut j = i + 1;
+        while j < lines.len() {
+            if lines[j].trim().is_empty() {
+                // A blank line inside a pasted table is common; two end it.
+                if lines.get(j + 1).is_some_and(|l| cells(l).is_some()) {
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            let Some(row) = cells(&lines[j]) else {
+                break;
+            };
+            used[j] = true;
+            if is_separator_row(&row) {
+                j += 1;
+                continue;
+            }
+            let mut draft = Draft::default();
+            for (k, cell) in row.iter().enumerate() {
+                if let Some(Some(f)) = columns.get(k) {
+                    append(draft.value_mut(*f), cell);
+                }
+            }
+            draft.add_text(j + 1, &row.join(" | "));
+            if let Some(r) = draft.finish(labels) {
+                out.push(r);
+            }
+            j += 1;
+        }
+        i = j;
+    }
+}
+
+/// "Firebase Analytics — Google LLC — device ID, app events — https://…": an English list
+/// item with its parts between dashes.
+fn dash_record(line: &str, line_no: usize, labels: &Labels) -> Option<Record> {
+    let body = strip_marker(line);
+    let parts = dash_parts(body);
+    if parts.len() < 3 {
+        return None;
+    }
+    let name = parts[0].trim().trim_end_matches([':', '：']).trim();
+    if name.is_empty() || name.chars().count() > 60 || name.split_whitespace().count() > 8 {
+        return None;
+    }
+    let mut draft = Draft {
+        names: name.to_string(),
+        ..Draft::default()
+    };
+    let mut rest_texts = Vec::new();
+    for part in &parts[1..] {
+        let p = part.trim();
+        if let Some(url) = find_url(p) {
+            *draft.value_mut(Field::Link) = url;
+        } else if looks_like_company(p) && !draft.has(Field::Entity) {
+            *draft.value_mut(Field::Entity) = p.to_string();
+        } else {
+            rest_texts.push(p);
+        }
+    }
+    if !draft.has(Field::Link) && !draft.has(Field::Entity) {
+        return None;
+    }
+    for p in rest_texts {
+        let lower = p.to_lowercase();
+        let data_like = [
+            "collect",
+            "data",
+            "information",
+            "identifier",
+            "receives",
+            "shares",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        let field = if data_like && !draft.has(Field::Data) {
+            Field::Data
+        } else if !draft.has(Field::Purpose) {
+            Field::Purpose
+        } else {
+            Field::Data
+        };
+        append(draft.value_mut(field), p);
+    }
+    draft.add_text(line_no, body);
+    draft.finish(labels)
+}
+
+/// Parts between spaced dashes (" — ", " – ", " - "): "Wi-Fi" stays whole.
+fn dash_parts(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        if let Some(sep) = [" — ", " – ", " - "].iter().find(|s| rest.starts_with(**s)) {
+            out.push(&text[start..i]);
+            i += sep.len();
+            start = i;
+            continue;
+        }
+        i += rest.chars().next().map(char::len_utf8).unwrap_or(1);
+    }
+    out.push(&text[start..]);
+    out.into_iter().filter(|p| !p.trim().is_empty()).collect()
+}
+
+const COMPANY_SUFFIXES_EN: &[&str] = &[
+    "inc",
+    "inc.",
+    "llc",
+    "l.l.c.",
+    "ltd",
+    "ltd.",
+    "limited",
+    "gmbh",
+    "corp",
+    "corp.",
+    "corporation",
+    "plc",
+    "s.a.",
+    "b.v.",
+    "ab",
+    "pte",
+    "co.",
+    "oy",
+    "ag",
+    "s.r.l.",
+];
+const COMPANY_SUFFIXES_ZH: &[&str] = &["有限责任公司", "股份有限公司", "有限公司"];
+
+fn looks_like_company(text: &str) -> bool {
+    let t = text.trim().trim_end_matches([',', '.']);
+    COMPANY_SUFFIXES_ZH.iter().any(|s| t.contains(s))
+        || t.split_whitespace()
+            .next_back()
+            .is_some_and(|w| COMPANY_SUFFIXES_EN.contains(&w.to_lowercase().as_str()))
+        || t.to_lowercase().ends_with(", inc")
+}
+
+/// "[Google Analytics](https://…)": a list item that is only a named link.
+fn link_item(line: &str) -> Option<(String, String)> {
+    let t = line.trim_start_matches(['-', '+', '•', '·', ' ']).trim();
+    let rest = t.strip_prefix('[')?;
+    let (name, after) = rest.split_once("](")?;
+    let (url, tail) = after.split_once(')')?;
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.chars().count() <= 60
+        && url.starts_with("http")
+        && tail.trim().chars().count() <= 40;
+    ok.then(|| (name.to_string(), url.trim().to_string()))
+}
+
+/// "Acme Analytics: usage data, https://…" / "Acme Analytics (Acme Inc.) — crash logs": a
+/// list item headed by a short name.
+fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
+    let t = line.trim();
+    let (head, rest) = [": ", "： ", "：", " — ", " – ", " - "]
+        .iter()
+        .filter_map(|sep| t.split_once(sep))
+        .min_by_key(|(h, _)| h.len())?;
+    let head = head.trim();
+    let rest = rest.trim();
+    // "Acme (Acme Labs Inc.)" gives a company; "Google Firebase (Crashlytics and
+    // Analytics)" stays whole.
+    let (name, entity) = match head.split_once(['(', '（']) {
+        Some((n, e)) => {
+            let e = e.trim_end_matches([')', '）']).trim();
+            if looks_like_company(e) {
+                (n.trim(), Some(e.to_string()))
+            } else {
+                (head, None)
+            }
+        }
+        None => (head, None),
+    };
+    let ok = !name.is_empty()
+        && !rest.is_empty()
+        && name.chars().count() <= 40
+        && name.split_whitespace().count() <= 6
+        && !name.contains(['。', ',', '，', '、'])
+        && !name.ends_with('.')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        // Chinese "1、在获取明确同意的情况下共享：…" items are clause titles, not names.
+        && !name.chars().any(super::segment::is_cjk);
+    ok.then(|| (name.to_string(), entity, rest.to_string()))
+}
+
+fn is_bullet(raw: &str) -> bool {
+    let t = raw.trim_start();
+    // Symbol bullets only: "6.1.1 Obtain your consent: …" is a numbered clause title.
+    t.starts_with(['-', '*', '+', '•', '·', '●'])
+}
+
+/// Lists after a lead-in that says they are third parties: items that are only a named
+/// link (the common English app-policy shape "Link to the privacy policy of third-party
+/// service providers used by the app" and one link per SDK), or bullets headed by a
+/// name ("Acme Analytics: usage statistics").
+fn link_lists(
+    raw: &[&str],
+    lines: &[String],
+    labels: &Labels,
+    used: &mut [bool],
+    out: &mut Vec<Record>,
+) {
+    let item = |used: &[bool], k: usize| -> bool {
+        !used[k]
+            && (link_item(&lines[k]).is_some()
+                || (raw.get(k).is_some_and(|r| is_bullet(r))
+                    && labels.fields(&lines[k]).is_empty()
+                    && named_item(strip_marker(&lines[k])).is_some()))
+    };
+    let mut i = 0;
+    while i < lines.len() {
+        if !item(used, i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        while i < lines.len() && (item(used, i) || lines[i].trim().is_empty()) {
+            if item(used, i) {
+                end = i + 1;
+            }
+            i += 1;
+        }
+        i = end;
+        // The lead-in: the two lines of text before the list (an item of an earlier list
+        // is not one).
+        let lead = (0..start)
+            .rev()
+            .filter(|&k| !lines[k].trim().is_empty())
+            .take(2)
+            .take_while(|&k| link_item(&lines[k]).is_none())
+            .any(|k| {
+                let l = lines[k].to_lowercase();
+                labels.link_lead_in.iter().any(|w| l.contains(w.as_str()))
+            });
+        if !lead {
+            continue;
+        }
+        for k in start..end {
+            let line = &lines[k];
+            let mut draft = Draft::default();
+            let mut weak = false;
+            if let Some((name, url)) = link_item(line) {
+                draft.names = name;
+                *draft.value_mut(Field::Link) = url;
+            } else if let Some((name, entity, rest)) = named_item(strip_marker(line)) {
+                draft.names = name;
+                if let Some(e) = entity {
+                    *draft.value_mut(Field::Entity) = e;
+                }
+                if let Some(url) = find_url(&rest) {
+                    *draft.value_mut(Field::Link) = url;
+                }
+                *draft.value_mut(Field::Data) = rest;
+                weak = true;
+            } else {
+                continue;
+            }
+            used[k] = true;
+            draft.add_text(k + 1, line);
+            if let Some(mut r) = draft.finish(labels) {
+                r.weak = weak;
+                out.push(r);
+            }
+        }
+    }
+}
+
+/// Reads every SDK-list record of a policy text.
+pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
+    let raw: Vec<&str> = text.lines().collect();
+    let lines: Vec<String> = raw.iter().map(|l| clean_line(l)).collect();
+    let mut used = vec![false; lines.len()];
+    let mut out = Vec::new();
+    tables(&lines, labels, &mut used, &mut out);
+    link_lists(&raw, &lines, labels, &mut used, &mut out);
+
+    let mut current: Option<Draft> = None;
+    // The field that wrapped text continues, and the title line waiting for its fields.
+    let mut last_field: Option<Field> = None;
+    let mut title: Option<(usize, String)> = None;
+    let close = |d: &mut Option<Draft>, out: &mut Vec<Record>| {
+        if let Some(draft) = d.take()
+            && let Some(r) = draft.finish(labels)
+        {
+            out.push(r);
+        }
+    };
+    let next_nonblank = |from: usize| lines.iter().skip(from).find(|l| !l.trim().is_empty());
+    for (i, line) in lines.iter().enumerate() {
+        let line_no = i + 1;
+        if used[i] {
+            close(&mut current, &mut out);
+            last_field = None;
+            title = None;
+            continue;
+        }
+        if line.trim().is_empty() || line.chars().all(|c| c == '=' || c == '-') {
+            if line.starts_with("===") {
+                close(&mut current, &mut out);
+                last_field = None;
+                title = None;
+            }
+            continue;
+        }
+        let fields = labels.fields(line);
+        if fields.is_empty() {
+            if let Some(record) = dash_record(line, line_no, labels) {
+                close(&mut current, &mut out);
+                out.push(record);
+                last_field = None;
+                title = None;
+                continue;
+            }
+            let short = line.chars().count() <= 40
+                && !line.ends_with(['。', '.', '：', ':', '；', ';'])
+                && !line.contains('。');
+            let next_fields = next_nonblank(i + 1)
+                .map(|l| labels.fields(l))
+                .unwrap_or_default();
+            let next_first = next_fields.first().map(|f| f.2);
+            if let Some(d) = current.as_mut()
+                && let Some(f) = last_field
+            {
+                let empty = d.value_mut(f).trim().is_empty();
+                // The next record's title: the fields after it repeat ours.
+                let is_title = short && next_first.is_some_and(|n| n != Field::Name && d.has(n));
+                // "四、我们如何保护…": a numbered line with no fields after it ends the list;
+                // "(1)必选信息" inside a field does not.
+                let paren = line.trim_start().starts_with(['(', '（']);
+                let ends = is_numbered(line) && !paren && next_first.is_none();
+                // A data or purpose field runs on over its items, one per line.
+                let item = matches!(f, Field::Data | Field::Purpose)
+                    && line.chars().count() <= 80
+                    && !line.ends_with(['。', '：', ':']);
+                let continues = empty
+                    || item
+                    || (short && next_first.is_some())
+                    || (f == Field::Link && find_url(line).is_some());
+                if continues && !is_title && !ends {
+                    let value = d.value_mut(f);
+                    // Items one per line stay apart, so no phrase spans two of them.
+                    if item && !empty {
+                        value.push(' ');
+                    }
+                    append(value, line);
+                    d.add_text(line_no, line);
+                    continue;
+                }
+            }
+            close(&mut current, &mut out);
+            last_field = None;
+            // "1、友盟+统计SDK：" titles the fields after it too; a lead-in sentence
+            // ("以下是我们接入的第三方SDK：") does not.
+            let bare = line.trim_end_matches([':', '：']);
+            let titled = bare.chars().count() <= 40
+                && !bare.contains(['。', '，', ','])
+                && !["我们", "您", "以下", "如下", "we ", "our ", "following"]
+                    .iter()
+                    .any(|w| bare.to_lowercase().contains(w));
+            title = ((short || titled) && next_first.is_some())
+                .then(|| (line_no, strip_marker(bare).to_string()));
+            continue;
+        }
+        let prefix = line[..fields[0].0].trim();
+        if !prefix.is_empty() {
+            match (current.as_mut(), last_field) {
+                // "Talking" / "data 公司全称：…": a wrapped value's tail before the next label.
+                (Some(d), Some(f)) if prefix.chars().count() <= 30 => {
+                    append(d.value_mut(f), prefix);
+                    d.add_text(line_no, prefix);
+                }
+                _ => {}
+            }
+        }
+        for (k, &(_, value_start, field)) in fields.iter().enumerate() {
+            let value_end = fields.get(k + 1).map(|f| f.0).unwrap_or(line.len());
+            let value = line.get(value_start..value_end).unwrap_or("");
+            let starts_new = match (&current, field) {
+                (_, Field::Other) => false,
+                (_, Field::Name) => true,
+                (None, _) => true,
+                // "使用目的：… 使用场景：…": the same field twice in a row is one field;
+                // after other fields it is the next record's.
+                (Some(d), f) => d.has(f) && last_field != Some(f),
+            };
+            if field == Field::Other && current.is_none() {
+                continue;
+            }
+            if starts_new {
+                close(&mut current, &mut out);
+                let mut d = Draft::default();
+                if field != Field::Name
+                    && let Some((t_line, t)) = title.take()
+                    && t_line + 3 >= line_no
+                {
+                    d.title = Some(t.clone());
+                    d.add_text(t_line, &t);
+                }
+                current = Some(d);
+            }
+            if let Some(d) = current.as_mut() {
+                let v = d.value_mut(field);
+                if !v.trim().is_empty() && !value.trim().is_empty() {
+                    v.push('；');
+                }
+                append(v, value);
+                let label_start = fields[k].0;
+                let seg = line.get(label_start..value_end).unwrap_or("");
+                // The quote ends with the field's sentence, as the value does.
+                let seg = seg.find('。').map_or(seg, |p| &seg[..p + '。'.len_utf8()]);
+                d.add_text(line_no, seg);
+            }
+            last_field = Some(field);
+        }
+        title = None;
+    }
+    close(&mut current, &mut out);
+    out.sort_by_key(|r| r.first_line);
+    out
+}
+
+/// Companies named by their legal form in `text`: Chinese names ending in 有限公司 and
+/// the like (with a brand in brackets after them), English names ending in Inc., LLC, Ltd.
+pub(super) fn companies(text: &str) -> Vec<Company> {
+    let mut out = Vec::new();
+    let mut search = 0;
+    while search < text.len() {
+        let found = COMPANY_SUFFIXES_ZH
+            .iter()
+            .filter_map(|s| text[search..].find(s).map(|p| (search + p, s.len())))
+            .min_by_key(|&(p, len)| (p, usize::MAX - len));
+        let Some((pos, len)) = found else {
+            break;
+        };
+        let suffix_end = pos + len;
+        // Walk back over the name: CJK, Latin letters, digits and a bracketed place
+        // ("（北京）"), stopping at punctuation and at the words that introduce a receiver.
+        let mut start = pos;
+        let mut depth = 0i32;
+        for (i, c) in text[..pos].char_indices().rev() {
+            let stop = match c {
+                '）' | ')' => {
+                    depth += 1;
+                    false
+                }
+                '（' | '(' => {
+                    depth -= 1;
+                    depth < 0
+                }
+                _ if depth > 0 => false,
+                // "深圳市和讯…": 和 after a place name belongs to the name.
+                '和' => !text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| "市省区县".contains(p)),
+                c if super::segment::is_cjk(c) => "给与向及或的由为至、".contains(c),
+                c if c.is_ascii_alphanumeric() => false,
+                _ => true,
+            };
+            if stop || pos - i > 90 {
+                break;
+            }
+            start = i;
+        }
+        let legal = text[start..suffix_end].trim();
+        let han = legal.chars().filter(|&c| super::segment::is_cjk(c)).count();
+        let mut end = suffix_end;
+        let mut name = legal.to_string();
+        // A brand right after the legal name: "（百度音乐）".
+        let after = &text[suffix_end..];
+        if let Some(open) = after.chars().next().filter(|c| matches!(c, '（' | '('))
+            && let Some(close_at) = after.find(['）', ')'])
+        {
+            let inner = &after[open.len_utf8()..close_at];
+            if !inner.is_empty()
+                && inner.chars().count() <= 16
+                && !inner.contains(['，', '、', ','])
+            {
+                end = suffix_end
+                    + close_at
+                    + after[close_at..]
+                        .chars()
+                        .next()
+                        .map(char::len_utf8)
+                        .unwrap_or(1);
+                name = text[start..end].trim().to_string();
+            }
+        }
+        if han - len / 3 >= 2 {
+            out.push(Company {
+                start,
+                end,
+                name,
+                legal: legal.to_string(),
+            });
+        }
+        search = end.max(suffix_end);
+    }
+    out.extend(companies_en(text));
+    out.sort_by_key(|c| c.start);
+    out
+}
+
+/// "Google LLC", "Meta Platforms, Inc.": capitalised words before an English legal form.
+fn companies_en(text: &str) -> Vec<Company> {
+    let mut out = Vec::new();
+    let words: Vec<(usize, &str)> = text
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+        .collect();
+    for (k, &(pos, w)) in words.iter().enumerate() {
+        let bare = w.trim_end_matches([',', ';', ')', '.']);
+        let lower = bare.to_lowercase();
+        if !["inc", "llc", "ltd", "limited", "gmbh", "corporation", "plc"].contains(&lower.as_str())
+            || bare.chars().next().is_some_and(|c| c.is_lowercase())
+        {
+            continue;
+        }
+        let mut first = k;
+        while first > 0 {
+            let (_, prev) = words[first - 1];
+            let p = prev.trim_end_matches(',');
+            let capital = p
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+            if !capital || k - first >= 5 || prev.ends_with(['.', ';', ':']) {
+                break;
+            }
+            first -= 1;
+        }
+        if first == k {
+            continue;
+        }
+        let start = words[first].0;
+        // "Inc." keeps its period; a sentence's full stop after "LLC" does not belong.
+        let keep_dot = matches!(lower.as_str(), "inc" | "ltd") && w[bare.len()..].starts_with('.');
+        let end = pos + bare.len() + usize::from(keep_dot);
+        let legal = text[start..end].trim_end_matches(',').to_string();
+        out.push(Company {
+            start,
+            end,
+            name: legal.clone(),
+            legal,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels() -> Labels {
+        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Labels::compile(
+            &LabelWords {
+                name: w(&[
+                    "第三方SDK名称",
+                    "SDK名称",
+                    "名称",
+                    "SDK",
+                    "SDK name",
+                    "Name",
+                ]),
+                entity: w(&[
+                    "公司全称",
+                    "公司名称",
+                    "开发者名称",
+                    "开发者",
+                    "运营方",
+                    "所属公司",
+                    "Company",
+                    "Provider",
+                ]),
+                purpose: w(&["使用目的", "用途", "使用场景描述", "Purpose"]),
+                data: w(&[
+                    "收集数据类型",
+                    "收集的个人信息",
+                    "共享的个人信息类型",
+                    "共享信息",
+                    "Data collected",
+                    "Data",
+                ]),
+                link: w(&["官网链接", "隐私政策链接", "隐私政策", "Privacy policy"]),
+                other: w(&["处理方式", "申请权限"]),
+                generic: w(&[
+                    "SDK",
+                    "第三方SDK",
+                    "第三方",
+                    "third party",
+                    "partner",
+                    "合作方",
+                ]),
+                link_list_lead_in: w(&["third-party", "third part", "第三方"]),
+            },
+            "test",
+        )
+        .expect("labels")
+    }
+
+    #[test]
+    fn inline_runs_with_several_records_on_one_line_and_wrapped_names() {
+        let text = "如下： 第三方SDK名称：甲推送 公司全称：甲科技有限公司 使用目的：推送消息\n\
+                    收集数据类型：设备信息；经纬度 官网链接：<http://docs.jia.example.com/privacy> 第三方SDK名称：Big\n\
+                    data 公司全称：乙公司 使用目的：统计 收集数据类型：MAC地址\n\
+                    官网链接：<https://www.yi.example.cn/p.html>\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲推送"]);
+        assert_eq!(r[0].entity.as_deref(), Some("甲科技有限公司"));
+        assert_eq!(r[0].data.as_deref(), Some("设备信息；经纬度"));
+        assert_eq!(
+            r[0].link.as_deref(),
+            Some("http://docs.jia.example.com/privacy")
+        );
+        assert_eq!(r[1].names, vec!["Big data"]);
+        assert_eq!(r[1].data.as_deref(), Some("MAC地址"));
+        assert_eq!(
+            r[1].link.as_deref(),
+            Some("https://www.yi.example.cn/p.html")
+        );
+        assert_eq!((r[1].first_line, r[1].last_line), (2, 4));
+    }
+
+    #[test]
+    fn fields_the_entry_does_not_keep_end_the_one_before() {
+        let text = "SDK名称：甲地图SDK 收集的个人信息：设备信息 处理方式：去标识化 申请权限：定位权限 公司名称：甲公司\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(r[0].data.as_deref(), Some("设备信息"));
+        assert_eq!(r[0].entity.as_deref(), Some("甲公司"));
+    }
+
+    #[test]
+    fn one_name_field_listing_several_sdks() {
+        let text = "第三方SDK名称：丙广告SDK、丁SDK、分享库（微信、微博）、Acme\nSDK，使用场景描述：广告推送，共享的个人信息类型：设备信息、经纬度。我们会去标识化。\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(
+            r[0].names,
+            vec!["丙广告SDK", "丁SDK", "分享库（微信、微博）", "Acme SDK"]
+        );
+        assert_eq!(r[0].data.as_deref(), Some("设备信息、经纬度"));
+        assert_eq!(r[0].purpose.as_deref(), Some("广告推送"));
+    }
+
+    #[test]
+    fn one_field_per_line_under_titles() {
+        let text = "1. 甲统计SDK\n使用目的：统计分析\n收集的个人信息：设备标识符\n隐私政策链接：https://jia.example.com/privacy\n\n\
+                    2. 乙地图SDK\n使用目的：定位\n收集的个人信息：位置信息\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲统计SDK"]);
+        assert_eq!(r[0].first_line, 1);
+        assert_eq!(r[1].names, vec!["乙地图SDK"]);
+        assert_eq!(r[1].data.as_deref(), Some("位置信息"));
+    }
+
+    #[test]
+    fn data_items_one_per_line_with_sub_blocks() {
+        let text = "三、第三方SDK目录\n甲统计SDK\n所属公司：甲有限公司\n收集的个人信息：\n(1)必选信息\n设备标识符\n(2)可选信息\n位置信息\n                    乙推送SDK\n所属公司：乙有限公司\n收集的个人信息：\n网络类型\n四、我们如何保护您的个人信息\n我们会加密。\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲统计SDK"]);
+        assert_eq!(
+            r[0].data.as_deref(),
+            Some("(1)必选信息 设备标识符 (2)可选信息 位置信息")
+        );
+        assert_eq!(r[1].names, vec!["乙推送SDK"]);
+        assert_eq!(r[1].data.as_deref(), Some("网络类型"));
+        assert_eq!(r[1].last_line, 12);
+    }
+
+    #[test]
+    fn two_labels_of_one_field_in_a_row() {
+        let text = "1. 甲分享SDK\n使用目的：分享\n使用场景描述：分享到甲时\n收集的个人信息：设备标识符\n公司名称：甲公司\n\
+                    2. 乙推送SDK\n使用目的：推送\n使用场景描述：收到通知时\n收集的个人信息：网络信息\n公司名称：乙公司\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].purpose.as_deref(), Some("分享；分享到甲时"));
+        assert_eq!(r[1].names, vec!["乙推送SDK"]);
+        assert_eq!(r[1].data.as_deref(), Some("网络信息"));
+    }
+
+    #[test]
+    fn titles_ending_in_a_colon() {
+        let text = "以下是我们接入的第三方SDK：\n使用目的：统计\n收集的个人信息：设备信息\n\n                    1、甲统计SDK：\n使用目的：统计\n收集的个人信息：设备标识符\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲统计SDK"]);
+    }
+
+    #[test]
+    fn name_fields_one_per_line() {
+        let text = "SDK名称：甲统计SDK\n共享信息：设备信息\n所属公司：甲网络技术（北京）有限公司\n使用目的：统计\n\nSDK名称：乙SDK\n共享信息：网络信息\n所属公司：乙公司\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].entity.as_deref(), Some("甲网络技术（北京）有限公司"));
+        assert_eq!(r[1].names, vec!["乙SDK"]);
+        assert_eq!(r[1].data.as_deref(), Some("网络信息"));
+    }
+
+    #[test]
+    fn tables_with_a_header_row() {
+        let text = "| 第三方SDK名称 | 第三方SDK开发者名称 | 收集的个人信息 | 第三方SDK隐私政策 |\n|---|---|---|---|\n\
+                    | 甲推送 | 甲公司 | 设备标识符 | https://a.example.com/p |\n| 第三方SDK | 乙公司 | IP地址 | - |\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲推送"]);
+        assert_eq!(r[0].data.as_deref(), Some("设备标识符"));
+        // A generic word in the name column never becomes a name: the company stands in.
+        assert_eq!(r[1].names, vec!["乙公司"]);
+        let tabbed = "名称\t运营方\t用途\n丙SDK\t丙公司\t登录\n";
+        let r = parse(tabbed, &labels());
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].entity.as_deref(), Some("丙公司"));
+    }
+
+    #[test]
+    fn english_dash_lists() {
+        let text = "- Acme Analytics — Acme Labs Inc. — collects device ID and app events — https://acme.example.com/privacy\n\
+                    - Wi-Fi settings - a note - nothing else\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(r[0].names, vec!["Acme Analytics"]);
+        assert_eq!(r[0].entity.as_deref(), Some("Acme Labs Inc."));
+        assert_eq!(
+            r[0].data.as_deref(),
+            Some("collects device ID and app events")
+        );
+    }
+
+    #[test]
+    fn lists_of_links_after_a_third_party_lead_in() {
+        let text = "The app uses third-party services that may collect data.\n\n                    Links to the privacy policies of the third-party service providers:\n\n                    * [Acme Play Services](https://www.acme.example.com/policies/privacy/)\n                    * [Zeta Analytics](https://zeta.example.net/privacy)\n* [https://www.zeta.example.net/](https://www.zeta.example.net/)\n* [《第三方SDK目录》](https://example.org/sdk.html)\n\n                    ## Menu\n\n- [Home](https://example.org/)\n- [Blog](https://example.org/blog)\n";
+        let r = parse(text, &labels());
+        let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
+        assert_eq!(names, vec!["Acme Play Services", "Zeta Analytics"]);
+        assert_eq!(
+            r[1].link.as_deref(),
+            Some("https://zeta.example.net/privacy")
+        );
+        let text = "We share data with these third parties:\n\n                    - **Acme Analytics** (Acme Labs Inc.): usage statistics and device model\n                    - Location: we send it to no one\n\nOur office: Main Street 1\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["Acme Analytics"]);
+        assert_eq!(r[0].entity.as_deref(), Some("Acme Labs Inc."));
+        assert_eq!(
+            r[0].data.as_deref(),
+            Some("usage statistics and device model")
+        );
+        // The caller drops a weak record whose name is a data type.
+        assert!(r[0].weak && r[1].weak);
+    }
+
+    #[test]
+    fn english_fields() {
+        let text = "**Name:** Acme Push; **Company:** Acme Ltd; **Data collected:** device token\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(r[0].names, vec!["Acme Push"]);
+        assert_eq!(r[0].data.as_deref(), Some("device token"));
+    }
+
+    #[test]
+    fn contact_details_are_no_record() {
+        let text = "十一、联系我们\n联系我们\n公司名称： 注册地址：北京市\n";
+        assert!(
+            parse(text, &labels()).is_empty(),
+            "{:#?}",
+            parse(text, &labels())
+        );
+    }
+
+    #[test]
+    fn prose_with_a_stray_label_is_no_record() {
+        let text = "使用目的：我们会收集您的手机号码用于登录。\n我们不会向第三方提供。\n";
+        assert!(parse(text, &labels()).is_empty());
+    }
+
+    #[test]
+    fn companies_in_sharing_clauses() {
+        let c = companies(
+            "共享给我们的音乐合作伙伴-华宇世博音乐文化（北京）有限公司（百度音乐）和深圳市甲乙文化科技有限公司（QQ音乐），以实现播放",
+        );
+        let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "华宇世博音乐文化（北京）有限公司（百度音乐）",
+                "深圳市甲乙文化科技有限公司（QQ音乐）"
+            ]
+        );
+        assert_eq!(c[0].legal, "华宇世博音乐文化（北京）有限公司");
+        let c = companies("We share crash logs with Acme Labs, Inc. and with Foo Bar LLC.");
+        let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["Acme Labs, Inc.", "Foo Bar LLC"]);
+        assert!(companies("我们的关联公司和有限公司").is_empty());
+        let c = companies("提供给深圳市和讯华谷信息技术有限公司");
+        assert_eq!(c[0].legal, "深圳市和讯华谷信息技术有限公司");
+    }
+
+    #[test]
+    fn urls_and_hosts() {
+        assert_eq!(
+            find_url("<https://a.example.com/x?y=1>").as_deref(),
+            Some("https://a.example.com/x?y=1")
+        );
+        assert_eq!(
+            find_url("官网：www.b.example.cn。").as_deref(),
+            Some("https://www.b.example.cn")
+        );
+        assert_eq!(
+            url_host("https://www.b.example.cn/x").as_deref(),
+            Some("www.b.example.cn")
+        );
+    }
+}
