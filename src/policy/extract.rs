@@ -415,6 +415,8 @@ struct Builder<'a> {
     trace_dropped: usize,
     /// The text of the document being read, to place SDK-list data in the trace.
     doc_text: String,
+    /// Clauses that say "third-party SDKs" without naming one.
+    unnamed_sdk_clauses: Vec<String>,
     /// The policy's SDK-list records, and how many of them are already entries.
     records: Vec<sdk_list::Record>,
     /// Each record's text without spaces or Markdown, to find its sentences.
@@ -475,6 +477,7 @@ impl<'a> Builder<'a> {
             trace: Vec::new(),
             trace_dropped: 0,
             doc_text: String::new(),
+            unnamed_sdk_clauses: Vec::new(),
             records: Vec::new(),
             records_squeezed: Vec::new(),
             records_done: 0,
@@ -807,6 +810,12 @@ impl<'a> Builder<'a> {
             };
             for r in &recipients {
                 if r.name.is_empty() {
+                    if r.id == "sdk" {
+                        let place = s.clause.clone().unwrap_or_else(|| "-".to_string());
+                        if !self.unnamed_sdk_clauses.contains(&place) {
+                            self.unnamed_sdk_clauses.push(place);
+                        }
+                    }
                     // "与第三方SDK共享设备信息" names no one: a draft entry needs a name the
                     // reviewer can check, so the data count as collected and a note
                     // asks who receives them.
@@ -817,6 +826,13 @@ impl<'a> Builder<'a> {
                         None,
                         "shared-with-unnamed-party",
                     );
+                    if data.is_empty() && r.id != "sdk" {
+                        self.notes.push(format!(
+                            "{}: shares with unnamed third parties (no entry without a name): {:?}",
+                            clause_label(s),
+                            quote(&s.text)
+                        ));
+                    }
                     if !data.is_empty() {
                         self.notes.push(format!(
                             "{}: data shared with unnamed {} recorded as collected; add a [[share]] entry per recipient if the policy names them elsewhere: {:?}",
@@ -1715,12 +1731,7 @@ impl<'a> Builder<'a> {
                 places.join("; ")
             ));
         }
-        let generic: Vec<String> = self
-            .share
-            .iter()
-            .filter(|s| s.party == "sdk")
-            .map(|s| s.clause.clone().unwrap_or_else(|| "-".to_string()))
-            .collect();
+        let generic = std::mem::take(&mut self.unnamed_sdk_clauses);
         if !generic.is_empty() {
             self.notes.push(format!(
                 "generic third-party SDK statement(s) (clause {}): an SDK seen in traffic that the policy does not name is still undeclared",
