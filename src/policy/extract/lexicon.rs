@@ -832,6 +832,10 @@ fn is_acronym(p: &str) -> bool {
         && !p.chars().any(|c| c.is_ascii_lowercase())
 }
 
+/// The whitespace a phrase's space matches: what the segmenter collapses to one space,
+/// and raw line breaks in text read outside sentences (SDK-list fields).
+const SPACES: &str = "[ \t\r\n\u{a0}\u{3000}]";
+
 /// One leftmost-longest alternation over `(spelling, case_sensitive)` items.
 fn build_alternation(mut items: Vec<(String, bool, bool)>) -> Result<Option<Regex>, ExtractError> {
     items.retain(|(s, _, _)| !s.trim().is_empty());
@@ -862,8 +866,11 @@ fn build_alternation(mut items: Vec<(String, bool, bool)>) -> Result<Option<Rege
         let mut body = String::new();
         let mut prev: Option<char> = None;
         for (w, word) in item.split_whitespace().enumerate() {
+            // Small explicit classes instead of `\s` and `(?i)`: Unicode whitespace
+            // and case folding made compiling the lexicon most of a run's time.
             if w > 0 {
-                body.push_str(r"\s+");
+                body.push_str(SPACES);
+                body.push('+');
                 prev = None;
             }
             for c in word.chars() {
@@ -871,21 +878,31 @@ fn build_alternation(mut items: Vec<(String, bool, bool)>) -> Result<Option<Rege
                     && (is_cjk(p) != is_cjk(c))
                     && (p.is_ascii_alphanumeric() || c.is_ascii_alphanumeric())
                 {
-                    body.push_str(r"\s?");
+                    body.push_str(SPACES);
+                    body.push('?');
                 }
-                body.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+                if !*case_sensitive && c.is_ascii_alphabetic() {
+                    body.push('[');
+                    body.push(c.to_ascii_lowercase());
+                    body.push(c.to_ascii_uppercase());
+                    body.push(']');
+                } else if !*case_sensitive && c.is_alphabetic() && !is_cjk(c) {
+                    body.push_str("(?i:");
+                    body.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+                    body.push(')');
+                } else {
+                    body.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+                }
                 prev = Some(c);
             }
         }
-        if *case_sensitive {
-            pattern.push_str(&body);
-        } else {
-            pattern.push_str("(?i:");
-            pattern.push_str(&body);
-            pattern.push(')');
-        }
+        pattern.push_str(&body);
         if *plural {
-            pattern.push_str("(?:s|es)?");
+            pattern.push_str(if *case_sensitive {
+                "(?:s|es)?"
+            } else {
+                "(?:[sS]|[eE][sS])?"
+            });
         }
         if ends_word {
             pattern.push_str(r"(?-u:\b)");
