@@ -141,12 +141,13 @@ fn check(sub: &str, min_recall: f64, max_unsupported: f64) {
 
 #[test]
 fn chinese_development_half_ratchet() {
-    // Measured 0.920 / 0.232 (2026-12-06); the grader on the release binary agrees.
-    check("ca4p-dev", 0.915, 0.24);
+    // Measured 0.921 / 0.234 (2026-12-06, with SDK-list records and the trace); the
+    // grader on the release binary agrees.
+    check("ca4p-dev", 0.918, 0.237);
 }
 
 #[test]
 fn english_development_half_ratchet() {
-    // Measured 0.877 / 0.088 (2026-12-06).
-    check("en-dev", 0.87, 0.10);
+    // Measured 0.877 / 0.091 (2026-12-06).
+    check("en-dev", 0.874, 0.095);
 }
