@@ -80,22 +80,8 @@ fn demo_html_with(lang: &str, extra: &[&str]) -> (PathBuf, String) {
     (path, html)
 }
 
-fn chromium() -> PathBuf {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Ok(out) = Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {name}"))
-            .output()
-            && out.status.success()
-        {
-            return PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        }
-    }
-    panic!("this test needs Chromium (apt-get install chromium); .ci/run installs it");
-}
-
 fn headless(profile: &Path) -> Command {
-    let mut c = Command::new(chromium());
+    let mut c = Command::new(common::chromium());
     c.args([
         "--headless",
         "--no-sandbox",

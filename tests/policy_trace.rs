@@ -179,20 +179,6 @@ fn rules_name_the_construction() {
     );
 }
 
-fn chromium() -> PathBuf {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Ok(out) = Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {name}"))
-            .output()
-            && out.status.success()
-        {
-            return PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        }
-    }
-    panic!("this test needs Chromium (apt-get install chromium); .ci/run installs it");
-}
-
 #[test]
 fn cli_json_html_and_a_wrong_format() {
     let dir = tempfile::tempdir().unwrap();
@@ -248,7 +234,7 @@ fn cli_json_html_and_a_wrong_format() {
         ("review-phone", "390,1600"),
     ] {
         let shot = shots.join(format!("{name}.png"));
-        let out = Command::new(chromium())
+        let out = Command::new(common::chromium())
             .args([
                 "--headless",
                 "--no-sandbox",

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::extract::{Extraction, Trace, TraceKind, char_offsets};
+use crate::report::escape::html as escape;
 
 /// Schema name of the JSON view.
 pub const JSON_SCHEMA: &str = "privaudit.policy-extract/1";
@@ -71,21 +72,6 @@ pub fn to_json(x: &Extraction, names: &[String]) -> Value {
         "notes": x.notes,
         "matches": matches,
     })
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = r#"
@@ -274,17 +260,4 @@ fn highlight<'t>(h: &mut String, text: &str, trace: impl Iterator<Item = &'t Tra
         pos = first.end;
     }
     h.push_str(&escape(&text[pos..]));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escape_covers_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod coverage;
+pub mod escape;
 pub mod html;
 pub mod observations;
 pub mod output;

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::fleet::esc;
 use super::record::{FindingRow, RunRecord, finding_row, permissions, severity_rank};
+use crate::report::escape::html as esc;
 
 pub const SCHEMA: &str = "privaudit.diff/1";
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::record::SEVERITIES;
+use crate::report::escape::html as esc;
 use crate::sdk::signatures::SdkDb;
 
 pub const SCHEMA: &str = "privaudit.fleet/1";
@@ -320,22 +321,6 @@ impl Fleet {
         h.push_str("</body></html>\n");
         h
     }
-}
-
-/// HTML text escaping (also safe inside attribute values).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -68,3 +68,18 @@ pub fn require_tool(tool: &str) {
 pub mod net;
 pub mod pkg;
 pub mod policy;
+
+/// The Chromium (or Chrome) on PATH, for tests that render HTML; .ci/run installs it.
+pub fn chromium() -> PathBuf {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Ok(out) = Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {name}"))
+            .output()
+            && out.status.success()
+        {
+            return PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        }
+    }
+    panic!("this test needs Chromium (apt-get install chromium); .ci/run installs it");
+}
