@@ -158,7 +158,20 @@ impl Capture {
     /// Stops tcpdump cleanly (SIGINT) so the file is complete.
     pub fn stop(mut self) -> PathBuf {
         if let Some(mut p) = self.proc.take() {
+            // tcpdump writes what it has read when interrupted, but on a loaded machine
+            // it can still be behind the kernel: wait until the file stops growing.
+            let size = |f: &Path| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+            let settle = Instant::now();
+            let mut last = size(&self.file);
             std::thread::sleep(Duration::from_millis(300));
+            while settle.elapsed() < Duration::from_secs(3) {
+                let now = size(&self.file);
+                if now == last {
+                    break;
+                }
+                last = now;
+                std::thread::sleep(Duration::from_millis(200));
+            }
             let pid = p.0.id().to_string();
             let _ = Command::new("kill").args(["-INT", &pid]).status();
             let start = Instant::now();
