@@ -851,6 +851,18 @@ impl<'a> Builder<'a> {
         }
         if s.role == Role::Sharing {
             let spans = self.spans(positive.iter().copied());
+            // "第三方支付机构可能需要收集您的姓名": the data leave the user, the receiver is
+            // not named; like data shared with unnamed parties, they count as collected.
+            if practice && !data.is_empty() && !consent {
+                self.record(s, &spans, TraceKind::Collect, None, "shared-without-named-recipient");
+                self.collect_entry(data, s);
+                self.notes.push(format!(
+                    "{}: data in a sharing clause without a named recipient, recorded as collected: {:?}",
+                    clause_label(s),
+                    quote(&s.text)
+                ));
+                return;
+            }
             self.record(s, &spans, TraceKind::Skipped, None, "no-recipient");
             if !data.is_empty() && !consent {
                 self.notes.push(format!(
