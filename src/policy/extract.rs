@@ -853,8 +853,19 @@ impl<'a> Builder<'a> {
             let spans = self.spans(positive.iter().copied());
             // "第三方支付机构可能需要收集您的姓名": the data leave the user, the receiver is
             // not named; like data shared with unnamed parties, they count as collected.
-            if practice && !data.is_empty() && !consent {
-                self.record(s, &spans, TraceKind::Collect, None, "shared-without-named-recipient");
+            // A collect verb, not only a sharing one: "may be disclosed", "asset
+            // transfer" in a sharing clause name no data that leaves the user.
+            if !data.is_empty()
+                && !consent
+                && (we_collect || self.lexicon.practice.has_collect_verb(&masked))
+            {
+                self.record(
+                    s,
+                    &spans,
+                    TraceKind::Collect,
+                    None,
+                    "shared-without-named-recipient",
+                );
                 self.collect_entry(data, s);
                 self.notes.push(format!(
                     "{}: data in a sharing clause without a named recipient, recorded as collected: {:?}",
