@@ -166,6 +166,10 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
         builder.records_squeezed = records.iter().map(|r| squeeze(&r.text)).collect();
         builder.records = records;
         builder.doc_text = std::mem::take(&mut segmented.text);
+        // Computed once per document: SDK-list records are placed by line.
+        builder.line_starts = std::iter::once(0)
+            .chain(builder.doc_text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         if !segmented.has_collection_section && !segmented.sentences.is_empty() {
             builder.notes.push(
                 "no collection section heading recognised: data types were taken from sentences that say \"we collect\" anywhere outside definitions".to_string(),
@@ -415,6 +419,8 @@ struct Builder<'a> {
     trace_dropped: usize,
     /// The text of the document being read, to place SDK-list data in the trace.
     doc_text: String,
+    /// Byte offset where each line of `doc_text` starts.
+    line_starts: Vec<usize>,
     /// Clauses that say "third-party SDKs" without naming one.
     unnamed_sdk_clauses: Vec<String>,
     /// The policy's SDK-list records, and how many of them are already entries.
@@ -477,6 +483,7 @@ impl<'a> Builder<'a> {
             trace: Vec::new(),
             trace_dropped: 0,
             doc_text: String::new(),
+            line_starts: Vec::new(),
             unnamed_sdk_clauses: Vec::new(),
             records: Vec::new(),
             records_squeezed: Vec::new(),
@@ -1163,28 +1170,15 @@ impl<'a> Builder<'a> {
         s: &Sentence,
         phrases: &[(&str, Vec<String>)],
     ) {
-        let mut start = 0;
-        let mut line = 1;
-        for (i, c) in self.doc_text.char_indices() {
-            if line >= r.first_line {
-                break;
-            }
-            if c == '\n' {
-                line += 1;
-                start = i + 1;
-            }
-        }
-        let mut end = start;
-        let mut line = r.first_line;
-        for (i, c) in self.doc_text[start..].char_indices() {
-            end = start + i + c.len_utf8();
-            if c == '\n' {
-                if line >= r.last_line {
-                    break;
-                }
-                line += 1;
-            }
-        }
+        // Lines are 1-based; `line_starts[n]` is where line n + 1 starts.
+        let line_start = |line: usize| {
+            self.line_starts
+                .get(line.saturating_sub(1))
+                .copied()
+                .unwrap_or(self.doc_text.len())
+        };
+        let start = line_start(r.first_line);
+        let end = line_start(r.last_line + 1).max(start);
         let names = r.names.join("、");
         let mut from = start;
         for (phrase, ids) in phrases {
