@@ -212,6 +212,26 @@ fn times(
         .collect()
 }
 
+/// The text of column `c` of a row; empty when the column or cell is missing.
+fn cell_text(row: &[Data], c: Option<usize>) -> String {
+    c.and_then(|c| row.get(c)).map(text).unwrap_or_default()
+}
+
+fn cell_at(row: &[Data], c: Option<usize>) -> Option<Naive> {
+    c.and_then(|c| row.get(c)).and_then(cell_time)
+}
+
+/// The non-empty rows below header row `h`, with their 1-based sheet row numbers.
+fn body_rows(s: &Sheet, h: usize) -> Vec<(u64, &Vec<Data>)> {
+    s.rows
+        .iter()
+        .enumerate()
+        .skip(h + 1)
+        .filter(|(_, r)| r.iter().any(|d| !matches!(d, Data::Empty)))
+        .map(|(i, r)| (s.first_row as u64 + i as u64 + 1, r))
+        .collect()
+}
+
 fn camille(
     s: &Sheet,
     h: usize,
@@ -231,22 +251,9 @@ fn camille(
     } else {
         LogFormat::CamilleLegacy
     };
-    let get = |row: &[Data], c: Option<usize>| -> String {
-        c.and_then(|c| row.get(c)).map(text).unwrap_or_default()
-    };
     let mut warnings = Vec::new();
-    let body: Vec<(u64, &Vec<Data>)> = s
-        .rows
-        .iter()
-        .enumerate()
-        .skip(h + 1)
-        .filter(|(_, r)| r.iter().any(|d| !matches!(d, Data::Empty)))
-        .map(|(i, r)| (s.first_row as u64 + i as u64 + 1, r))
-        .collect();
-    let naive: Vec<Option<Naive>> = body
-        .iter()
-        .map(|(_, r)| c_time.and_then(|c| r.get(c)).and_then(cell_time))
-        .collect();
+    let body = body_rows(s, h);
+    let naive: Vec<Option<Naive>> = body.iter().map(|(_, r)| cell_at(r, c_time)).collect();
     let ts = times(&naive, year_hint, &mut warnings);
     let mut calls = Vec::new();
     let mut consent: Option<LogConsent> = None;
@@ -254,25 +261,25 @@ fn camille(
         let Some(t) = t else {
             warnings.push(format!(
                 "row {row}: 时间点 {:?} is not a time and no row has one; row skipped",
-                get(r, c_time)
+                cell_text(r, c_time)
             ));
             continue;
         };
         if ts_missing(&ts, &body, *row) {
             warnings.push(format!(
                 "row {row}: 时间点 {:?} is not a time; placed at the nearest earlier row's time",
-                get(r, c_time)
+                cell_text(r, c_time)
             ));
         }
-        let stack = split_stack(&get(r, c_stack));
+        let stack = split_stack(&cell_text(r, c_stack));
         // The hooked method is the innermost frame (Frida replaces it, so it shows as
         // the platform class's own method).
         let api = stack
             .first()
             .and_then(|f| super::attribute::java_frame(f))
             .map(|(c, m)| format!("{c}.{m}"))
-            .unwrap_or_else(|| get(r, c_action));
-        let status = get(r, c_status);
+            .unwrap_or_else(|| cell_text(r, c_action));
+        let status = cell_text(r, c_status);
         let after = if status.contains("后") {
             Some(true)
         } else if status.contains("前") {
@@ -288,18 +295,18 @@ fn camille(
                 how: format!("{path} row {row}: 隐私政策状态 first reads {status}"),
             });
         }
-        let args: Vec<String> = get(r, c_args)
+        let args: Vec<String> = cell_text(r, c_args)
             .split(['\n', '\r'])
             .map(str::trim)
             .filter(|a| !a.is_empty() && *a != "无参数")
             .map(str::to_string)
             .collect();
-        let party = get(r, c_party);
+        let party = cell_text(r, c_party);
         calls.push(ApiCall {
             row: *row,
             ts: t,
             api,
-            label: [get(r, c_action), get(r, c_desc)]
+            label: [cell_text(r, c_action), cell_text(r, c_desc)]
                 .into_iter()
                 .filter(|x| !x.is_empty())
                 .collect::<Vec<_>>()
@@ -340,22 +347,9 @@ fn privacysentry(
     let c_alias = col(names, "别名");
     let c_fun = col(names, "函数名");
     let c_stack = col(names, "调用堆栈");
-    let get = |row: &[Data], c: Option<usize>| -> String {
-        c.and_then(|c| row.get(c)).map(text).unwrap_or_default()
-    };
     let mut warnings = Vec::new();
-    let body: Vec<(u64, &Vec<Data>)> = s
-        .rows
-        .iter()
-        .enumerate()
-        .skip(h + 1)
-        .filter(|(_, r)| r.iter().any(|d| !matches!(d, Data::Empty)))
-        .map(|(i, r)| (s.first_row as u64 + i as u64 + 1, r))
-        .collect();
-    let naive: Vec<Option<Naive>> = body
-        .iter()
-        .map(|(_, r)| c_time.and_then(|c| r.get(c)).and_then(cell_time))
-        .collect();
+    let body = body_rows(s, h);
+    let naive: Vec<Option<Naive>> = body.iter().map(|(_, r)| cell_at(r, c_time)).collect();
     if naive.iter().flatten().any(|n| n.year.is_none()) {
         warnings.push(format!(
             "times carry no year (PrivacySentry writes MM-dd HH:mm:ss.SSS): read as {year_hint}"
@@ -371,17 +365,17 @@ fn privacysentry(
         let Some(t) = t else {
             warnings.push(format!(
                 "row {row}: 调用时间 {:?} is not a time and no row has one; row skipped",
-                get(r, c_time)
+                cell_text(r, c_time)
             ));
             continue;
         };
         if ts_missing(&ts, &body, *row) {
             warnings.push(format!(
                 "row {row}: 调用时间 {:?} is not a time; placed at the nearest earlier row's time",
-                get(r, c_time)
+                cell_text(r, c_time)
             ));
         }
-        let fun = get(r, c_fun);
+        let fun = cell_text(r, c_fun);
         if fun.trim() == PS_CONSENT {
             if consent.is_none() {
                 consent = Some(LogConsent {
@@ -402,7 +396,7 @@ fn privacysentry(
             ),
             None => (fun.trim().trim_end_matches('-').trim().to_string(), None),
         };
-        let alias = get(r, c_alias);
+        let alias = cell_text(r, c_alias);
         // 别名 is `description--参数: args`, with `命中缓存--` for values served from cache.
         let (label, args) = match alias.split_once("--参数:") {
             Some((l, a)) => (l.trim().to_string(), vec![a.trim().to_string()]),
@@ -416,7 +410,7 @@ fn privacysentry(
             data_type: None,
             args,
             result: None,
-            stack: split_stack(&get(r, c_stack)),
+            stack: split_stack(&cell_text(r, c_stack)),
             thread,
             app_state: None,
             after_consent: None,
