@@ -1827,3 +1827,128 @@ mod documents {
         );
     }
 }
+
+mod prose_parties {
+    //! An English Markdown policy of the kind app developers publish: a table of
+    //! services, a list of links to their policies, receivers named in running text,
+    //! section titles as bold lines. Invented wording.
+
+    use crate::common::policy::*;
+    use privaudit::policy::extract::{Input, extract_documents};
+    use privaudit::policy::model::{Declaration, Share};
+
+    const POLICY: &str = r#"## Privacy Policy
+
+Mara Quist built the Tidepool Notes app as a free app. This page explains what it collects.
+
+**Information Collection and Use**
+
+While using the app, I may ask you to provide your email address and your city.
+
+The app uses third-party services that may collect information used to identify you.
+
+Links to the privacy policies of third-party service providers used by the app
+
+*   [Google Play Services](https://www.google.com/policies/privacy/)
+*   [AdMob](https://support.google.com/admob/answer/6128543?hl=en)
+*   [Firebase Crashlytics](https://firebase.google.com/support/privacy/)
+
+**Log Data**
+
+Whenever an error occurs in the app, I collect data and information (through third-party products) on your phone called Log Data. This Log Data may include your device's IP address, device name and operating system version.
+
+**Cookies**
+
+Cookies are small text files with a little data that are commonly used as anonymous unique identifiers.
+
+**Service Providers**
+
+| Service | Provider | Data |
+|---|---|---|
+| Quillmetrics | Quillmetrics Labs Ltd. | usage data, advertising ID |
+
+I may share your information with service providers such as Orchard Cloud Hosting, which stores my backups, and Ferrowave Payments, which processes payments.
+
+I also share your purchase history with Ledgerline to manage subscriptions, and send crash reports to Brightbug.
+"#;
+
+    fn draft() -> Declaration {
+        extract_documents(&[Input::new("policy.md", POLICY.as_bytes())], &lexicon())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .declaration
+    }
+
+    fn entry<'a>(d: &'a Declaration, name: &str) -> &'a Share {
+        d.share
+            .iter()
+            .find(|s| s.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no entry named {name:?} in {:#?}", d.share))
+    }
+
+    #[test]
+    fn every_named_party_is_one_named_entry() {
+        let d = draft();
+        // A brand followed by capitalised words is one name, not "Google" and "Play".
+        assert_eq!(entry(&d, "Google Play Services").party, "sdk");
+        assert!(d.share.iter().all(|s| s.name.as_deref() != Some("Play")));
+        assert_eq!(entry(&d, "AdMob").party, "sdk:admob");
+        assert_eq!(entry(&d, "Firebase Crashlytics").party, "sdk:crashlytics");
+        // "Service" heads the table's name column.
+        let q = entry(&d, "Quillmetrics");
+        assert_eq!(q.entity.as_deref(), Some("Quillmetrics Labs Ltd."));
+        assert!(
+            q.data.iter().any(|i| i.starts_with("device.identifier")),
+            "{q:?}"
+        );
+        // Named in prose, through a relative clause.
+        assert_eq!(entry(&d, "Orchard Cloud Hosting").party, "third-party");
+        assert_eq!(entry(&d, "Ferrowave Payments").party, "third-party");
+        for s in &d.share {
+            let name = s.name.as_deref().unwrap_or("");
+            assert!(!name.is_empty(), "entry without a name: {s:?}");
+            assert!(
+                !["Service", "Services", "Log Data", "Cookies"].contains(&name),
+                "generic word as a name: {s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_receiver_gets_its_own_sub_clause() {
+        let d = draft();
+        assert_eq!(entry(&d, "Ledgerline").data, ["activity.purchase_history"]);
+        assert_eq!(entry(&d, "Brightbug").data, ["diagnostics.crash_log"]);
+    }
+
+    #[test]
+    fn a_section_title_ends_the_party_named_above_it() {
+        let d = draft();
+        // The log data are collected; the last SDK of the list above does not get them.
+        let collected: Vec<&str> = d
+            .collect
+            .iter()
+            .flat_map(|c| c.data.iter().map(String::as_str))
+            .collect();
+        assert!(collected.contains(&"network.ip_address"), "{collected:?}");
+        assert!(collected.contains(&"device.software.os"), "{collected:?}");
+        let crashlytics = entry(&d, "Firebase Crashlytics");
+        assert!(crashlytics.data.is_empty(), "{crashlytics:?}");
+        // What a cookie is, is no collection; "files" there are not the user's files.
+        assert!(!collected.contains(&"comm.files"), "{collected:?}");
+        assert!(
+            d.collect
+                .iter()
+                .all(|c| !c.quote.as_deref().unwrap_or("").starts_with("Cookies are"))
+        );
+    }
+
+    #[test]
+    fn a_question_mark_inside_a_link_ends_no_sentence() {
+        let d = draft();
+        let admob = entry(&d, "AdMob");
+        assert!(
+            admob.quote.as_deref().unwrap_or("").contains("?hl=en"),
+            "{admob:?}"
+        );
+    }
+}

@@ -30,6 +30,7 @@ pub mod document;
 mod hanzi;
 mod lexicon;
 mod practice;
+mod prose_names;
 mod rules;
 mod sdk_list;
 mod segment;
@@ -641,19 +642,22 @@ impl<'a> Builder<'a> {
 
         let under_lead_in = self.lead_in_left > 0;
         self.lead_in_left = self.lead_in_left.saturating_sub(1);
+        // A short line standing alone is a title, except in a lead-in's list, whose
+        // items may stand between blank lines.
+        let heading = s.heading && !(s.standalone && under_lead_in);
         // A short lead-in line ("我们会收集以下信息：") reads like a heading; it still
         // starts its list. Any other heading ends one.
         // The whole sentence: a colon-ended lead-in is also taken for an inline title.
         if self.lexicon.practice.is_lead_in(&hanzi::fold(&s.text)) {
             self.lead_in_left = LEAD_IN_REACH;
-        } else if s.heading {
+        } else if heading {
             self.lead_in_left = 0;
         }
         let practice = under_lead_in || self.lexicon.practice.states_practice(&masked);
         let we_collect = p.first_person_collect(&masked);
         // "个人信息是指……包括姓名" in running text defines, like a definitions section;
         // unless the same sentence says that we collect.
-        let defines = !s.heading
+        let defines = !heading
             && (self.lexicon.practice.is_definition(&masked)
                 || self.lexicon.practice.is_terms_of_service(&masked))
             && !we_collect;
@@ -669,7 +673,7 @@ impl<'a> Builder<'a> {
             }
             return;
         }
-        if s.heading {
+        if heading {
             let spans = self.spans(&types);
             self.record(s, &spans, TraceKind::Skipped, None, "heading");
             // Headings name parties ("1. 友盟统计SDK") but state nothing about data.
@@ -815,7 +819,21 @@ impl<'a> Builder<'a> {
             } else {
                 "shared-with-named-party"
             };
-            for r in &recipients {
+            // "share purchases with A to …, and send error reports to B": with several
+            // named receivers each in its own sub-clause, each gets that sub-clause's data.
+            let own_data = if named_here && recipients.len() >= 2 {
+                recipient_clauses(&masked, &positive, &parties, &recipients)
+            } else {
+                None
+            };
+            for (k, r) in recipients.iter().enumerate() {
+                let (data, spans) = match own_data.as_ref().and_then(|d| d.get(k)) {
+                    Some(hits) => (
+                        self.ids_of(hits.iter().copied()),
+                        self.spans(hits.iter().copied()),
+                    ),
+                    None => (data.clone(), spans.clone()),
+                };
                 if r.name.is_empty() {
                     if r.id == "sdk" {
                         let place = s.clause.clone().unwrap_or_else(|| "-".to_string());
@@ -993,6 +1011,17 @@ impl<'a> Builder<'a> {
                             {
                                 current.clone()
                             } else {
+                                // "Google Play Services": a brand followed by capitalised
+                                // words is named by all of them.
+                                if !original.chars().any(segment::is_cjk)
+                                    && let Some(full) =
+                                        self.lexicon.practice.prose_names.name_at(original, m.start)
+                                    && full.start == m.start
+                                    && full.end > m.end
+                                {
+                                    m.end = full.end;
+                                    m.text = full.name;
+                                }
                                 ambiguous.push((m.text.clone(), *vendor, candidates));
                                 Party {
                                     id: "sdk".to_string(),
@@ -1063,6 +1092,38 @@ impl<'a> Builder<'a> {
                         id,
                         name: c.name,
                         entity: Some(c.legal),
+                        vendor: None,
+                    },
+                ));
+            }
+            out.sort_by_key(|(m, _)| m.0);
+        }
+        // Organisations an English sharing sentence names in prose ("such as Amazon Web
+        // Services and Stripe"): named receivers too. A signature's match inside the name
+        // wins; a vendor's brand or a generic word inside it gives way to the whole name
+        // ("Google Play Services").
+        if (s.role == Role::Sharing || self.lexicon.practice.has_share_verb(masked))
+            && !original.chars().any(segment::is_cjk)
+        {
+            for n in self.lexicon.practice.prose_names.find(original) {
+                let overlapping: Vec<usize> = (0..out.len())
+                    .filter(|&i| out[i].0.0 < n.end && n.start < out[i].0.1)
+                    .collect();
+                if overlapping.iter().any(|&i| out[i].1.id.starts_with("sdk:")) {
+                    continue;
+                }
+                for &i in overlapping.iter().rev() {
+                    out.remove(i);
+                }
+                let id = self
+                    .resolve_name(&n.name, "")
+                    .unwrap_or_else(|| "third-party".to_string());
+                out.push((
+                    (n.start, n.end),
+                    Party {
+                        id,
+                        name: n.name,
+                        entity: None,
                         vendor: None,
                     },
                 ));
@@ -1773,6 +1834,69 @@ impl<'a> Builder<'a> {
 }
 
 /// Text without whitespace or Markdown emphasis, to compare a sentence with a record.
+/// Splits a sentence's data among its named receivers by sub-clause (between commas
+/// and semicolons): each receiver gets the data of the sub-clause it is named in. `None`
+/// when that does not place data with every receiver, or when the receivers share one
+/// sub-clause ("共享给A、B"): then all of them receive all the data.
+fn recipient_clauses<'h>(
+    text: &str,
+    hits: &[&'h TypeHit],
+    mentions: &[((usize, usize), Party)],
+    recipients: &[Party],
+) -> Option<Vec<Vec<&'h TypeHit>>> {
+    let cuts: Vec<usize> = text
+        .char_indices()
+        .filter(|&(_, c)| matches!(c, ',' | '，' | ';' | '；'))
+        .map(|(i, _)| i)
+        .collect();
+    let clause_of = |pos: usize| cuts.partition_point(|&c| c < pos);
+    let mut clauses: Vec<usize> = Vec::new();
+    for r in recipients {
+        let (m, _) = mentions
+            .iter()
+            .find(|(_, p)| p.id == r.id && p.name == r.name)?;
+        clauses.push(clause_of(m.0));
+    }
+    let mut distinct = clauses.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return None;
+    }
+    let out: Vec<Vec<&TypeHit>> = clauses
+        .iter()
+        .map(|&c| {
+            hits.iter()
+                .copied()
+                .filter(|h| clause_of(h.start) == c)
+                .collect()
+        })
+        .collect();
+    if out.iter().any(|d| d.is_empty()) {
+        return None;
+    }
+    // Data in a sub-clause that names no receiver goes to all of them, as before.
+    let placed: usize = out.iter().map(Vec::len).sum::<usize>();
+    let named_clauses: std::collections::HashSet<usize> = clauses.iter().copied().collect();
+    let stray: Vec<&TypeHit> = hits
+        .iter()
+        .copied()
+        .filter(|h| !named_clauses.contains(&clause_of(h.start)))
+        .collect();
+    if placed == 0 {
+        return None;
+    }
+    Some(
+        out.into_iter()
+            .map(|mut d| {
+                d.extend(stray.iter().copied());
+                d.sort_by_key(|h| h.start);
+                d
+            })
+            .collect(),
+    )
+}
+
 fn squeeze(t: &str) -> String {
     t.chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\\'))

@@ -143,6 +143,8 @@ const GENERIC_EN: &[&str] = &[
     "open",
     "core",
     "service",
+    "play",
+    "auth",
     "services",
     "analytics",
     "platform",

@@ -11,6 +11,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::ExtractError;
+use super::prose_names::ProseNames;
 use super::sdk_list::{LabelWords, Labels};
 
 /// The built-in phrase file; `--signatures DIR` may replace it.
@@ -27,6 +28,21 @@ struct RawPhrases {
     /// Absent in an older phrase file: no SDK list is read as records then.
     #[serde(default)]
     sdk_list: RawSdkList,
+    /// Absent in an older phrase file: no organisation is read from prose then.
+    #[serde(default)]
+    prose_names: RawProseNames,
+}
+
+/// How English prose names organisations (`[prose_names]`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawProseNames {
+    #[serde(default)]
+    introducers_en: Vec<String>,
+    #[serde(default)]
+    not_name_en: Vec<String>,
+    #[serde(default)]
+    legal_forms_en: Vec<String>,
 }
 
 /// Field labels of SDK lists (`[sdk_list]`).
@@ -106,6 +122,8 @@ pub(super) struct PracticeWords {
     general_subject: Regex,
     /// Field labels of SDK lists.
     pub(super) sdk_list: Labels,
+    /// Organisations named in English prose.
+    pub(super) prose_names: ProseNames,
 }
 
 /// One alternation of Chinese words (as written) and English words (whole words, `*` for
@@ -160,8 +178,10 @@ impl PracticeWords {
             },
             file,
         )?;
+        let n = &raw.prose_names;
         Ok(PracticeWords {
             sdk_list,
+            prose_names: ProseNames::new(&n.introducers_en, &n.not_name_en, &n.legal_forms_en),
             collect: compile(alternation(&v.collect_zh, &v.collect_en))?,
             permission: compile(format!(
                 "{}[^，。；,;]{{0,24}}?权限",
@@ -176,7 +196,7 @@ impl PracticeWords {
                 alternation(&raw.purpose_label.zh, &raw.purpose_label.en)
             ))?,
             general_subject: compile(format!(
-                r"^\W{{0,3}}(?:本政策中?(?:涉及|所称|所述)的|本隐私政策中?(?:涉及|所称|所述)的|the\s+)?{}\s*(?:是指|指|包括|包含|主要包括|includes?|means|is)",
+                r"^\W{{0,3}}(?:本政策中?(?:涉及|所称|所述)的|本隐私政策中?(?:涉及|所称|所述)的|the\s+)?{}\s*(?:是指|指|包括|包含|主要包括|是一种|includes?|means|is|are\b)",
                 alternation(&raw.definition.subjects_zh, &raw.definition.subjects_en)
             ))?,
         })

@@ -42,6 +42,9 @@ pub(super) struct Sentence {
     pub line: usize,
     /// A standalone heading line (no sentence of its own).
     pub heading: bool,
+    /// The heading is only a short line between blank lines with no number or role
+    /// ("Log Data"): under a lead-in it may be a list item instead.
+    pub standalone: bool,
     /// Which input document (0-based) the sentence comes from; `segment` reads one
     /// document and leaves 0, several documents are numbered by the caller.
     pub doc: usize,
@@ -355,6 +358,26 @@ fn is_heading_text(text: &str) -> bool {
     }
 }
 
+/// A line that reads as a section title when it stands alone: short, no sentence
+/// punctuation or colon at its end, no list marker, not a table row.
+fn is_isolated_title(raw: &str) -> bool {
+    let line = strip_markup(raw.trim_matches(is_space));
+    if line.is_empty() || strip_bullet(line).is_some() || !is_heading_text(line) {
+        return false;
+    }
+    if line.ends_with([':', '：', '?', '？', ')', '）']) {
+        return false;
+    }
+    let Some(first) = line.chars().next() else {
+        return false;
+    };
+    if line.chars().any(is_cjk) {
+        line.chars().count() <= 20
+    } else {
+        first.is_ascii_uppercase() && line.split_whitespace().count() <= 8
+    }
+}
+
 /// Markdown heading and emphasis marks around a line ("## 一、…", "**1.1 …**").
 fn strip_markup(line: &str) -> &str {
     let mut l = line;
@@ -556,8 +579,47 @@ pub(super) fn segment(text: &str) -> Document {
     let normalised = text
         .replace("\r\n", "\n")
         .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
+    let lines: Vec<&str> = normalised.split('\n').collect();
+    let blank = |i: Option<usize>| {
+        i.and_then(|i| lines.get(i))
+            .is_none_or(|l| strip_markup(l.trim_matches(is_space)).is_empty())
+    };
     let mut line_start = 0;
-    for (n, raw) in normalised.split('\n').enumerate() {
+    for (n, raw) in lines.iter().enumerate() {
+        // A short title standing alone between blank lines ("Log Data", a Markdown
+        // heading, a bold-only paragraph) starts a new context: the party named above
+        // it does not receive what the text under it says.
+        // Also a title over its paragraph: after a blank line, above a long line.
+        let over_paragraph = || {
+            lines.get(n + 1).is_some_and(|next| {
+                let next = strip_markup(next.trim_matches(is_space));
+                strip_bullet(next).is_none()
+                    && parse_label(next).is_none()
+                    && next.chars().count() >= 2 * raw.chars().count().max(30)
+            })
+        };
+        // Under a blank line or under another title line ("Information You Give Us" /
+        // "Registration Information"), not inside running text.
+        let after_break = || {
+            blank(n.checked_sub(1))
+                || n.checked_sub(1)
+                    .and_then(|p| lines.get(p))
+                    .is_some_and(|prev| {
+                        let prev = strip_markup(prev.trim_matches(is_space));
+                        strip_bullet(prev).is_none()
+                            && !prev.ends_with([
+                                '.', '。', ';', '；', ':', '：', ',', '，', '、', '!', '！', '?',
+                                '？',
+                            ])
+                            && prev.chars().count() <= 120
+                    })
+        };
+        let standalone =
+            is_isolated_title(raw) && (blank(Some(n + 1)) || over_paragraph()) && after_break();
+        if standalone {
+            seg.new_context();
+        }
+        seg.standalone = standalone;
         for piece in split_run_together(raw) {
             seg.line(piece, n + 1, line_start + offset_in(raw, piece));
         }
@@ -589,6 +651,8 @@ struct Segmenter {
     para: Option<Para>,
     /// Whether the next paragraph is the first one of a labelled clause.
     first_of_clause: bool,
+    /// Whether the current line is a short title standing alone.
+    standalone: bool,
 }
 
 struct Para {
@@ -598,6 +662,7 @@ struct Para {
     line: usize,
     titled: bool,
     heading: bool,
+    standalone: bool,
     last_width: usize,
 }
 
@@ -688,8 +753,13 @@ impl Segmenter {
             return;
         }
         self.flush();
-        // Unnumbered lines without a role ("使用目的：统计分析", "引言") are content.
-        self.start_para(text, line_no, false, src(text));
+        // Unnumbered lines without a role ("使用目的：统计分析", "引言") are content; a
+        // short one standing alone is a title.
+        let standalone = self.standalone && !bullet;
+        self.start_para(text, line_no, standalone, src(text));
+        if let Some(p) = self.para.as_mut() {
+            p.standalone = standalone;
+        }
     }
 
     fn start_para(&mut self, text: &str, line: usize, heading: bool, at: usize) {
@@ -700,8 +770,15 @@ impl Segmenter {
             line,
             titled,
             heading,
+            standalone: false,
             last_width: line_width(text),
         });
+    }
+
+    /// Ends the paragraph and starts a new context node without opening a clause.
+    fn new_context(&mut self) {
+        self.flush();
+        self.node += 1;
     }
 
     fn open(&mut self, kind: LabelKind, label: String, role: Option<Role>) {
@@ -851,6 +928,7 @@ impl Segmenter {
                 node: self.node,
                 line: para.line,
                 heading: para.heading || fragment,
+                standalone: para.standalone,
                 origin,
                 doc: 0,
             });
@@ -1002,7 +1080,16 @@ pub(super) fn split_sentences(text: &str) -> Vec<(usize, usize)> {
     let mut iter = text.char_indices().peekable();
     while let Some((pos, c)) = iter.next() {
         let ends = match c {
-            '。' | '！' | '？' | '!' | '?' => true,
+            '。' | '！' | '？' => true,
+            // "answer?hl=en" in a link: a mark inside a word ends nothing.
+            '!' | '?' => text[pos + 1..].chars().next().is_none_or(|next| {
+                is_space(next)
+                    || is_cjk(next)
+                    || matches!(
+                        next,
+                        '"' | '\'' | '”' | '’' | ')' | '）' | '」' | '』' | '>'
+                    )
+            }),
             '.' => period_ends_sentence(text, pos),
             _ => false,
         };
