@@ -25,10 +25,12 @@
 //! what a reviewer should check (ambiguous SDK names, unmapped list items, skipped
 //! definitions, encoding damage).
 
+mod classes;
 mod decode;
 pub mod document;
 mod hanzi;
 mod lexicon;
+mod phrase_match;
 mod practice;
 mod prose_names;
 mod rules;

@@ -13,6 +13,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::ExtractError;
+use super::phrase_match::{Phrase, PhraseMatcher};
 use super::practice::{DEFAULT_POLICY_PHRASES, PracticeWords};
 use super::rules::Patterns;
 use super::segment::is_cjk;
@@ -58,14 +59,14 @@ pub(super) enum AliasTarget {
 pub struct Lexicon {
     types: Vec<TypeEntry>,
     phrase_index: HashMap<String, Vec<usize>>,
-    phrase_re: Option<Regex>,
+    phrases: Option<PhraseMatcher>,
     bare_en: Regex,
     bare_zh: Regex,
     bare_index: HashMap<String, Vec<usize>>,
     sdks: Vec<SdkEntry>,
     vendors: Vec<VendorEntry>,
     alias_index: HashMap<String, AliasTarget>,
-    alias_re: Option<Regex>,
+    aliases: Option<PhraseMatcher>,
     pub(super) patterns: Patterns,
     pub(super) practice: PracticeWords,
 }
@@ -416,16 +417,20 @@ impl Lexicon {
         // English phrases of several words, and acronyms, also match their plural
         // ("device identifiers", "IMEIs"); single words do not ("departments" of the
         // government are not the user's department).
-        let spellings = spellings
+        let spellings: Vec<Phrase> = spellings
             .into_iter()
             .map(|(p, cs)| {
                 let plural = p.is_ascii()
                     && p.ends_with(|c: char| c.is_ascii_alphabetic())
                     && (cs || p.contains(' '));
-                (p, cs, plural)
+                Phrase {
+                    spelling: p,
+                    case_sensitive: cs,
+                    plural,
+                }
             })
             .collect();
-        let phrase_re = build_alternation(spellings)?;
+        let phrases = PhraseMatcher::new(&spellings).map_err(ExtractError::Pattern)?;
 
         // Longest first, so "phone number" is tried before "phone".
         for list in [&mut bare_words.0, &mut bare_words.1] {
@@ -494,24 +499,27 @@ impl Lexicon {
 
         let (alias_index, alias_spellings) =
             build_aliases(&sdks, &vendors, &vendor_names, &phrase_index);
-        let alias_re = build_alternation(
-            alias_spellings
-                .into_iter()
-                .map(|(a, cs)| (a, cs, false))
-                .collect(),
-        )?;
+        let alias_phrases: Vec<Phrase> = alias_spellings
+            .into_iter()
+            .map(|(a, cs)| Phrase {
+                spelling: a,
+                case_sensitive: cs,
+                plural: false,
+            })
+            .collect();
+        let aliases = PhraseMatcher::new(&alias_phrases).map_err(ExtractError::Pattern)?;
 
         Ok(Lexicon {
             types,
             phrase_index,
-            phrase_re,
+            phrases,
             bare_en,
             bare_zh,
             bare_index,
             sdks,
             vendors,
             alias_index,
-            alias_re,
+            aliases,
             patterns: Patterns::new()?,
             practice: PracticeWords::parse(
                 DEFAULT_POLICY_PHRASES,
@@ -564,29 +572,17 @@ impl Lexicon {
     /// Data-type mentions in `text`, in order, non-overlapping, longest first.
     pub(super) fn find_types(&self, text: &str) -> Vec<TypeHit> {
         let mut hits = Vec::new();
-        if let Some(re) = &self.phrase_re {
-            for m in re.find_iter(text) {
-                let key = normalise_phrase(m.as_str());
-                let key = if self.phrase_index.contains_key(&key) {
-                    key
-                } else if let Some(k) = key
-                    .strip_suffix('s')
-                    .filter(|k| self.phrase_index.contains_key(*k))
-                    .or_else(|| key.strip_suffix("es"))
-                {
-                    k.to_string()
-                } else {
-                    key
-                };
-                let Some(ids) = self.phrase_index.get(&key) else {
+        if let Some(matcher) = &self.phrases {
+            for m in matcher.find(text) {
+                let Some(ids) = self.phrase_index.get(m.key) else {
                     continue;
                 };
-                if key == "files" && follows_non_data_word(&text[..m.start()]) {
+                if m.key == "files" && follows_non_data_word(text.get(..m.start).unwrap_or("")) {
                     continue;
                 }
                 hits.push(TypeHit {
-                    start: m.start(),
-                    end: m.end(),
+                    start: m.start,
+                    end: m.end,
                     ids: ids.clone(),
                 });
             }
@@ -625,13 +621,12 @@ impl Lexicon {
 
     /// Party mentions in `text`: named SDKs, vendor brands, generic SDK/third-party terms.
     pub(super) fn find_parties(&self, text: &str) -> Vec<PartyMention> {
-        let Some(re) = &self.alias_re else {
+        let Some(matcher) = &self.aliases else {
             return Vec::new();
         };
         let mut out: Vec<PartyMention> = Vec::new();
-        for m in re.find_iter(text) {
-            let key = m.as_str().to_lowercase();
-            let Some(target) = self.alias_index.get(&key) else {
+        for m in matcher.find(text) {
+            let Some(target) = self.alias_index.get(m.key) else {
                 continue;
             };
             // "友盟+SDK", "Bugly SDK", "友盟统计SDK": the generic word and the product
@@ -642,22 +637,22 @@ impl Lexicon {
                     prev.target,
                     AliasTarget::GenericSdk | AliasTarget::GenericThirdParty
                 )
-                && m.start() >= prev.end
-                && m.start() - prev.end <= 12
-                && text[prev.end..m.start()].chars().all(|c| {
+                && m.start >= prev.end
+                && m.start - prev.end <= 12
+                && text[prev.end..m.start].chars().all(|c| {
                     matches!(c, '+' | ' ' | '＋' | '-') || is_cjk(c) || c.is_ascii_alphanumeric()
                 })
             {
-                prev.end = m.end();
+                prev.end = m.end;
                 prev.text = text[prev.start..prev.end].to_string();
                 continue;
             }
             out.push(PartyMention {
-                start: m.start(),
-                end: m.end(),
-                alias_end: m.end(),
+                start: m.start,
+                end: m.end,
+                alias_end: m.end,
                 target: target.clone(),
-                text: m.as_str().to_string(),
+                text: text.get(m.start..m.end).unwrap_or("").to_string(),
             });
         }
         out
@@ -805,25 +800,14 @@ pub(super) struct PartyMention {
 }
 
 fn compile(pattern: &str) -> Result<Regex, ExtractError> {
-    Regex::new(pattern).map_err(|e| ExtractError::Pattern(e.to_string()))
+    super::classes::compile(pattern).map_err(|e| ExtractError::Pattern(e.to_string()))
 }
 
 /// Lower case, single spaces, no space next to a hanzi ("IP 地址" is "ip地址"): the form
 /// phrases are indexed and looked up in.
 fn normalise_phrase(p: &str) -> String {
-    let words: Vec<&str> = p.split_whitespace().collect();
-    let mut out = String::with_capacity(p.len());
-    for (i, w) in words.iter().enumerate() {
-        if i > 0 {
-            let prev = out.chars().next_back();
-            let next = w.chars().next();
-            if !(prev.is_some_and(is_cjk) || next.is_some_and(is_cjk)) {
-                out.push(' ');
-            }
-        }
-        out.push_str(w);
-    }
-    out.to_lowercase()
+    // The matcher reports its phrases by this key.
+    super::phrase_match::normalise(p)
 }
 
 /// All-capital ASCII words (`IMEI`, `RAM`, `OTP`) are matched only in capitals: in lower
@@ -832,91 +816,6 @@ fn is_acronym(p: &str) -> bool {
     p.is_ascii()
         && p.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
         && !p.chars().any(|c| c.is_ascii_lowercase())
-}
-
-/// The whitespace a phrase's space matches: what the segmenter collapses to one space,
-/// and raw line breaks in text read outside sentences (SDK-list fields).
-const SPACES: &str = "[ \t\r\n\u{a0}\u{3000}]";
-
-/// One leftmost-longest alternation over `(spelling, case_sensitive)` items.
-fn build_alternation(mut items: Vec<(String, bool, bool)>) -> Result<Option<Regex>, ExtractError> {
-    items.retain(|(s, _, _)| !s.trim().is_empty());
-    if items.is_empty() {
-        return Ok(None);
-    }
-    // Longest first so that at any position the longest phrase wins; ties by text for a
-    // deterministic pattern.
-    items.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
-    items.dedup();
-    let mut pattern = String::from("(?:");
-    for (i, (item, case_sensitive, plural)) in items.iter().enumerate() {
-        if i > 0 {
-            pattern.push('|');
-        }
-        let starts_word = item
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-        let ends_word = item
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-        if starts_word {
-            pattern.push_str(r"(?-u:\b)");
-        }
-        // Policies put a space between Latin and Chinese ("IP 地址") or not.
-        let mut body = String::new();
-        let mut prev: Option<char> = None;
-        for (w, word) in item.split_whitespace().enumerate() {
-            // Small explicit classes instead of `\s` and `(?i)`: Unicode whitespace
-            // and case folding made compiling the lexicon most of a run's time.
-            if w > 0 {
-                body.push_str(SPACES);
-                body.push('+');
-                prev = None;
-            }
-            for c in word.chars() {
-                if let Some(p) = prev
-                    && (is_cjk(p) != is_cjk(c))
-                    && (p.is_ascii_alphanumeric() || c.is_ascii_alphanumeric())
-                {
-                    body.push_str(SPACES);
-                    body.push('?');
-                }
-                if !*case_sensitive && c.is_ascii_alphabetic() {
-                    body.push('[');
-                    body.push(c.to_ascii_lowercase());
-                    body.push(c.to_ascii_uppercase());
-                    body.push(']');
-                } else if !*case_sensitive && c.is_alphabetic() && !is_cjk(c) {
-                    body.push_str("(?i:");
-                    body.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
-                    body.push(')');
-                } else {
-                    body.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
-                }
-                prev = Some(c);
-            }
-        }
-        pattern.push_str(&body);
-        if *plural {
-            pattern.push_str(if *case_sensitive {
-                "(?:s|es)?"
-            } else {
-                "(?:[sS]|[eE][sS])?"
-            });
-        }
-        if ends_word {
-            pattern.push_str(r"(?-u:\b)");
-        }
-    }
-    pattern.push(')');
-    regex::RegexBuilder::new(&pattern)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .map(Some)
-        .map_err(|e| ExtractError::Pattern(e.to_string()))
 }
 
 /// "cookies are small text files", "log files": files that are not user content.

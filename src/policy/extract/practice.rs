@@ -157,7 +157,7 @@ impl PracticeWords {
             message: e.to_string(),
         })?;
         let compile = |p: String| {
-            Regex::new(&p).map_err(|e| ExtractError::Lexicon {
+            super::classes::compile(&p).map_err(|e| ExtractError::Lexicon {
                 file: file.to_string(),
                 message: e.to_string(),
             })

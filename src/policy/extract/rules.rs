@@ -58,7 +58,7 @@ pub(super) struct Patterns {
 }
 
 fn re(pattern: &str) -> Result<Regex, ExtractError> {
-    Regex::new(pattern).map_err(|e| ExtractError::Pattern(format!("{e}")))
+    super::classes::compile(pattern).map_err(|e| ExtractError::Pattern(format!("{e}")))
 }
 
 /// `(?-u:\b)`: an ASCII word boundary, so English words next to hanzi still match.

@@ -141,10 +141,12 @@ impl Labels {
                 })
                 .collect();
             let pattern = format!(r"(?i)({})\s*[:：]", alternatives.join("|"));
-            Some(Regex::new(&pattern).map_err(|e| ExtractError::Lexicon {
-                file: file.to_string(),
-                message: e.to_string(),
-            })?)
+            Some(
+                super::classes::compile(&pattern).map_err(|e| ExtractError::Lexicon {
+                    file: file.to_string(),
+                    message: e.to_string(),
+                })?,
+            )
         };
         Ok(Labels {
             field,
