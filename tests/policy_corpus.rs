@@ -143,11 +143,11 @@ fn check(sub: &str, min_recall: f64, max_unsupported: f64) {
 fn chinese_development_half_ratchet() {
     // Measured 0.939 / 0.236 (2026-12-06, with SDK-list records, the trace and data of
     // sharing clauses without a named recipient); the grader on the release binary agrees.
-    check("ca4p-dev", 0.935, 0.239);
+    check("ca4p-dev", 0.938, 0.239);
 }
 
 #[test]
 fn english_development_half_ratchet() {
     // Measured 0.905 / 0.094 (2026-12-06).
-    check("en-dev", 0.90, 0.097);
+    check("en-dev", 0.90, 0.090);
 }

@@ -1952,3 +1952,82 @@ I also share your purchase history with Ledgerline to manage subscriptions, and 
         );
     }
 }
+
+mod unknown_headings {
+    //! A short Markdown policy whose headings name no section the extractor knows
+    //! ("Summary", "Analytics") and whose data are a table with a recipient column.
+    //! Invented wording.
+
+    use crate::common::policy::*;
+    use privaudit::policy::extract::{Input, extract_documents};
+    use privaudit::policy::model::Declaration;
+
+    const POLICY: &str = r#"# Privacy Policy — Lintel Budget
+
+Effective date: 1 September 2026
+
+## Summary
+
+Lintel Budget keeps your budgets on your phone. A few things do leave the device, listed below.
+
+## Data we process
+
+| Data type | Why | Shared with |
+|---|---|---|
+| Email address | Account sign-in and receipts | No one |
+| Crash logs | Fixing bugs | Sentry |
+| Purchase history | Restoring subscriptions | RevenueCat |
+| Device ID | Fraud prevention | No one |
+
+## Analytics
+
+We use Amplitude to see which screens are used. Amplitude receives your device model, OS version and the events you trigger.
+
+## Advertising
+
+The free version shows ads from Google AdMob, which may use your advertising ID and IP address.
+"#;
+
+    fn draft() -> Declaration {
+        extract_documents(&[Input::new("policy.md", POLICY.as_bytes())], &lexicon())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .declaration
+    }
+
+    fn shared(d: &Declaration, party: &str) -> Vec<String> {
+        d.share
+            .iter()
+            .filter(|s| s.party == party)
+            .flat_map(|s| s.data.clone())
+            .collect()
+    }
+
+    #[test]
+    fn sections_after_the_title_are_read() {
+        let d = draft();
+        let collected: Vec<&str> = d
+            .collect
+            .iter()
+            .flat_map(|c| c.data.iter().map(String::as_str))
+            .collect();
+        assert!(collected.contains(&"contact.email"), "{collected:?}");
+        assert!(shared(&d, "sdk:amplitude").contains(&"device.software.os".to_string()));
+        assert!(shared(&d, "sdk:admob").contains(&"network.ip_address".to_string()));
+    }
+
+    #[test]
+    fn each_table_row_keeps_its_own_recipient() {
+        let d = draft();
+        assert_eq!(shared(&d, "sdk:sentry"), ["diagnostics.crash_log"]);
+        assert_eq!(shared(&d, "sdk:revenuecat"), ["activity.purchase_history"]);
+        // The row after RevenueCat's names no one: its device ID is collected, not
+        // handed to RevenueCat.
+        assert!(
+            d.collect
+                .iter()
+                .any(|c| c.data.iter().any(|i| i == "device.identifier")),
+            "{:#?}",
+            d.collect
+        );
+    }
+}

@@ -557,6 +557,11 @@ impl<'a> Builder<'a> {
                 self.party = None;
             }
         }
+        // A table row is a record of its own: the party one row names does not receive
+        // the next row's data.
+        if s.text.contains(" | ") {
+            self.party = None;
+        }
         if self.in_sdk_list(s) {
             // The record is the entry; read as a sentence its fields would run into the
             // neighbouring SDKs' data. Nothing after the list belongs to its last SDK.

@@ -436,6 +436,11 @@ const ORDERED: &[Keyword] = &[
     kw("收集", Role::Collection, false),
     kw("采集", Role::Collection, false),
     kw("获取", Role::Collection, false),
+    // "Data we process", "Permissions", "权限说明": what the app takes in.
+    kw("data we", Role::Collection, false),
+    kw("process", Role::Collection, true),
+    kw("permission", Role::Collection, true),
+    kw("权限", Role::Collection, false),
     kw("use", Role::Use, false),
     kw("using", Role::Use, false),
     kw("usage", Role::Use, false),
@@ -653,6 +658,8 @@ struct Segmenter {
     first_of_clause: bool,
     /// Whether the current line is a short title standing alone.
     standalone: bool,
+    /// Titles standing alone seen so far.
+    titles: usize,
 }
 
 struct Para {
@@ -775,10 +782,16 @@ impl Segmenter {
         });
     }
 
-    /// Ends the paragraph and starts a new context node without opening a clause.
+    /// Ends the paragraph and starts a new context node without opening a clause. The
+    /// second title ends the preamble, as a recognised heading does: a policy whose
+    /// headings name no known section ("Summary", "Analytics") is not all preamble.
     fn new_context(&mut self) {
         self.flush();
         self.node += 1;
+        self.titles += 1;
+        if self.titles >= 2 {
+            self.started = true;
+        }
     }
 
     fn open(&mut self, kind: LabelKind, label: String, role: Option<Role>) {
