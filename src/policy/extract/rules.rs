@@ -456,6 +456,9 @@ impl Patterns {
             let lower = item.to_lowercase();
             let filler = lower.starts_with("other")
                 || lower.starts_with("etc")
+                // "(e.g. IP address)", "including, but not limited to": no item.
+                || matches!(lower.as_str(), "e" | "i" | "g" | "ie" | "eg")
+                || lower.contains("limited to")
                 || lower.contains("information such as")
                 || item.starts_with("其他")
                 || item.starts_with("其它")
