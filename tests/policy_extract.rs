@@ -665,6 +665,28 @@ WiFi列表
     }
 
     #[test]
+    fn a_promise_not_to_share_without_consent_means_the_data_are_held() {
+        let x = run(
+            "一、信息共享\n未经您的书面同意，我们不会向任何第三方披露您的身份证号码和家庭住址。\n\
+             Without your consent we will never sell your email address.\n\
+             我们不会共享您的通讯录。\n",
+        );
+        let d = &x.declaration;
+        let c = collected(d);
+        for id in [
+            "identity.id_number.cn_resident",
+            "contact.address",
+            "contact.email",
+        ] {
+            assert!(c.contains(&id), "{id} not collected: {c:?}");
+            assert!(!denied(d).contains(&id), "{id} denied: {:?}", d.deny);
+        }
+        // Without a condition it stays a denial, and nothing is collected.
+        assert!(denied(d).contains(&"comm.contacts"), "{:?}", d.deny);
+        assert!(!c.contains(&"comm.contacts"), "{c:?}");
+    }
+
+    #[test]
     fn consent_and_negation_forms() {
         let text = "一、我们如何收集您的信息\n在您同意本政策之前，我们不会收集任何个人信息。\n我们不收集您的通讯录。\n未经您的同意，我们不会收集您的位置信息。\n我们不会收集您的精确位置，但会收集您的IP地址。\n如果您不提供手机号码，将无法注册。\n";
         let x = run(text);

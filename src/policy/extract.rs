@@ -714,6 +714,18 @@ impl<'a> Builder<'a> {
                 .iter()
                 .filter(|t| t.start >= a && t.start < b)
                 .collect();
+            // "未经您的同意，我们不会共享您的姓名": the promise is about data the app holds.
+            if conditional && class == VerbClass::Share && !in_part.is_empty() {
+                let spans = self.spans(in_part.iter().copied());
+                self.record(s, &spans, TraceKind::Collect, None, "held-not-shared");
+                self.collect_entry(self.ids_of(in_part.iter().copied()), s);
+                self.notes.push(format!(
+                    "{}: a promise not to share data without consent or another condition: the data are held, recorded as collected: {:?}",
+                    clause_label(s),
+                    quote(&s.text)
+                ));
+                continue;
+            }
             if conditional {
                 let spans = self.spans(in_part.iter().copied());
                 self.record(s, &spans, TraceKind::Skipped, None, "conditional-negation");
