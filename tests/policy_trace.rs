@@ -269,3 +269,22 @@ fn cli_json_html_and_a_wrong_format() {
         "{err}"
     );
 }
+
+#[test]
+fn two_sdk_records_on_one_line_trace_their_own_data() {
+    let lexicon = common::policy::lexicon();
+    let text = "隐私政策\n\
+        五、第三方SDK目录\n\
+        SDK名称：甲乙推送SDK 使用目的：消息推送 收集的个人信息：设备信息、网络类型 SDK名称：丙丁统计SDK 使用目的：统计 收集的个人信息：设备信息\n";
+    let x = extract(text.as_bytes(), &lexicon).unwrap();
+    let device: Vec<&privaudit::policy::extract::Trace> = x
+        .trace
+        .iter()
+        .filter(|t| t.rule == "sdk-list-record" && t.text == "设备信息")
+        .collect();
+    assert_eq!(device.len(), 2, "{:#?}", x.trace);
+    let second_name = text.find("丙丁统计SDK").unwrap();
+    assert!(device[0].start < second_name, "{:#?}", device);
+    assert!(device[1].start > second_name, "{:#?}", device);
+    assert_ne!(device[0].party, device[1].party);
+}

@@ -326,6 +326,7 @@ impl Builder<'_> {
         self.records.clear();
         self.records_squeezed.clear();
         self.records_done = 0;
+        self.record_cursor = 0;
         self.record_anchor = None;
         self.dropped_records.clear();
         self.node = usize::MAX;
@@ -424,6 +425,9 @@ struct Builder<'a> {
     doc_text: String,
     /// Byte offset where each line of `doc_text` starts.
     line_starts: Vec<usize>,
+    /// Where the last SDK-list record's traced data ended in the document text: the
+    /// next record on the same line is traced after it.
+    record_cursor: usize,
     /// Clauses that say "third-party SDKs" without naming one.
     unnamed_sdk_clauses: Vec<String>,
     /// The policy's SDK-list records, and how many of them are already entries.
@@ -487,6 +491,7 @@ impl<'a> Builder<'a> {
             trace_dropped: 0,
             doc_text: String::new(),
             line_starts: Vec::new(),
+            record_cursor: 0,
             unnamed_sdk_clauses: Vec::new(),
             records: Vec::new(),
             records_squeezed: Vec::new(),
@@ -1260,7 +1265,21 @@ impl<'a> Builder<'a> {
         let start = line_start(r.first_line);
         let end = line_start(r.last_line + 1).max(start);
         let names = r.names.join("、");
-        let mut from = start;
+        // Two records on one line ("SDK名称：A … SDK名称：B …"): each one's data are
+        // looked for after the previous record's and after its own name.
+        let mut from = if (start..end).contains(&self.record_cursor) {
+            self.record_cursor
+        } else {
+            start
+        };
+        if let Some(name) = r.names.first()
+            && let Some(at) = self
+                .doc_text
+                .get(from..end)
+                .and_then(|t| t.find(name.as_str()))
+        {
+            from += at + name.len();
+        }
         for (phrase, ids) in phrases {
             if self.trace.len() >= MAX_TRACE {
                 self.trace_dropped += 1;
@@ -1284,6 +1303,7 @@ impl<'a> Builder<'a> {
                 line: r.first_line,
             });
         }
+        self.record_cursor = from;
     }
 
     fn record_entries(&mut self, r: &sdk_list::Record, s: &Sentence) {
