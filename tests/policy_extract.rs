@@ -2053,3 +2053,36 @@ The free version shows ads from Google AdMob, which may use your advertising ID 
         );
     }
 }
+
+mod table_columns {
+    //! A data table whose second column says why: its words are not data. Invented
+    //! wording.
+
+    use crate::common::policy::*;
+    use privaudit::policy::extract::{Input, extract_documents};
+
+    #[test]
+    fn the_purpose_column_is_not_read_for_data() {
+        let text = "# Privacy\n\n## What we collect\n\n| Data | Why we use it |\n|---|---|\n\
+                    | Device ID | Fraud prevention and crash reports |\n\
+                    | Email address | Sending offers near your location |\n";
+        let d = extract_documents(&[Input::new("p.md", text.as_bytes())], &lexicon())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .declaration;
+        let collected: Vec<&str> = d
+            .collect
+            .iter()
+            .flat_map(|c| c.data.iter().map(String::as_str))
+            .collect();
+        assert!(collected.contains(&"device.identifier"), "{collected:?}");
+        assert!(collected.contains(&"contact.email"), "{collected:?}");
+        assert!(
+            !collected.contains(&"diagnostics.crash_log"),
+            "{collected:?}"
+        );
+        assert!(
+            !collected.iter().any(|i| i.starts_with("location")),
+            "{collected:?}"
+        );
+    }
+}

@@ -425,6 +425,11 @@ struct Builder<'a> {
     doc_text: String,
     /// Byte offset where each line of `doc_text` starts.
     line_starts: Vec<usize>,
+    /// The line and document of the last table row read, and the purpose columns of
+    /// that table's header.
+    table_line: Option<usize>,
+    table_doc: usize,
+    purpose_columns: Vec<usize>,
     /// Where the last SDK-list record's traced data ended in the document text: the
     /// next record on the same line is traced after it.
     record_cursor: usize,
@@ -492,6 +497,9 @@ impl<'a> Builder<'a> {
             doc_text: String::new(),
             line_starts: Vec::new(),
             record_cursor: 0,
+            table_line: None,
+            table_doc: 0,
+            purpose_columns: Vec::new(),
             unnamed_sdk_clauses: Vec::new(),
             records: Vec::new(),
             records_squeezed: Vec::new(),
@@ -605,7 +613,8 @@ impl<'a> Builder<'a> {
         self.app_info(s);
 
         let body = s.text.get(s.body_start..).unwrap_or(&s.text);
-        let original = p.mask_urls(body);
+        let mut original = p.mask_urls(body);
+        self.blank_purpose_cells(s, &mut original);
         // Matching runs on simplified characters; offsets are the same as in `original`.
         let masked = hanzi::fold(&original).into_owned();
         let mut parties = self.resolve_parties(&masked, &original, s);
@@ -957,6 +966,48 @@ impl<'a> Builder<'a> {
         self.record(s, &spans, TraceKind::Collect, None, rule);
         self.collect_entry(data, s);
         self.unmapped_items(&masked, &types, s);
+    }
+
+    /// A table's purpose column ("Why", "使用目的") says why, not what: its cells are
+    /// blanked (same length, so offsets hold) before the row is read. The first row of a
+    /// table is its header.
+    fn blank_purpose_cells(&mut self, s: &Sentence, text: &mut String) {
+        if !s.text.contains(" | ") {
+            return;
+        }
+        let continues = self
+            .table_line
+            .is_some_and(|l| s.line == l + 1 && s.doc == self.table_doc);
+        self.table_line = Some(s.line);
+        self.table_doc = s.doc;
+        if !continues {
+            self.purpose_columns = s
+                .text
+                .split(" | ")
+                .enumerate()
+                .filter(|(_, cell)| self.lexicon.practice.is_purpose_label(cell))
+                .map(|(i, _)| i)
+                .collect();
+            return;
+        }
+        if self.purpose_columns.is_empty() {
+            return;
+        }
+        let mut cells: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        for (at, _) in text.match_indices(" | ") {
+            cells.push((start, at));
+            start = at + 3;
+        }
+        cells.push((start, text.len()));
+        for &column in &self.purpose_columns {
+            if let Some(&(a, b)) = cells.get(column)
+                && text.is_char_boundary(a)
+                && text.is_char_boundary(b)
+            {
+                text.replace_range(a..b, &" ".repeat(b - a));
+            }
+        }
     }
 
     /// Collection and sharing sections are where a policy says what data goes where;
