@@ -1145,63 +1145,29 @@ impl<'a> Builder<'a> {
                 ids.join(", ")
             ));
         }
-        // Companies a sharing sentence names by their legal form ("共享给…文化（北京）有限公司
-        // （百度音乐）"): a named receiver even when no signature knows it.
+        // Receivers a sharing sentence names without a signature knowing them: companies
+        // by their legal form ("共享给…文化（北京）有限公司（百度音乐）"), and in English
+        // prose the organisations after "such as", "with", "to" ("such as Amazon Web
+        // Services and Stripe"; a brand followed by capitals, "Google Play Services", is
+        // one name).
         if s.role == Role::Sharing || self.lexicon.practice.has_share_verb(masked) {
-            for c in sdk_list::companies(original) {
-                let overlapping: Vec<usize> = (0..out.len())
-                    .filter(|&i| out[i].0.0 < c.end && c.start < out[i].0.1)
+            let mut named: Vec<(usize, usize, String, Option<String>)> =
+                sdk_list::companies(original)
+                    .into_iter()
+                    .map(|c| (c.start, c.end, c.name, Some(c.legal)))
                     .collect();
-                if overlapping.iter().any(|&i| out[i].1.id.starts_with("sdk:")) {
-                    continue;
-                }
-                for &i in overlapping.iter().rev() {
-                    out.remove(i);
-                }
-                let id = self
-                    .resolve_name(&c.name, "")
-                    .unwrap_or_else(|| "third-party".to_string());
-                out.push((
-                    (c.start, c.end),
-                    Party {
-                        id,
-                        name: c.name,
-                        entity: Some(c.legal),
-                        vendor: None,
-                    },
-                ));
+            if !original.chars().any(segment::is_cjk) {
+                named.extend(
+                    self.lexicon
+                        .practice
+                        .prose_names
+                        .find(original)
+                        .into_iter()
+                        .map(|n| (n.start, n.end, n.name, None)),
+                );
             }
-            out.sort_by_key(|(m, _)| m.0);
-        }
-        // Organisations an English sharing sentence names in prose ("such as Amazon Web
-        // Services and Stripe"): named receivers too. A signature's match inside the name
-        // wins; a vendor's brand or a generic word inside it gives way to the whole name
-        // ("Google Play Services").
-        if (s.role == Role::Sharing || self.lexicon.practice.has_share_verb(masked))
-            && !original.chars().any(segment::is_cjk)
-        {
-            for n in self.lexicon.practice.prose_names.find(original) {
-                let overlapping: Vec<usize> = (0..out.len())
-                    .filter(|&i| out[i].0.0 < n.end && n.start < out[i].0.1)
-                    .collect();
-                if overlapping.iter().any(|&i| out[i].1.id.starts_with("sdk:")) {
-                    continue;
-                }
-                for &i in overlapping.iter().rev() {
-                    out.remove(i);
-                }
-                let id = self
-                    .resolve_name(&n.name, "")
-                    .unwrap_or_else(|| "third-party".to_string());
-                out.push((
-                    (n.start, n.end),
-                    Party {
-                        id,
-                        name: n.name,
-                        entity: None,
-                        vendor: None,
-                    },
-                ));
+            for (start, end, name, entity) in named {
+                self.add_named_receiver(&mut out, (start, end), name, entity);
             }
             out.sort_by_key(|(m, _)| m.0);
         }
@@ -1210,6 +1176,38 @@ impl<'a> Builder<'a> {
             out.retain(|(_, p)| !(p.id == "sdk" && p.name.is_empty()));
         }
         out
+    }
+
+    /// Adds a receiver named at `span`: a signature's match inside the span wins; a
+    /// vendor's brand or a generic word inside it gives way to the whole name.
+    fn add_named_receiver(
+        &self,
+        out: &mut Vec<((usize, usize), Party)>,
+        span: (usize, usize),
+        name: String,
+        entity: Option<String>,
+    ) {
+        let overlapping: Vec<usize> = (0..out.len())
+            .filter(|&i| out[i].0.0 < span.1 && span.0 < out[i].0.1)
+            .collect();
+        if overlapping.iter().any(|&i| out[i].1.id.starts_with("sdk:")) {
+            return;
+        }
+        for &i in overlapping.iter().rev() {
+            out.remove(i);
+        }
+        let id = self
+            .resolve_name(&name, "")
+            .unwrap_or_else(|| "third-party".to_string());
+        out.push((
+            span,
+            Party {
+                id,
+                name,
+                entity,
+                vendor: None,
+            },
+        ));
     }
 
     /// `sdk:<id>` when a name resolves to exactly one SDK signature. A brand with several
