@@ -1856,7 +1856,6 @@ mod prose_parties {
     //! section titles as bold lines. Invented wording.
 
     use crate::common::policy::*;
-    use privaudit::policy::extract::{Input, extract_documents};
     use privaudit::policy::model::{Declaration, Share};
 
     const POLICY: &str = r#"## Privacy Policy
@@ -1895,9 +1894,7 @@ I also share your purchase history with Ledgerline to manage subscriptions, and 
 "#;
 
     fn draft() -> Declaration {
-        extract_documents(&[Input::new("policy.md", POLICY.as_bytes())], &lexicon())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .declaration
+        draft_of("policy.md", POLICY)
     }
 
     fn entry<'a>(d: &'a Declaration, name: &str) -> &'a Share {
@@ -1946,11 +1943,7 @@ I also share your purchase history with Ledgerline to manage subscriptions, and 
     fn a_section_title_ends_the_party_named_above_it() {
         let d = draft();
         // The log data are collected; the last SDK of the list above does not get them.
-        let collected: Vec<&str> = d
-            .collect
-            .iter()
-            .flat_map(|c| c.data.iter().map(String::as_str))
-            .collect();
+        let collected = collected_ids(&d);
         assert!(collected.contains(&"network.ip_address"), "{collected:?}");
         assert!(collected.contains(&"device.software.os"), "{collected:?}");
         let crashlytics = entry(&d, "Firebase Crashlytics");
@@ -1981,7 +1974,6 @@ mod unknown_headings {
     //! Invented wording.
 
     use crate::common::policy::*;
-    use privaudit::policy::extract::{Input, extract_documents};
     use privaudit::policy::model::Declaration;
 
     const POLICY: &str = r#"# Privacy Policy — Lintel Budget
@@ -2011,9 +2003,7 @@ The free version shows ads from Google AdMob, which may use your advertising ID 
 "#;
 
     fn draft() -> Declaration {
-        extract_documents(&[Input::new("policy.md", POLICY.as_bytes())], &lexicon())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .declaration
+        draft_of("policy.md", POLICY)
     }
 
     fn shared(d: &Declaration, party: &str) -> Vec<String> {
@@ -2027,11 +2017,7 @@ The free version shows ads from Google AdMob, which may use your advertising ID 
     #[test]
     fn sections_after_the_title_are_read() {
         let d = draft();
-        let collected: Vec<&str> = d
-            .collect
-            .iter()
-            .flat_map(|c| c.data.iter().map(String::as_str))
-            .collect();
+        let collected = collected_ids(&d);
         assert!(collected.contains(&"contact.email"), "{collected:?}");
         assert!(shared(&d, "sdk:amplitude").contains(&"device.software.os".to_string()));
         assert!(shared(&d, "sdk:admob").contains(&"network.ip_address".to_string()));
@@ -2059,21 +2045,14 @@ mod table_columns {
     //! wording.
 
     use crate::common::policy::*;
-    use privaudit::policy::extract::{Input, extract_documents};
 
     #[test]
     fn the_purpose_column_is_not_read_for_data() {
         let text = "# Privacy\n\n## What we collect\n\n| Data | Why we use it |\n|---|---|\n\
                     | Device ID | Fraud prevention and crash reports |\n\
                     | Email address | Sending offers near your location |\n";
-        let d = extract_documents(&[Input::new("p.md", text.as_bytes())], &lexicon())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .declaration;
-        let collected: Vec<&str> = d
-            .collect
-            .iter()
-            .flat_map(|c| c.data.iter().map(String::as_str))
-            .collect();
+        let d = draft_of("p.md", text);
+        let collected = collected_ids(&d);
         assert!(collected.contains(&"device.identifier"), "{collected:?}");
         assert!(collected.contains(&"contact.email"), "{collected:?}");
         assert!(

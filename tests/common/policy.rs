@@ -301,3 +301,25 @@ pub fn assert_no_diff(what: &str, expected: &Declaration, actual: &Declaration) 
         );
     }
 }
+
+/// The draft declaration of one policy file given by name (the extension picks the
+/// format) and text.
+pub fn draft_of(file: &str, text: &str) -> Declaration {
+    privaudit::policy::extract::extract_documents(
+        &[privaudit::policy::extract::Input::new(
+            file,
+            text.as_bytes(),
+        )],
+        &lexicon(),
+    )
+    .unwrap_or_else(|e| panic!("{file}: {e}"))
+    .declaration
+}
+
+/// Every id the draft's `[[collect]]` entries list.
+pub fn collected_ids(d: &Declaration) -> Vec<&str> {
+    d.collect
+        .iter()
+        .flat_map(|c| c.data.iter().map(String::as_str))
+        .collect()
+}
