@@ -975,9 +975,10 @@ impl<'a> Builder<'a> {
         if !s.text.contains(" | ") {
             return;
         }
+        // A row may hold several sentences: the same line continues the table too.
         let continues = self
             .table_line
-            .is_some_and(|l| s.line == l + 1 && s.doc == self.table_doc);
+            .is_some_and(|l| (s.line == l || s.line == l + 1) && s.doc == self.table_doc);
         self.table_line = Some(s.line);
         self.table_doc = s.doc;
         if !continues {
