@@ -2065,3 +2065,189 @@ mod table_columns {
         );
     }
 }
+
+mod sdk_list_shapes {
+    //! The shapes Chinese apps give their SDK lists, each in invented wording: every SDK
+    //! is one named [[share]] entry with its own data, its company as the entity, and no
+    //! entry for a company, a field label or a title.
+
+    use crate::common::policy::*;
+    use privaudit::policy::model::{Declaration, Share};
+
+    fn entry<'a>(d: &'a Declaration, name: &str) -> &'a Share {
+        d.share
+            .iter()
+            .find(|s| s.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no entry named {name:?} in {:#?}", d.share))
+    }
+
+    fn names(d: &Declaration) -> Vec<&str> {
+        d.share.iter().filter_map(|s| s.name.as_deref()).collect()
+    }
+
+    fn has_data(s: &Share, ids: &[&str]) {
+        for id in ids {
+            assert!(
+                s.data.iter().any(|d| d == id),
+                "{:?} lacks {id}: {:?}",
+                s.name,
+                s.data
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_label_holding_a_company_gives_the_entity_under_the_title() {
+        let text = "第三方SDK清单\n\n1. 微信SDK\n\n第三方名称：深圳市腾讯计算机系统有限公司\n\n\
+            使用目的：登录与分享\n\n收集个人信息类型：设备型号、网络类型\n\n\
+            2. QQ互联SDK\n\n第三方名称：深圳市腾讯计算机系统有限公司\n\n使用目的：QQ登录\n\n\
+            收集个人信息类型：IP地址\n\n3. 小鹿客服SDK\n\nSDK名称：小鹿客服SDK\n\
+            第三方名称：杭州小鹿云服科技有限公司\n使用用途：在线客服\n\
+            收集个人信息字段：昵称、头像\n";
+        let d = draft_of("sdk.txt", text);
+        let wechat = entry(&d, "微信SDK");
+        assert_eq!(wechat.party, "sdk:wechat");
+        assert_eq!(
+            wechat.entity.as_deref(),
+            Some("深圳市腾讯计算机系统有限公司")
+        );
+        has_data(wechat, &["device.hardware.model", "network.type"]);
+        assert!(
+            !wechat.data.iter().any(|d| d == "network.ip_address"),
+            "{:?}",
+            wechat.data
+        );
+        let qq = entry(&d, "QQ互联SDK");
+        assert_eq!(qq.party, "sdk:qq_connect");
+        has_data(qq, &["network.ip_address"]);
+        let support = entry(&d, "小鹿客服SDK");
+        assert_eq!(support.party, "third-party");
+        assert_eq!(support.entity.as_deref(), Some("杭州小鹿云服科技有限公司"));
+        has_data(support, &["identity.nickname", "identity.avatar"]);
+        assert!(
+            !names(&d)
+                .iter()
+                .any(|n| n.contains("有限公司") || n.ends_with("使用")),
+            "{:?}",
+            names(&d)
+        );
+    }
+
+    #[test]
+    fn a_prose_record_with_its_company_in_brackets() {
+        let text = "四、我们如何共享您的信息\n我们接入了以下SDK：\n\
+            1、友盟+ SDK（友盟同欣（北京）科技有限公司）：为了统计分析，会收集您的IMEI、IP地址。\n\
+            2、个推SDK（每日互动股份有限公司）：为了向您推送消息，会收集您的应用列表。\n";
+        let d = draft_of("sdk.txt", text);
+        let umeng = entry(&d, "友盟+ SDK");
+        assert_eq!(umeng.party, "sdk:umeng");
+        assert_eq!(
+            umeng.entity.as_deref(),
+            Some("友盟同欣（北京）科技有限公司")
+        );
+        has_data(umeng, &["device.identifier.imei", "network.ip_address"]);
+        let getui = entry(&d, "个推SDK");
+        assert!(getui.party.starts_with("sdk:getui"), "{}", getui.party);
+        has_data(getui, &["app.installed_list"]);
+        assert_eq!(
+            d.share.len(),
+            2,
+            "no entry for a bracketed company: {:?}",
+            names(&d)
+        );
+    }
+
+    #[test]
+    fn a_category_cell_spanning_rows_stays_with_each_row() {
+        let html = "<table><tr><th>类别</th><th>SDK名称</th><th>使用目的</th><th>收集的个人信息</th></tr>\
+            <tr><td rowspan=\"2\">登录分享类</td><td>微信开放平台SDK</td><td>微信登录</td><td>设备型号</td></tr>\
+            <tr><td>QQ互联SDK</td><td>QQ登录</td><td>IP地址</td></tr>\
+            <tr><td>推送类</td><td>极光推送SDK</td><td>推送</td><td>OAID</td></tr></table>";
+        let d = draft_of("sdk.html", html);
+        has_data(entry(&d, "微信开放平台SDK"), &["device.hardware.model"]);
+        let qq = entry(&d, "QQ互联SDK");
+        assert_eq!(qq.party, "sdk:qq_connect");
+        has_data(qq, &["network.ip_address"]);
+        has_data(entry(&d, "极光推送SDK"), &["device.identifier.oaid"]);
+        assert_eq!(d.share.len(), 3, "{:?}", names(&d));
+    }
+
+    #[test]
+    fn one_small_label_value_table_per_sdk() {
+        let html = "<h2>第三方SDK目录</h2>\
+            <table><tr><td>SDK名称</td><td>小米推送SDK</td></tr>\
+            <tr><td>第三方主体</td><td>北京小米移动软件有限公司</td></tr>\
+            <tr><td>使用目的</td><td>消息推送</td></tr>\
+            <tr><td>收集个人信息类型</td><td>OAID、设备型号</td></tr></table>\
+            <table><tr><td>SDK名称</td><td>神策分析SDK</td></tr>\
+            <tr><td>第三方主体</td><td>神策网络科技（北京）有限公司</td></tr>\
+            <tr><td>使用目的</td><td>行为分析</td></tr>\
+            <tr><td>收集个人信息类型</td><td>IP地址</td></tr></table>";
+        let d = draft_of("sdk.html", html);
+        let mi = entry(&d, "小米推送SDK");
+        assert_eq!(mi.entity.as_deref(), Some("北京小米移动软件有限公司"));
+        has_data(mi, &["device.identifier.oaid", "device.hardware.model"]);
+        has_data(entry(&d, "神策分析SDK"), &["network.ip_address"]);
+        assert!(
+            !mi.data.iter().any(|d| d == "network.ip_address"),
+            "{:?}",
+            mi.data
+        );
+        assert_eq!(d.share.len(), 2, "{:?}", names(&d));
+    }
+
+    #[test]
+    fn a_numbered_name_before_its_fields_on_one_line() {
+        let text = "第三方SDK列表：\n\
+            1. 微信开放平台SDK，第三方主体：深圳市腾讯计算机系统有限公司，使用目的：微信登录，收集信息：设备型号\n\
+            2. 高德定位SDK，第三方主体：高德软件有限公司，使用目的：定位，收集信息：精确位置\n";
+        let d = draft_of("sdk.txt", text);
+        let wechat = entry(&d, "微信开放平台SDK");
+        assert_eq!(
+            wechat.entity.as_deref(),
+            Some("深圳市腾讯计算机系统有限公司")
+        );
+        has_data(wechat, &["device.hardware.model"]);
+        let amap = entry(&d, "高德定位SDK");
+        assert_eq!(amap.party, "sdk:amap_location");
+        has_data(amap, &["location.precise"]);
+        assert_eq!(d.share.len(), 2, "{:?}", names(&d));
+    }
+
+    #[test]
+    fn a_cell_giving_the_name_and_its_company() {
+        let html = "<table><tr><td>序号</td><td>第三方SDK名称及提供方</td><td>SDK用途</td>\
+            <td>共享的信息字段</td></tr>\
+            <tr><td>1</td><td><p>高德地图</p><p>高德软件有限公司</p></td><td>地图展示</td><td>精确位置</td></tr>\
+            <tr><td>2</td><td><p>个推</p><p>每日互动股份有限公司</p></td><td>消息推送</td><td>应用列表</td></tr></table>";
+        let d = draft_of("sdk.html", html);
+        let amap = entry(&d, "高德地图");
+        assert!(amap.party.starts_with("sdk:amap"), "{}", amap.party);
+        assert_eq!(amap.entity.as_deref(), Some("高德软件有限公司"));
+        has_data(amap, &["location.precise"]);
+        let getui = entry(&d, "个推");
+        assert_eq!(getui.entity.as_deref(), Some("每日互动股份有限公司"));
+        has_data(getui, &["app.installed_list"]);
+    }
+
+    #[test]
+    fn two_data_columns_both_count() {
+        let text = "场景描述 | 个人信息类型 | 个人信息字段 | 第三方机构名称\n---|---|---|---\n\
+            风险识别 | 设备信息 | IMEI、网络类型 | 杭州某某风控科技有限公司\n";
+        let d = draft_of("sdk.md", text);
+        let risk = d
+            .share
+            .iter()
+            .find(|s| s.entity.as_deref() == Some("杭州某某风控科技有限公司"))
+            .unwrap_or_else(|| panic!("{:#?}", d.share));
+        has_data(risk, &["device.identifier.imei", "network.type"]);
+    }
+
+    #[test]
+    fn the_apps_own_operator_is_no_third_party() {
+        let text = "十、如何联系我们\n运营主体及个人信息保护负责人\n\
+            公司名称：北京某某网络科技有限公司\n注册地址：北京市海淀区某某路1号\n联系电话：010-12345678\n";
+        let d = draft_of("policy.txt", text);
+        assert!(d.share.is_empty(), "{:#?}", d.share);
+    }
+}

@@ -358,6 +358,18 @@ impl Notes {
         self.list.push(note);
     }
 
+    /// Keeps only the notes `keep` accepts: a note that no longer holds goes.
+    fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        let seen = &mut self.seen;
+        self.list.retain(|n| {
+            let k = keep(n);
+            if !k {
+                seen.remove(n.as_str());
+            }
+            k
+        });
+    }
+
     /// Names the document the notes from `start` on are about.
     fn prefix_from(&mut self, start: usize, name: &str) {
         for note in self.list.iter_mut().skip(start) {
@@ -408,6 +420,9 @@ struct Builder<'a> {
     party: Option<Party>,
     /// Clause where the current party context started.
     party_anchor: Option<String>,
+    /// The party was named by a vendor in a title ending in a colon ("1、友盟+ SDK："):
+    /// the sentence after it may say which of the vendor's SDKs it is.
+    vendor_title: bool,
     /// Definitions sections skipped: where each starts and how many sentences it has.
     definitions: Vec<(String, usize)>,
     last_was_definition: bool,
@@ -486,6 +501,7 @@ impl<'a> Builder<'a> {
             node: usize::MAX,
             party: None,
             party_anchor: None,
+            vendor_title: false,
             definitions: Vec::new(),
             last_was_definition: false,
             seen: HashSet::new(),
@@ -617,6 +633,9 @@ impl<'a> Builder<'a> {
         self.blank_purpose_cells(s, &mut original);
         // Matching runs on simplified characters; offsets are the same as in `original`.
         let masked = hanzi::fold(&original).into_owned();
+        if std::mem::take(&mut self.vendor_title) {
+            self.resolve_titled_vendor(&masked);
+        }
         let mut parties = self.resolve_parties(&masked, &original, s);
         // "AppsFlyer: advertising identifier, for attribution": a list item's label that
         // names a party says who receives the data the item lists. It stands before the
@@ -631,6 +650,22 @@ impl<'a> Builder<'a> {
                 .filter(|(_, party)| !party.name.is_empty())
                 .map(|(_, party)| ((0, 0), party))
                 .collect();
+            // "友盟+ SDK（…）：为了统计分析…": a vendor with several SDKs in the label is
+            // resolved by the product words of the body.
+            for (_, party) in parties.iter_mut() {
+                if party.id == "sdk"
+                    && let Some(vendor) = party.vendor
+                    && let Ok(idx) = self
+                        .lexicon
+                        .resolve_vendor(vendor, None, &party.name, &masked)
+                {
+                    let entity = party.entity.take();
+                    *party = self.sdk_party(idx, &party.name);
+                    party.entity = entity;
+                    let said = format!("{:?} names a vendor", party.name);
+                    self.notes.retain(|n| !n.contains(&said));
+                }
+            }
         }
         let mut types = self.lexicon.find_types(&masked);
         // "使用目的：统计分析应用使用情况": what follows a purpose label says why.
@@ -697,8 +732,13 @@ impl<'a> Builder<'a> {
         if heading {
             let spans = self.spans(&types);
             self.record(s, &spans, TraceKind::Skipped, None, "heading");
-            // Headings name parties ("1. 友盟统计SDK") but state nothing about data.
-            if let Some((_, party)) = parties.iter().rev().find(|(_, p)| p.id.starts_with("sdk:")) {
+            // Headings name parties ("1. 友盟统计SDK") but state nothing about data. A
+            // vendor with several SDKs ("1、友盟+ SDK：") may be resolved by what follows.
+            let named_sdk = |p: &Party| {
+                p.id.starts_with("sdk:")
+                    || (p.id == "sdk" && p.vendor.is_some() && !p.name.is_empty())
+            };
+            if let Some((_, party)) = parties.iter().rev().find(|(_, p)| named_sdk(p)) {
                 self.set_party(party.clone(), s);
                 if self.scans_data(s.role) {
                     self.share_entry(party, s, s.clause.clone());
@@ -1172,6 +1212,34 @@ impl<'a> Builder<'a> {
             }
             out.sort_by_key(|(m, _)| m.0);
         }
+        out.sort_by_key(|(m, _)| m.0);
+        // "友盟+ SDK（友盟同欣（北京）科技有限公司）": a company in brackets right after a
+        // named party is that party's company, not another receiver.
+        let mut k = 1;
+        while k < out.len() {
+            let (before, after) = out.split_at_mut(k);
+            let (prev_span, prev) = &mut before[k - 1];
+            let (span, party) = &after[0];
+            let bracketed = original.get(prev_span.1..span.0).is_some_and(|gap| {
+                gap.trim_end().ends_with(['（', '('])
+                    && gap.chars().count() <= 12
+                    && !gap.contains(['，', '。', '：', ':', ',', '；', ';', '、'])
+            });
+            if bracketed
+                && !prev.name.is_empty()
+                && !party.id.starts_with("sdk:")
+                && sdk_list::is_company_name(&party.name)
+            {
+                if prev.entity.is_none() {
+                    prev.entity = party.entity.clone().or_else(|| Some(party.name.clone()));
+                }
+                let said = format!("{:?} names a vendor", party.name);
+                self.notes.retain(|n| !n.contains(&said));
+                out.remove(k);
+                continue;
+            }
+            k += 1;
+        }
         // A generic term next to a named SDK in the same sentence adds nothing.
         if out.iter().any(|(_, p)| p.id.starts_with("sdk:")) {
             out.retain(|(_, p)| !(p.id == "sdk" && p.name.is_empty()));
@@ -1476,7 +1544,51 @@ impl<'a> Builder<'a> {
         if !keep_anchor {
             self.party_anchor = s.clause.clone();
         }
+        self.vendor_title =
+            party.id == "sdk" && party.vendor.is_some() && s.text.trim_end().ends_with(['：', ':']);
         self.party = Some(party);
+    }
+
+    /// "1、友盟+ SDK（友盟同欣（北京）科技有限公司）：" then "为了统计分析，会收集…": the
+    /// vendor's SDK is the one the product words after the title name. The entry made
+    /// under the title takes the SDK's id.
+    fn resolve_titled_vendor(&mut self, following: &str) {
+        let Some(current) = self.party.clone() else {
+            return;
+        };
+        let Some(vendor) = current.vendor else {
+            return;
+        };
+        let Ok(idx) = self
+            .lexicon
+            .resolve_vendor(vendor, None, &current.name, following)
+        else {
+            return;
+        };
+        let mut resolved = self.sdk_party(idx, &current.name);
+        resolved.entity = current.entity.clone();
+        let old_key = (
+            format!("{}\u{0}{}", current.id, current.name),
+            self.party_anchor.clone(),
+        );
+        let new_key = (resolved.id.clone(), self.party_anchor.clone());
+        if !self.share_index.contains_key(&new_key)
+            && let Some(i) = self.share_index.remove(&old_key)
+        {
+            if let Some(entry) = self.share.get_mut(i) {
+                entry.party = resolved.id.clone();
+            }
+            self.share_index.insert(new_key, i);
+        }
+        let still_generic = self
+            .share
+            .iter()
+            .any(|e| e.party == "sdk" && e.name.as_deref() == Some(current.name.as_str()));
+        if !still_generic {
+            let said = format!("{:?} names a vendor", current.name);
+            self.notes.retain(|n| !n.contains(&said));
+        }
+        self.party = Some(resolved);
     }
 
     fn sdk_party(&self, idx: usize, text: &str) -> Party {
@@ -1987,8 +2099,9 @@ fn recipient_clauses<'h>(
 }
 
 fn squeeze(t: &str) -> String {
+    // Cell bars and colons go too: a "label | value" row is read as "label：value".
     t.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\\'))
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\\' | '|' | '｜' | ':' | '：'))
         .collect()
 }
 

@@ -672,11 +672,12 @@ impl Lexicon {
         if let [only] = v.sdks.as_slice() {
             return Ok(*only);
         }
-        let window: String = following
-            .chars()
-            .take(16)
-            .collect::<String>()
-            .to_lowercase();
+        // "友盟+ SDK（友盟同欣（北京）科技有限公司）：为了统计分析": the product words may
+        // follow a company in brackets, so the words after the brackets count too.
+        let mut window: String = squeeze_spaces(following.chars()).take(16).collect();
+        window.push(' ');
+        window.extend(squeeze_spaces(without_brackets(following)).take(16));
+        let window = window.to_lowercase();
         let mut best: Option<(usize, &str, &[&str])> = None;
         for (word, cats) in PRODUCT_WORDS {
             if let Some(pos) = window.find(word)
@@ -1125,4 +1126,32 @@ fn default_sdk(
         .iter()
         .copied()
         .find(|&m| sdks.get(m).is_some_and(|s| s.id == key))
+}
+
+/// The characters of `text` outside brackets (nested ones too).
+fn without_brackets(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut depth = 0usize;
+    text.chars().filter(move |&c| match c {
+        '(' | '（' => {
+            depth += 1;
+            false
+        }
+        ')' | '）' => {
+            depth = depth.saturating_sub(1);
+            false
+        }
+        _ => depth == 0,
+    })
+}
+
+/// `chars` with each run of whitespace cut to one space: masked text keeps a masked
+/// phrase's length in spaces, which must not use up a look-ahead window.
+fn squeeze_spaces(chars: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
+    let mut last_space = false;
+    chars.filter(move |c| {
+        let space = c.is_whitespace();
+        let keep = !(space && last_space);
+        last_space = space;
+        keep
+    })
 }

@@ -205,11 +205,34 @@ impl Labels {
                     .chars()
                     .next_back()
                     .is_some_and(|c| super::segment::is_cjk(c) || c.is_alphanumeric());
+            // "第三方名称：深圳市腾讯计算机系统有限公司": a name label whose value is a
+            // company gives the record's company, under the title or name it has.
+            let field = if field == Field::Name && is_company_name(&first_clause(value)) {
+                Field::Entity
+            } else {
+                field
+            };
             if !lead_in && !prose && !glued {
                 out.push((start, value_start, field));
             }
         }
         out
+    }
+
+    /// "SDK名称 | 微信开放平台SDK": a two-cell row of a label and its value (one small
+    /// table per SDK) read as the field "SDK名称：微信开放平台SDK". A row of two labels is
+    /// a table's header and stays.
+    fn label_row(&self, line: &str) -> Option<String> {
+        let row = cells(line)?;
+        let [label, value] = row.as_slice() else {
+            return None;
+        };
+        let is_label = |c: &str| {
+            self.kinds
+                .contains_key(&normalise(c.trim_end_matches([':', '：'])))
+        };
+        (is_label(label) && !value.is_empty() && !is_label(value))
+            .then(|| format!("{}：{}", label.trim_end_matches([':', '：']), value))
     }
 
     /// The field a table header cell names: the whole cell, else the longest label in it
@@ -222,13 +245,31 @@ impl Labels {
         if let Some(f) = self.kinds.get(&c) {
             return Some(*f);
         }
+        // "第三方SDK名称及提供方": a column giving the name and its company is the name
+        // column; the company is split off each cell (see `Draft::finish`).
+        let names_too = self
+            .by_length
+            .iter()
+            .any(|(w, f)| *f == Field::Name && w.chars().count() >= 2 && c.contains(w.as_str()));
+        if names_too && ["及", "和", "与", "/", "、"].iter().any(|j| c.contains(j)) {
+            return Some(Field::Name);
+        }
         // The head noun ends a Chinese header: "第三方SDK运营方名称" is the operator's name,
         // "第三方SDK运营方隐私政策" its privacy policy.
-        self.by_length
+        let labelled = self
+            .by_length
             .iter()
             .filter(|(w, _)| w.chars().count() >= 2 && c.contains(w.as_str()))
             .max_by_key(|(w, _)| (c.ends_with(w.as_str()), w.chars().count()))
-            .map(|(_, f)| *f)
+            .map(|(_, f)| *f);
+        // "获取信息", "涉及数据", "个人信息": a Chinese header that ends in a word for
+        // information lists data.
+        labelled.or_else(|| {
+            ["信息", "数据", "字段"]
+                .iter()
+                .any(|w| c.ends_with(w))
+                .then_some(Field::Data)
+        })
     }
 }
 
@@ -450,10 +491,32 @@ impl Draft {
         let link = get(Field::Link).and_then(|l| find_url(&l));
         let purpose = get(Field::Purpose);
         let data = get(Field::Data);
-        let mut names: Vec<String> = split_names(&self.names)
+        let mut entity = entity;
+        let mut named = split_names(&self.names);
+        // "高德地图 高德软件有限公司", "微信SDK（深圳市腾讯计算机系统有限公司）": a name
+        // that also gives its company.
+        for n in named.iter_mut() {
+            let Some(c) = companies(n).into_iter().next() else {
+                continue;
+            };
+            let rest = format!("{}{}", &n[..c.start], &n[c.end..])
+                .replace("（）", "")
+                .replace("()", "");
+            let rest = rest
+                .trim()
+                .trim_end_matches(['-', '—', '：', ':', '，', ','])
+                .trim();
+            if !rest.is_empty() && !labels.is_generic(rest) {
+                entity.get_or_insert(c.legal);
+                *n = rest.to_string();
+            }
+        }
+        let mut names: Vec<String> = named
             .into_iter()
             .filter(|n| !labels.is_generic(n) && n.chars().count() <= 60 && !is_address(n))
             .collect();
+        // Named by a name field, or by a title that says SDK.
+        let mut named_as_party = !names.is_empty();
         if names.is_empty()
             && let Some(title) = &self.title
         {
@@ -464,6 +527,7 @@ impl Draft {
                 .any(|w| title.to_lowercase().contains(w));
             // "联系我们", "第三方SDK目录": a section heading is no party's name.
             let heading = !says_sdk && super::segment::role_of(title).is_some();
+            named_as_party = says_sdk;
             if !heading && (says_sdk || entity.is_some() || link.is_some()) {
                 names = split_names(title)
                     .into_iter()
@@ -486,7 +550,11 @@ impl Draft {
         .iter()
         .filter(|b| **b)
         .count();
-        if names.is_empty() || others == 0 {
+        // "运营主体：北京某某科技有限公司" under a contact heading names the app's own
+        // operator: a company alone, under a title or standing for the name, is no
+        // third party's record.
+        let only_company = !named_as_party && entity.is_some() && others == 1;
+        if names.is_empty() || others == 0 || only_company {
             return None;
         }
         Some(Record {
@@ -554,9 +622,10 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
         };
         let mut columns: Vec<Option<Field>> =
             header.iter().map(|c| labels.header_field(c)).collect();
-        // A field named by two columns is the first one's ("SDK名称 | SDK描述").
+        // A field named by two columns is the first one's ("SDK名称 | SDK描述"), except
+        // data: "个人信息类型 | 个人信息字段" both list what the SDK receives.
         for k in 1..columns.len() {
-            if columns[..k].contains(&columns[k]) {
+            if columns[k] != Some(Field::Data) && columns[..k].contains(&columns[k]) {
                 columns[k] = None;
             }
         }
@@ -590,7 +659,11 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
             let mut draft = Draft::default();
             for (k, cell) in row.iter().enumerate() {
                 if let Some(Some(f)) = columns.get(k) {
-                    append(draft.value_mut(*f), cell);
+                    let value = draft.value_mut(*f);
+                    if !value.is_empty() && !cell.trim().is_empty() {
+                        value.push('、');
+                    }
+                    append(value, cell);
                 }
             }
             draft.add_text(j + 1, &row.join(" | "));
@@ -700,6 +773,17 @@ const COMPANY_SUFFIXES_EN: &[&str] = &[
     "s.r.l.",
 ];
 const COMPANY_SUFFIXES_ZH: &[&str] = &["有限责任公司", "股份有限公司", "有限公司"];
+
+/// A value that is a legal name and nothing else ("友盟同欣（北京）科技有限公司",
+/// "Acme Labs Inc."), not a name that mentions one in brackets.
+pub(super) fn is_company_name(value: &str) -> bool {
+    let v = value.trim().trim_end_matches(['.', ',', '。', '；', ';']);
+    if v.chars().any(super::segment::is_cjk) {
+        COMPANY_SUFFIXES_ZH.iter().any(|s| v.ends_with(s))
+    } else {
+        looks_like_company(v)
+    }
+}
 
 fn looks_like_company(text: &str) -> bool {
     let t = text.trim().trim_end_matches([',', '.']);
@@ -845,7 +929,13 @@ fn link_lists(
 /// Reads every SDK-list record of a policy text.
 pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
     let raw: Vec<&str> = text.lines().collect();
-    let lines: Vec<String> = raw.iter().map(|l| clean_line(l)).collect();
+    let lines: Vec<String> = raw
+        .iter()
+        .map(|l| {
+            let line = clean_line(l);
+            labels.label_row(&line).unwrap_or(line)
+        })
+        .collect();
     let mut used = vec![false; lines.len()];
     let mut out = Vec::new();
     tables(&lines, labels, &mut used, &mut out);
@@ -939,7 +1029,20 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             continue;
         }
         let prefix = line[..fields[0].0].trim();
-        if !prefix.is_empty() {
+        // "1. 微信开放平台SDK，第三方主体：…": a numbered name before the first label
+        // titles a new record.
+        let prefix_title = strip_marker(prefix.trim_end_matches(['，', ',', ' '])).trim();
+        let titled_prefix = !prefix_title.is_empty()
+            && !labels.is_generic(prefix_title)
+            && fields[0].2 != Field::Name
+            && prefix.chars().count() <= 40
+            && is_numbered(prefix)
+            && !prefix.contains('。');
+        if titled_prefix {
+            close(&mut current, &mut out);
+            last_field = None;
+            title = Some((line_no, prefix_title.to_string()));
+        } else if !prefix.is_empty() {
             match (current.as_mut(), last_field) {
                 // "Talking" / "data 公司全称：…": a wrapped value's tail before the next label.
                 (Some(d), Some(f)) if prefix.chars().count() <= 30 => {

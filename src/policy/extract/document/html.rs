@@ -280,6 +280,12 @@ impl State {
                     w.open(BlockKind::TableRow, 0, "");
                 }
                 w.cell_kind(name == "th");
+                let span = |a: &str| {
+                    attr(tag, a)
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(1)
+                };
+                w.cell_span(span("rowspan"), span("colspan"));
                 w.open(BlockKind::TableCell, 0, "");
             }
             "tr" | "td" | "th" => self.layout_or_soft_break(),

@@ -526,3 +526,36 @@ fn a_table_that_lays_out_the_page_is_read_as_sections() {
     assert_eq!(c.text.lines().count(), 1, "{:?}", c.text);
     assert!(c.text.starts_with("友盟统计SDK | 统计分析"));
 }
+
+#[test]
+fn spanned_cells_are_repeated_in_the_rows_they_cover() {
+    let c = html(
+        "<table><tr><th>类别</th><th>名称</th><th>用途</th></tr>\
+         <tr><td rowspan=\"3\">推送类</td><td>A推送</td><td>通知</td></tr>\
+         <tr><td>B推送</td><td>通知</td></tr>\
+         <tr><td>C推送</td><td>通知</td></tr>\
+         <tr><td colspan=\"2\">D</td><td>统计</td></tr>\
+         <tr><td>E</td><td rowspan=\"2\">广告</td><td>投放</td></tr>\
+         <tr><td>F</td></tr></table>",
+    );
+    let rows = blocks_of(&c, BlockKind::TableRow);
+    assert_eq!(
+        rows,
+        [
+            "类别 | 名称 | 用途",
+            "推送类 | A推送 | 通知",
+            "推送类 | B推送 | 通知",
+            "推送类 | C推送 | 通知",
+            "D | | 统计",
+            "E | 广告 | 投放",
+            "F | 广告",
+        ],
+        "{}",
+        c.text
+    );
+    // A hostile span neither grows the text without bound nor panics.
+    let c = html(
+        "<table><tr><td rowspan=\"4294967296\" colspan=\"999999\">x</td></tr><tr><td>y</td></tr></table>",
+    );
+    assert!(c.text.len() < 2_000, "{}", c.text.len());
+}

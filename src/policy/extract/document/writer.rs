@@ -31,7 +31,16 @@ struct Table {
     /// Whether the row belongs to the table's head section (`<thead>`, a Markdown head).
     in_head: bool,
     rows: usize,
+    /// Cells of earlier rows that span down into the next ones (`rowspan`): column,
+    /// rows still to fill, text. A category cell spanning three SDK rows belongs to each.
+    carried: Vec<(usize, usize, String)>,
+    /// The spans the open cell declared: rows down, columns across.
+    cell_span: (usize, usize),
 }
+
+/// The most rows or columns one cell may span: a hostile `rowspan="99999999"` must not
+/// make the text grow without bound.
+const MAX_SPAN: usize = 64;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Space {
@@ -313,6 +322,9 @@ impl Writer {
                 }
             }
             BlockKind::TableCell => {
+                if !self.in_cell() {
+                    self.fill_carried(false);
+                }
                 let first = self.tables.last().is_none_or(|t| t.cells.is_empty());
                 if self.in_cell() {
                     self.soft_space();
@@ -384,6 +396,10 @@ impl Writer {
     }
 
     fn close_one(&mut self, o: Open) {
+        if o.kind == BlockKind::TableRow && !self.in_cell() {
+            // The cells earlier rows span into this one, before the row's range is taken.
+            self.fill_carried(true);
+        }
         let end = self.out.trim_end().len().max(o.body);
         let has_text = self
             .out
@@ -394,8 +410,19 @@ impl Writer {
         match o.kind {
             BlockKind::TableCell if !nested_cell => {
                 let text = self.out.get(o.body..end).unwrap_or("").trim().to_string();
+                let mut extra_columns = 0;
                 if let Some(t) = self.tables.last_mut() {
+                    let (down, across) = std::mem::replace(&mut t.cell_span, (1, 1));
+                    if down > 1 {
+                        t.carried.push((t.cells.len(), down - 1, text.clone()));
+                    }
                     t.cells.push(text);
+                    extra_columns = across.saturating_sub(1);
+                }
+                // A cell spanning columns stands for each: the columns after it keep
+                // their header's meaning.
+                for _ in 0..extra_columns {
+                    self.write_cell("");
                 }
             }
             BlockKind::TableRow if !self.in_cell() => {
@@ -437,6 +464,65 @@ impl Writer {
             BlockKind::Heading | BlockKind::Paragraph => self.block_break(),
             _ => {}
         }
+    }
+
+    /// Declares the spans of the cell about to open (`rowspan`, `colspan`).
+    pub(super) fn cell_span(&mut self, rows: usize, columns: usize) {
+        if self.in_cell() {
+            return;
+        }
+        if let Some(t) = self.tables.last_mut() {
+            t.cell_span = (rows.clamp(1, MAX_SPAN), columns.clamp(1, MAX_SPAN));
+        }
+    }
+
+    /// Writes the cells that earlier rows span into this one at the current column,
+    /// or, at the row's end, every one still owed.
+    fn fill_carried(&mut self, to_end: bool) {
+        loop {
+            let Some(t) = self.tables.last_mut() else {
+                return;
+            };
+            let column = t.cells.len();
+            let next = t
+                .carried
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.1 > 0 && (c.0 == column || (to_end && c.0 > column)))
+                .min_by_key(|(_, c)| c.0)
+                .map(|(i, _)| i);
+            let Some(i) = next else {
+                return;
+            };
+            if t.carried[i].0 > column {
+                // A gap before a spanned column at the row's end: the row was short.
+                self.write_cell("");
+                continue;
+            }
+            t.carried[i].1 -= 1;
+            let text = t.carried[i].1.eq(&0).then(|| t.carried.swap_remove(i).2);
+            let text = match text {
+                Some(text) => text,
+                None => t.carried[i].2.clone(),
+            };
+            self.write_cell(&text);
+        }
+    }
+
+    /// Appends a cell that has no block of its own (a spanned one) to the row.
+    fn write_cell(&mut self, text: &str) {
+        let Some(t) = self.tables.last_mut() else {
+            return;
+        };
+        let first = t.cells.is_empty();
+        t.cells.push(text.to_string());
+        if !first {
+            let trimmed = self.out.trim_end_matches(' ').len();
+            self.cut(trimmed.max(self.text_start));
+            self.out.push_str(" | ");
+        }
+        self.out.push_str(text);
+        self.space = Space::None;
     }
 
     /// A table cell that is a header cell (`<th>`, a Markdown head) or not.
