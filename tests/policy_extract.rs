@@ -2251,3 +2251,146 @@ mod sdk_list_shapes {
         assert!(d.share.is_empty(), "{:#?}", d.share);
     }
 }
+
+mod english_shapes {
+    //! English app policies in the shapes developers publish (Markdown, invented
+    //! wording): what a heading, a table column or an aside says about the data under it.
+
+    use crate::common::policy::*;
+    use privaudit::policy::model::Declaration;
+
+    fn denied(d: &Declaration) -> Vec<&str> {
+        d.deny
+            .iter()
+            .flat_map(|e| e.data.iter().map(String::as_str))
+            .collect()
+    }
+
+    fn shared_names(d: &Declaration) -> Vec<&str> {
+        d.share.iter().filter_map(|s| s.name.as_deref()).collect()
+    }
+
+    #[test]
+    fn a_heading_that_says_not_collected_makes_its_items_denials() {
+        let md = "# Privacy\n\n## Data Linked to You\n\nThe following data may be collected:\n\n\
+            - **Contact Info** — email address\n- **Diagnostics** — crash data\n\n\
+            ## Data Not Collected\n\n- Location\n- Contacts\n\n\
+            ## What we do NOT collect\n\n- Your name\n";
+        let d = draft_of("policy.md", md);
+        let collected = collected_ids(&d);
+        assert!(collected.contains(&"contact.email"), "{collected:?}");
+        assert!(
+            collected.contains(&"diagnostics.crash_log"),
+            "{collected:?}"
+        );
+        for id in ["location", "comm.contacts", "identity.name"] {
+            assert!(!collected.contains(&id), "{id} collected: {collected:?}");
+            assert!(
+                denied(&d).contains(&id),
+                "{id} not denied: {:?}",
+                denied(&d)
+            );
+        }
+    }
+
+    #[test]
+    fn a_definitions_section_ends_at_the_next_title() {
+        let md = "# Privacy Policy\n\n## Definitions\n\n\
+            - \"Personal data\" means information such as a name or a phone number.\n\n\
+            ## How sign-up works\n\nWhen you sign up we ask for your email address.\n";
+        let d = draft_of("policy.md", md);
+        let collected = collected_ids(&d);
+        assert_eq!(collected, ["contact.email"], "{d:#?}");
+    }
+
+    #[test]
+    fn what_the_app_never_sees_or_keeps_is_denied() {
+        let md = "# Privacy Policy\n\n## Payments\n\nWe never see or store your bank login password. \
+            We receive your billing address (we do not receive your payment card number). \
+            Your scan history stays only on your phone.\n";
+        let d = draft_of("policy.md", md);
+        let collected = collected_ids(&d);
+        assert!(collected.contains(&"contact.address"), "{collected:?}");
+        for id in [
+            "account.password",
+            "financial.bank_card",
+            "contact.phone_number",
+        ] {
+            assert!(!collected.contains(&id), "{id} collected: {collected:?}");
+        }
+        assert!(denied(&d).contains(&"account.password"), "{:?}", denied(&d));
+        assert!(
+            denied(&d).contains(&"financial.bank_card"),
+            "{:?}",
+            denied(&d)
+        );
+    }
+
+    #[test]
+    fn a_cookie_definition_goes_on_in_the_next_sentence_and_a_question_states_nothing() {
+        let md = "## Cookies\n\nCookies are small files used as anonymous identifiers. \
+            These are sent to your browser from the sites you visit and kept on your device.\n\n\
+            ## Does the app collect your precise location?\n\n\
+            The app does not collect the precise location of your device.\n";
+        let d = draft_of("policy.md", md);
+        assert!(collected_ids(&d).is_empty(), "{:?}", collected_ids(&d));
+        assert!(denied(&d).contains(&"location.precise"), "{:?}", denied(&d));
+    }
+
+    #[test]
+    fn a_table_column_saying_no_denies_the_row() {
+        let md = "## Categories of personal information we collect\n\n\
+            | Category | Examples | Collected |\n|---|---|---|\n\
+            | Identifiers | Email address, device ID | YES |\n\
+            | Geolocation data | Precise location | NO |\n\
+            | Biometric information | Fingerprints | NO |\n";
+        let d = draft_of("policy.md", md);
+        let collected = collected_ids(&d);
+        assert!(collected.contains(&"contact.email"), "{collected:?}");
+        assert!(
+            !collected.iter().any(|id| id.starts_with("location")),
+            "{collected:?}"
+        );
+        assert!(
+            !collected.iter().any(|id| id.starts_with("biometric")),
+            "{collected:?}"
+        );
+        assert!(denied(&d).contains(&"location.precise"), "{:?}", denied(&d));
+    }
+
+    #[test]
+    fn services_named_in_prose_and_in_a_shared_with_column() {
+        let md = "# Privacy Policy\n\n## Analytics\n\nI use Hopscotch Metrics to count how many people open the app. \
+            We send you a login code by SMS through Quillpost.\n\n\
+            ## Data we collect\n\n| Data | Purpose | Shared with |\n|---|---|---|\n\
+            | Advertising ID | Measuring ads | Lumen Ads, Borealis Mediation |\n\
+            | Email address | Support | Not shared |\n\n\
+            ## Service providers\n\nWe share personal information with service providers:\n\n\
+            - Larchwood Hosting (servers)\n- Stripe (billing)\n";
+        let d = draft_of("policy.md", md);
+        let names = shared_names(&d);
+        for n in [
+            "Hopscotch Metrics",
+            "Quillpost",
+            "Lumen Ads",
+            "Borealis Mediation",
+            "Larchwood Hosting",
+            "Stripe",
+        ] {
+            assert!(names.contains(&n), "{n} not named: {names:?}");
+        }
+        for junk in ["SMS", "Not shared"] {
+            assert!(!names.contains(&junk), "{junk} named: {names:?}");
+        }
+        let ads = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Lumen Ads"))
+            .map(|s| s.data.clone())
+            .unwrap_or_default();
+        assert!(
+            ads.iter().any(|id| id.starts_with("device.identifier")),
+            "{ads:?}"
+        );
+    }
+}

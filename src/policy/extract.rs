@@ -420,6 +420,17 @@ struct Builder<'a> {
     party: Option<Party>,
     /// Clause where the current party context started.
     party_anchor: Option<String>,
+    /// The last sentence defined a term: an anaphoric next one ("These are …") goes on.
+    last_defined: bool,
+    /// The sentence before was a bulleted list item.
+    last_bullet: bool,
+    /// The table column, from its header, that says whether a row's data are collected.
+    collected_column: Option<usize>,
+    /// The current table row says its data are not collected.
+    row_not_collected: bool,
+    /// Under a heading that says what is not collected, in the role of that heading's
+    /// section: a new section ends it.
+    denial_section: Option<Role>,
     /// The party was named by a vendor in a title ending in a colon ("1、友盟+ SDK："):
     /// the sentence after it may say which of the vendor's SDKs it is.
     vendor_title: bool,
@@ -502,6 +513,11 @@ impl<'a> Builder<'a> {
             party: None,
             party_anchor: None,
             vendor_title: false,
+            last_defined: false,
+            denial_section: None,
+            collected_column: None,
+            last_bullet: false,
+            row_not_collected: false,
             definitions: Vec::new(),
             last_was_definition: false,
             seen: HashSet::new(),
@@ -700,7 +716,10 @@ impl<'a> Builder<'a> {
         self.lead_in_left = self.lead_in_left.saturating_sub(1);
         // A short line standing alone is a title, except in a lead-in's list, whose
         // items may stand between blank lines.
-        let heading = s.heading && !(s.standalone && under_lead_in);
+        // After bulleted items, a title without a bullet is not one more item: "## Data
+        // Not Collected" below the list of "The following data may be collected:".
+        let after_bullets = std::mem::replace(&mut self.last_bullet, s.bullet);
+        let heading = s.heading && !(s.standalone && under_lead_in && !after_bullets);
         // A short lead-in line ("我们会收集以下信息：") reads like a heading; it still
         // starts its list. Any other heading ends one.
         // The whole sentence: a colon-ended lead-in is also taken for an inline title.
@@ -713,10 +732,31 @@ impl<'a> Builder<'a> {
         let we_collect = p.first_person_collect(&masked);
         // "个人信息是指……包括姓名" in running text defines, like a definitions section;
         // unless the same sentence says that we collect.
+        // "These are sent to your browser …" right after "Cookies are small files …"
+        // goes on defining.
+        let follows_definition =
+            std::mem::take(&mut self.last_defined) && starts_with_anaphor(&masked);
         let defines = !heading
             && (self.lexicon.practice.is_definition(&masked)
-                || self.lexicon.practice.is_terms_of_service(&masked))
+                || self.lexicon.practice.is_terms_of_service(&masked)
+                || follows_definition)
             && !we_collect;
+        self.last_defined = defines;
+        // "Does the app collect precise location?": a question (an FAQ heading) states
+        // nothing; its answer does.
+        let question = s.text.trim_end().ends_with(['?', '？']) && !types.is_empty();
+        if question && !defines {
+            let spans = self.spans(&types);
+            self.record(s, &spans, TraceKind::Skipped, None, "question");
+            return;
+        }
+        if self.row_not_collected && !types.is_empty() {
+            let data = self.ids_of(types.iter());
+            let spans = self.spans(types.iter());
+            self.record(s, &spans, TraceKind::Deny, None, "table-not-collected");
+            self.deny_entry(data, VerbClass::Collect, None, s);
+            return;
+        }
         if defines {
             let spans = self.spans(&types);
             self.record(s, &spans, TraceKind::Skipped, None, "definition-in-text");
@@ -730,6 +770,12 @@ impl<'a> Builder<'a> {
             return;
         }
         if heading {
+            // "What we do NOT collect", "Data Not Collected": the items under such a
+            // heading are denials.
+            let denies = p.parts(&masked).iter().any(|&(a, b)| {
+                masked.get(a..b).and_then(|part| p.negation(part)) == Some(VerbClass::Collect)
+            });
+            self.denial_section = denies.then_some(s.role);
             let spans = self.spans(&types);
             self.record(s, &spans, TraceKind::Skipped, None, "heading");
             // Headings name parties ("1. 友盟统计SDK") but state nothing about data. A
@@ -821,6 +867,17 @@ impl<'a> Builder<'a> {
             self.deny_entry(data, scope, party, s);
         }
 
+        if self.denial_section.is_some_and(|role| role == s.role)
+            && negated_spans.is_empty()
+            && !we_collect
+            && !types.is_empty()
+        {
+            let data = self.ids_of(types.iter());
+            let spans = self.spans(types.iter());
+            self.record(s, &spans, TraceKind::Deny, None, "denial-section");
+            self.deny_entry(data, VerbClass::Collect, None, s);
+            return;
+        }
         let positive: Vec<&TypeHit> = types
             .iter()
             .filter(|t| negation_at(t.start).is_none())
@@ -1012,6 +1069,7 @@ impl<'a> Builder<'a> {
     /// blanked (same length, so offsets hold) before the row is read. The first row of a
     /// table is its header.
     fn blank_purpose_cells(&mut self, s: &Sentence, text: &mut String) {
+        self.row_not_collected = false;
         if !s.text.contains(" | ") {
             return;
         }
@@ -1029,7 +1087,25 @@ impl<'a> Builder<'a> {
                 .filter(|(_, cell)| self.lexicon.practice.is_purpose_label(cell))
                 .map(|(i, _)| i)
                 .collect();
+            // "| Category | Examples | Collected |": a column saying whether each row's
+            // data are collected at all.
+            self.collected_column = s.text.split(" | ").position(|cell| {
+                let c = cell.trim().to_lowercase();
+                c.chars().count() <= 40
+                    && (c.starts_with("collected") || c.starts_with("是否收集") || c == "收集")
+            });
             return;
+        }
+        // "| G. Geolocation data | Precise location | NO |": the row's data are not
+        // collected.
+        if let Some(column) = self.collected_column
+            && let Some(cell) = s.text.split(" | ").nth(column)
+        {
+            let c = cell
+                .trim()
+                .trim_matches(|c: char| !c.is_alphanumeric() && !segment::is_cjk(c))
+                .to_lowercase();
+            self.row_not_collected = matches!(c.as_str(), "no" | "not collected" | "否" | "不收集");
         }
         if self.purpose_columns.is_empty() {
             return;
@@ -1198,19 +1274,24 @@ impl<'a> Builder<'a> {
                     .map(|c| (c.start, c.end, c.name, Some(c.legal)))
                     .collect();
             if !original.chars().any(segment::is_cjk) {
-                named.extend(
-                    self.lexicon
-                        .practice
-                        .prose_names
-                        .find(original)
-                        .into_iter()
-                        .map(|n| (n.start, n.end, n.name, None)),
-                );
+                let prose = &self.lexicon.practice.prose_names;
+                let mut found = prose.find(original);
+                found.extend(prose.find_services(original));
+                found.sort_by_key(|n| n.start);
+                found.dedup_by_key(|n| n.start);
+                named.extend(found.into_iter().map(|n| (n.start, n.end, n.name, None)));
             }
             for (start, end, name, entity) in named {
                 self.add_named_receiver(&mut out, (start, end), name, entity);
             }
             out.sort_by_key(|(m, _)| m.0);
+        } else if !original.chars().any(segment::is_cjk) {
+            // "We use TelemetryDeck to count launches", "a code by SMS through Twilio":
+            // a service the app runs data through is a receiver wherever it is named.
+            let services = self.lexicon.practice.prose_names.find_services(original);
+            for n in services {
+                self.add_named_receiver(&mut out, (n.start, n.end), n.name, None);
+            }
         }
         out.sort_by_key(|(m, _)| m.0);
         // "友盟+ SDK（友盟同欣（北京）科技有限公司）": a company in brackets right after a
@@ -2096,6 +2177,17 @@ fn recipient_clauses<'h>(
             })
             .collect(),
     )
+}
+
+/// Whether a sentence opens by pointing back at the one before ("These are …", "They
+/// are …", "它们…").
+fn starts_with_anaphor(text: &str) -> bool {
+    let t = text.trim_start();
+    let lower = t.to_lowercase();
+    ["these ", "they ", "such files ", "this file "]
+        .iter()
+        .any(|w| lower.starts_with(w))
+        || ["它们", "这些文件"].iter().any(|w| t.starts_with(w))
 }
 
 fn squeeze(t: &str) -> String {

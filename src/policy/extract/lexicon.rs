@@ -602,7 +602,11 @@ impl Lexicon {
                     break;
                 };
                 let key = word.as_str().to_lowercase();
-                if let Some(ids) = self.bare_index.get(&key) {
+                // "stored only on your phone": a place, not an item of a list.
+                let place = masked
+                    .get(..word.start())
+                    .is_some_and(after_preposition_and_your);
+                if !place && let Some(ids) = self.bare_index.get(&key) {
                     hits.push(TypeHit {
                         start: word.start(),
                         end: word.end(),
@@ -1154,4 +1158,19 @@ fn squeeze_spaces(chars: impl Iterator<Item = char>) -> impl Iterator<Item = cha
         last_space = space;
         keep
     })
+}
+
+/// Whether `before` ends with a preposition and "your" ("… on your", "from your"): the
+/// word after it is where something is, not what is collected.
+fn after_preposition_and_your(before: &str) -> bool {
+    let mut words = before.split_whitespace().rev();
+    let (Some(your), Some(prep)) = (words.next(), words.next()) else {
+        return false;
+    };
+    your.eq_ignore_ascii_case("your")
+        && [
+            "on", "in", "from", "to", "onto", "into", "with", "via", "using", "through", "off",
+        ]
+        .iter()
+        .any(|p| prep.eq_ignore_ascii_case(p))
 }

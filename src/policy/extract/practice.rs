@@ -40,6 +40,8 @@ struct RawProseNames {
     #[serde(default)]
     introducers_en: Vec<String>,
     #[serde(default)]
+    service_introducers_en: Vec<String>,
+    #[serde(default)]
     not_name_en: Vec<String>,
     #[serde(default)]
     legal_forms_en: Vec<String>,
@@ -181,7 +183,12 @@ impl PracticeWords {
         let n = &raw.prose_names;
         Ok(PracticeWords {
             sdk_list,
-            prose_names: ProseNames::new(&n.introducers_en, &n.not_name_en, &n.legal_forms_en),
+            prose_names: ProseNames::new(
+                &n.introducers_en,
+                &n.service_introducers_en,
+                &n.not_name_en,
+                &n.legal_forms_en,
+            ),
             collect: compile(alternation(&v.collect_zh, &v.collect_en))?,
             permission: compile(format!(
                 "{}[^，。；,;]{{0,24}}?权限",

@@ -25,6 +25,9 @@ pub(super) struct ProseName {
 #[derive(Debug)]
 pub(super) struct ProseNames {
     introducer: Option<Regex>,
+    /// Words that name a service the app runs on or through ("we use Sentry", "via
+    /// Twilio"): read in any sentence, not only in sharing ones.
+    service_introducer: Option<Regex>,
     /// Lower-case words that are never part of a name.
     not_name: Vec<String>,
     /// Legal forms that may follow a name ("Inc.", "LLC").
@@ -36,25 +39,34 @@ const INNER: &[&str] = &["of", "for", "&"];
 /// The most words a name may have.
 const MAX_WORDS: usize = 6;
 
+/// One pattern for a list of words, matched as written between word boundaries.
+fn words_pattern(words: &[String]) -> Option<Regex> {
+    let parts: Vec<String> = words
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let words: Vec<String> = w.split_whitespace().map(regex::escape).collect();
+            format!(r"(?-u:\b){}(?-u:\b)", words.join(r"\s+"))
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    // The words are fixed strings; an invalid pattern cannot be built from them.
+    Regex::new(&format!(r"(?:{})", parts.join("|"))).ok()
+}
+
 impl ProseNames {
-    pub(super) fn new(introducers: &[String], not_name: &[String], legal: &[String]) -> ProseNames {
-        let parts: Vec<String> = introducers
-            .iter()
-            .map(|w| w.trim())
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                let words: Vec<String> = w.split_whitespace().map(regex::escape).collect();
-                format!(r"(?-u:\b){}(?-u:\b)", words.join(r"\s+"))
-            })
-            .collect();
-        let introducer = if parts.is_empty() {
-            None
-        } else {
-            // The words are fixed strings; an invalid pattern cannot be built from them.
-            Regex::new(&format!(r"(?:{})", parts.join("|"))).ok()
-        };
+    pub(super) fn new(
+        introducers: &[String],
+        service_introducers: &[String],
+        not_name: &[String],
+        legal: &[String],
+    ) -> ProseNames {
         ProseNames {
-            introducer,
+            introducer: words_pattern(introducers),
+            service_introducer: words_pattern(service_introducers),
             not_name: not_name.iter().map(|w| w.trim().to_lowercase()).collect(),
             legal: legal.iter().map(|w| w.trim().to_string()).collect(),
         }
@@ -62,7 +74,17 @@ impl ProseNames {
 
     /// The names `text` gives after its introducing words, in text order.
     pub(super) fn find(&self, text: &str) -> Vec<ProseName> {
-        let Some(re) = &self.introducer else {
+        self.find_after(self.introducer.as_ref(), text)
+    }
+
+    /// Names of services a sentence says the app uses ("we use Sentry to …", "by SMS
+    /// through Twilio").
+    pub(super) fn find_services(&self, text: &str) -> Vec<ProseName> {
+        self.find_after(self.service_introducer.as_ref(), text)
+    }
+
+    fn find_after(&self, introducer: Option<&Regex>, text: &str) -> Vec<ProseName> {
+        let Some(re) = introducer else {
             return Vec::new();
         };
         // A title ("Information You Ask a Third Party to Share with Us") capitalises
@@ -213,6 +235,7 @@ mod tests {
         let s = |v: &[&str]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
         ProseNames::new(
             &s(&["such as", "including", "with", "to"]),
+            &s(&["use", "through", "via"]),
             &s(&[
                 "our",
                 "we",

@@ -68,8 +68,11 @@ impl Patterns {
     pub(super) fn new() -> Result<Patterns, ExtractError> {
         let collect_en = r"(?P<c>collect\w*|gather\w*|obtain\w*|acquir\w*|access\w*|read|reads|record\w*|upload\w*|track\w*|monitor\w*)";
         let share_en = r"(?P<s>shar\w*|sell\w*|sold|transfer\w*|disclos\w*|provid\w*|rent\w*|trad\w*|send\w*|sent|pass\w*)";
+        // Denials also say what the app does not keep or get to see: "we never see or
+        // store your bank login", "we do not receive your card details".
+        let hold_en = r"(?P<h>stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)|keep\w*|kept|retain\w*|receiv\w*|see|sees|ask\w*\s+for|request\w*)";
         let neg_en = format!(
-            r"(?i){B}(?P<cue>not|never|no|don't|doesn't|won't|cannot|can't|nor){B}(?:\W+\w+){{0,5}}?\W+(?:{collect_en}|{share_en}){B}"
+            r"(?i){B}(?P<cue>not|never|no|don't|doesn't|won't|cannot|can't|nor){B}(?:\W+\w+){{0,5}}?\W+(?:{collect_en}|{share_en}|{hold_en}){B}"
         );
         let regions: Vec<(Regex, &'static str)> = vec![
             (
@@ -119,7 +122,7 @@ impl Patterns {
                 r"未经|除非|除外|除[^，。；]{0,30}?(?:以外|之外)|未(?:征得|获得|取得)|(?:同意|授权|接受)[^，。；]{0,12}?(?:之前|前)|前提下|另行(?:征得|获得)|后台|静默",
             )?,
             contrast: re(&format!(
-                r"(?i)[;；]|{B}(?:but|however|whereas|although|though){B}|但是|但|然而|不过|而是|[,，]\s*(?:我们|we{B})"
+                r"(?i)[;；]|{B}(?:but|however|whereas|although|though){B}|但是|但|然而|不过|而是|[,，(（]\s*(?:我们|we{B})"
             ))?,
             clause_subject: re(
                 r"(?i)(?:您|你|用户)[^，。；]{0,4}$|(?-u:\b)(?:you|users?)\W+(?:\w+\W+)?$",
@@ -199,8 +202,10 @@ impl Patterns {
                 parts.push((start, m.start()));
             }
             let first = m.as_str().chars().next();
-            // Keep the new subject ("we") in the next part; drop only the separator.
-            start = if matches!(first, Some(',' | '，')) {
+            // Keep the new subject ("we") in the next part; drop only the separator. A
+            // bracket opening with "we" is an aside of its own: "the purchases you make
+            // (we do not receive your card details)".
+            start = if matches!(first, Some(',' | '，' | '(' | '（')) {
                 m.start() + first.map(char::len_utf8).unwrap_or(1)
             } else {
                 m.end()
@@ -226,7 +231,7 @@ impl Patterns {
                 if self.clause_subject.is_match(&part[..cue.start()]) {
                     continue;
                 }
-                if caps.name("c").is_some() {
+                if caps.name("c").is_some() || caps.name("h").is_some() {
                     return Some(VerbClass::Collect);
                 }
                 if caps.name("s").is_some() {

@@ -812,10 +812,17 @@ fn link_item(line: &str) -> Option<(String, String)> {
 /// list item headed by a short name.
 fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
     let t = line.trim();
-    let (head, rest) = [": ", "： ", "：", " — ", " – ", " - "]
+    let split = [": ", "： ", "：", " — ", " – ", " - "]
         .iter()
         .filter_map(|sep| t.split_once(sep))
-        .min_by_key(|(h, _)| h.len())?;
+        .min_by_key(|(h, _)| h.len());
+    // "Stripe (subscription billing)": a name and what it does in brackets.
+    let bracketed = || {
+        let (h, r) = t.split_once(" (")?;
+        let r = r.strip_suffix(')')?;
+        (!looks_like_company(r) && h.chars().next()?.is_uppercase()).then_some((h, r))
+    };
+    let (head, rest) = split.or_else(bracketed)?;
     let head = head.trim();
     let rest = rest.trim();
     // "Acme (Acme Labs Inc.)" gives a company; "Google Firebase (Crashlytics and

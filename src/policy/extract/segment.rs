@@ -45,6 +45,8 @@ pub(super) struct Sentence {
     /// The heading is only a short line between blank lines with no number or role
     /// ("Log Data"): under a lead-in it may be a list item instead.
     pub standalone: bool,
+    /// The sentence is (or starts) a bulleted list item ("- Location").
+    pub bullet: bool,
     /// Which input document (0-based) the sentence comes from; `segment` reads one
     /// document and leaves 0, several documents are numbered by the caller.
     pub doc: usize,
@@ -670,6 +672,7 @@ struct Para {
     titled: bool,
     heading: bool,
     standalone: bool,
+    bullet: bool,
     last_width: usize,
 }
 
@@ -715,13 +718,28 @@ impl Segmenter {
             // definitions does it open a section.
             let colon = text.ends_with([':', '：']);
             let numbered = self.stack.iter().any(|f| f.kind != LabelKind::Unlabelled);
+            let role = role_of(inner);
             if !inner.contains([':', '：'])
-                && let Some(role) = role_of(inner)
+                && let Some(role) = role
                 && role != self.role()
                 && (!colon || !numbered || role == Role::Definitions)
             {
                 self.flush();
                 self.open(LabelKind::Unlabelled, String::new(), Some(role));
+                self.start_para(text, line_no, true, src(text));
+                self.flush();
+                return;
+            }
+            // A title of no known role ends an unnumbered definitions section: "Our
+            // approach" after "Definitions" is policy text again.
+            if role.is_none()
+                && self.standalone
+                && !numbered
+                && !colon
+                && self.role() == Role::Definitions
+            {
+                self.flush();
+                self.open(LabelKind::Unlabelled, String::new(), Some(Role::Other));
                 self.start_para(text, line_no, true, src(text));
                 self.flush();
                 return;
@@ -766,6 +784,7 @@ impl Segmenter {
         self.start_para(text, line_no, standalone, src(text));
         if let Some(p) = self.para.as_mut() {
             p.standalone = standalone;
+            p.bullet = bullet;
         }
     }
 
@@ -778,6 +797,7 @@ impl Segmenter {
             titled,
             heading,
             standalone: false,
+            bullet: false,
             last_width: line_width(text),
         });
     }
@@ -942,6 +962,7 @@ impl Segmenter {
                 line: para.line,
                 heading: para.heading || fragment,
                 standalone: para.standalone,
+                bullet: para.bullet && i == 0,
                 origin,
                 doc: 0,
             });
