@@ -2394,3 +2394,60 @@ mod english_shapes {
         );
     }
 }
+
+mod english_provider_lists {
+    //! Lists of service providers as English Markdown policies write them: a name and
+    //! what it does, in bold, as the subject of a verb, or numbered with its owner.
+
+    use crate::common::policy::*;
+
+    #[test]
+    fn bold_subject_and_numbered_provider_items_are_named_entries() {
+        let md = "# Privacy\n\n## Our data\n\nWe collect your email address.\n\n\
+            ## Service providers\n\n\
+            - **Fernbank Cloud** stores your account and journal entries.\n\
+            - Quokka Insights (EU cloud) receives anonymous product analytics.\n\
+            - **Tallow Mail** – sends password reset emails to your email address.\n\n\
+            ## Recipients\n\nWe use the following processors:\n\n\
+            1. **Maple Attribution** (Maple Labs) – install attribution.\n\
+            2. **Juniper Crash** – crash reports.\n";
+        let d = draft_of("policy.md", md);
+        let names: Vec<&str> = d.share.iter().filter_map(|s| s.name.as_deref()).collect();
+        for n in [
+            "Fernbank Cloud",
+            "Quokka Insights",
+            "Tallow Mail",
+            "Maple Attribution",
+            "Juniper Crash",
+        ] {
+            assert!(names.contains(&n), "{n} not named: {names:?}");
+        }
+        let maple = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Maple Attribution"))
+            .and_then(|s| s.entity.clone());
+        assert_eq!(maple.as_deref(), Some("Maple Labs"));
+        let crash = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Juniper Crash"))
+            .map(|s| s.data.clone())
+            .unwrap_or_default();
+        assert!(
+            crash.iter().any(|id| id == "diagnostics.crash_log"),
+            "{crash:?}"
+        );
+        // A clause title is no provider: "1. Obtain your consent: …".
+        let md = "# Privacy\n\n## Sharing\n\nWe share data with third parties when we:\n\n\
+            1. Obtain your consent: we ask before sharing your email address.\n";
+        let d = draft_of("policy.md", md);
+        assert!(
+            !d.share
+                .iter()
+                .any(|s| s.name.as_deref() == Some("Obtain your consent")),
+            "{:#?}",
+            d.share
+        );
+    }
+}

@@ -827,10 +827,15 @@ fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
     let rest = rest.trim();
     // "Acme (Acme Labs Inc.)" gives a company; "Google Firebase (Crashlytics and
     // Analytics)" stays whole.
+    // "Maple (Maple Labs)" names the owner too: a legal form or a title-case name.
     let (name, entity) = match head.split_once(['(', '（']) {
         Some((n, e)) => {
             let e = e.trim_end_matches([')', '）']).trim();
-            if looks_like_company(e) {
+            let title_case = !e.is_empty()
+                && e.split_whitespace().count() <= 4
+                && e.split_whitespace()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+            if looks_like_company(e) || title_case {
                 (n.trim(), Some(e.to_string()))
             } else {
                 (head, None)
@@ -845,9 +850,121 @@ fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
         && !name.contains(['。', ',', '，', '、'])
         && !name.ends_with('.')
         && !name.starts_with(|c: char| c.is_ascii_digit())
+        // "Obtain your consent: …" is a clause title, not a name.
+        && !name
+            .split_whitespace()
+            .any(|w| ["your", "our", "you", "we", "my", "their", "us"].contains(&w))
         // Chinese "1、在获取明确同意的情况下共享：…" items are clause titles, not names.
         && !name.chars().any(super::segment::is_cjk);
     ok.then(|| (name.to_string(), entity, rest.to_string()))
+}
+
+/// "- **Supabase** stores your account", "1. **Unity Ads** and **ironSource** – ads": a
+/// list item that opens with names in bold. Returns the names joined by "、" and the rest.
+fn bold_item(raw: &str) -> Option<(String, Option<String>, String)> {
+    let t = strip_marker(raw.trim());
+    let mut rest = t.strip_prefix("**")?;
+    let mut names: Vec<&str> = Vec::new();
+    loop {
+        let (name, after) = rest.split_once("**")?;
+        let name = name.trim().trim_end_matches([':', '：']).trim();
+        let ok = !name.is_empty()
+            && name.chars().count() <= 60
+            && name.split_whitespace().count() <= 6
+            && !name.chars().any(super::segment::is_cjk)
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            && !name.ends_with('.');
+        if !ok {
+            return None;
+        }
+        names.push(name);
+        let after = after.trim_start();
+        // "**A** and **B**", "**A**, **B**": more names before the description.
+        let next = ["and **", "& **", ", **", "or **"]
+            .iter()
+            .find_map(|j| after.strip_prefix(j));
+        match next {
+            Some(more) => rest = more,
+            None => {
+                // "**Acme Analytics** (Acme Labs Inc.): …": the owner in brackets.
+                let (entity, after) = match after.strip_prefix('(') {
+                    Some(inner) => match inner.split_once(')') {
+                        Some((owner, rest)) => (Some(owner.trim().to_string()), rest),
+                        None => (None, after),
+                    },
+                    None => (None, after),
+                };
+                let tail = after
+                    .trim_start_matches(['–', '—', '-', ':', '：', ' '])
+                    .trim();
+                return (!tail.is_empty()).then(|| (names.join("、"), entity, tail.to_string()));
+            }
+        }
+    }
+}
+
+/// "Supabase stores your account", "PostHog (EU cloud) receives analytics": a list item
+/// whose subject is a capitalised name and whose verb says what it does with data.
+fn subject_item(line: &str) -> Option<(String, String)> {
+    let t = strip_marker(line.trim());
+    // The capitalised words that open the item, then what follows them.
+    let mut name_end = 0;
+    let mut words = 0;
+    for (start, word) in word_spans(t) {
+        if words >= 5 || !word.chars().next().is_some_and(|c| c.is_uppercase()) {
+            break;
+        }
+        name_end = start + word.len();
+        words += 1;
+    }
+    if words == 0 {
+        return None;
+    }
+    let name = t[..name_end].trim();
+    let mut after = t[name_end..].trim_start();
+    // "(EU cloud)" between the name and its verb.
+    if let Some(inner) = after.strip_prefix('(') {
+        after = inner.split_once(')')?.1.trim_start();
+    }
+    let verb = after.split_whitespace().next()?;
+    let is_verb = verb.chars().all(|c| c.is_ascii_lowercase())
+        && verb.len() > 3
+        && verb.ends_with('s')
+        && !verb.ends_with("ss");
+    let ok = is_verb
+        && !name.chars().any(super::segment::is_cjk)
+        && name.chars().count() <= 60
+        && !name.ends_with(['.', ',', ':']);
+    ok.then(|| (name.to_string(), after.to_string()))
+}
+
+/// The words of `text` with their byte offsets.
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_whitespace()
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+}
+
+/// A numbered item headed by a title-case name ("1. Unity Analytics (Unity
+/// Technologies) – gameplay analytics"); "6.1 Obtain your consent: …" is a clause.
+fn numbered_name(line: &str) -> Option<(String, Option<String>, String)> {
+    let (head, entity, rest) = named_item(strip_marker(line))?;
+    // "Unity Analytics (Unity Technologies)": the owner in brackets.
+    let (name, entity) = match head.split_once(" (") {
+        Some((n, e)) if entity.is_none() => (
+            n.trim().to_string(),
+            Some(e.trim_end_matches(')').trim().to_string()).filter(|e| !e.is_empty()),
+        ),
+        _ => (head, entity),
+    };
+    let title_case = name.split_whitespace().all(|w| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    });
+    (title_case && name.split_whitespace().count() <= 4).then_some((name, entity, rest))
 }
 
 fn is_bullet(raw: &str) -> bool {
@@ -867,12 +984,18 @@ fn link_lists(
     used: &mut [bool],
     out: &mut Vec<Record>,
 ) {
+    let bold = |k: usize| raw.get(k).and_then(|r| bold_item(r));
     let item = |used: &[bool], k: usize| -> bool {
         !used[k]
             && (link_item(&lines[k]).is_some()
                 || (raw.get(k).is_some_and(|r| is_bullet(r))
                     && labels.fields(&lines[k]).is_empty()
-                    && named_item(strip_marker(&lines[k])).is_some()))
+                    && named_item(strip_marker(&lines[k])).is_some())
+                || (raw.get(k).is_some_and(|r| is_bullet(r) || is_numbered(r))
+                    && labels.fields(&lines[k]).is_empty()
+                    && (bold(k).is_some()
+                        || numbered_name(&lines[k]).is_some()
+                        || subject_item(&lines[k]).is_some())))
     };
     let mut i = 0;
     while i < lines.len() {
@@ -910,7 +1033,21 @@ fn link_lists(
             if let Some((name, url)) = link_item(line) {
                 draft.names = name;
                 *draft.value_mut(Field::Link) = url;
-            } else if let Some((name, entity, rest)) = named_item(strip_marker(line)) {
+            } else if let Some((names, entity, rest)) = bold(k) {
+                draft.names = names;
+                if let Some(e) = entity.filter(|e| !e.is_empty()) {
+                    *draft.value_mut(Field::Entity) = e;
+                }
+                if let Some(url) = find_url(&rest) {
+                    *draft.value_mut(Field::Link) = url;
+                }
+                *draft.value_mut(Field::Data) = rest;
+                weak = true;
+            } else if let Some((name, entity, rest)) = named_item(strip_marker(line))
+                .filter(|_| raw.get(k).is_some_and(|r| is_bullet(r)))
+                .or_else(|| numbered_name(line))
+                .or_else(|| subject_item(line).map(|(n, r)| (n, None, r)))
+            {
                 draft.names = name;
                 if let Some(e) = entity {
                     *draft.value_mut(Field::Entity) = e;
