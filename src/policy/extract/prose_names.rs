@@ -36,6 +36,23 @@ pub(super) struct ProseNames {
 
 /// Connector words allowed inside a name ("Bank of America", "Procter & Gamble").
 const INNER: &[&str] = &["of", "for", "&"];
+/// Last words that make a capitalised run after "use" a feature or a kind of data.
+const NOT_SERVICES: &[&str] = &[
+    "dashboard",
+    "aggregated",
+    "anonymized",
+    "anonymised",
+    "de-identified",
+    "flash",
+    "settings",
+    "preferences",
+    "features",
+    "feature",
+    "tools",
+    "center",
+    "centre",
+];
+
 /// The most words a name may have.
 const MAX_WORDS: usize = 6;
 
@@ -80,7 +97,24 @@ impl ProseNames {
     /// Names of services a sentence says the app uses ("we use Sentry to …", "by SMS
     /// through Twilio").
     pub(super) fn find_services(&self, text: &str) -> Vec<ProseName> {
+        // "use Ads Settings", "using Flash Cookies", "use De-identified Data": after a
+        // verb as common as "use", a name ending in a generic word is a feature or a
+        // kind of data ("Web Services" still names a provider).
         self.find_after(self.service_introducer.as_ref(), text)
+            .into_iter()
+            .filter(|n| {
+                let last = n
+                    .name
+                    .split_whitespace()
+                    .next_back()
+                    .unwrap_or("")
+                    .to_lowercase();
+                let last = last.trim_end_matches('.');
+                let generic = self.not_name.iter().any(|w| w == last)
+                    && !matches!(last, "services" | "service");
+                !generic && !NOT_SERVICES.contains(&last)
+            })
+            .collect()
     }
 
     fn find_after(&self, introducer: Option<&Regex>, text: &str) -> Vec<ProseName> {
