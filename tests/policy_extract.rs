@@ -2137,7 +2137,8 @@ mod sdk_list_shapes {
     fn a_prose_record_with_its_company_in_brackets() {
         let text = "四、我们如何共享您的信息\n我们接入了以下SDK：\n\
             1、友盟+ SDK（友盟同欣（北京）科技有限公司）：为了统计分析，会收集您的IMEI、IP地址。\n\
-            2、个推SDK（每日互动股份有限公司）：为了向您推送消息，会收集您的应用列表。\n";
+            2、个推SDK（每日互动股份有限公司）：为了向您推送消息，会收集您的应用列表。\n\
+            3、云雀客服SDK（南京云雀网络科技有限公司）：为了在线客服，会收集您的昵称。\n";
         let d = draft_of("sdk.txt", text);
         let umeng = entry(&d, "友盟+ SDK");
         assert_eq!(umeng.party, "sdk:umeng");
@@ -2149,9 +2150,14 @@ mod sdk_list_shapes {
         let getui = entry(&d, "个推SDK");
         assert!(getui.party.starts_with("sdk:getui"), "{}", getui.party);
         has_data(getui, &["app.installed_list"]);
+        // An SDK no signature knows is named as written, with its company.
+        let support = entry(&d, "云雀客服SDK");
+        assert_eq!(support.party, "third-party");
+        assert_eq!(support.entity.as_deref(), Some("南京云雀网络科技有限公司"));
+        has_data(support, &["identity.nickname"]);
         assert_eq!(
             d.share.len(),
-            2,
+            3,
             "no entry for a bracketed company: {:?}",
             names(&d)
         );

@@ -1282,7 +1282,18 @@ impl<'a> Builder<'a> {
                 named.extend(found.into_iter().map(|n| (n.start, n.end, n.name, None)));
             }
             for (start, end, name, entity) in named {
-                self.add_named_receiver(&mut out, (start, end), name, entity);
+                // "巧虎直播SDK（杭州巧虎网络科技有限公司）": an SDK no signature knows, named
+                // right before its company in brackets.
+                let unknown_brand = sdk_name_before(original, start).filter(|(b, _)| {
+                    !out.iter()
+                        .any(|((ps, pe), p)| !p.name.is_empty() && *ps < start && *b < *pe)
+                });
+                match unknown_brand {
+                    Some((brand_start, brand)) if entity.is_some() => {
+                        self.add_named_receiver(&mut out, (brand_start, end), brand, entity)
+                    }
+                    _ => self.add_named_receiver(&mut out, (start, end), name, entity),
+                }
             }
             out.sort_by_key(|(m, _)| m.0);
         } else if !original.chars().any(segment::is_cjk) {
@@ -2177,6 +2188,35 @@ fn recipient_clauses<'h>(
             })
             .collect(),
     )
+}
+
+/// "…、巧虎直播SDK（" before `at`: the SDK name standing right before an opening bracket,
+/// with its byte start. The name runs back to punctuation or a clause marker and must end
+/// in "SDK".
+fn sdk_name_before(text: &str, at: usize) -> Option<(usize, String)> {
+    let before = text.get(..at)?;
+    let before = before
+        .strip_suffix('（')
+        .or_else(|| before.strip_suffix('('))?;
+    let trimmed = before.trim_end();
+    if !trimmed.to_lowercase().ends_with("sdk") {
+        return None;
+    }
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| {
+            c.is_alphanumeric() || c == ' ' || c == '+' || c == '-' || segment::is_cjk(c)
+        })
+        .take(24)
+        .last()
+        .map(|(i, _)| i)?;
+    let name = trimmed[start..].trim();
+    // "1、巧虎直播SDK": a clause number is not part of the name.
+    let name = name.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+    let start = trimmed.len() - name.len();
+    let generic = name.eq_ignore_ascii_case("sdk") || name.chars().count() < 4;
+    (!generic).then(|| (start, name.to_string()))
 }
 
 /// Whether a sentence opens by pointing back at the one before ("These are …", "They
