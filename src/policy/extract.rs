@@ -646,7 +646,7 @@ impl<'a> Builder<'a> {
 
         let body = s.text.get(s.body_start..).unwrap_or(&s.text);
         let mut original = p.mask_urls(body);
-        self.blank_purpose_cells(s, &mut original);
+        self.read_table_row(s, &mut original);
         // Matching runs on simplified characters; offsets are the same as in `original`.
         let masked = hanzi::fold(&original).into_owned();
         if std::mem::take(&mut self.vendor_title) {
@@ -678,8 +678,7 @@ impl<'a> Builder<'a> {
                     let entity = party.entity.take();
                     *party = self.sdk_party(idx, &party.name);
                     party.entity = entity;
-                    let said = format!("{:?} names a vendor", party.name);
-                    self.notes.retain(|n| !n.contains(&said));
+                    self.forget_vendor_note(&party.name);
                 }
             }
         }
@@ -1065,10 +1064,11 @@ impl<'a> Builder<'a> {
         self.unmapped_items(&masked, &types, s);
     }
 
-    /// A table's purpose column ("Why", "使用目的") says why, not what: its cells are
-    /// blanked (same length, so offsets hold) before the row is read. The first row of a
+    /// What a table's header says about the row being read. A purpose column ("Why",
+    /// "使用目的") says why, not what: its cells are blanked (same length, so offsets
+    /// hold). A "Collected" column saying NO makes the row a denial. The first row of a
     /// table is its header.
-    fn blank_purpose_cells(&mut self, s: &Sentence, text: &mut String) {
+    fn read_table_row(&mut self, s: &Sentence, text: &mut String) {
         self.row_not_collected = false;
         if !s.text.contains(" | ") {
             return;
@@ -1325,8 +1325,7 @@ impl<'a> Builder<'a> {
                 if prev.entity.is_none() {
                     prev.entity = party.entity.clone().or_else(|| Some(party.name.clone()));
                 }
-                let said = format!("{:?} names a vendor", party.name);
-                self.notes.retain(|n| !n.contains(&said));
+                self.forget_vendor_note(&party.name);
                 out.remove(k);
                 continue;
             }
@@ -1677,10 +1676,16 @@ impl<'a> Builder<'a> {
             .iter()
             .any(|e| e.party == "sdk" && e.name.as_deref() == Some(current.name.as_str()));
         if !still_generic {
-            let said = format!("{:?} names a vendor", current.name);
-            self.notes.retain(|n| !n.contains(&said));
+            self.forget_vendor_note(&current.name);
         }
         self.party = Some(resolved);
+    }
+
+    /// Drops the note that `name` names a vendor with several SDKs, once the text has
+    /// said which SDK it is (the note's wording is made in `resolve_parties`).
+    fn forget_vendor_note(&mut self, name: &str) {
+        let said = format!("{name:?} names a vendor");
+        self.notes.retain(|n| !n.contains(&said));
     }
 
     fn sdk_party(&self, idx: usize, text: &str) -> Party {

@@ -678,9 +678,12 @@ impl Lexicon {
         }
         // "友盟+ SDK（友盟同欣（北京）科技有限公司）：为了统计分析": the product words may
         // follow a company in brackets, so the words after the brackets count too.
-        let mut window: String = squeeze_spaces(following.chars()).take(16).collect();
+        // The look-ahead is bounded: a long unclosed bracket must not make every brand
+        // before it read to the end of the sentence.
+        let near: String = following.chars().take(LOOK_AHEAD).collect();
+        let mut window: String = squeeze_spaces(near.chars()).take(16).collect();
         window.push(' ');
-        window.extend(squeeze_spaces(without_brackets(following)).take(16));
+        window.extend(squeeze_spaces(without_brackets(&near)).take(16));
         let window = window.to_lowercase();
         let mut best: Option<(usize, &str, &[&str])> = None;
         for (word, cats) in PRODUCT_WORDS {
@@ -746,6 +749,9 @@ impl Lexicon {
 }
 
 /// Product words after a brand and the SDK categories they point to.
+/// How many characters after a brand are looked at for its product words.
+const LOOK_AHEAD: usize = 160;
+
 const PRODUCT_WORDS: &[(&str, &[&str])] = &[
     ("统计", &["analytics"]),
     ("分析", &["analytics"]),

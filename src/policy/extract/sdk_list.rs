@@ -950,21 +950,26 @@ fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// A numbered item headed by a title-case name ("1. Unity Analytics (Unity
 /// Technologies) – gameplay analytics"); "6.1 Obtain your consent: …" is a clause.
 fn numbered_name(line: &str) -> Option<(String, Option<String>, String)> {
-    let (head, entity, rest) = named_item(strip_marker(line))?;
-    // "Unity Analytics (Unity Technologies)": the owner in brackets.
-    let (name, entity) = match head.split_once(" (") {
-        Some((n, e)) if entity.is_none() => (
-            n.trim().to_string(),
-            Some(e.trim_end_matches(')').trim().to_string()).filter(|e| !e.is_empty()),
-        ),
-        _ => (head, entity),
-    };
+    let (name, entity, rest) = named_item(strip_marker(line))?;
     let title_case = name.split_whitespace().all(|w| {
         w.chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
     });
     (title_case && name.split_whitespace().count() <= 4).then_some((name, entity, rest))
+}
+
+/// A provider list item in any of the shapes above: names (joined by "、"), owner, and
+/// what the item says about the data. `raw` is the line as written (bold marks kept),
+/// `line` the cleaned one.
+fn provider_item(raw: &str, line: &str) -> Option<(String, Option<String>, String)> {
+    if !(is_bullet(raw) || is_numbered(raw)) {
+        return None;
+    }
+    bold_item(raw)
+        .or_else(|| named_item(strip_marker(line)).filter(|_| is_bullet(raw)))
+        .or_else(|| numbered_name(line))
+        .or_else(|| subject_item(line).map(|(n, r)| (n, None, r)))
 }
 
 fn is_bullet(raw: &str) -> bool {
@@ -984,18 +989,15 @@ fn link_lists(
     used: &mut [bool],
     out: &mut Vec<Record>,
 ) {
-    let bold = |k: usize| raw.get(k).and_then(|r| bold_item(r));
+    let provider = |k: usize| {
+        let r = raw.get(k)?;
+        if !labels.fields(&lines[k]).is_empty() {
+            return None;
+        }
+        provider_item(r, &lines[k])
+    };
     let item = |used: &[bool], k: usize| -> bool {
-        !used[k]
-            && (link_item(&lines[k]).is_some()
-                || (raw.get(k).is_some_and(|r| is_bullet(r))
-                    && labels.fields(&lines[k]).is_empty()
-                    && named_item(strip_marker(&lines[k])).is_some())
-                || (raw.get(k).is_some_and(|r| is_bullet(r) || is_numbered(r))
-                    && labels.fields(&lines[k]).is_empty()
-                    && (bold(k).is_some()
-                        || numbered_name(&lines[k]).is_some()
-                        || subject_item(&lines[k]).is_some())))
+        !used[k] && (link_item(&lines[k]).is_some() || provider(k).is_some())
     };
     let mut i = 0;
     while i < lines.len() {
@@ -1033,23 +1035,9 @@ fn link_lists(
             if let Some((name, url)) = link_item(line) {
                 draft.names = name;
                 *draft.value_mut(Field::Link) = url;
-            } else if let Some((names, entity, rest)) = bold(k) {
-                draft.names = names;
-                if let Some(e) = entity.filter(|e| !e.is_empty()) {
-                    *draft.value_mut(Field::Entity) = e;
-                }
-                if let Some(url) = find_url(&rest) {
-                    *draft.value_mut(Field::Link) = url;
-                }
-                *draft.value_mut(Field::Data) = rest;
-                weak = true;
-            } else if let Some((name, entity, rest)) = named_item(strip_marker(line))
-                .filter(|_| raw.get(k).is_some_and(|r| is_bullet(r)))
-                .or_else(|| numbered_name(line))
-                .or_else(|| subject_item(line).map(|(n, r)| (n, None, r)))
-            {
+            } else if let Some((name, entity, rest)) = provider(k) {
                 draft.names = name;
-                if let Some(e) = entity {
+                if let Some(e) = entity.filter(|e| !e.is_empty()) {
                     *draft.value_mut(Field::Entity) = e;
                 }
                 if let Some(url) = find_url(&rest) {

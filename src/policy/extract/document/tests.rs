@@ -559,3 +559,25 @@ fn spanned_cells_are_repeated_in_the_rows_they_cover() {
     );
     assert!(c.text.len() < 2_000, "{}", c.text.len());
 }
+
+#[test]
+fn spanning_cells_cannot_multiply_a_page() {
+    // Every cell spans 64 rows and 64 columns: repeated in full, 150 KB of markup would
+    // become hundreds of megabytes of text.
+    let mut page = String::from("<table>");
+    for _ in 0..40 {
+        page.push_str("<tr>");
+        for _ in 0..100 {
+            page.push_str("<td rowspan=\"64\" colspan=\"64\">cell text</td>");
+        }
+        page.push_str("</tr>");
+    }
+    page.push_str("</table>");
+    let c = html(&page);
+    assert!(
+        c.text.len() < 8 << 20,
+        "{} bytes from {}",
+        c.text.len(),
+        page.len()
+    );
+}

@@ -42,6 +42,11 @@ struct Table {
 /// make the text grow without bound.
 const MAX_SPAN: usize = 64;
 
+/// The most bytes spanned cells may add to one document's text. Spans repeat a cell up
+/// to 64 times across and down; past this budget they stop being repeated, so a page of
+/// nothing but spanning cells cannot multiply its size.
+const MAX_SPANNED_BYTES: usize = 4 << 20;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Space {
     None,
@@ -68,6 +73,8 @@ pub(super) struct Writer {
     pre: usize,
     /// Open links: the http(s) target, if any, and where the link text starts.
     links: Vec<(Option<String>, usize)>,
+    /// Bytes written for spanned cells so far (see [`MAX_SPANNED_BYTES`]).
+    spanned_bytes: usize,
 }
 
 fn is_wide(c: char) -> bool {
@@ -88,6 +95,7 @@ impl Writer {
             text_start: 0,
             pre: 0,
             links: Vec::new(),
+            spanned_bytes: 0,
         }
     }
 
@@ -422,6 +430,9 @@ impl Writer {
                 // A cell spanning columns stands for each: the columns after it keep
                 // their header's meaning.
                 for _ in 0..extra_columns {
+                    if self.spanned_bytes > MAX_SPANNED_BYTES {
+                        break;
+                    }
                     self.write_cell("");
                 }
             }
@@ -479,6 +490,12 @@ impl Writer {
     /// Writes the cells that earlier rows span into this one at the current column,
     /// or, at the row's end, every one still owed.
     fn fill_carried(&mut self, to_end: bool) {
+        if self.spanned_bytes > MAX_SPANNED_BYTES {
+            if let Some(t) = self.tables.last_mut() {
+                t.carried.clear();
+            }
+            return;
+        }
         loop {
             let Some(t) = self.tables.last_mut() else {
                 return;
@@ -511,6 +528,7 @@ impl Writer {
 
     /// Appends a cell that has no block of its own (a spanned one) to the row.
     fn write_cell(&mut self, text: &str) {
+        self.spanned_bytes += text.len() + 3;
         let Some(t) = self.tables.last_mut() else {
             return;
         };
