@@ -796,6 +796,35 @@ privacy@fittrack.example
             assert!(c.contains(&id), "{id} not in {c:?}");
         }
     }
+
+    #[test]
+    fn a_defining_lead_in_lists_examples_and_a_means_of_contact_is_no_data() {
+        // Invented wording in the shape of the GB/T 35273 boilerplate many policies copy
+        // into their collection section, and of marketing clauses.
+        let text = "一、我们如何收集您的个人信息\n\
+个人敏感信息包括：身份证号码、个人生物识别信息、银行账号、行踪轨迹等。\n\
+个人信息包括：\n\
+个人基本资料（个人姓名、生日、性别）；\n\
+网络身份标识信息（系统账号、IP地址）。\n\
+我们会通过电话、短信或电子邮件向您发送活动通知。\n\
+这些cookies可能会收集与您相关的非个人身份信息。\n\
+注册时，我们会收集您的以下信息：\n\
+手机号码\n\
+昵称\n";
+        let x = run(text);
+        let c = collected(&x.declaration);
+        assert_eq!(
+            c,
+            ["contact.phone_number", "identity.nickname"],
+            "{:#?}",
+            x.notes
+        );
+        assert!(
+            x.notes.iter().any(|n| n.contains("个人敏感信息包括")),
+            "the skipped definition is shown to the reviewer: {:#?}",
+            x.notes
+        );
+    }
 }
 
 mod sdk_lists {

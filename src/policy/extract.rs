@@ -333,6 +333,7 @@ impl Builder<'_> {
         self.party = None;
         self.party_anchor = None;
         self.lead_in_left = 0;
+        self.lead_in_defines = false;
         self.last_was_definition = false;
     }
 }
@@ -445,6 +446,9 @@ struct Builder<'a> {
     /// Sentences left that a lead-in's practice still covers ("我们会收集以下信息：" and
     /// its list); a heading ends it.
     lead_in_left: usize,
+    /// The lead-in of the current list defines a term ("个人信息包括：" and its list):
+    /// the items are examples of the term, not practice.
+    lead_in_defines: bool,
     trace: Vec<Trace>,
     trace_dropped: usize,
     /// The text of the document being read, to place SDK-list data in the trace.
@@ -524,6 +528,7 @@ impl<'a> Builder<'a> {
             preamble_seen: 0,
             first_party: Vec::new(),
             lead_in_left: 0,
+            lead_in_defines: false,
             trace: Vec::new(),
             trace_dropped: 0,
             doc_text: String::new(),
@@ -722,7 +727,10 @@ impl<'a> Builder<'a> {
         // A short lead-in line ("我们会收集以下信息：") reads like a heading; it still
         // starts its list. Any other heading ends one.
         // The whole sentence: a colon-ended lead-in is also taken for an inline title.
-        if self.lexicon.practice.is_lead_in(&hanzi::fold(&s.text)) {
+        let whole = hanzi::fold(&s.text);
+        let lead_in = self.lexicon.practice.is_lead_in(&whole);
+        let item_of_definition = under_lead_in && self.lead_in_defines;
+        if lead_in {
             self.lead_in_left = LEAD_IN_REACH;
         } else if heading {
             self.lead_in_left = 0;
@@ -730,16 +738,23 @@ impl<'a> Builder<'a> {
         let practice = under_lead_in || self.lexicon.practice.states_practice(&masked);
         let we_collect = p.first_person_collect(&masked);
         // "个人信息是指……包括姓名" in running text defines, like a definitions section;
-        // unless the same sentence says that we collect.
+        // unless the same sentence says that we collect. The label counts: in
+        // "个人敏感信息包括：身份证号码、…" the defining words are the label.
         // "These are sent to your browser …" right after "Cookies are small files …"
-        // goes on defining.
+        // goes on defining, and so do the items of a defining lead-in's list.
         let follows_definition =
             std::mem::take(&mut self.last_defined) && starts_with_anaphor(&masked);
+        let is_definition = self.lexicon.practice.is_definition(&masked)
+            || (s.body_start > 0 && self.lexicon.practice.is_definition(&whole));
         let defines = !heading
-            && (self.lexicon.practice.is_definition(&masked)
+            && (is_definition
                 || self.lexicon.practice.is_terms_of_service(&masked)
-                || follows_definition)
+                || follows_definition
+                || item_of_definition)
             && !we_collect;
+        if lead_in {
+            self.lead_in_defines = defines && is_definition;
+        }
         self.last_defined = defines;
         // "Does the app collect precise location?": a question (an FAQ heading) states
         // nothing; its answer does.

@@ -577,7 +577,15 @@ impl Lexicon {
                 let Some(ids) = self.phrase_index.get(m.key) else {
                     continue;
                 };
-                if m.key == "files" && follows_non_data_word(text.get(..m.start).unwrap_or("")) {
+                let before = text.get(..m.start).unwrap_or("");
+                if m.key == "files" && follows_non_data_word(before) {
+                    continue;
+                }
+                if self.practice.not_data.excludes(
+                    before,
+                    text.get(m.start..m.end).unwrap_or(""),
+                    text.get(m.end..).unwrap_or(""),
+                ) {
                     continue;
                 }
                 hits.push(TypeHit {
@@ -603,10 +611,17 @@ impl Lexicon {
                 };
                 let key = word.as_str().to_lowercase();
                 // "stored only on your phone": a place, not an item of a list.
-                let place = masked
-                    .get(..word.start())
-                    .is_some_and(after_preposition_and_your);
-                if !place && let Some(ids) = self.bare_index.get(&key) {
+                let before = masked.get(..word.start()).unwrap_or("");
+                let place = after_preposition_and_your(before);
+                let not_data = self.practice.not_data.excludes(
+                    before,
+                    word.as_str(),
+                    masked.get(word.end()..).unwrap_or(""),
+                );
+                if !place
+                    && !not_data
+                    && let Some(ids) = self.bare_index.get(&key)
+                {
                     hits.push(TypeHit {
                         start: word.start(),
                         end: word.end(),

@@ -31,6 +31,25 @@ struct RawPhrases {
     /// Absent in an older phrase file: no organisation is read from prose then.
     #[serde(default)]
     prose_names: RawProseNames,
+    /// Absent in an older phrase file: every data phrase counts where it stands then.
+    #[serde(default)]
+    not_data: RawNotData,
+}
+
+/// Where a data phrase names no data (`[not_data]`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNotData {
+    #[serde(default)]
+    negating_prefixes_zh: Vec<String>,
+    #[serde(default)]
+    not_negating_zh: Vec<String>,
+    #[serde(default)]
+    means_verbs_zh: Vec<String>,
+    #[serde(default)]
+    means_zh: Vec<String>,
+    #[serde(default)]
+    not_means_after_zh: Vec<String>,
 }
 
 /// How English prose names organisations (`[prose_names]`).
@@ -126,6 +145,68 @@ pub(super) struct PracticeWords {
     pub(super) sdk_list: Labels,
     /// Organisations named in English prose.
     pub(super) prose_names: ProseNames,
+    /// Where a data phrase names no data.
+    pub(super) not_data: NotData,
+}
+
+/// Where a data phrase names no data: after a negating prefix ("非个人身份信息" is what
+/// identity data is not) or as a means of contact ("通过电话、短信联系您").
+#[derive(Debug, Default)]
+pub(super) struct NotData {
+    negating_prefixes: Vec<String>,
+    not_negating: Vec<String>,
+    means_verbs: Vec<String>,
+    means: Vec<String>,
+    not_means_after: Vec<String>,
+}
+
+/// Separators of a coordinated run of means ("通过电话、短信或邮件").
+const MEANS_JOINERS: &[&str] = &["、", "，", ",", "/", "或者", "或", "和", "及", "以及", " "];
+
+impl NotData {
+    /// Whether `phrase`, standing between `before` and `after`, names no data.
+    pub(super) fn excludes(&self, before: &str, phrase: &str, after: &str) -> bool {
+        self.negated(before)
+            || (self.is_means(before, phrase)
+                && !self
+                    .not_means_after
+                    .iter()
+                    .any(|w| after.starts_with(w.as_str())))
+    }
+
+    fn negated(&self, before: &str) -> bool {
+        self.negating_prefixes
+            .iter()
+            .any(|p| before.ends_with(p.as_str()))
+            && !self
+                .not_negating
+                .iter()
+                .any(|w| before.ends_with(w.as_str()))
+    }
+
+    /// "通过电话、短信或电子邮件": the phrase and the items before it back to a means verb
+    /// are all means of contact.
+    fn is_means(&self, before: &str, phrase: &str) -> bool {
+        if !self.means.iter().any(|m| m == phrase) {
+            return false;
+        }
+        let mut rest = before;
+        // A run is short; the bound keeps a hostile sentence from costing more.
+        for _ in 0..16 {
+            if self.means_verbs.iter().any(|v| rest.ends_with(v.as_str())) {
+                return true;
+            }
+            let Some(joiner) = MEANS_JOINERS.iter().find(|j| rest.ends_with(**j)) else {
+                return false;
+            };
+            rest = &rest[..rest.len() - joiner.len()];
+            let Some(item) = self.means.iter().find(|m| rest.ends_with(m.as_str())) else {
+                return false;
+            };
+            rest = &rest[..rest.len() - item.len()];
+        }
+        false
+    }
 }
 
 /// One alternation of Chinese words (as written) and English words (whole words, `*` for
@@ -181,7 +262,15 @@ impl PracticeWords {
             file,
         )?;
         let n = &raw.prose_names;
+        let nd = raw.not_data;
         Ok(PracticeWords {
+            not_data: NotData {
+                negating_prefixes: nd.negating_prefixes_zh,
+                not_negating: nd.not_negating_zh,
+                means_verbs: nd.means_verbs_zh,
+                means: nd.means_zh,
+                not_means_after: nd.not_means_after_zh,
+            },
             sdk_list,
             prose_names: ProseNames::new(
                 &n.introducers_en,
@@ -304,6 +393,35 @@ mod tests {
         assert!(w.is_purpose_label("使用目的："));
         assert!(w.is_purpose_label("Purpose:"));
         assert!(!w.is_purpose_label("收集的个人信息："));
+    }
+
+    #[test]
+    fn negated_phrases_and_means_of_contact_name_no_data() {
+        let nd = &words().not_data;
+        // "non-identifying information" is not identity data; "unless" negates nothing.
+        assert!(nd.excludes("可能会收集与你相关的非", "个人身份信息", "，以用于分析"));
+        assert!(!nd.excludes("除非", "手机号码", "已被验证"));
+        assert!(!nd.excludes("我们会收集您的", "手机号码", "。"));
+        // A means of contact, alone or in a run after the means verb.
+        assert!(nd.excludes("我们会向您的设备发送", "电子邮件", "、短信"));
+        assert!(nd.excludes("我们会通过电话、", "短信", "或电子邮件向您发送通知"));
+        assert!(nd.excludes("我们会通过电话、短信或", "电子邮件", "向您发送通知"));
+        // A run broken by another word, or going on with a sign-in word, is data.
+        assert!(!nd.excludes("通过姓名、", "电话", "联系您"));
+        assert!(!nd.excludes("您可以通过", "邮箱", "注册账号"));
+        // Only the means words: "发送短信验证码" still names the code.
+        assert!(!nd.excludes("我们会向您发送", "短信验证码", "。"));
+    }
+
+    #[test]
+    fn a_file_without_a_not_data_table_counts_every_phrase() {
+        let without = DEFAULT_POLICY_PHRASES
+            .split("\n[not_data]")
+            .next()
+            .expect("text before the table");
+        let w = PracticeWords::parse(without, "policy-phrases.toml").expect("older file");
+        assert!(!w.not_data.excludes("向您发送", "电子邮件", "。"));
+        assert!(!w.not_data.excludes("非", "个人身份信息", "。"));
     }
 
     #[test]
