@@ -798,6 +798,57 @@ privacy@fittrack.example
     }
 
     #[test]
+    fn sdk_lists_name_sdks_by_the_names_policies_give_them() {
+        // Names from the signatures' `policy_names`: product names, English kit names
+        // and the vendor's own short forms, each before its company.
+        let text = "第三方SDK目录\n\
+1. SDK名称：华为推送服务（HMS Push Kit）\n第三方主体：华为软件技术有限公司\n收集个人信息：设备型号\n\n\
+2. SDK名称：QQ登录SDK\n第三方主体：深圳市腾讯计算机系统有限公司\n收集个人信息：设备标识符\n\n\
+3. SDK名称：神策数据SDK\n第三方主体：神策网络科技（北京）有限公司\n收集个人信息：IP地址\n\n\
+4. SDK名称：高德地图定位SDK\n第三方主体：高德软件有限公司\n收集个人信息：精确位置\n\n\
+5. SDK名称：快手联盟SDK\n第三方主体：北京快手广告有限公司\n收集个人信息：OAID\n";
+        let x = run(text);
+        let parties: Vec<&str> = x
+            .declaration
+            .share
+            .iter()
+            .map(|s| s.party.as_str())
+            .collect();
+        assert_eq!(
+            parties,
+            [
+                "sdk:huawei_push",
+                "sdk:qq_connect",
+                "sdk:sensors_data",
+                "sdk:amap_location",
+                "sdk:kuaishou_ads"
+            ],
+            "{:#?}",
+            x.declaration.share
+        );
+    }
+
+    #[test]
+    fn travel_documents_are_id_documents_and_their_names_are_names() {
+        // The words of a booking app's passenger form: the names on a passport are names,
+        // a permit's "地区" is no location, a document's validity is no bank card's.
+        let x = run("一、我们如何收集您的个人信息\n\
+预订机票时，我们会收集乘机人的护照姓、护照名、证件有效期以及大陆居民往来台湾地区通行证信息。\n");
+        let mut c = collected(&x.declaration);
+        c.sort();
+        assert_eq!(
+            c,
+            [
+                "identity.id_number",
+                "identity.id_number.other",
+                "identity.name"
+            ],
+            "{:#?}",
+            x.notes
+        );
+    }
+
+    #[test]
     fn a_defining_lead_in_lists_examples_and_a_means_of_contact_is_no_data() {
         // Invented wording in the shape of the GB/T 35273 boilerplate many policies copy
         // into their collection section, and of marketing clauses.

@@ -100,6 +100,10 @@ pub struct Sdk {
     pub domains: Vec<String>,
     #[serde(default)]
     pub privacy_policy: Option<String>,
+    /// Other names privacy policies give the SDK in SDK lists and sharing clauses
+    /// ("HMS Push Kit", "QQ登录SDK"); `policy extract` resolves them to this SDK.
+    #[serde(default)]
+    pub policy_names: Vec<String>,
     #[serde(default)]
     pub sources: Vec<String>,
     #[serde(default)]

@@ -31,6 +31,8 @@ pub(super) struct SdkEntry {
     pub name_zh: Option<String>,
     pub category: String,
     pub vendor: usize,
+    /// Other names policies give it (`policy_names`).
+    pub policy_names: Vec<String>,
     /// Registrable domains of its hosts and of its privacy-policy page: an SDK list's
     /// link names the SDK when its name does not.
     pub domains: Vec<String>,
@@ -117,6 +119,8 @@ struct RawSdk {
     domains: Vec<String>,
     #[serde(default)]
     privacy_policy: Option<String>,
+    #[serde(default)]
+    policy_names: Vec<String>,
 }
 
 /// Words that say what an SDK does; they never identify a vendor on their own.
@@ -487,6 +491,7 @@ impl Lexicon {
                     name_zh: s.name_zh,
                     category: s.category.unwrap_or_default(),
                     vendor,
+                    policy_names: s.policy_names,
                     domains,
                 });
             }
@@ -1037,6 +1042,21 @@ fn build_aliases(
         }
         if !s.id.contains('_') && s.id.len() >= 4 {
             add_candidate(&mut candidates, &s.id, i);
+        }
+    }
+    // A policy name is the signature's own word for it: it names that SDK alone, even
+    // where a fragment of another SDK's name spells the same.
+    for (i, s) in sdks.iter().enumerate() {
+        for name in s
+            .policy_names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+        {
+            candidates.insert(
+                normalise_phrase(name),
+                (name.to_string(), HashSet::from([i])),
+            );
         }
     }
 

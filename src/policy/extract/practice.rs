@@ -50,6 +50,8 @@ struct RawNotData {
     means_zh: Vec<String>,
     #[serde(default)]
     not_means_after_zh: Vec<String>,
+    #[serde(default)]
+    party_after_zh: Vec<String>,
 }
 
 /// How English prose names organisations (`[prose_names]`).
@@ -150,7 +152,8 @@ pub(super) struct PracticeWords {
 }
 
 /// Where a data phrase names no data: after a negating prefix ("非个人身份信息" is what
-/// identity data is not) or as a means of contact ("通过电话、短信联系您").
+/// identity data is not), as a means of contact ("通过电话、短信联系您"), or as a party
+/// ("公司及其关联公司").
 #[derive(Debug, Default)]
 pub(super) struct NotData {
     negating_prefixes: Vec<String>,
@@ -158,6 +161,7 @@ pub(super) struct NotData {
     means_verbs: Vec<String>,
     means: Vec<String>,
     not_means_after: Vec<String>,
+    party_after: Vec<String>,
 }
 
 /// Separators of a coordinated run of means ("通过电话、短信或邮件").
@@ -167,6 +171,10 @@ impl NotData {
     /// Whether `phrase`, standing between `before` and `after`, names no data.
     pub(super) fn excludes(&self, before: &str, phrase: &str, after: &str) -> bool {
         self.negated(before)
+            || self
+                .party_after
+                .iter()
+                .any(|w| after.starts_with(w.as_str()))
             || (self.is_means(before, phrase)
                 && !self
                     .not_means_after
@@ -270,6 +278,7 @@ impl PracticeWords {
                 means_verbs: nd.means_verbs_zh,
                 means: nd.means_zh,
                 not_means_after: nd.not_means_after_zh,
+                party_after: nd.party_after_zh,
             },
             sdk_list,
             prose_names: ProseNames::new(
@@ -314,7 +323,18 @@ impl PracticeWords {
     /// Whether a sentence defines a term or lists what a general term covers ("个人信息是
     /// 指……", "个人信息包括姓名、……"): examples, not what this app does.
     pub(super) fn is_definition(&self, text: &str) -> bool {
-        self.definition.is_match(text) || self.general_subject.is_match(text)
+        if self.definition.is_match(text) {
+            return true;
+        }
+        // "Personal Data is collected for the following purposes": a passive statement
+        // of practice, not what the term covers.
+        self.general_subject.find(text).is_some_and(|m| {
+            let next = text[m.end()..].trim_start();
+            let word_end = next
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(next.len());
+            !self.states_practice(&next[..word_end])
+        })
     }
 
     /// Whether a sentence is a terms-of-service rule rather than a statement of practice.
@@ -377,6 +397,11 @@ mod tests {
         assert!(w.is_definition("个人信息包括姓名、出生日期、住址等。"));
         assert!(w.is_definition("\"Device data\" means the model and identifiers of a phone."));
         assert!(!w.is_definition("我们会收集您的个人信息，包括姓名和手机号码。"));
+        // A passive statement of practice is no definition (the iubenda lead-in).
+        assert!(!w.is_definition(
+            "Personal Data is collected for the following purposes and using the following services:"
+        ));
+        assert!(w.is_definition("Personal data is any information about a person."));
     }
 
     #[test]
@@ -409,6 +434,9 @@ mod tests {
         // A run broken by another word, or going on with a sign-in word, is data.
         assert!(!nd.excludes("通过姓名、", "电话", "联系您"));
         assert!(!nd.excludes("您可以通过", "邮箱", "注册账号"));
+        // "公司及其关联公司" is the operator and its affiliates.
+        assert!(nd.excludes("为维护其他用户、", "公司", "及其关联公司的合法权益"));
+        assert!(!nd.excludes("职业、", "公司", "、教育背景"));
         // Only the means words: "发送短信验证码" still names the code.
         assert!(!nd.excludes("我们会向您发送", "短信验证码", "。"));
     }
