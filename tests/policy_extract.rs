@@ -1629,9 +1629,16 @@ mod documents {
         // The footer of the generated pages says "we collect your email address"; a
         // policy page's footer is not the policy.
         let lexicon = lexicon();
+        // A page of running text under its title is read sentence by sentence: the
+        // cookie sentence counts, the footer's email address does not.
         let page = to_html("Privacy\n\nWe use cookies to remember your settings.\n");
         let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
-        assert!(ids(&x.declaration).is_empty(), "{:?}", x.declaration);
+        assert_eq!(
+            ids(&x.declaration).into_iter().collect::<Vec<_>>(),
+            ["activity.cookie"],
+            "{:?}",
+            x.declaration
+        );
         // The same sentence in the page's body is read.
         let page = page.replace(
             "<p>We use cookies",
@@ -2361,6 +2368,36 @@ mod english_shapes {
 
     fn shared_names(d: &Declaration) -> Vec<&str> {
         d.share.iter().filter_map(|s| s.name.as_deref()).collect()
+    }
+
+    #[test]
+    fn lower_case_markdown_headings_are_titles_and_an_untitled_policy_is_read() {
+        // An indie developer's policy in lower case: the sections before "what i don't
+        // collect" are policy text, not a preamble to it.
+        let md = "# privacy policy – tally\n\nhi, i make tally.\n\n## tl;dr\n\n\
+            counters stay on your phone.\n\n## libraries that send data\n\n\
+            the app uses admob, which collects your ip address and device model.\n\n\
+            ## what i don't collect\n\nno name, no contacts.\n";
+        let d = draft_of("policy.md", md);
+        let all: Vec<&str> = d
+            .share
+            .iter()
+            .flat_map(|s| s.data.iter().map(String::as_str))
+            .collect();
+        assert!(all.contains(&"network.ip_address"), "{d:?}");
+        assert!(all.contains(&"device.hardware.model"), "{d:?}");
+        assert!(!collected_ids(&d).contains(&"identity.name"), "{d:?}");
+        // The same text as plain running text under one title: each sentence is read
+        // by its own verb, not only "we collect".
+        let md = "# Privacy\n\nThe app reads your GPS coordinates and sends them to our server.\n\n\
+            We use Bugsnag to receive crash reports.\n";
+        let d = draft_of("policy.md", md);
+        assert!(collected_ids(&d).contains(&"location.precise"), "{d:?}");
+        let bugsnag = d.share.iter().find(|s| s.party == "sdk:bugsnag");
+        assert!(
+            bugsnag.is_some_and(|s| s.data.iter().any(|x| x == "diagnostics.crash_log")),
+            "{d:?}"
+        );
     }
 
     #[test]

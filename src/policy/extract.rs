@@ -165,6 +165,9 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
         encodings.push((doc.name, prepared.encoding));
         let mut segmented = prepared.document;
         builder.start_document(segmented.has_collection_section);
+        // A policy of running text under its title only ("# Privacy" and paragraphs)
+        // has no section to trust or distrust: every sentence is read by its own verb.
+        builder.untitled = segmented.sentences.iter().all(|s| s.role == Role::Preamble);
         let records = sdk_list::parse(&segmented.text, &lexicon.practice.sdk_list);
         builder.records_squeezed = records.iter().map(|r| squeeze(&r.text)).collect();
         builder.records = records;
@@ -173,7 +176,11 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
         builder.line_starts = std::iter::once(0)
             .chain(builder.doc_text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        if !segmented.has_collection_section && !segmented.sentences.is_empty() {
+        if builder.untitled && !segmented.sentences.is_empty() {
+            builder.notes.push(
+                "no section headings recognised: every sentence that says data is collected or shared was read".to_string(),
+            );
+        } else if !segmented.has_collection_section && !segmented.sentences.is_empty() {
             builder.notes.push(
                 "no collection section heading recognised: data types were taken from sentences that say \"we collect\" anywhere outside definitions".to_string(),
             );
@@ -287,10 +294,19 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
             sniffed
         }
     };
+    let mut headings: Vec<usize> = Vec::new();
     let text = match format {
         Format::Text => text,
         _ => {
-            let converted = document::convert(&text, format).text;
+            let converted = document::convert(&text, format);
+            headings = converted
+                .blocks
+                .iter()
+                .filter(|b| b.kind == document::BlockKind::Heading)
+                .map(|b| b.range.start)
+                .collect();
+            headings.sort_unstable();
+            let converted = converted.text;
             let chars = converted.chars().filter(|c| !c.is_whitespace()).count();
             if chars < SCANT_PAGE_CHARS && doc.bytes.len() > SCANT_PAGE_BYTES {
                 notes.push(format!(
@@ -314,7 +330,7 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
     }
     Prepared {
         encoding: decoded.encoding,
-        document: segment::segment(&text),
+        document: segment::segment_with_headings(&text, &headings),
     }
 }
 
@@ -408,6 +424,8 @@ struct Party {
 struct Builder<'a> {
     lexicon: &'a Lexicon,
     has_collection: bool,
+    /// The document has no section heading at all: the preamble is the whole policy.
+    untitled: bool,
     notes: Notes,
     app: AppInfo,
     collect: Vec<Collect>,
@@ -504,6 +522,7 @@ impl<'a> Builder<'a> {
         Builder {
             lexicon,
             has_collection,
+            untitled: false,
             notes,
             app: AppInfo::default(),
             collect: Vec::new(),
@@ -1164,6 +1183,7 @@ impl<'a> Builder<'a> {
             // Rights, security, retention, minors, changes and contact sections mention
             // data while saying what the user may do with it or how it is protected;
             // only an explicit "we collect" there is a statement of collection.
+            Role::Preamble if self.untitled => practice,
             Role::Preamble
             | Role::Rights
             | Role::Protection

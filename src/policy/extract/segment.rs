@@ -380,6 +380,17 @@ fn is_isolated_title(raw: &str) -> bool {
     }
 }
 
+/// A line the converter marked as a heading: a title unless it reads as a sentence or a
+/// list item (a heading used for emphasis: "## We never sell your data.").
+fn is_marked_title(raw: &str) -> bool {
+    let line = strip_markup(raw.trim_matches(is_space));
+    !line.is_empty()
+        && strip_bullet(line).is_none()
+        && !line.ends_with(['.', '。', ';', '；', ',', '，'])
+        && line.split_whitespace().count() <= 12
+        && line.chars().count() <= 80
+}
+
 /// Markdown heading and emphasis marks around a line ("## 一、…", "**1.1 …**").
 fn strip_markup(line: &str) -> &str {
     let mut l = line;
@@ -581,7 +592,15 @@ fn split_run_together(line: &str) -> Vec<&str> {
 }
 
 /// Builds the document: clause tree, roles and sentences.
+#[cfg(test)]
 pub(super) fn segment(text: &str) -> Document {
+    segment_with_headings(text, &[])
+}
+
+/// Builds the document, told where the converter found headings (byte offsets of their
+/// lines, sorted): a Markdown or HTML heading is a title whatever its letter case
+/// ("## what i collect").
+pub(super) fn segment_with_headings(text: &str, headings: &[usize]) -> Document {
     let mut seg = Segmenter::default();
     let normalised = text
         .replace("\r\n", "\n")
@@ -621,8 +640,11 @@ pub(super) fn segment(text: &str) -> Document {
                             && prev.chars().count() <= 120
                     })
         };
-        let standalone =
-            is_isolated_title(raw) && (blank(Some(n + 1)) || over_paragraph()) && after_break();
+        let marked = headings.binary_search(&line_start).is_ok() && is_marked_title(raw);
+        let standalone = marked
+            || (is_isolated_title(raw)
+                && (blank(Some(n + 1)) || over_paragraph())
+                && after_break());
         if standalone {
             seg.new_context();
         }
