@@ -235,11 +235,31 @@ impl Labels {
             .then(|| format!("{}：{}", label.trim_end_matches([':', '：']), value))
     }
 
+    /// "1. 小米推送SDK 提供方：… | 使用目的：… | 涉及个人信息：…": fields of one record on a
+    /// line with bars between them, read as one run of fields.
+    fn piped_fields(&self, line: &str) -> Option<String> {
+        let row = cells(line)?;
+        let labelled = row
+            .iter()
+            .filter(|c| {
+                self.fields(c)
+                    .iter()
+                    .any(|&(_, value_start, _)| !c[value_start..].trim().is_empty())
+            })
+            .count();
+        (labelled >= 2).then(|| row.join("；"))
+    }
+
     /// The field a table header cell names: the whole cell, else the longest label in it
     /// ("收集的个人信息字段" → data).
     fn header_field(&self, cell: &str) -> Option<Field> {
         let c = normalise(cell.trim_end_matches([':', '：']));
         if c.is_empty() || c.chars().count() > 24 {
+            return None;
+        }
+        // A header names a column: "提供方：阿里云" is a field with its value, and
+        // "企业名称、证件号码" a row's list of data, not the column's name.
+        if c.contains([':', '：', '、', '，', ',', '；', ';']) {
             return None;
         }
         if let Some(f) = self.kinds.get(&c) {
@@ -1065,7 +1085,10 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
         .iter()
         .map(|l| {
             let line = clean_line(l);
-            labels.label_row(&line).unwrap_or(line)
+            labels
+                .label_row(&line)
+                .or_else(|| labels.piped_fields(&line))
+                .unwrap_or(line)
         })
         .collect();
     let mut used = vec![false; lines.len()];
@@ -1527,6 +1550,42 @@ mod tests {
         let r = parse(tabbed, &labels());
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].entity.as_deref(), Some("丙公司"));
+    }
+
+    /// The label words the extractor ships with.
+    fn builtin() -> Labels {
+        use super::super::practice::{DEFAULT_POLICY_PHRASES, PracticeWords};
+        PracticeWords::parse(DEFAULT_POLICY_PHRASES, "policy-phrases.toml")
+            .expect("built-in phrases")
+            .sdk_list
+    }
+
+    #[test]
+    fn fields_between_bars_on_one_line_are_one_record() {
+        let text = "1. 甲号码认证SDK 提供方：甲云计算有限公司 | 使用目的：一键登录 | 涉及个人信息：手机号码 | 收集方式：SDK自行采集\n\n\
+                    SDK名称：乙推送SDK | 第三方主体：乙科技有限公司 | 收集个人信息：OAID\n";
+        let r = parse(text, &builtin());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲号码认证"]);
+        assert_eq!(r[0].entity.as_deref(), Some("甲云计算有限公司"));
+        assert_eq!(r[0].data.as_deref(), Some("手机号码"));
+        assert_eq!(r[1].names, vec!["乙推送SDK"]);
+        assert_eq!(r[1].data.as_deref(), Some("OAID"));
+    }
+
+    #[test]
+    fn permission_tables_and_data_rows_are_no_sdk_tables() {
+        // A permissions table: "权限名称" names a permission, not a party.
+        let perms = "| 权限名称 | 使用目的 | 调用时机 |\n|---|---|---|\n| 相机 | 扫码 | 扫码时 |\n";
+        assert!(parse(perms, &builtin()).is_empty());
+        // A collected-data table whose row lists "企业名称" among data: the row is no header.
+        let data = "| 业务场景 | 信息类型 | 个人信息字段 |\n|---|---|---|\n\
+                    | 企业认证 | 工作信息 | 企业名称、证件号码 |\n| 工单 | 通信信息 | 附件、沟通记录 |\n";
+        assert!(
+            parse(data, &builtin()).is_empty(),
+            "{:#?}",
+            parse(data, &builtin())
+        );
     }
 
     #[test]
