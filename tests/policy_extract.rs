@@ -2401,6 +2401,30 @@ mod english_shapes {
     }
 
     #[test]
+    fn these_companies_are_the_parties_named_before_and_unused_sdks_are_denied() {
+        let md = "# Privacy\n\n## Advertising\n\n\
+            Ads are served by Google AdMob and by AppLovin. These companies may collect your \
+            device's advertising identifier and IP address.\n\n\
+            ## Analytics\n\nWe do not use the Facebook SDK. It does not use Firebase.\n";
+        let d = draft_of("policy.md", md);
+        for party in ["sdk:admob", "sdk:applovin"] {
+            let entry = d.share.iter().find(|s| s.party == party);
+            assert!(
+                entry.is_some_and(|s| s.data.iter().any(|x| x == "network.ip_address")),
+                "{party}: {:?}",
+                d.share
+            );
+        }
+        assert!(
+            !d.share
+                .iter()
+                .any(|s| s.party == "sdk:facebook" || s.party.starts_with("sdk:firebase")),
+            "{:?}",
+            d.share
+        );
+    }
+
+    #[test]
     fn a_heading_that_says_not_collected_makes_its_items_denials() {
         let md = "# Privacy\n\n## Data Linked to You\n\nThe following data may be collected:\n\n\
             - **Contact Info** — email address\n- **Diagnostics** — crash data\n\n\

@@ -350,6 +350,7 @@ impl Builder<'_> {
         self.party_anchor = None;
         self.lead_in_left = 0;
         self.lead_in_defines = false;
+        self.named_last.clear();
         self.last_was_definition = false;
     }
 }
@@ -464,6 +465,9 @@ struct Builder<'a> {
     /// Sentences left that a lead-in's practice still covers ("我们会收集以下信息：" and
     /// its list); a heading ends it.
     lead_in_left: usize,
+    /// The named parties of the sentence before, for one that refers back to them
+    /// ("These companies may collect …").
+    named_last: Vec<Party>,
     /// The lead-in of the current list defines a term ("个人信息包括：" and its list):
     /// the items are examples of the term, not practice.
     lead_in_defines: bool,
@@ -548,6 +552,7 @@ impl<'a> Builder<'a> {
             first_party: Vec::new(),
             lead_in_left: 0,
             lead_in_defines: false,
+            named_last: Vec::new(),
             trace: Vec::new(),
             trace_dropped: 0,
             doc_text: String::new(),
@@ -706,6 +711,14 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        let named_before = std::mem::replace(
+            &mut self.named_last,
+            parties
+                .iter()
+                .filter(|(_, p)| !p.name.is_empty())
+                .map(|(_, p)| p.clone())
+                .collect(),
+        );
         let mut types = self.lexicon.find_types(&masked);
         // "使用目的：统计分析应用使用情况": what follows a purpose label says why.
         let label = s.text.get(..s.body_start).unwrap_or("");
@@ -956,6 +969,12 @@ impl<'a> Builder<'a> {
                 .filter(|_| p.shares_with_party(&masked) && !consent && negated_spans.is_empty())
         });
         let data = self.ids_of(positive.iter().copied());
+        // "Ads are served by A and B. These companies may collect …": the data go to
+        // every party the sentence before named.
+        let referred = named.is_empty()
+            && !named_before.is_empty()
+            && self.lexicon.practice.refers_to_named_parties(&masked);
+        let named = if referred { named_before } else { named };
         let named_here = !named.is_empty() || third.is_some();
         let recipients: Vec<Party> = if !named.is_empty() {
             named

@@ -66,6 +66,10 @@ struct RawProseNames {
     not_name_en: Vec<String>,
     #[serde(default)]
     legal_forms_en: Vec<String>,
+    #[serde(default)]
+    party_anaphors_zh: Vec<String>,
+    #[serde(default)]
+    party_anaphors_en: Vec<String>,
 }
 
 /// Field labels of SDK lists (`[sdk_list]`).
@@ -149,6 +153,9 @@ pub(super) struct PracticeWords {
     pub(super) prose_names: ProseNames,
     /// Where a data phrase names no data.
     pub(super) not_data: NotData,
+    /// "These companies may collect …": a sentence opening with words that refer back to
+    /// the parties the sentence before named.
+    party_anaphor: Regex,
 }
 
 /// Where a data phrase names no data: after a negating prefix ("非个人身份信息" is what
@@ -270,8 +277,13 @@ impl PracticeWords {
             file,
         )?;
         let n = &raw.prose_names;
+        let party_anaphor = compile(format!(
+            r"^\W*{}",
+            alternation(&n.party_anaphors_zh, &n.party_anaphors_en)
+        ))?;
         let nd = raw.not_data;
         Ok(PracticeWords {
+            party_anaphor,
             not_data: NotData {
                 negating_prefixes: nd.negating_prefixes_zh,
                 not_negating: nd.not_negating_zh,
@@ -313,6 +325,12 @@ impl PracticeWords {
 
     pub(super) fn has_share_verb(&self, text: &str) -> bool {
         self.share.is_match(text)
+    }
+
+    /// Whether a sentence opens by referring to the parties named before it ("These
+    /// companies may collect …", "上述第三方会收集…").
+    pub(super) fn refers_to_named_parties(&self, text: &str) -> bool {
+        self.party_anaphor.is_match(text)
     }
 
     /// Whether a sentence states a practice at all.

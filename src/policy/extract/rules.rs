@@ -28,6 +28,7 @@ impl VerbClass {
 #[derive(Debug)]
 pub(super) struct Patterns {
     neg_en: Regex,
+    neg_use_en: Regex,
     neg_zh: Regex,
     conditional_en: Regex,
     conditional_zh: Regex,
@@ -112,6 +113,13 @@ impl Patterns {
         ];
         Ok(Patterns {
             neg_en: re(&neg_en)?,
+            // "We do not use the Facebook SDK", "it does not use Firebase": not using a
+            // named thing denies it. Only right after the negation: "not current, please
+            // use the Contact Us option" denies nothing, nor does "we do not use your
+            // email for marketing" (a purpose).
+            neg_use_en: re(&format!(
+                r"(?i){B}(?P<cue>not|never|don't|doesn't|won't){B}\s+use\s+(?:the|any|an?|(?-i:[A-Z])\w*){B}"
+            ))?,
             neg_zh: re(
                 r"(?P<cue>不会|不得|绝不|从不|并不|不再|无需|没有|不|未)(?:会|主动|以任何方式|擅自|再|对外|(?:会|主动)?(?:向|与|和|将|把|对)[^，。；,;]{0,16}?)?(?:(?P<c>收集|获取|采集|读取|上传|调用|记录|追踪|访问)|(?P<s>共享|提供|分享|转让|出售|披露|泄露|泄漏|传输|发送|出租))",
             )?,
@@ -222,7 +230,7 @@ impl Patterns {
 
     /// The negated verb in a part, if the app (not the user) is what does not do it.
     pub(super) fn negation(&self, part: &str) -> Option<VerbClass> {
-        for re in [&self.neg_en, &self.neg_zh] {
+        for re in [&self.neg_use_en, &self.neg_en, &self.neg_zh] {
             for caps in re.captures_iter(part) {
                 let Some(cue) = caps.name("cue") else {
                     continue;
@@ -231,7 +239,8 @@ impl Patterns {
                 if self.clause_subject.is_match(&part[..cue.start()]) {
                     continue;
                 }
-                if caps.name("c").is_some() || caps.name("h").is_some() {
+                let not_using = std::ptr::eq(re, &self.neg_use_en);
+                if not_using || caps.name("c").is_some() || caps.name("h").is_some() {
                     return Some(VerbClass::Collect);
                 }
                 if caps.name("s").is_some() {
@@ -639,6 +648,21 @@ mod tests {
             p.negation("我们不会向第三方提供您的通讯录"),
             Some(VerbClass::Share)
         );
+        // Not using a named thing denies it; a negation further off, a purpose or the
+        // user's own choice does not.
+        for denial in [
+            "We do not use the Facebook SDK or Google's advertising ID",
+            "It does not use Google Play Services, Firebase or any advertising SDK",
+        ] {
+            assert_eq!(p.negation(denial), Some(VerbClass::Collect), "{denial}");
+        }
+        for not_denial in [
+            "If your information is not current, please use the Contact Us option",
+            "we do not use your email address for marketing",
+            "if you do not use the app for a year",
+        ] {
+            assert_eq!(p.negation(not_denial), None, "{not_denial}");
+        }
     }
 
     #[test]
