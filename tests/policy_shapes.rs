@@ -6,6 +6,7 @@
 //! lists and 10 English policies in layouts the first lacked. All in invented wording,
 //! each with what a reviewer expects from it (`tests/fixtures/policy-shapes/*/*.json`).
 //! The figures are ratchets: they fail when a change loses a shape that is read today.
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -309,6 +310,6 @@ const EXACT_ZH2: usize = 72;
 const JUNK_ZH2: usize = 16;
 const RECALL_ZH2: f64 = 0.99;
 const FORBIDDEN_ZH2: usize = 1;
-const RECALL_EN2: f64 = 0.83;
-const PARTIES_EN2: f64 = 0.65;
+const RECALL_EN2: f64 = 0.87;
+const PARTIES_EN2: f64 = 0.68;
 const FORBIDDEN_EN2: usize = 7;

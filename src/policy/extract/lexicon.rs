@@ -156,6 +156,7 @@ const GENERIC_EN: &[&str] = &[
     "login",
     "share",
     "payment",
+    "pay",
     "crash",
     "reporting",
     "legacy",

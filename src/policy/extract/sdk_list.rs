@@ -207,7 +207,9 @@ impl Labels {
                     .is_some_and(|c| super::segment::is_cjk(c) || c.is_alphanumeric());
             // "第三方名称：深圳市腾讯计算机系统有限公司": a name label whose value is a
             // company gives the record's company, under the title or name it has.
-            let field = if field == Field::Name && is_company_name(&first_clause(value)) {
+            let field = if field == Field::Name
+                && (is_company_name(&first_clause(value)) || english_company(value).is_some())
+            {
                 Field::Entity
             } else {
                 field
@@ -323,6 +325,25 @@ fn strip_marker(line: &str) -> &str {
         && (bytes[i].1.is_ascii_digit() || "一二三四五六七八九十".contains(bytes[i].1))
     {
         i += 1;
+    }
+    // "4.1 Adjust", "2.3.1 …": the dotted levels of a decimal number are one marker.
+    while !open
+        && i > start_digits
+        && i + 1 < bytes.len()
+        && bytes[i].1 == '.'
+        && bytes[i + 1].1.is_ascii_digit()
+    {
+        i += 1;
+        while i < bytes.len() && bytes[i].1.is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if i < bytes.len() && i > start_digits && bytes[i].1 == ' ' && !open {
+        // "4.1 Adjust": a decimal number ends at the space.
+        let level_dots = t[..bytes[i].0].contains('.');
+        if level_dots {
+            return t[bytes[i].0..].trim_start();
+        }
     }
     if i == start_digits || i >= bytes.len() {
         return t;
@@ -506,7 +527,7 @@ impl Draft {
         };
         // "公司名称： 注册地址：…": another field run in, not a company.
         let entity = get(Field::Entity)
-            .map(|e| first_clause(&e))
+            .map(|e| english_company(&e).unwrap_or_else(|| first_clause(&e)))
             .filter(|e| !e.is_empty() && !e.contains([':', '：']));
         let link = get(Field::Link).and_then(|l| find_url(&l));
         let purpose = get(Field::Purpose);
@@ -791,6 +812,17 @@ const COMPANY_SUFFIXES_EN: &[&str] = &[
     "oy",
     "ag",
     "s.r.l.",
+    "n.v.",
+    "nv",
+    "bv",
+    "sas",
+    "s.a.s.",
+    "s.l.",
+    "a/s",
+    "as",
+    "kg",
+    "lp",
+    "llp",
 ];
 const COMPANY_SUFFIXES_ZH: &[&str] = &["有限责任公司", "股份有限公司", "有限公司"];
 
@@ -805,12 +837,33 @@ pub(super) fn is_company_name(value: &str) -> bool {
     }
 }
 
+/// "adjust GmbH, Saarbrücker Str. 37a, 10405 Berlin", "Braze, Inc., 63 Madison
+/// Building": the company before the address an English processor list gives with it.
+fn english_company(value: &str) -> Option<String> {
+    if value.chars().any(super::segment::is_cjk) {
+        return None;
+    }
+    let value = value.trim();
+    let mut ends: Vec<usize> = value.match_indices(',').map(|(i, _)| i).collect();
+    ends.push(value.len());
+    ends.into_iter()
+        .map(|end| value[..end].trim())
+        .take_while(|prefix| prefix.split_whitespace().count() <= 8)
+        .find(|prefix| looks_like_company(prefix))
+        .map(str::to_string)
+}
+
 fn looks_like_company(text: &str) -> bool {
     let t = text.trim().trim_end_matches([',', '.']);
     COMPANY_SUFFIXES_ZH.iter().any(|s| t.contains(s))
-        || t.split_whitespace()
-            .next_back()
-            .is_some_and(|w| COMPANY_SUFFIXES_EN.contains(&w.to_lowercase().as_str()))
+        || t.split_whitespace().next_back().is_some_and(|w| {
+            // "Adyen N.V." reaches here as "Adyen N.V": the dots are the suffix's own.
+            let w = w.to_lowercase();
+            let w = w.trim_end_matches('.');
+            COMPANY_SUFFIXES_EN
+                .iter()
+                .any(|s| s.trim_end_matches('.') == w)
+        })
         || t.to_lowercase().ends_with(", inc")
 }
 
@@ -1586,6 +1639,28 @@ mod tests {
             "{:#?}",
             parse(data, &builtin())
         );
+    }
+
+    #[test]
+    fn an_english_processor_list_gives_the_company_before_its_address() {
+        let text = "### 4.1 Acme Attribution\n\n\
+                    Recipient: acme GmbH, Musterstr. 1, 10115 Berlin, Germany\n\
+                    Data categories: advertising ID, IP address\n\n\
+                    ### 4.2 Ledger\n\n\
+                    Recipient: Ledger Pay N.V., Keizersgracht 1, Amsterdam\n\
+                    Data categories: card number\n";
+        let r = parse(text, &builtin());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["Acme Attribution"]);
+        assert_eq!(r[0].entity.as_deref(), Some("acme GmbH"));
+        assert_eq!(r[0].data.as_deref(), Some("advertising ID, IP address"));
+        assert_eq!(r[1].names, vec!["Ledger"]);
+        assert_eq!(r[1].entity.as_deref(), Some("Ledger Pay N.V."));
+        assert_eq!(
+            english_company("Braze, Inc., 63 Main St, New York").as_deref(),
+            Some("Braze, Inc.")
+        );
+        assert_eq!(english_company("Berlin, Germany"), None);
     }
 
     #[test]
