@@ -2425,6 +2425,18 @@ mod english_shapes {
     }
 
     #[test]
+    fn providers_named_after_from_and_in_apposition() {
+        let md = "# Privacy\n\n## Data we share\n\n\
+            The coordinates are sent to our weather data provider Tomorrow.io.\n\n\
+            We get a credit report from Experian.\n";
+        let d = draft_of("policy.md", md);
+        let names = shared_names(&d);
+        for name in ["Tomorrow.io", "Experian"] {
+            assert!(names.contains(&name), "{name} not in {names:?}");
+        }
+    }
+
+    #[test]
     fn a_heading_that_says_not_collected_makes_its_items_denials() {
         let md = "# Privacy\n\n## Data Linked to You\n\nThe following data may be collected:\n\n\
             - **Contact Info** — email address\n- **Diagnostics** — crash data\n\n\

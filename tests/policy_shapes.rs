@@ -311,5 +311,5 @@ const JUNK_ZH2: usize = 16;
 const RECALL_ZH2: f64 = 0.99;
 const FORBIDDEN_ZH2: usize = 1;
 const RECALL_EN2: f64 = 0.87;
-const PARTIES_EN2: f64 = 0.68;
+const PARTIES_EN2: f64 = 0.73;
 const FORBIDDEN_EN2: usize = 7;
