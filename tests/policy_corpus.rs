@@ -141,13 +141,14 @@ fn check(sub: &str, min_recall: f64, max_unsupported: f64) {
 
 #[test]
 fn chinese_development_half_ratchet() {
-    // Measured 0.939 / 0.236 (2026-12-06, with SDK-list records, the trace and data of
-    // sharing clauses without a named recipient); the grader on the release binary agrees.
-    check("ca4p-dev", 0.938, 0.239);
+    // Measured 0.946 / 0.234 (2026-12-06, after definitions by label and lead-in, the
+    // [not_data] words and the refusal "不提供不影响"); the grader on the release binary
+    // agrees.
+    check("ca4p-dev", 0.944, 0.235);
 }
 
 #[test]
 fn english_development_half_ratchet() {
-    // Measured 0.905 / 0.094 (2026-12-06).
+    // Measured 0.909 / 0.089 (2026-12-06).
     check("en-dev", 0.90, 0.090);
 }

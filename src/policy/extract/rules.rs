@@ -239,6 +239,17 @@ impl Patterns {
                 if self.clause_subject.is_match(&part[..cue.start()]) {
                     continue;
                 }
+                // "这些信息不提供不影响购物", "不提供将无法使用": not providing is the
+                // user's choice, told by its consequence.
+                if std::ptr::eq(re, &self.neg_zh)
+                    && caps.name("s").is_some_and(|v| v.as_str() == "提供")
+                    && caps
+                        .get(0)
+                        .and_then(|m| part.get(m.end()..))
+                        .is_some_and(|rest| rest.contains("影响") || rest.contains("无法"))
+                {
+                    continue;
+                }
                 let not_using = std::ptr::eq(re, &self.neg_use_en);
                 if not_using || caps.name("c").is_some() || caps.name("h").is_some() {
                     return Some(VerbClass::Collect);
@@ -656,6 +667,12 @@ mod tests {
         ] {
             assert_eq!(p.negation(denial), Some(VerbClass::Collect), "{denial}");
         }
+        assert_eq!(p.negation("这些信息不提供不影响购物"), None);
+        assert_eq!(p.negation("此类信息不提供将无法使用该功能"), None);
+        assert_eq!(
+            p.negation("我们不会提供您的手机号码给广告商"),
+            Some(VerbClass::Share)
+        );
         for not_denial in [
             "If your information is not current, please use the Contact Us option",
             "we do not use your email address for marketing",
