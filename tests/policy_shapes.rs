@@ -64,6 +64,26 @@ struct SdkListScore {
     junk: usize,
 }
 
+impl SdkListScore {
+    /// Fails unless the folder lists `listed` parties and reads at least `named` of them
+    /// right, `exact_data` with exactly their data, with at most `junk` extra entries.
+    fn check(&self, listed: usize, named: usize, exact_data: usize, junk: usize) {
+        assert_eq!(self.listed, listed, "the fixture lists {listed} parties");
+        assert!(
+            self.named >= named,
+            "{} of {} named",
+            self.named,
+            self.listed
+        );
+        assert!(
+            self.exact_data >= exact_data,
+            "{} with exactly their data",
+            self.exact_data
+        );
+        assert!(self.junk <= junk, "{} extra entries", self.junk);
+    }
+}
+
 /// The files read together for a document key of a folder's `expected.json`.
 fn files_of(groups: &serde_json::Map<String, Value>, doc: &str) -> Vec<String> {
     let stem = doc.split('.').next().unwrap_or(doc);
@@ -138,19 +158,10 @@ fn score_sdk_lists(lang: &str) -> SdkListScore {
 /// data, the name is the SDK's (not its company's), and nothing else is an entry.
 #[test]
 fn chinese_sdk_lists_name_every_sdk() {
-    let SdkListScore {
-        listed,
-        named,
-        exact_data,
-        junk,
-    } = score_sdk_lists("zh");
-    assert_eq!(listed, 104, "the fixture lists 104 parties");
     // Measured 2026-12-06: 102 named, 101 with exactly their data, 3 extra entries (two
     // are 网易易盾 under a sibling SDK's id, one a repeated title). The build before
     // read 11 of the 20 documents right.
-    assert!(named >= 101, "{named} of {listed} named");
-    assert!(exact_data >= 99, "{exact_data} with exactly their data");
-    assert!(junk <= 3, "{junk} extra entries");
+    score_sdk_lists("zh").check(104, 101, 99, 3);
 }
 
 fn under(a: &str, b: &str) -> bool {
@@ -272,19 +283,7 @@ fn english_markdown_policies() {
 /// change that added them give the figures of the build before.
 #[test]
 fn second_round_chinese_sdk_lists() {
-    let SdkListScore {
-        listed,
-        named,
-        exact_data,
-        junk,
-    } = score_sdk_lists("zh2");
-    assert_eq!(listed, 82, "the fixture lists 82 parties");
-    assert!(named >= NAMED_ZH2, "{named} of {listed} named");
-    assert!(
-        exact_data >= EXACT_ZH2,
-        "{exact_data} with exactly their data"
-    );
-    assert!(junk <= JUNK_ZH2, "{junk} extra entries");
+    score_sdk_lists("zh2").check(82, NAMED_ZH2, EXACT_ZH2, JUNK_ZH2);
 }
 
 #[test]
