@@ -876,6 +876,33 @@ privacy@fittrack.example
             x.notes
         );
     }
+
+    #[test]
+    fn the_list_under_a_terms_of_service_rule_is_no_collection() {
+        // Invented wording in the shape of the user-agreement part many Chinese policies
+        // carry: what the user must not do is not data the app collects, and the list
+        // after it names the next practice again.
+        let text = "一、我们如何收集您的个人信息\n\
+用户不得利用本平台账号进行如下行为：\n\
+（1）冒用他人头像、昵称注册账号；\n\
+（2）发布含有他人身份证号码的内容。\n\
+注册时，我们会收集您的以下信息：\n\
+（1）手机号码；\n\
+（2）昵称。\n";
+        let x = run(text);
+        let c = collected(&x.declaration);
+        assert_eq!(
+            c,
+            ["contact.phone_number", "identity.nickname"],
+            "{:#?}",
+            x.notes
+        );
+        assert!(
+            x.notes.iter().any(|n| n.contains("冒用他人头像")),
+            "the skipped rule is shown to the reviewer: {:#?}",
+            x.notes
+        );
+    }
 }
 
 mod sdk_lists {

@@ -350,6 +350,7 @@ impl Builder<'_> {
         self.party_anchor = None;
         self.lead_in_left = 0;
         self.lead_in_defines = false;
+        self.lead_in_rules = false;
         self.named_last.clear();
         self.last_was_definition = false;
     }
@@ -471,6 +472,9 @@ struct Builder<'a> {
     /// The lead-in of the current list defines a term ("个人信息包括：" and its list):
     /// the items are examples of the term, not practice.
     lead_in_defines: bool,
+    /// The lead-in of the current list is a terms-of-service rule ("用户不得利用账号进行如下
+    /// 行为："): the items are what the user must not do, not practice.
+    lead_in_rules: bool,
     trace: Vec<Trace>,
     trace_dropped: usize,
     /// The text of the document being read, to place SDK-list data in the trace.
@@ -552,6 +556,7 @@ impl<'a> Builder<'a> {
             first_party: Vec::new(),
             lead_in_left: 0,
             lead_in_defines: false,
+            lead_in_rules: false,
             named_last: Vec::new(),
             trace: Vec::new(),
             trace_dropped: 0,
@@ -778,14 +783,14 @@ impl<'a> Builder<'a> {
             std::mem::take(&mut self.last_defined) && starts_with_anaphor(&masked);
         let is_definition = self.lexicon.practice.is_definition(&masked)
             || (s.body_start > 0 && self.lexicon.practice.is_definition(&whole));
+        let is_rule = self.lexicon.practice.is_terms_of_service(&masked)
+            || (under_lead_in && self.lead_in_rules);
         let defines = !heading
-            && (is_definition
-                || self.lexicon.practice.is_terms_of_service(&masked)
-                || follows_definition
-                || item_of_definition)
+            && (is_definition || is_rule || follows_definition || item_of_definition)
             && !we_collect;
         if lead_in {
             self.lead_in_defines = defines && is_definition;
+            self.lead_in_rules = !we_collect && self.lexicon.practice.is_terms_of_service(&masked);
         }
         self.last_defined = defines;
         // "Does the app collect precise location?": a question (an FAQ heading) states
@@ -805,7 +810,12 @@ impl<'a> Builder<'a> {
         }
         if defines {
             let spans = self.spans(&types);
-            self.record(s, &spans, TraceKind::Skipped, None, "definition-in-text");
+            let rule = if is_rule && !is_definition && !item_of_definition {
+                "terms-of-service"
+            } else {
+                "definition-in-text"
+            };
+            self.record(s, &spans, TraceKind::Skipped, None, rule);
             if !types.is_empty() {
                 self.notes.push(format!(
                     "{}: a definition's examples or a terms-of-service rule, not read as collected: {:?}",
