@@ -2644,3 +2644,92 @@ mod english_provider_lists {
         );
     }
 }
+
+mod english_parties_in_prose {
+    //! Where English policies name their third parties besides lists and tables: as the
+    //! subject of a verb that handles data, each with its purpose in one sentence, in
+    //! apposition in a list, as a "Name (Company)" title over what it processes, and in
+    //! sections that are not about collection. The app itself and its operator are never
+    //! a third party. Invented wording and names.
+
+    use crate::common::policy::*;
+    use privaudit::policy::model::{Declaration, Share};
+
+    fn entry<'a>(d: &'a Declaration, name: &str) -> Option<&'a Share> {
+        d.share.iter().find(|s| s.name.as_deref() == Some(name))
+    }
+
+    fn data_of(d: &Declaration, name: &str) -> Vec<String> {
+        let mut v = entry(d, name)
+            .unwrap_or_else(|| panic!("{name} not named: {:#?}", d.share))
+            .data
+            .clone();
+        v.sort();
+        v
+    }
+
+    const POLICY: &str = "# Privacy Policy — Fernleaf Notes\n\n\
+Fernleaf Notes is made by Fernleaf Studio Ltd. (\"we\", \"us\").\n\n\
+## Information we collect\n\n\
+You can use Fernleaf without an account. We collect your email address when you sign up.\n\n\
+To verify your number we send a code by SMS. Textly and Voxa receive your phone number and the code.\n\n\
+When you link a bank account, Ledgerline Inc. gives us your account balances.\n\n\
+## Who we share it with\n\n\
+We use Cedar Cloud to host our servers, Paywise to process payments, Chatterly for support chat, and Quill Mail to send receipts.\n\n\
+We share personal information with:\n\n\
+- **Harbour Bank, N.A.**, which holds your funds;\n\
+- **Paywise**, which receives your card number and billing address;\n\
+- **Relayly**, which forwards in-app events to **Gaugebird** for product analytics;\n\n\
+### Sending messages\n\n\
+#### Postbox (Postbox Mailing Group LLC)\n\n\
+Postbox is a newsletter service provided by Postbox Mailing Group LLC.\n\n\
+Personal Data processed: email address; first name.\n\n\
+## How long we keep it\n\n\
+Photos you attach are stored on Snapvault servers in the EU for 30 days.\n\n\
+Our app is built with Reactor Kit and encrypted with TLS.\n";
+
+    #[test]
+    fn parties_named_in_prose_get_their_data() {
+        let d = draft_of("policy.md", POLICY);
+        assert_eq!(data_of(&d, "Textly"), ["contact.phone_number"]);
+        assert_eq!(data_of(&d, "Voxa"), ["contact.phone_number"]);
+        assert!(entry(&d, "Ledgerline Inc.").is_some(), "{:#?}", d.share);
+        for n in ["Cedar Cloud", "Paywise", "Chatterly", "Quill Mail"] {
+            assert!(entry(&d, n).is_some(), "{n} not named: {:#?}", d.share);
+        }
+        let bank = entry(&d, "Harbour Bank").expect("the bank in apposition");
+        assert_eq!(bank.entity.as_deref(), Some("Harbour Bank, N.A."));
+        // Named in two clauses, Paywise has an entry for each; the list item's has the card.
+        assert!(
+            d.share.iter().any(|s| s.name.as_deref() == Some("Paywise")
+                && s.data.iter().any(|id| id == "financial.bank_card")),
+            "{:#?}",
+            d.share
+        );
+        // The receiver a provider passes data on to.
+        assert!(entry(&d, "Gaugebird").is_some(), "{:#?}", d.share);
+        // An iubenda-style section: the title names the service and its company.
+        let postbox = entry(&d, "Postbox").expect("the titled service");
+        assert_eq!(postbox.entity.as_deref(), Some("Postbox Mailing Group LLC"));
+        assert_eq!(data_of(&d, "Postbox"), ["contact.email", "identity.name"]);
+        // A service data are stored on, in a retention section.
+        assert_eq!(data_of(&d, "Snapvault"), ["media.photo_video"]);
+    }
+
+    #[test]
+    fn the_app_its_operator_and_its_tools_are_no_third_parties() {
+        let d = draft_of("policy.md", POLICY);
+        let names: Vec<&str> = d.share.iter().filter_map(|s| s.name.as_deref()).collect();
+        for n in [
+            "Fernleaf",
+            "Fernleaf Notes",
+            "Fernleaf Studio Ltd.",
+            "Postbox Mailing Group LLC",
+            "Reactor Kit",
+            "TLS",
+        ] {
+            assert!(!names.contains(&n), "{n} is no third party: {names:?}");
+        }
+        assert_eq!(d.app.name, "Fernleaf Notes");
+    }
+}

@@ -181,6 +181,9 @@ struct PolicyScore {
     recall: f64,
     named_share: f64,
     forbidden: usize,
+    /// Share entries naming no party the document's spec lists (junk such as the app
+    /// itself, an encryption scheme or a data label taken for a name).
+    unlisted: usize,
 }
 
 /// Scores the policies of `lang/spec_file` (per document: expect, forbid, forbid_exact,
@@ -193,6 +196,7 @@ fn score_policies(lang: &str, spec_file: &str) -> PolicyScore {
         .unwrap_or_default();
     let docs = spec.as_object().cloned().unwrap_or_default();
     let (mut expected, mut hits, mut parties, mut named, mut forbidden) = (0, 0, 0, 0, 0);
+    let mut unlisted = 0;
     let mut report = Vec::new();
     for (doc, e) in docs.iter().filter(|(k, _)| !k.starts_with('_')) {
         let d = draft(lang, &files_of(&groups, doc));
@@ -223,20 +227,34 @@ fn score_policies(lang: &str, spec_file: &str) -> PolicyScore {
                 report.push(format!("{doc}: {t} drafted from a denial or definition"));
             }
         }
-        for p in e["parties"].as_array().into_iter().flatten() {
+        let listed = e["parties"].as_array().cloned().unwrap_or_default();
+        let names_party = |p: &Value, s: &privaudit::policy::model::Share| {
             let name = p["name"].as_str().unwrap_or("");
             let sdk = p["sdk"].as_str().map(|s| format!("sdk:{s}"));
+            sdk.as_deref() == Some(s.party.as_str()) || {
+                let (n, m) = (norm(name), norm(s.name.as_deref().unwrap_or("")));
+                !m.is_empty() && (n.contains(&m) || m.contains(&n))
+            }
+        };
+        for p in &listed {
+            let name = p["name"].as_str().unwrap_or("");
             parties += 1;
-            let found = d.share.iter().any(|s| {
-                sdk.as_deref() == Some(s.party.as_str()) || {
-                    let (n, m) = (norm(name), norm(s.name.as_deref().unwrap_or("")));
-                    !m.is_empty() && (n.contains(&m) || m.contains(&n))
-                }
-            });
-            if found {
+            if d.share.iter().any(|s| names_party(p, s)) {
                 named += 1;
             } else {
                 report.push(format!("{doc}: {name} not named"));
+            }
+        }
+        if !listed.is_empty() {
+            for s in &d.share {
+                if !listed.iter().any(|p| names_party(p, s)) {
+                    unlisted += 1;
+                    report.push(format!(
+                        "{doc}: unlisted entry {:?} ({})",
+                        s.name.as_deref().unwrap_or(""),
+                        s.party
+                    ));
+                }
             }
         }
     }
@@ -247,7 +265,7 @@ fn score_policies(lang: &str, spec_file: &str) -> PolicyScore {
         named as f64 / parties as f64
     };
     println!(
-        "policies ({lang}/{spec_file}): recall {recall:.3} ({hits}/{expected}), parties {named_share:.3} ({named}/{parties}), {forbidden} types from denials or definitions"
+        "policies ({lang}/{spec_file}): recall {recall:.3} ({hits}/{expected}), parties {named_share:.3} ({named}/{parties}), {unlisted} unlisted entries, {forbidden} types from denials or definitions"
     );
     for r in &report {
         println!("  {r}");
@@ -256,6 +274,7 @@ fn score_policies(lang: &str, spec_file: &str) -> PolicyScore {
         recall,
         named_share,
         forbidden,
+        unlisted,
     }
 }
 
@@ -267,11 +286,15 @@ fn english_markdown_policies() {
         recall,
         named_share,
         forbidden,
+        unlisted,
     } = score_policies("en", "expected.json");
     // Measured 2026-12-06: recall 0.959, parties 0.864, none from denials or definitions
-    // (the build before: 0.89, 0.67 and 25 types).
+    // (the build before: 0.89, 0.67 and 25 types). Stop 17: parties 1.000 (subjects,
+    // names with their purposes, items in apposition, services in any section), with 6
+    // entries naming no listed party (Google brands and app-store payments).
     assert!(recall >= 0.95, "recall {recall:.3}");
-    assert!(named_share >= 0.85, "parties {named_share:.3}");
+    assert!(named_share >= 0.98, "parties {named_share:.3}");
+    assert!(unlisted <= 6, "{unlisted} unlisted entries");
     assert_eq!(forbidden, 0, "types drafted from denials or definitions");
 }
 
@@ -298,6 +321,11 @@ fn second_round_english_policies() {
     let s = score_policies("en2", "expected.json");
     assert!(s.recall >= RECALL_EN2, "recall {:.3}", s.recall);
     assert!(s.named_share >= PARTIES_EN2, "parties {:.3}", s.named_share);
+    assert!(
+        s.unlisted <= UNLISTED_EN2,
+        "{} unlisted entries",
+        s.unlisted
+    );
     assert!(s.forbidden <= FORBIDDEN_EN2, "{} forbidden", s.forbidden);
 }
 
@@ -309,6 +337,9 @@ const EXACT_ZH2: usize = 72;
 const JUNK_ZH2: usize = 16;
 const RECALL_ZH2: f64 = 0.99;
 const FORBIDDEN_ZH2: usize = 1;
-const RECALL_EN2: f64 = 0.87;
-const PARTIES_EN2: f64 = 0.73;
+// Stop 17 (English parties as subjects, in apposition, titled by "Name (Company)"):
+// recall 0.893, parties 0.899 (62 of 69), 9 entries naming no listed party.
+const RECALL_EN2: f64 = 0.89;
+const PARTIES_EN2: f64 = 0.89;
+const UNLISTED_EN2: usize = 9;
 const FORBIDDEN_EN2: usize = 7;

@@ -463,6 +463,9 @@ struct Builder<'a> {
     seen: HashSet<(Option<String>, Option<String>, String)>,
     preamble_seen: usize,
     first_party: Vec<String>,
+    /// Names the policy gives itself ("Forkful Kitchen LLC (\"we,\" \"us\")"): never a
+    /// third party.
+    own_names: Vec<String>,
     /// Sentences left that a lead-in's practice still covers ("我们会收集以下信息：" and
     /// its list); a heading ends it.
     lead_in_left: usize,
@@ -554,6 +557,7 @@ impl<'a> Builder<'a> {
             seen: HashSet::new(),
             preamble_seen: 0,
             first_party: Vec::new(),
+            own_names: Vec::new(),
             lead_in_left: 0,
             lead_in_defines: false,
             lead_in_rules: false,
@@ -840,10 +844,38 @@ impl<'a> Builder<'a> {
                 p.id.starts_with("sdk:")
                     || (p.id == "sdk" && p.vendor.is_some() && !p.name.is_empty())
             };
+            // "#### Mailchimp (The Rocket Science Group LLC)": a service and its owner
+            // title the section that says what it processes.
+            let titled = if s.text.chars().any(segment::is_cjk) {
+                None
+            } else {
+                sdk_list::titled_provider(&s.text)
+            };
             if let Some((_, party)) = parties.iter().rev().find(|(_, p)| named_sdk(p)) {
+                let mut party = party.clone();
+                if party.entity.is_none() {
+                    party.entity = titled.map(|(_, entity)| entity);
+                }
                 self.set_party(party.clone(), s);
                 if self.scans_data(s.role) {
-                    self.share_entry(party, s, s.clause.clone());
+                    self.share_entry(&party, s, s.clause.clone());
+                }
+            } else if let Some((name, entity)) = titled {
+                if self.is_the_app(&name) || self.is_the_app(&entity) {
+                    self.party = None;
+                } else {
+                    let party = Party {
+                        id: self
+                            .resolve_name(&name, "")
+                            .unwrap_or_else(|| "third-party".to_string()),
+                        name,
+                        entity: Some(entity),
+                        vendor: None,
+                    };
+                    self.set_party(party.clone(), s);
+                    if self.scans_data(s.role) {
+                        self.share_entry(&party, s, s.clause.clone());
+                    }
                 }
             }
             return;
@@ -941,7 +973,19 @@ impl<'a> Builder<'a> {
 
         self.promises_from(s, &masked, !types.is_empty());
 
-        if !self.reads_data(s.role, practice, we_collect) {
+        // "Photos you send are stored on Cloudinary servers", "we wake your phone through
+        // Firebase Cloud Messaging": a service the sentence says data go through receives
+        // them, whatever the section (not in a definition, which stopped above).
+        let through_service = !original.chars().any(segment::is_cjk)
+            && (!self
+                .lexicon
+                .practice
+                .prose_names
+                .find_flows(&original)
+                .is_empty()
+                || !self.data_subjects(&masked, &original).is_empty())
+            && parties.iter().any(|(_, p)| !p.name.is_empty());
+        if !self.reads_data(s.role, practice, we_collect) && !through_service {
             let spans = self.spans(positive.iter().copied());
             let rule = match s.role {
                 Role::Other | Role::Use => "no-practice-verb",
@@ -1341,6 +1385,7 @@ impl<'a> Builder<'a> {
                 let prose = &self.lexicon.practice.prose_names;
                 let mut found = prose.find(original);
                 found.extend(prose.find_services(original));
+                found.extend(self.data_subjects(masked, original));
                 found.sort_by_key(|n| n.start);
                 found.dedup_by_key(|n| n.start);
                 named.extend(found.into_iter().map(|n| (n.start, n.end, n.name, None)));
@@ -1363,7 +1408,8 @@ impl<'a> Builder<'a> {
         } else if !original.chars().any(segment::is_cjk) {
             // "We use TelemetryDeck to count launches", "a code by SMS through Twilio":
             // a service the app runs data through is a receiver wherever it is named.
-            let services = self.lexicon.practice.prose_names.find_services(original);
+            let mut services = self.lexicon.practice.prose_names.find_services(original);
+            services.extend(self.data_subjects(masked, original));
             for n in services {
                 self.add_named_receiver(&mut out, (n.start, n.end), n.name, None);
             }
@@ -1394,6 +1440,25 @@ impl<'a> Builder<'a> {
                 continue;
             }
             k += 1;
+        }
+        // "You can use Lunaria without an account": the app is no third party.
+        out.retain(|(_, p)| p.id.starts_with("sdk:") || !self.is_the_app(&p.name));
+        // Under "#### Mailchimp (The Rocket Science Group LLC)", "Mailchimp is … provided
+        // by The Rocket Science Group LLC" names the titled party twice, not two others.
+        if let Some(current) = &self.party {
+            let same = |name: &str| {
+                !name.is_empty()
+                    && (name.eq_ignore_ascii_case(&current.name)
+                        || current
+                            .entity
+                            .as_deref()
+                            .is_some_and(|e| name.eq_ignore_ascii_case(e)))
+            };
+            for (_, p) in out.iter_mut() {
+                if !p.id.starts_with("sdk:") && same(&p.name) {
+                    *p = current.clone();
+                }
+            }
         }
         // A generic term next to a named SDK in the same sentence adds nothing.
         if out.iter().any(|(_, p)| p.id.starts_with("sdk:")) {
@@ -1438,6 +1503,22 @@ impl<'a> Builder<'a> {
     /// SDKs ("个推") is resolved by the product words after it or in `context` (the
     /// record's purpose, "推送消息"); a name that mentions several parties resolves to none.
     fn resolve_name(&self, name: &str, context: &str) -> Option<String> {
+        match self.name_ids(name, context).as_slice() {
+            [one] if !one.starts_with("vendor ") => Some(format!("sdk:{one}")),
+            _ => None,
+        }
+    }
+
+    /// Whether a name is one vendor's brand that no single SDK of it matches ("Unity
+    /// Analytics" for a vendor with Unity Ads and ironSource): a generic SDK the
+    /// reviewer picks.
+    fn names_one_vendor(&self, name: &str, context: &str) -> bool {
+        matches!(self.name_ids(name, context).as_slice(), [one] if one.starts_with("vendor "))
+    }
+
+    /// The SDK ids a name resolves to; "vendor N" for a vendor no single SDK of which
+    /// it names.
+    fn name_ids(&self, name: &str, context: &str) -> Vec<String> {
         let folded = hanzi::fold(name).into_owned();
         let context = hanzi::fold(context).into_owned();
         let mut ids: Vec<String> = Vec::new();
@@ -1464,10 +1545,57 @@ impl<'a> Builder<'a> {
                 ids.push(id);
             }
         }
-        match ids.as_slice() {
-            [one] if !one.starts_with("vendor ") => Some(format!("sdk:{one}")),
-            _ => None,
+        ids
+    }
+
+    /// Names an English sentence opens with whose verb handles data ("Twilio and Vonage
+    /// receive your phone number"): only when the sentence names data, and never a data
+    /// phrase itself ("Cookies store …").
+    fn data_subjects(&self, masked: &str, original: &str) -> Vec<prose_names::ProseName> {
+        let subjects = self.lexicon.practice.prose_names.find_subjects(original);
+        if subjects.is_empty() {
+            return subjects;
         }
+        let types = self.lexicon.find_types(masked);
+        let in_a_name = |t: &TypeHit| subjects.iter().any(|n| t.start < n.end && n.start < t.end);
+        if types.iter().any(in_a_name) || types.is_empty() {
+            return Vec::new();
+        }
+        subjects
+    }
+
+    /// Whether `name` is the app's own name, as the title gives it.
+    fn is_the_app(&self, name: &str) -> bool {
+        let name = name.trim();
+        let app = self.app.name.trim();
+        // "Chirpy" for "Chirpy Messenger": the short name a policy uses for its app.
+        let short = app
+            .split_whitespace()
+            .next()
+            .filter(|w| app.contains(' ') && w.chars().count() >= 3)
+            .unwrap_or(app);
+        // "Paylo, Inc." for the app "Paylo", "Chirpy Labs S.L.": its company under the
+        // app's name.
+        let app_company = |stem: &str| {
+            !stem.is_empty()
+                && name.len() > stem.len()
+                && name
+                    .get(..stem.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(stem))
+                && name[stem.len()..].starts_with([',', ' '])
+                && sdk_list::is_company_name(name)
+        };
+        !name.is_empty()
+            && (name.eq_ignore_ascii_case(app)
+                || self.own_names.iter().any(|n| n.eq_ignore_ascii_case(name))
+                || (!short.is_empty() && name.eq_ignore_ascii_case(short))
+                || app_company(app)
+                || app_company(short)
+                || self
+                    .app
+                    .name_zh
+                    .as_deref()
+                    .is_some_and(|n| n.trim() == name))
     }
 
     /// Whether a name mentions a known party at all (resolved or not): "分享库（微信、
@@ -1589,7 +1717,9 @@ impl<'a> Builder<'a> {
                 || r.names.iter().any(|n| {
                     let folded = hanzi::fold(n).into_owned();
                     !self.lexicon.find_types(&folded).is_empty()
-                        || (self.names_known_party(n) && self.resolve_name(n, "").is_none())
+                        || (self.names_known_party(n)
+                            && self.resolve_name(n, "").is_none()
+                            && !self.names_one_vendor(n, ""))
                 }))
         {
             self.dropped_records.insert(r.first_line);
@@ -1631,7 +1761,8 @@ impl<'a> Builder<'a> {
                     [one] => self.lexicon.sdk(*one).map(|e| format!("sdk:{}", e.id)),
                     _ => None,
                 });
-        for name in &r.names {
+        let names: Vec<&String> = r.names.iter().filter(|n| !self.is_the_app(n)).collect();
+        for name in names {
             // The entity and link describe the record's one SDK: "个推、个像" share them, and
             // a name that mentions known parties but resolves to none stays unresolved.
             let single = r.names.len() == 1 && !self.names_known_party(name);
@@ -1648,7 +1779,13 @@ impl<'a> Builder<'a> {
                         .flatten()
                 })
                 .or_else(|| single.then(|| by_domain.clone()).flatten())
-                .unwrap_or_else(|| "third-party".to_string());
+                .unwrap_or_else(|| {
+                    if self.names_one_vendor(name, context) {
+                        "sdk".to_string()
+                    } else {
+                        "third-party".to_string()
+                    }
+                });
             let key = (id.clone(), name.clone());
             if let Some(&i) = self.record_index.get(&key) {
                 if let Some(entry) = self.share.get_mut(i) {
@@ -1682,6 +1819,46 @@ impl<'a> Builder<'a> {
                 purpose: r.purpose.clone(),
                 quote: Some(quote(&r.text)),
             });
+        }
+        // "Segment, which forwards in-app events to Amplitude": a provider item that
+        // passes its data on names the next receiver in its description.
+        if r.weak
+            && let Some(description) = r.data.as_deref()
+            && !description.chars().any(segment::is_cjk)
+        {
+            let masked = hanzi::fold(description).into_owned();
+            let types = self.lexicon.find_types(&masked);
+            let onward: Vec<String> = self
+                .lexicon
+                .practice
+                .prose_names
+                .find(description)
+                .into_iter()
+                .filter(|n| !types.iter().any(|t| t.start < n.end && n.start < t.end))
+                .map(|n| n.name)
+                .filter(|n| !r.names.contains(n) && !self.is_the_app(n))
+                .collect();
+            for name in onward {
+                let id = self
+                    .resolve_name(&name, "")
+                    .unwrap_or_else(|| "third-party".to_string());
+                let key = (id.clone(), name.clone());
+                if self.record_index.contains_key(&key) {
+                    continue;
+                }
+                self.record_index.insert(key, self.share.len());
+                self.share.push(Share {
+                    party: id,
+                    name: Some(name),
+                    entity: None,
+                    link: None,
+                    domain: None,
+                    data: data.clone(),
+                    clause: clause.clone(),
+                    purpose: r.purpose.clone(),
+                    quote: Some(quote(&r.text)),
+                });
+            }
         }
     }
 
@@ -2080,6 +2257,11 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        if let Some(own) = own_name(&s.text)
+            && !self.own_names.contains(&own)
+        {
+            self.own_names.push(own);
+        }
         if self.app.policy_date.is_none()
             && matches!(s.role, Role::Preamble | Role::Other | Role::Changes)
             && let Some(date) = p.policy_date(&s.text)
@@ -2336,6 +2518,39 @@ fn purpose_line(text: &str) -> Option<String> {
     None
 }
 
+/// The name a policy gives its own operator where it says who "we" are: "Forkful
+/// Kitchen LLC ("we," "us," or "our")", "Acme Labs Ltd. (the "Company")".
+fn own_name(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let at = [
+        "(\"we",
+        "(“we",
+        "(the \"company",
+        "(the “company",
+        "(\"company",
+        "(“company",
+    ]
+    .iter()
+    .filter_map(|cue| lower.find(cue))
+    .min()?;
+    let before = text.get(..at)?.trim_end();
+    // The capitalised words right before the bracket, with a legal form's commas.
+    let mut start = before.len();
+    for (i, word) in before.rsplit(' ').enumerate() {
+        let capital = word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+        if !capital || i >= 6 {
+            break;
+        }
+        start = start.saturating_sub(word.len() + 1);
+    }
+    let name = before.get(start..)?.trim().trim_end_matches(',').trim();
+    let pronoun = ["we", "us", "our", "this", "the"].contains(&name.to_lowercase().as_str());
+    (name.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !pronoun).then(|| name.to_string())
+}
+
 /// The app name in a title line such as "Mobile Office Privacy Protection Agreement" or
 /// "《移动办公隐私政策》"; the bool says whether it is Chinese.
 fn app_name(title: &str) -> (Option<String>, bool) {
@@ -2357,13 +2572,36 @@ fn app_name(title: &str) -> (Option<String>, bool) {
         "隐私权政策",
     ];
     let lower = t.to_lowercase();
+    // "Privacy Policy of Sprout Budget", "Privacy Notice for Acme" (iubenda and other
+    // generators put the name last).
+    for suffix in &SUFFIXES[..5] {
+        for joint in [" of ", " for ", " — ", " – ", " - ", ": ", " | "] {
+            let prefix = format!("{}{joint}", suffix.to_lowercase());
+            if lower.starts_with(&prefix) && t.is_char_boundary(prefix.len()) {
+                let name = t[prefix.len()..]
+                    .trim()
+                    .trim_matches(['"', '“', '”'])
+                    .trim();
+                let name = name.strip_prefix("the ").unwrap_or(name);
+                if !name.is_empty() && name.chars().count() <= 40 {
+                    return (Some(name.to_string()), false);
+                }
+            }
+        }
+    }
     for suffix in SUFFIXES {
         if let Some(pos) = lower.rfind(&suffix.to_lowercase())
             && t.is_char_boundary(pos)
         {
             let name = t[..pos]
                 .trim()
-                .trim_end_matches(['-', '–', ':', '：', '《', '》', '"', '“', '”'])
+                .trim_end_matches(['-', '–', '—', '|', ':', '：', '《', '》', '"', '“', '”'])
+                .trim();
+            // "Lunaria's Privacy Policy".
+            let name = name
+                .strip_suffix("'s")
+                .or_else(|| name.strip_suffix("’s"))
+                .unwrap_or(name)
                 .trim();
             if !name.is_empty() && name.chars().count() <= 40 {
                 let zh = name.chars().any(segment::is_cjk);
@@ -2391,4 +2629,47 @@ fn registrable(host: &str) -> String {
         2
     };
     labels[n - keep.min(n)..].join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{app_name, own_name};
+
+    #[test]
+    fn app_names_in_titles() {
+        let name = |t: &str| app_name(t).0;
+        assert_eq!(
+            name("Privacy Policy of Sprout Budget").as_deref(),
+            Some("Sprout Budget")
+        );
+        assert_eq!(
+            name("Privacy Policy — Chirpy Messenger").as_deref(),
+            Some("Chirpy Messenger")
+        );
+        assert_eq!(
+            name("Hush Messenger — Privacy Policy").as_deref(),
+            Some("Hush Messenger")
+        );
+        assert_eq!(name("Lunaria's Privacy Policy").as_deref(), Some("Lunaria"));
+        assert_eq!(
+            name("Privacy Policy for the Velomo App").as_deref(),
+            Some("Velomo App")
+        );
+        assert_eq!(name("移动办公隐私政策").as_deref(), Some("移动办公"));
+        assert_eq!(name("Privacy Policy"), None);
+    }
+
+    #[test]
+    fn the_operator_a_policy_calls_we() {
+        assert_eq!(
+            own_name("This privacy notice for Forkful Kitchen LLC (\"we,\" \"us,\" or \"our\"), describes how").as_deref(),
+            Some("Forkful Kitchen LLC")
+        );
+        assert_eq!(
+            own_name("Acme Labs Ltd. (the “Company”) runs the app.").as_deref(),
+            Some("Acme Labs Ltd.")
+        );
+        assert_eq!(own_name("We (\"we\") collect."), None);
+        assert_eq!(own_name("Nothing defined here."), None);
+    }
 }

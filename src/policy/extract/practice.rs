@@ -63,6 +63,8 @@ struct RawProseNames {
     #[serde(default)]
     service_introducers_en: Vec<String>,
     #[serde(default)]
+    flow_introducers_en: Vec<String>,
+    #[serde(default)]
     not_name_en: Vec<String>,
     #[serde(default)]
     legal_forms_en: Vec<String>,
@@ -70,6 +72,8 @@ struct RawProseNames {
     party_anaphors_zh: Vec<String>,
     #[serde(default)]
     party_anaphors_en: Vec<String>,
+    #[serde(default)]
+    subject_verbs_en: Vec<String>,
 }
 
 /// Field labels of SDK lists (`[sdk_list]`).
@@ -296,8 +300,10 @@ impl PracticeWords {
             prose_names: ProseNames::new(
                 &n.introducers_en,
                 &n.service_introducers_en,
+                &n.flow_introducers_en,
                 &n.not_name_en,
                 &n.legal_forms_en,
+                &n.subject_verbs_en,
             ),
             collect: compile(alternation(&v.collect_zh, &v.collect_en))?,
             permission: compile(format!(

@@ -28,11 +28,21 @@ pub(super) struct ProseNames {
     /// Words that name a service the app runs on or through ("we use Sentry", "via
     /// Twilio"): read in any sentence, not only in sharing ones.
     service_introducer: Option<Regex>,
+    /// Words that say data pass through a named service ("stored on Cloudinary", "via
+    /// Twilio"): a receiver in any section, not only in sharing or collection ones.
+    flow_introducer: Option<Regex>,
     /// Lower-case words that are never part of a name.
     not_name: Vec<String>,
     /// Legal forms that may follow a name ("Inc.", "LLC").
     legal: Vec<String>,
+    /// Verbs that make a sentence's opening name the one handling data ("Twilio
+    /// receives your phone number").
+    subject_verbs: Vec<String>,
 }
+
+/// Words between a subject and its verb that leave the subject's role unchanged ("Acme
+/// may receive", "Acme also stores").
+const SUBJECT_ADVERBS: &[&str] = &["may", "might", "will", "can", "also", "then", "only"];
 
 /// Connector words allowed inside a name ("Bank of America", "Procter & Gamble").
 const INNER: &[&str] = &["of", "for", "&"];
@@ -51,6 +61,29 @@ const NOT_SERVICES: &[&str] = &[
     "tools",
     "center",
     "centre",
+];
+
+/// Words before "with" that make what follows a tool or a rule, not a receiver: "built
+/// with React Native", "in line with the GDPR".
+const NOT_SERVICE_BEFORE_WITH: &[&str] = &[
+    "built",
+    "made",
+    "developed",
+    "written",
+    "compatible",
+    "comply",
+    "complies",
+    "complying",
+    "compliance",
+    "accordance",
+    "line",
+    "along",
+    "together",
+    "familiar",
+    "agree",
+    "encrypted",
+    "protected",
+    "secured",
 ];
 
 /// The most words a name may have.
@@ -78,14 +111,98 @@ impl ProseNames {
     pub(super) fn new(
         introducers: &[String],
         service_introducers: &[String],
+        flow_introducers: &[String],
         not_name: &[String],
         legal: &[String],
+        subject_verbs: &[String],
     ) -> ProseNames {
         ProseNames {
             introducer: words_pattern(introducers),
             service_introducer: words_pattern(service_introducers),
+            flow_introducer: words_pattern(flow_introducers),
             not_name: not_name.iter().map(|w| w.trim().to_lowercase()).collect(),
             legal: legal.iter().map(|w| w.trim().to_string()).collect(),
+            subject_verbs: subject_verbs
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Names a sentence opens with when its verb says they handle data: "Twilio and
+    /// Vonage receive your phone number", "Persona Identities, Inc. compares your
+    /// selfie", "- Quill Mail may store your address".
+    pub(super) fn find_subjects(&self, text: &str) -> Vec<ProseName> {
+        // A clause after a comma may open with its own subject: "When you link a bank
+        // account, Plaid Inc. gives us your balances."
+        let mut out = self.subjects_at(text, 0);
+        for (at, _) in text.match_indices(", ") {
+            if out.last().is_some_and(|n| n.end > at) {
+                continue;
+            }
+            out.extend(self.subjects_at(text, at + 2));
+        }
+        out
+    }
+
+    fn subjects_at(&self, text: &str, from: usize) -> Vec<ProseName> {
+        let Some(text_from) = text.get(from..) else {
+            return Vec::new();
+        };
+        let trimmed = text_from.trim_start_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '-' | '*' | '+' | '•' | '"' | '“')
+        });
+        let start = text.len() - trimmed.len();
+        // "1. ", "2) ": a list number before the subject.
+        let digits = text[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(0);
+        let start = match text[start + digits..].strip_prefix(['.', ')']) {
+            Some(rest) if digits > 0 && rest.starts_with(' ') => text.len() - rest.len(),
+            _ => start,
+        };
+        let mut names: Vec<ProseName> = Vec::new();
+        let mut pos = start;
+        while let Some(name) = self.name_at(text, pos) {
+            pos = name.end;
+            names.push(name);
+            match text.get(pos..).and_then(|rest| {
+                [" and ", " & ", ", and ", ", "]
+                    .iter()
+                    .find_map(|sep| rest.strip_prefix(sep))
+            }) {
+                Some(after) => pos = text.len() - after.len(),
+                None => break,
+            }
+        }
+        let Some(last) = names.last_mut() else {
+            return Vec::new();
+        };
+        // "Ledgerline Inc. gives us": inside a sentence a period after a name closes an
+        // abbreviation, which belongs to the name.
+        if let Some(after) = text.get(last.end..).and_then(|t| t.strip_prefix(". "))
+            && after.starts_with(|c: char| c.is_lowercase())
+        {
+            last.end += 1;
+            last.name.push('.');
+        }
+        let mut rest = text.get(last.end..).unwrap_or("").trim_start();
+        // "PostHog (EU cloud) receives …".
+        if let Some(inner) = rest.strip_prefix('(') {
+            rest = inner
+                .split_once(')')
+                .map_or("", |(_, after)| after.trim_start());
+        }
+        let mut words = rest.split_whitespace();
+        let mut verb = words.next().unwrap_or("");
+        if SUBJECT_ADVERBS.contains(&verb) {
+            verb = words.next().unwrap_or("");
+        }
+        let verb = verb.trim_end_matches([',', '.', ';']);
+        if self.subject_verbs.iter().any(|v| v == verb) {
+            names
+        } else {
+            Vec::new()
         }
     }
 
@@ -117,6 +234,12 @@ impl ProseNames {
             .collect()
     }
 
+    /// Names of services a sentence says data pass through ("stored on Cloudinary
+    /// servers", "through Firebase Cloud Messaging").
+    pub(super) fn find_flows(&self, text: &str) -> Vec<ProseName> {
+        self.find_after(self.flow_introducer.as_ref(), text)
+    }
+
     fn find_after(&self, introducer: Option<&Regex>, text: &str) -> Vec<ProseName> {
         let Some(re) = introducer else {
             return Vec::new();
@@ -135,6 +258,14 @@ impl ProseNames {
         for m in re.find_iter(text) {
             let mut pos = m.end();
             if out.last().is_some_and(|n| n.end > pos) {
+                continue;
+            }
+            if m.as_str() == "with"
+                && text[..m.start()]
+                    .split_whitespace()
+                    .next_back()
+                    .is_some_and(|w| NOT_SERVICE_BEFORE_WITH.contains(&w.to_lowercase().as_str()))
+            {
                 continue;
             }
             // "A, B and C": names separated by commas and one "and"/"or".
@@ -253,6 +384,28 @@ fn coordinated(text: &str, pos: usize) -> Option<usize> {
             break;
         }
     }
+    // "Amazon Web Services to host our servers, Stripe to process payments, Intercom for
+    // support chat, and Postmark": each name with what it is used for. Only when another
+    // capitalised word follows the comma, so "Stripe to bill you, and we keep …" ends.
+    for purpose in [" to ", " for "] {
+        if let Some(after) = rest.strip_prefix(purpose)
+            && let Some(comma) = after.find(',')
+            && !after[..comma].contains(['.', ';', ':'])
+            && after[..comma].split_whitespace().count() <= 8
+            && !after[..comma]
+                .split_whitespace()
+                .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+        {
+            let next = after[comma + 1..]
+                .trim_start()
+                .trim_start_matches("and ")
+                .trim_start_matches("or ");
+            if next.chars().next().is_some_and(char::is_uppercase) {
+                rest = &after[comma..];
+                break;
+            }
+        }
+    }
     for sep in [", and ", ", or ", ", ", " and ", " or ", " & "] {
         if let Some(after) = rest.strip_prefix(sep) {
             return Some(text.len() - after.len());
@@ -270,6 +423,7 @@ mod tests {
         ProseNames::new(
             &s(&["such as", "including", "with", "to"]),
             &s(&["use", "through", "via"]),
+            &s(&["through", "via"]),
             &s(&[
                 "our",
                 "we",
@@ -280,6 +434,7 @@ mod tests {
                 "section",
             ]),
             &s(&["Inc.", "LLC", "Ltd."]),
+            &s(&["receive", "receives", "store", "stores", "compares"]),
         )
     }
 
@@ -335,5 +490,56 @@ mod tests {
         let n = names().find(text);
         assert_eq!(n.len(), 1);
         assert_eq!(&text[n[0].start..n[0].end], "Lumen Monitor");
+    }
+
+    #[test]
+    fn names_each_with_its_purpose() {
+        let n = ProseNames::new(&[], &["use".to_string()], &[], &[], &[], &[]);
+        let names: Vec<String> = n
+            .find_services(
+                "We use Cedar Cloud to host our servers, Paywise to process payments, Chatterly for support chat, and Quill Mail to send receipts.",
+            )
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
+        assert_eq!(names, ["Cedar Cloud", "Paywise", "Chatterly", "Quill Mail"]);
+        // The list ends where no name follows.
+        let names: Vec<String> = n
+            .find_services("We use Paywise to bill you, and we keep the receipts.")
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
+        assert_eq!(names, ["Paywise"]);
+    }
+
+    #[test]
+    fn subjects_that_handle_data() {
+        let subjects = |t: &str| -> Vec<String> {
+            names()
+                .find_subjects(t)
+                .into_iter()
+                .map(|n| n.name)
+                .collect()
+        };
+        assert_eq!(
+            subjects("Textly and Voxa receive your phone number and the code."),
+            ["Textly", "Voxa"]
+        );
+        assert_eq!(
+            subjects("Faceprint Labs, Inc. compares your selfie with your ID photo."),
+            ["Faceprint Labs, Inc."]
+        );
+        assert_eq!(
+            subjects("- Quill Mail may store your address."),
+            ["Quill Mail"]
+        );
+        // Not a verb of handling data, not at the start, or a generic word.
+        assert!(subjects("Quill Mail deletes the images after 30 days.").is_empty());
+        assert_eq!(
+            subjects("When you link a bank account, Quill Mail receives your balances."),
+            ["Quill Mail"]
+        );
+        assert!(subjects("After that the app, Quill Mail said, deletes nothing.").is_empty());
+        assert!(subjects("Our Service receives your address.").is_empty());
     }
 }

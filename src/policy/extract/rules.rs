@@ -130,7 +130,7 @@ impl Patterns {
                 r"未经|除非|除外|除[^，。；]{0,30}?(?:以外|之外)|未(?:征得|获得|取得)|(?:同意|授权|接受)[^，。；]{0,12}?(?:之前|前)|前提下|另行(?:征得|获得)|后台|静默",
             )?,
             contrast: re(&format!(
-                r"(?i)[;；]|{B}(?:but|however|whereas|although|though){B}|但是|但|然而|不过|而是|[,，(（]\s*(?:我们|we{B})"
+                r"(?i)[;；]|{B}(?:but|however|whereas|although|though){B}|但是|但|然而|不过|而是|[,，(（]\s*(?:我们|we{B})|,\s*so{B}"
             ))?,
             clause_subject: re(
                 r"(?i)(?:您|你|用户)[^，。；]{0,4}$|(?-u:\b)(?:you|users?)\W+(?:\w+\W+)?$",
@@ -690,6 +690,12 @@ mod tests {
         assert_eq!(parts.len(), 2);
         assert!(s[parts[0].0..parts[0].1].contains("精确位置"));
         assert!(s[parts[1].0..parts[1].1].contains("IP地址"));
+        // "…, so X never …" is a clause of its own: the negation stays in it.
+        let s = "Your search terms are sent to Gifly through our proxy, so Gifly never sees your IP address.";
+        let parts = p.parts(s);
+        assert_eq!(parts.len(), 2);
+        assert!(s[parts[0].0..parts[0].1].contains("search terms"));
+        assert!(p.negation(&s[parts[0].0..parts[0].1]).is_none());
     }
 
     #[test]

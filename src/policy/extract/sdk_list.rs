@@ -795,6 +795,7 @@ const COMPANY_SUFFIXES_EN: &[&str] = &[
     "inc",
     "inc.",
     "llc",
+    "n.a.",
     "l.l.c.",
     "ltd",
     "ltd.",
@@ -867,6 +868,24 @@ fn looks_like_company(text: &str) -> bool {
         || t.to_lowercase().ends_with(", inc")
 }
 
+/// "Mailchimp (The Rocket Science Group LLC)": a title naming a service and, in brackets,
+/// the company that provides it. Returns the name and the company.
+pub(super) fn titled_provider(title: &str) -> Option<(String, String)> {
+    let t = strip_marker(title.trim()).trim();
+    let inner_end = t.strip_suffix(')')?;
+    let (name, company) = inner_end.rsplit_once(" (")?;
+    let (name, company) = (name.trim(), company.trim());
+    let title_case = name.split_whitespace().count() <= 6
+        && name.split_whitespace().all(|w| {
+            w.chars().next().is_some_and(|c| !c.is_lowercase()) || w == "for" || w == "by"
+        });
+    let ok = title_case
+        && !name.is_empty()
+        && !name.contains(['(', ')', ',', ':'])
+        && looks_like_company(company);
+    ok.then(|| (name.to_string(), company.to_string()))
+}
+
 /// "[Google Analytics](https://…)": a list item that is only a named link.
 fn link_item(line: &str) -> Option<(String, String)> {
     let t = line.trim_start_matches(['-', '+', '•', '·', ' ']).trim();
@@ -895,7 +914,23 @@ fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
         let r = r.strip_suffix(')')?;
         (!looks_like_company(r) && h.chars().next()?.is_uppercase()).then_some((h, r))
     };
-    let (head, rest) = split.or_else(bracketed)?;
+    // "Stripe, which processes card payments", "Kidoz, a kid-safe ad network": a
+    // title-case name and a description in apposition.
+    // "Northwind Bank, N.A., which holds your funds": the legal form stays with the name.
+    let appositive = || {
+        t.match_indices(", ").find_map(|(at, sep)| {
+            let (h, r) = (&t[..at], &t[at + sep.len()..]);
+            let title_case = h.split_whitespace().count() <= 5
+                && h.split_whitespace().all(|w| {
+                    w.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                });
+            let described = r.chars().next()?.is_lowercase();
+            (title_case && described).then_some((h, r))
+        })
+    };
+    let (head, rest) = split.or_else(bracketed).or_else(appositive)?;
     let head = head.trim();
     let rest = rest.trim();
     // "Acme (Acme Labs Inc.)" gives a company; "Google Firebase (Crashlytics and
@@ -914,9 +949,20 @@ fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
                 (head, None)
             }
         }
-        None => (head, None),
+        // "Northwind Bank, N.A.": the name before its legal form.
+        None => match head.split_once(", ") {
+            Some((n, _)) if looks_like_company(head) => (n.trim(), Some(head.to_string())),
+            _ => (head, None),
+        },
     };
+    // "Verification documents: a photo of …" is a data label; names capitalise every
+    // word, or at least carry a capital ("ironSource").
+    let named = name.split_whitespace().all(|w| {
+        w.chars().any(|c| c.is_uppercase() || c.is_ascii_digit())
+            || ["for", "of", "and", "&", "by"].contains(&w)
+    });
     let ok = !name.is_empty()
+        && named
         && !rest.is_empty()
         && name.chars().count() <= 40
         && name.split_whitespace().count() <= 6
@@ -1761,5 +1807,28 @@ mod tests {
             url_host("https://www.b.example.cn/x").as_deref(),
             Some("www.b.example.cn")
         );
+    }
+
+    #[test]
+    fn names_in_apposition_head_their_items() {
+        let item = named_item;
+        assert_eq!(
+            item("Paywell, which processes card top-ups and receives your billing address;"),
+            Some((
+                "Paywell".to_string(),
+                None,
+                "which processes card top-ups and receives your billing address;".to_string()
+            ))
+        );
+        assert_eq!(
+            item("Harbour Bank, N.A., which holds your funds;"),
+            Some((
+                "Harbour Bank".to_string(),
+                Some("Harbour Bank, N.A.".to_string()),
+                "which holds your funds;".to_string()
+            ))
+        );
+        // A sentence is no name: its head is not title case.
+        assert_eq!(item("We keep logs, which we delete after a week."), None);
     }
 }

@@ -649,6 +649,7 @@ pub(super) fn segment_with_headings(text: &str, headings: &[usize]) -> Document 
             seg.new_context();
         }
         seg.standalone = standalone;
+        seg.marked = marked;
         for piece in split_run_together(raw) {
             seg.line(piece, n + 1, line_start + offset_in(raw, piece));
         }
@@ -682,6 +683,9 @@ struct Segmenter {
     first_of_clause: bool,
     /// Whether the current line is a short title standing alone.
     standalone: bool,
+    /// Whether the current line is a heading the converter marked (Markdown "####",
+    /// HTML `<h4>`): a title for certain, never a list item standing alone.
+    marked: bool,
     /// Titles standing alone seen so far.
     titles: usize,
 }
@@ -805,7 +809,7 @@ impl Segmenter {
         let standalone = self.standalone && !bullet;
         self.start_para(text, line_no, standalone, src(text));
         if let Some(p) = self.para.as_mut() {
-            p.standalone = standalone;
+            p.standalone = standalone && !self.marked;
             p.bullet = bullet;
         }
     }
