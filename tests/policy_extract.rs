@@ -2733,3 +2733,37 @@ Our app is built with Reactor Kit and encrypted with TLS.\n";
         assert_eq!(d.app.name, "Fernleaf Notes");
     }
 }
+
+mod brands_as_means {
+    //! A brand the user logs in or pays with is no receiver of what the app collects
+    //! then; a sentence that shares with it still makes it one. Invented wording.
+
+    use crate::common::policy::*;
+
+    #[test]
+    fn login_and_payment_brands_are_not_recipients() {
+        let text = "一、我们如何收集您的个人信息\n\
+1. 您也可以使用微信或支付宝账号授权登录，我们将获取您授权的昵称和头像。\n\
+2. 下单后，您可以选择微信支付、云闪付等方式付款。\n\
+3. 支付时，我们会将订单号提供给支付宝以完成交易。\n";
+        let d = draft_of("p.txt", text);
+        let collected = collected_ids(&d);
+        assert!(collected.contains(&"identity.nickname"), "{collected:?}");
+        assert!(collected.contains(&"identity.avatar"), "{collected:?}");
+        for s in &d.share {
+            assert!(
+                !s.data
+                    .iter()
+                    .any(|id| id == "identity.nickname" || id == "identity.avatar"),
+                "a login brand got the app's data: {:#?}",
+                d.share
+            );
+        }
+        assert!(
+            d.share.iter().any(|s| s.party == "sdk:alipay"
+                && s.data.iter().any(|id| id == "activity.purchase_history")),
+            "the receiver a sentence shares with: {:#?}",
+            d.share
+        );
+    }
+}

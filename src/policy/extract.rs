@@ -691,6 +691,18 @@ impl<'a> Builder<'a> {
             self.resolve_titled_vendor(&masked);
         }
         let mut parties = self.resolve_parties(&masked, &original, s);
+        // "使用微信、支付宝账号登录，我们会获取您的昵称": the brands are how the user logs
+        // in or pays; what the sentence names stays with the app unless it also shares.
+        let mut by_means = false;
+        if !parties.is_empty() && !self.lexicon.practice.has_share_verb(&masked) {
+            let spans: Vec<(usize, usize)> = parties.iter().map(|(m, _)| *m).collect();
+            let means = self.lexicon.practice.brands_as_means(&masked, &spans);
+            if means.iter().any(|&m| m) {
+                by_means = true;
+                let mut flags = means.into_iter();
+                parties.retain(|_| !flags.next().unwrap_or(false));
+            }
+        }
         // "AppsFlyer: advertising identifier, for attribution": a list item's label that
         // names a party says who receives the data the item lists. It stands before the
         // body, so it takes position 0 (a negation there still applies to it).
@@ -1034,7 +1046,7 @@ impl<'a> Builder<'a> {
             named
         } else if let Some(third) = third {
             vec![third]
-        } else if we_collect && positive_parties.is_empty() {
+        } else if (we_collect || by_means) && positive_parties.is_empty() {
             self.party = None;
             Vec::new()
         } else {

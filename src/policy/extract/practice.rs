@@ -74,6 +74,10 @@ struct RawProseNames {
     party_anaphors_en: Vec<String>,
     #[serde(default)]
     subject_verbs_en: Vec<String>,
+    #[serde(default)]
+    means_before_zh: Vec<String>,
+    #[serde(default)]
+    means_after_zh: Vec<String>,
 }
 
 /// Field labels of SDK lists (`[sdk_list]`).
@@ -160,6 +164,10 @@ pub(super) struct PracticeWords {
     /// "These companies may collect …": a sentence opening with words that refer back to
     /// the parties the sentence before named.
     party_anaphor: Regex,
+    /// Words before and after a brand that make it the means of a login or payment
+    /// ("使用微信、支付宝账号登录"), not a receiver.
+    means_before: Vec<String>,
+    means_after: Vec<String>,
 }
 
 /// Where a data phrase names no data: after a negating prefix ("非个人身份信息" is what
@@ -288,6 +296,8 @@ impl PracticeWords {
         let nd = raw.not_data;
         Ok(PracticeWords {
             party_anaphor,
+            means_before: n.means_before_zh.clone(),
+            means_after: n.means_after_zh.clone(),
             not_data: NotData {
                 negating_prefixes: nd.negating_prefixes_zh,
                 not_negating: nd.not_negating_zh,
@@ -337,6 +347,62 @@ impl PracticeWords {
     /// companies may collect …", "上述第三方会收集…").
     pub(super) fn refers_to_named_parties(&self, text: &str) -> bool {
         self.party_anaphor.is_match(text)
+    }
+
+    /// Which party mentions (byte spans, in text order) name the means of a login or a
+    /// payment ("您可以使用微信、支付宝账号授权登录", "选择微信支付、云闪付等支付方式"): a
+    /// run of mentions joined by 、/或/和, after a word such as 使用 or 通过 and followed,
+    /// before the next punctuation, by a word such as 登录 or 支付.
+    pub(super) fn brands_as_means(&self, text: &str, spans: &[(usize, usize)]) -> Vec<bool> {
+        let mut out = vec![false; spans.len()];
+        if self.means_before.is_empty() || self.means_after.is_empty() {
+            return out;
+        }
+        let joiner = |gap: &str| {
+            gap.chars().count() <= 2 && gap.chars().all(|c| "、,，或和及与/ ".contains(c))
+        };
+        let mut i = 0;
+        while i < spans.len() {
+            let mut j = i;
+            while j + 1 < spans.len()
+                && text
+                    .get(spans[j].1..spans[j + 1].0)
+                    .is_some_and(|gap| spans[j].1 <= spans[j + 1].0 && joiner(gap))
+            {
+                j += 1;
+            }
+            let before = text.get(..spans[i].0).unwrap_or("");
+            let before: String = before
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let after = text.get(spans[j].1..).unwrap_or("");
+            let clause_end = after
+                .find(['，', '。', '；', ',', ';', '：'])
+                .unwrap_or(after.len());
+            let after: String = after[..clause_end].chars().take(14).collect();
+            // The brand's own words count too: "微信支付" is a means by itself.
+            let own = text.get(spans[j].0..spans[j].1).unwrap_or("");
+            let means = self
+                .means_before
+                .iter()
+                .any(|w| before.contains(w.as_str()))
+                && self
+                    .means_after
+                    .iter()
+                    .any(|w| after.contains(w.as_str()) || own.ends_with(w.as_str()));
+            if means {
+                for flag in &mut out[i..=j] {
+                    *flag = true;
+                }
+            }
+            i = j + 1;
+        }
+        out
     }
 
     /// Whether a sentence states a practice at all.
@@ -481,5 +547,37 @@ mod tests {
         let err = PracticeWords::parse("[verbs]\ncollect_zh = 3\n", "x/policy-phrases.toml")
             .expect_err("wrong type");
         assert!(err.to_string().contains("x/policy-phrases.toml"), "{err}");
+    }
+
+    #[test]
+    fn brands_as_the_means_of_a_login_or_a_payment() {
+        let w = words();
+        let spans_of = |text: &str, names: &[&str]| -> Vec<(usize, usize)> {
+            names
+                .iter()
+                .map(|n| {
+                    let at = text.find(n).expect("name in text");
+                    (at, at + n.len())
+                })
+                .collect()
+        };
+        let t = "您也可以使用微信或支付宝账号授权登录，我们将获取您的昵称和头像。";
+        assert_eq!(
+            w.brands_as_means(t, &spans_of(t, &["微信", "支付宝"])),
+            [true, true]
+        );
+        let t = "您可以选择微信支付、云闪付等方式付款。";
+        assert_eq!(
+            w.brands_as_means(t, &spans_of(t, &["微信支付", "云闪付"])),
+            [true, true]
+        );
+        // A receiver, and an SDK named as what it is used for.
+        let t = "我们会将订单信息提供给支付宝用于支付。";
+        assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [false]);
+        let t = "支付宝SDK：用于支付宝支付，会收集您的IMEI。";
+        assert_eq!(
+            w.brands_as_means(t, &spans_of(t, &["支付宝SDK", "支付宝支付"])),
+            [false, false]
+        );
     }
 }
