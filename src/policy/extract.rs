@@ -901,6 +901,20 @@ impl<'a> Builder<'a> {
                 negated_spans.push((a, b, class));
             }
         }
+        // "in particular no health data and no biometric data": "no" before a type.
+        let determined: Vec<(usize, usize, VerbClass)> = types
+            .iter()
+            .filter(|t| {
+                !negated_spans
+                    .iter()
+                    .any(|&(a, b, _)| t.start >= a && t.start < b)
+            })
+            .filter_map(|t| {
+                let at = p.no_before(masked.get(..t.start)?)?;
+                Some((at, t.end, VerbClass::Collect))
+            })
+            .collect();
+        negated_spans.extend(determined);
         let negation_at = |pos: usize| {
             negated_spans
                 .iter()

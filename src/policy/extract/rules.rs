@@ -29,6 +29,9 @@ impl VerbClass {
 pub(super) struct Patterns {
     neg_en: Regex,
     neg_use_en: Regex,
+    /// "no" right before a data type ("in particular no health data and no biometric
+    /// data"): a denial of that type.
+    no_before: Regex,
     neg_zh: Regex,
     conditional_en: Regex,
     conditional_zh: Regex,
@@ -113,6 +116,9 @@ impl Patterns {
         ];
         Ok(Patterns {
             neg_en: re(&neg_en)?,
+            no_before: re(&format!(
+                r"(?i){B}no\s+(?:(?:precise|exact|personal|sensitive|other|such|real|actual|raw)\s+){{0,2}}$"
+            ))?,
             // "We do not use the Facebook SDK", "it does not use Firebase": not using a
             // named thing denies it. Only right after the negation: "not current, please
             // use the Contact Us option" denies nothing, nor does "we do not use your
@@ -226,6 +232,12 @@ impl Patterns {
             parts.push((0, text.len()));
         }
         parts
+    }
+
+    /// Where a "no" that denies the data type starting at the end of `before` starts
+    /// ("we collect no location", "no health data").
+    pub(super) fn no_before(&self, before: &str) -> Option<usize> {
+        self.no_before.find(before).map(|m| m.start())
     }
 
     /// The negated verb in a part, if the app (not the user) is what does not do it.
@@ -696,6 +708,17 @@ mod tests {
         assert_eq!(parts.len(), 2);
         assert!(s[parts[0].0..parts[0].1].contains("search terms"));
         assert!(p.negation(&s[parts[0].0..parts[0].1]).is_none());
+    }
+
+    #[test]
+    fn no_before_a_data_type() {
+        let p = p();
+        let s = "in particular no health data and no biometric data";
+        assert_eq!(p.no_before(&s[..s.find("health").unwrap_or(0)]), Some(14));
+        assert!(p.no_before("We collect no precise ").is_some());
+        // "no longer", "No." and a "no" further back deny nothing.
+        assert!(p.no_before("we no longer keep your ").is_none());
+        assert!(p.no_before("no changes to your ").is_none());
     }
 
     #[test]
