@@ -2767,3 +2767,34 @@ mod brands_as_means {
         );
     }
 }
+
+mod nested_definitions {
+    //! A Markdown definitions section whose terms are deeper headings (the iubenda
+    //! layout: "## Definitions and legal references", then "### Usage Data"): the terms
+    //! stay definitions until a heading of the same level. Invented wording.
+
+    use crate::common::policy::*;
+
+    #[test]
+    fn deeper_headings_stay_in_the_definitions() {
+        let md = "# Privacy Policy of Fernleaf\n\n## Types of Data collected\n\n\
+We collect your email address.\n\n\
+## Definitions and legal references\n\n\
+### Usage Data\n\n\
+Information collected automatically, which can include: the IP addresses of the computers used, the country of origin and the browser features.\n\n\
+### Tracker\n\n\
+Any technology, e.g. cookies and unique identifiers, that tracks users.\n\n\
+## Contact\n\nWrite to us. We collect your phone number when you call.\n";
+        let d = draft_of("policy.md", md);
+        let collected = collected_ids(&d);
+        assert!(collected.contains(&"contact.email"), "{collected:?}");
+        for id in ["network.ip_address", "activity.cookie", "device.identifier"] {
+            assert!(
+                !collected.contains(&id),
+                "{id} from a definition: {collected:?}"
+            );
+        }
+        // The section of the same level after the definitions is read again.
+        assert!(collected.contains(&"contact.phone_number"), "{collected:?}");
+    }
+}

@@ -294,7 +294,7 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
             sniffed
         }
     };
-    let mut headings: Vec<usize> = Vec::new();
+    let mut headings: Vec<(usize, u8)> = Vec::new();
     let text = match format {
         Format::Text => text,
         _ => {
@@ -303,7 +303,7 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
                 .blocks
                 .iter()
                 .filter(|b| b.kind == document::BlockKind::Heading)
-                .map(|b| b.range.start)
+                .map(|b| (b.range.start, b.level.max(1)))
                 .collect();
             headings.sort_unstable();
             let converted = converted.text;

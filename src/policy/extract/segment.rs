@@ -600,7 +600,7 @@ pub(super) fn segment(text: &str) -> Document {
 /// Builds the document, told where the converter found headings (byte offsets of their
 /// lines, sorted): a Markdown or HTML heading is a title whatever its letter case
 /// ("## what i collect").
-pub(super) fn segment_with_headings(text: &str, headings: &[usize]) -> Document {
+pub(super) fn segment_with_headings(text: &str, headings: &[(usize, u8)]) -> Document {
     let mut seg = Segmenter::default();
     let normalised = text
         .replace("\r\n", "\n")
@@ -640,7 +640,13 @@ pub(super) fn segment_with_headings(text: &str, headings: &[usize]) -> Document 
                             && prev.chars().count() <= 120
                     })
         };
-        let marked = headings.binary_search(&line_start).is_ok() && is_marked_title(raw);
+        let level = headings
+            .binary_search_by_key(&line_start, |&(at, _)| at)
+            .ok()
+            .and_then(|i| headings.get(i))
+            .map_or(0, |&(_, level)| level);
+        let marked = level > 0 && is_marked_title(raw);
+        seg.marked_level = if marked { level } else { 0 };
         let standalone = marked
             || (is_isolated_title(raw)
                 && (blank(Some(n + 1)) || over_paragraph())
@@ -686,6 +692,10 @@ struct Segmenter {
     /// Whether the current line is a heading the converter marked (Markdown "####",
     /// HTML `<h4>`): a title for certain, never a list item standing alone.
     marked: bool,
+    /// The level (1–6) of the converter's heading on the current line; 0 for none.
+    marked_level: u8,
+    /// The level of the marked heading that opened the definitions section; 0 for none.
+    definitions_level: u8,
     /// Titles standing alone seen so far.
     titles: usize,
 }
@@ -745,9 +755,16 @@ impl Segmenter {
             let colon = text.ends_with([':', '：']);
             let numbered = self.stack.iter().any(|f| f.kind != LabelKind::Unlabelled);
             let role = role_of(inner);
+            // A deeper heading is a term of the definitions ("## Definitions" then "###
+            // Usage Data"), not the end of them, whatever its words.
+            let deeper = self.marked_level > 0
+                && self.definitions_level > 0
+                && self.marked_level > self.definitions_level;
+            let in_definitions = deeper && self.role() == Role::Definitions;
             if !inner.contains([':', '：'])
                 && let Some(role) = role
                 && role != self.role()
+                && !in_definitions
                 && (!colon || !numbered || role == Role::Definitions)
             {
                 self.flush();
@@ -762,6 +779,7 @@ impl Segmenter {
                 && self.standalone
                 && !numbered
                 && !colon
+                && !deeper
                 && self.role() == Role::Definitions
             {
                 self.flush();
@@ -841,6 +859,9 @@ impl Segmenter {
     }
 
     fn open(&mut self, kind: LabelKind, label: String, role: Option<Role>) {
+        if role == Some(Role::Definitions) {
+            self.definitions_level = self.marked_level;
+        }
         // A numbered heading with its own role ends an unnumbered section of another role
         // ("Related definitions:" is over when "1. What we collect" starts).
         if kind != LabelKind::Unlabelled
