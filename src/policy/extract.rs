@@ -910,8 +910,14 @@ impl<'a> Builder<'a> {
                     .any(|&(a, b, _)| t.start >= a && t.start < b)
             })
             .filter_map(|t| {
-                let at = p.no_before(masked.get(..t.start)?)?;
-                Some((at, t.end, VerbClass::Collect))
+                // Only the few words before the type matter; a bounded window keeps long
+                // sentences linear.
+                let mut from = t.start.saturating_sub(48);
+                while !masked.is_char_boundary(from) {
+                    from += 1;
+                }
+                let at = p.no_before(masked.get(from..t.start)?)?;
+                Some((from + at, t.end, VerbClass::Collect))
             })
             .collect();
         negated_spans.extend(determined);
