@@ -1177,6 +1177,97 @@ fn link_lists(
     }
 }
 
+/// The Termly layout of a third-party list: after a lead-in that names third parties, a
+/// bullet per category and the names on the line after it ("- Cloud Computing Services",
+/// "Amazon Web Services (AWS)"). Each name is a record with its category as the purpose.
+fn category_lists(
+    raw: &[&str],
+    lines: &[String],
+    labels: &Labels,
+    used: &mut [bool],
+    out: &mut Vec<Record>,
+) {
+    let mut i = 0;
+    while i < lines.len() {
+        let lead = lines[i].trim();
+        let lower = lead.to_lowercase();
+        let is_lead = lead.ends_with([':', '：'])
+            && labels
+                .link_lead_in
+                .iter()
+                .any(|w| lower.contains(w.as_str()));
+        i += 1;
+        if !is_lead {
+            continue;
+        }
+        let mut k = i;
+        while k < lines.len() && lines[k].trim().is_empty() {
+            k += 1;
+        }
+        while k + 1 < lines.len()
+            && raw.get(k).is_some_and(|r| is_bullet(r))
+            && !raw.get(k + 1).is_some_and(|r| is_bullet(r))
+            && !used[k]
+            && !used[k + 1]
+        {
+            let category = strip_marker(lines[k].trim()).trim();
+            let names_line = lines[k + 1].trim();
+            let is_category = category.split_whitespace().count() <= 8
+                && category.chars().next().is_some_and(char::is_uppercase)
+                && !category.ends_with(['.', ':', '：', ';'])
+                && !category.chars().any(super::segment::is_cjk);
+            if !is_category || names_line.is_empty() {
+                break;
+            }
+            for name in listed_names(names_line) {
+                out.push(Record {
+                    names: vec![name],
+                    entity: None,
+                    purpose: Some(category.to_string()),
+                    data: None,
+                    link: None,
+                    first_line: k + 2,
+                    last_line: k + 2,
+                    text: names_line.to_string(),
+                    weak: true,
+                });
+            }
+            used[k] = true;
+            used[k + 1] = true;
+            k += 2;
+        }
+        i = i.max(k);
+    }
+}
+
+/// "Google Analytics for Firebase and Mixpanel", "Amazon Web Services (AWS)": the names
+/// a line lists, each capitalised ("Facebook account" is no name).
+fn listed_names(line: &str) -> Vec<String> {
+    if line.chars().count() > 100 || line.ends_with(['.', ';', ':', '：']) {
+        return Vec::new();
+    }
+    line.split(", ")
+        .flat_map(|part| part.split(" and "))
+        .filter_map(|part| {
+            let part = part.trim();
+            // "(AWS)": the short name in brackets is not a second party.
+            let name = match part.split_once(" (") {
+                Some((head, tail)) if tail.ends_with(')') => head.trim(),
+                _ => part,
+            };
+            let words: Vec<&str> = name.split_whitespace().collect();
+            let named = !words.is_empty()
+                && words.len() <= 6
+                && words[0].chars().next().is_some_and(|c| !c.is_lowercase())
+                && words.iter().all(|w| {
+                    w.chars().any(|c| c.is_uppercase() || c.is_ascii_digit())
+                        || ["for", "of", "&", "by"].contains(w)
+                });
+            named.then(|| name.to_string())
+        })
+        .collect()
+}
+
 /// Reads every SDK-list record of a policy text.
 pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
     let raw: Vec<&str> = text.lines().collect();
@@ -1194,6 +1285,7 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
     let mut out = Vec::new();
     tables(&lines, labels, &mut used, &mut out);
     link_lists(&raw, &lines, labels, &mut used, &mut out);
+    category_lists(&raw, &lines, labels, &mut used, &mut out);
 
     let mut current: Option<Draft> = None;
     // The field that wrapped text continues, and the title line waiting for its fields.
@@ -1830,5 +1922,35 @@ mod tests {
         );
         // A sentence is no name: its head is not title case.
         assert_eq!(item("We keep logs, which we delete after a week."), None);
+    }
+
+    #[test]
+    fn names_listed_under_category_bullets() {
+        let labels = Labels::compile(
+            &LabelWords {
+                link_list_lead_in: vec!["third parties".to_string()],
+                ..LabelWords::default()
+            },
+            "test",
+        )
+        .expect("labels");
+        let text = "The third parties we may share personal information with are as follows:\n\n\
+- Connect to Accounts\nFacebook account and Google account\n\
+- Cloud Computing Services\nCirrus Web Services (CWS)\n\
+- Web and Mobile Analytics\nTallyho Analytics for Apps and Gaugebird\n\nWe also share data when required by law.\n";
+        let r = parse(text, &labels);
+        let names: Vec<&str> = r
+            .iter()
+            .flat_map(|r| r.names.iter().map(String::as_str))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Cirrus Web Services",
+                "Tallyho Analytics for Apps",
+                "Gaugebird"
+            ]
+        );
+        assert_eq!(r[0].purpose.as_deref(), Some("Cloud Computing Services"));
     }
 }
