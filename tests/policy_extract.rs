@@ -903,6 +903,24 @@ privacy@fittrack.example
             x.notes
         );
     }
+
+    #[test]
+    fn a_numbered_rule_that_names_no_practice_still_heads_a_list_of_rules() {
+        // Invented wording: a numbered user-agreement clause whose list is of forbidden
+        // content ("制作、发布如下内容"), then one whose lead-in has no practice verb at
+        // all ("不得具有下列行为"). Neither list is collection.
+        let text = "四、内容规范\n\
+4.1 我们会收集您的手机号码。\n\
+4.2 用户不得利用本平台账号制作、发布如下法律禁止的内容：\n\
+（1）煽动民族仇恨的；\n\
+（2）盗用他人头像的。\n\
+4.3 用户使用本软件不得具有下列行为：\n\
+（1）进入未经许可的服务器或账号；\n\
+（2）收集他人的电子邮箱地址。\n";
+        let x = run(text);
+        let c = collected(&x.declaration);
+        assert_eq!(c, ["contact.phone_number"], "{:#?}", x.notes);
+    }
 }
 
 mod sdk_lists {

@@ -512,6 +512,10 @@ struct Builder<'a> {
 /// policies run to a few dozen items, and a lead-in must not reach the rest of a section.
 const LEAD_IN_REACH: usize = 40;
 
+fn ends_with_colon(text: &str) -> bool {
+    text.trim_end().ends_with([':', '：'])
+}
+
 fn quote(text: &str) -> String {
     let count = text.chars().count();
     if count <= MAX_QUOTE_CHARS {
@@ -782,8 +786,15 @@ impl<'a> Builder<'a> {
         // The whole sentence: a colon-ended lead-in is also taken for an inline title.
         let whole = hanzi::fold(&s.text);
         let lead_in = self.lexicon.practice.is_lead_in(&whole);
+        // "用户不得利用账号进行如下行为：" names no practice, yet its list is one of rules.
+        let rules_lead_in = !lead_in
+            && ends_with_colon(&whole)
+            && self.lexicon.practice.is_terms_of_service(&whole);
         let item_of_definition = under_lead_in && self.lead_in_defines;
-        if lead_in {
+        if rules_lead_in {
+            self.lead_in_left = LEAD_IN_REACH;
+            self.lead_in_defines = false;
+        } else if lead_in {
             self.lead_in_left = LEAD_IN_REACH;
         } else if heading {
             self.lead_in_left = 0;
@@ -804,9 +815,12 @@ impl<'a> Builder<'a> {
         let defines = !heading
             && (is_definition || is_rule || follows_definition || item_of_definition)
             && !we_collect;
-        if lead_in {
+        if lead_in || rules_lead_in {
             self.lead_in_defines = defines && is_definition;
-            self.lead_in_rules = !we_collect && self.lexicon.practice.is_terms_of_service(&masked);
+            // A numbered lead-in is all label, so its words are in `whole`.
+            self.lead_in_rules = !we_collect
+                && !p.first_person_collect(&whole)
+                && self.lexicon.practice.is_terms_of_service(&whole);
         }
         self.last_defined = defines;
         // "Does the app collect precise location?": a question (an FAQ heading) states
