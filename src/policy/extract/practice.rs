@@ -78,6 +78,10 @@ struct RawProseNames {
     means_before_zh: Vec<String>,
     #[serde(default)]
     means_after_zh: Vec<String>,
+    #[serde(default)]
+    source_before_zh: Vec<String>,
+    #[serde(default)]
+    source_after_zh: Vec<String>,
 }
 
 /// Field labels of SDK lists (`[sdk_list]`).
@@ -168,6 +172,9 @@ pub(super) struct PracticeWords {
     /// ("使用微信、支付宝账号登录"), not a receiver.
     means_before: Vec<String>,
     means_after: Vec<String>,
+    /// The same for a brand the data come from ("从支付宝获得支付状态").
+    source_before: Vec<String>,
+    source_after: Vec<String>,
 }
 
 /// Where a data phrase names no data: after a negating prefix ("非个人身份信息" is what
@@ -298,6 +305,8 @@ impl PracticeWords {
             party_anaphor,
             means_before: n.means_before_zh.clone(),
             means_after: n.means_after_zh.clone(),
+            source_before: n.source_before_zh.clone(),
+            source_after: n.source_after_zh.clone(),
             not_data: NotData {
                 negating_prefixes: nd.negating_prefixes_zh,
                 not_negating: nd.not_negating_zh,
@@ -371,11 +380,18 @@ impl PracticeWords {
             {
                 j += 1;
             }
+            // Within the clause, a few words back: the brand may stand after other means
+            // that name no party ("使用微信支付、支付宝或银行卡进行支付").
             let before = text.get(..spans[i].0).unwrap_or("");
-            let before: String = before
+            let clause_start = before
+                .rfind(['，', '。', '；', ',', ';', '：'])
+                .map_or(0, |at| {
+                    at + before[at..].chars().next().map_or(1, char::len_utf8)
+                });
+            let before: String = before[clause_start..]
                 .chars()
                 .rev()
-                .take(4)
+                .take(12)
                 .collect::<Vec<_>>()
                 .into_iter()
                 .rev()
@@ -387,14 +403,14 @@ impl PracticeWords {
             let after: String = after[..clause_end].chars().take(14).collect();
             // The brand's own words count too: "微信支付" is a means by itself.
             let own = text.get(spans[j].0..spans[j].1).unwrap_or("");
-            let means = self
-                .means_before
-                .iter()
-                .any(|w| before.contains(w.as_str()))
-                && self
-                    .means_after
-                    .iter()
-                    .any(|w| after.contains(w.as_str()) || own.ends_with(w.as_str()));
+            let around = |before_words: &[String], after_words: &[String]| {
+                before_words.iter().any(|w| before.contains(w.as_str()))
+                    && after_words
+                        .iter()
+                        .any(|w| after.contains(w.as_str()) || own.ends_with(w.as_str()))
+            };
+            let means = around(&self.means_before, &self.means_after)
+                || around(&self.source_before, &self.source_after);
             if means {
                 for flag in &mut out[i..=j] {
                     *flag = true;
@@ -571,6 +587,14 @@ mod tests {
             w.brands_as_means(t, &spans_of(t, &["微信支付", "云闪付"])),
             [true, true]
         );
+        // A brand the data come from.
+        let t = "我们会收集您的充值记录，并从支付宝获得支付状态。";
+        assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [true]);
+        let t = "我们通过友盟SDK获取您的设备标识符。";
+        assert_eq!(w.brands_as_means(t, &spans_of(t, &["友盟SDK"])), [false]);
+        // The brand after another means that names no party.
+        let t = "您可以使用微信支付、支付宝或银行卡进行支付。";
+        assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [true]);
         // A receiver, and an SDK named as what it is used for.
         let t = "我们会将订单信息提供给支付宝用于支付。";
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [false]);
