@@ -2784,6 +2784,44 @@ mod brands_as_means {
             d.share
         );
     }
+
+    #[test]
+    fn brands_paid_with_taken_from_or_naming_data_are_not_recipients() {
+        let text = "一、我们如何收集您的个人信息\n\
+1. 您可以使用微信支付、支付宝或银行卡进行支付。使用银行卡快捷支付时，您需要提供银行卡号、持卡人姓名。\n\
+2. 我们会收集您的充值记录，并从支付宝获得支付状态。\n\
+3. 告警联系人：手机号码、邮箱、微信（用于接收微信告警）。\n\
+4. 第三方登录时，我们会获取您的微博昵称、微博头像。\n\
+5. 为了统计分析，我们通过友盟SDK获取您的设备型号。\n";
+        let d = draft_of("p.txt", text);
+        let collected = collected_ids(&d);
+        for id in [
+            "financial.bank_card",
+            "identity.name",
+            "activity.purchase_history",
+            "contact.phone_number",
+            "identity.nickname",
+        ] {
+            assert!(collected.contains(&id), "{id}: {collected:?}");
+        }
+        let receivers: Vec<&str> = d.share.iter().map(|s| s.party.as_str()).collect();
+        for brand in ["sdk:alipay", "sdk:wechat", "sdk:weibo"] {
+            assert!(
+                !receivers.contains(&brand),
+                "{brand} is a means, a source or a data word here: {:#?}",
+                d.share
+            );
+        }
+        // An SDK that collects through the app is still a receiver.
+        assert!(
+            d.share
+                .iter()
+                .any(|s| s.name.as_deref().is_some_and(|n| n.contains("友盟"))
+                    && s.data.iter().any(|id| id == "device.hardware.model")),
+            "{:#?}",
+            d.share
+        );
+    }
 }
 
 mod nested_definitions {

@@ -512,6 +512,29 @@ struct Builder<'a> {
 /// policies run to a few dozen items, and a lead-in must not reach the rest of a section.
 const LEAD_IN_REACH: usize = 40;
 
+/// Whether the party mention at `span` belongs to the data phrases around it: one starts
+/// right after it ("微信昵称", "微信的头像"), or one ends right before the "、" in front of
+/// it ("手机号码、微信").
+fn qualifies_data(text: &str, span: (usize, usize), types: &[TypeHit]) -> bool {
+    if span.1 <= span.0 {
+        return false;
+    }
+    let after = text.get(span.1..).unwrap_or("");
+    let gap_after = if after.starts_with('的') {
+        '的'.len_utf8()
+    } else {
+        0
+    };
+    if types.iter().any(|t| t.start == span.1 + gap_after) {
+        return true;
+    }
+    let before = text.get(..span.0).unwrap_or("");
+    match before.strip_suffix('、') {
+        Some(rest) => types.iter().any(|t| t.end == rest.len()),
+        None => false,
+    }
+}
+
 fn ends_with_colon(text: &str) -> bool {
     text.trim_end().ends_with([':', '：'])
 }
@@ -751,6 +774,25 @@ impl<'a> Builder<'a> {
             let spans = self.spans(&types);
             self.record(s, &spans, TraceKind::Skipped, None, "purpose-label");
             types.clear();
+        }
+        // "微信昵称、微信头像" and "姓名、手机号码、微信": a brand that qualifies a data
+        // phrase, or stands in a run of them, names data (the account there), not who
+        // receives it; unless the sentence shares, or stands where sharing is the topic
+        // (an SDK table's "微信登录信息" cell still belongs to the WeChat SDK).
+        if !parties.is_empty()
+            && s.role != Role::Sharing
+            && !self.lexicon.practice.has_share_verb(&masked)
+        {
+            let before = parties.len();
+            // A name met twice is one mention (the first); any of its places decides.
+            parties.retain(|((a, b), _)| {
+                let name = masked.get(*a..*b).unwrap_or("");
+                name.is_empty()
+                    || !masked
+                        .match_indices(name)
+                        .any(|(at, _)| qualifies_data(&masked, (at, at + name.len()), &types))
+            });
+            by_means |= parties.len() < before;
         }
         // Where a data phrase and a party name overlap the longer one wins: "Google
         // Advertising ID" is data, "阿里UTDID设备标识" is an SDK.
