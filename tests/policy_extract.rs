@@ -2854,3 +2854,35 @@ Any technology, e.g. cookies and unique identifiers, that tracks users.\n\n\
         assert!(collected.contains(&"contact.phone_number"), "{collected:?}");
     }
 }
+
+mod english_wording {
+    //! English wording the second-round shapes showed: a section titled by what the user
+    //! hands over, "your device ID", and "we keep". Invented wording.
+
+    use crate::common::policy::*;
+
+    #[test]
+    fn handed_over_kept_and_device_ids_are_collected() {
+        let md = "# Privacy Notice\n\n## Information you give us\n\n\
+- **Contact information:** your mobile phone number and email address.\n\n\
+## Automatic information\n\n\
+When you use the app we collect your device ID and device model.\n\n\
+## Abuse prevention\n\n\
+We keep your IP address for up to 24 hours to block spam.\n";
+        let d = draft_of("policy.md", md);
+        let collected = collected_ids(&d);
+        for id in [
+            "contact.phone_number",
+            "contact.email",
+            "device.identifier",
+            "device.hardware.model",
+            "network.ip_address",
+        ] {
+            assert!(collected.contains(&id), "{id}: {collected:?}");
+        }
+        assert!(
+            !collected.contains(&"device"),
+            "'your device ID' is an identifier, not the device: {collected:?}"
+        );
+    }
+}

@@ -451,6 +451,11 @@ const ORDERED: &[Keyword] = &[
     kw("获取", Role::Collection, false),
     // "Data we process", "Permissions", "权限说明": what the app takes in.
     kw("data we", Role::Collection, false),
+    // "Information you give us", "Data you provide": what the user hands over.
+    kw("you give", Role::Collection, false),
+    kw("you provide", Role::Collection, false),
+    kw("you submit", Role::Collection, false),
+    kw("provided by you", Role::Collection, false),
     kw("process", Role::Collection, true),
     kw("permission", Role::Collection, true),
     kw("权限", Role::Collection, false),
@@ -1391,5 +1396,7 @@ mod tests {
             role_of("Information sharing and external provision"),
             Some(Role::Sharing)
         );
+        assert_eq!(role_of("Information you give us"), Some(Role::Collection));
+        assert_eq!(role_of("Data You Provide to Us"), Some(Role::Collection));
     }
 }
