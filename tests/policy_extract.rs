@@ -2885,4 +2885,26 @@ We keep your IP address for up to 24 hours to block spam.\n";
             "'your device ID' is an identifier, not the device: {collected:?}"
         );
     }
+
+    #[test]
+    fn a_list_after_contains_goes_where_the_sentence_before_sent_it() {
+        let md = "# Privacy
+
+## Crash reports
+
+If you turn them on, a crash report is sent to Sentry when the app crashes. A report contains:
+
+- the stack trace of the crash
+- the device model and Android version
+";
+        let d = draft_of("policy.md", md);
+        let sentry = d
+            .share
+            .iter()
+            .find(|s| s.party == "sdk:sentry")
+            .unwrap_or_else(|| panic!("no Sentry entry: {:#?}", d.share));
+        for id in ["device.hardware.model", "device.software.os"] {
+            assert!(sentry.data.iter().any(|d| d == id), "{id}: {sentry:#?}");
+        }
+    }
 }
