@@ -2887,6 +2887,33 @@ We keep your IP address for up to 24 hours to block spam.\n";
     }
 
     #[test]
+    fn a_table_of_what_is_kept_and_what_is_not_seen() {
+        let md = "# Privacy\n\n## At a glance\n\n\
+| We store | We cannot see |\n|---|---|\n\
+| Your phone number | Your messages and voice notes |\n\
+| A push token for your device | Your profile name and profile photo |\n";
+        let d = draft_of("policy.md", md);
+        let collected = collected_ids(&d);
+        for id in ["contact.phone_number", "device.identifier.push_token"] {
+            assert!(collected.contains(&id), "{id}: {collected:?}");
+        }
+        let denied: Vec<&str> = d
+            .deny
+            .iter()
+            .flat_map(|x| x.data.iter().map(String::as_str))
+            .collect();
+        for id in [
+            "comm.chat_messages",
+            "media.audio",
+            "identity.nickname",
+            "identity.avatar",
+        ] {
+            assert!(!collected.contains(&id), "{id} is denied: {collected:?}");
+            assert!(denied.contains(&id), "{id}: {denied:?}");
+        }
+    }
+
+    #[test]
     fn a_list_after_contains_goes_where_the_sentence_before_sent_it() {
         let md = "# Privacy
 

@@ -449,6 +449,11 @@ struct Builder<'a> {
     collected_column: Option<usize>,
     /// The current table row says its data are not collected.
     row_not_collected: bool,
+    /// Table columns whose header states a practice ("| We store | We cannot see |"):
+    /// `true` for one that collects, `false` for one that denies.
+    practice_columns: Vec<(usize, bool)>,
+    /// The current table row has a cell under a collecting column.
+    row_collects: bool,
     /// Under a heading that says what is not collected, in the role of that heading's
     /// section: a new section ends it.
     denial_section: Option<Role>,
@@ -579,6 +584,8 @@ impl<'a> Builder<'a> {
             collected_column: None,
             last_bullet: false,
             row_not_collected: false,
+            practice_columns: Vec::new(),
+            row_collects: false,
             definitions: Vec::new(),
             last_was_definition: false,
             seen: HashSet::new(),
@@ -841,7 +848,8 @@ impl<'a> Builder<'a> {
         } else if heading {
             self.lead_in_left = 0;
         }
-        let practice = under_lead_in || self.lexicon.practice.states_practice(&masked);
+        let practice =
+            under_lead_in || self.row_collects || self.lexicon.practice.states_practice(&masked);
         let we_collect = p.first_person_collect(&masked);
         // "个人信息是指……包括姓名" in running text defines, like a definitions section;
         // unless the same sentence says that we collect. The label counts: in
@@ -1265,6 +1273,7 @@ impl<'a> Builder<'a> {
     /// table is its header.
     fn read_table_row(&mut self, s: &Sentence, text: &mut String) {
         self.row_not_collected = false;
+        self.row_collects = false;
         if !s.text.contains(" | ") {
             return;
         }
@@ -1289,8 +1298,24 @@ impl<'a> Builder<'a> {
                 c.chars().count() <= 40
                     && (c.starts_with("collected") || c.starts_with("是否收集") || c == "收集")
             });
+            self.practice_columns = s
+                .text
+                .split(" | ")
+                .enumerate()
+                .filter_map(|(i, cell)| {
+                    let cell = hanzi::fold(cell.trim());
+                    self.lexicon.practice.header_practice(&cell).map(|c| (i, c))
+                })
+                .collect();
+            // A header of both kinds makes the columns say it; one alone is a title.
+            if !(self.practice_columns.iter().any(|&(_, c)| c)
+                && self.practice_columns.iter().any(|&(_, c)| !c))
+            {
+                self.practice_columns.clear();
+            }
             return;
         }
+        self.read_practice_columns(s, text);
         // "| G. Geolocation data | Precise location | NO |": the row's data are not
         // collected.
         if let Some(column) = self.collected_column
@@ -1319,6 +1344,47 @@ impl<'a> Builder<'a> {
             {
                 text.replace_range(a..b, &" ".repeat(b - a));
             }
+        }
+    }
+
+    /// "| Your phone number | Your messages, photos |" under "| We store | We cannot see |":
+    /// each cell says what its column's header says. A denying cell's data are denied and
+    /// taken out of the row; a collecting one makes the row a practice.
+    fn read_practice_columns(&mut self, s: &Sentence, text: &mut String) {
+        if self.practice_columns.is_empty() {
+            return;
+        }
+        let mut cells: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        for (at, _) in text.match_indices(" | ") {
+            cells.push((start, at));
+            start = at + 3;
+        }
+        cells.push((start, text.len()));
+        for (column, collects) in self.practice_columns.clone() {
+            let Some(&(a, b)) = cells.get(column) else {
+                continue;
+            };
+            let Some(cell) = text.get(a..b) else {
+                continue;
+            };
+            let types = self.lexicon.find_types(&hanzi::fold(cell));
+            if types.is_empty() {
+                continue;
+            }
+            if collects {
+                self.row_collects = true;
+                continue;
+            }
+            let data = self.ids_of(types.iter());
+            let spans: Vec<_> = self
+                .spans(types.iter())
+                .into_iter()
+                .map(|(x, y, ids)| (x + a, y + a, ids))
+                .collect();
+            self.record(s, &spans, TraceKind::Deny, None, "table-column-denies");
+            self.deny_entry(data, VerbClass::Collect, None, s);
+            text.replace_range(a..b, &" ".repeat(b - a));
         }
     }
 

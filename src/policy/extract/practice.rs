@@ -21,6 +21,8 @@ pub const DEFAULT_POLICY_PHRASES: &str = include_str!("../../../signatures/polic
 #[serde(deny_unknown_fields)]
 struct RawPhrases {
     verbs: RawVerbs,
+    #[serde(default)]
+    table_header: RawTableHeader,
     lead_in: RawLeadIn,
     definition: RawDefinition,
     not_practice: RawLeadIn,
@@ -144,6 +146,20 @@ struct RawLeadIn {
     en: Vec<String>,
 }
 
+/// Words of table header cells that state a practice for their column (`[table_header]`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTableHeader {
+    #[serde(default)]
+    practice_zh: Vec<String>,
+    #[serde(default)]
+    practice_en: Vec<String>,
+    #[serde(default)]
+    negation_zh: Vec<String>,
+    #[serde(default)]
+    negation_en: Vec<String>,
+}
+
 /// Compiled practice words.
 #[derive(Debug)]
 pub(super) struct PracticeWords {
@@ -152,6 +168,10 @@ pub(super) struct PracticeWords {
     permission: Regex,
     share: Regex,
     lead_in: Regex,
+    /// Header cells that state a practice ("We store", "What we collect"), and the words
+    /// that make one a denial ("We cannot see").
+    header_practice: Regex,
+    header_negation: Regex,
     definition: Regex,
     /// Terms-of-service wording ("不得上传…", "intellectual property").
     not_practice: Regex,
@@ -331,6 +351,14 @@ impl PracticeWords {
             ))?,
             share: compile(alternation(&v.share_zh, &v.share_en))?,
             lead_in: compile(alternation(&raw.lead_in.zh, &raw.lead_in.en))?,
+            header_practice: compile(alternation(
+                &raw.table_header.practice_zh,
+                &raw.table_header.practice_en,
+            ))?,
+            header_negation: compile(alternation(
+                &raw.table_header.negation_zh,
+                &raw.table_header.negation_en,
+            ))?,
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
             not_practice: compile(alternation(&raw.not_practice.zh, &raw.not_practice.en))?,
             purpose_label: compile(format!(
@@ -346,6 +374,18 @@ impl PracticeWords {
 
     pub(super) fn has_collect_verb(&self, text: &str) -> bool {
         self.collect.is_match(text) || self.permission.is_match(text)
+    }
+
+    /// What a short table header cell says of its column: `Some(true)` for "We store" or
+    /// "What we collect", `Some(false)` for "We cannot see" or "Not collected".
+    pub(super) fn header_practice(&self, cell: &str) -> Option<bool> {
+        if cell.chars().count() > 40 {
+            return None;
+        }
+        if !(self.header_practice.is_match(cell) || self.collect.is_match(cell)) {
+            return None;
+        }
+        Some(!self.header_negation.is_match(cell))
     }
 
     pub(super) fn has_share_verb(&self, text: &str) -> bool {
@@ -592,6 +632,11 @@ mod tests {
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [true]);
         let t = "我们通过友盟SDK获取您的设备标识符。";
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["友盟SDK"])), [false]);
+        assert_eq!(w.header_practice("We store"), Some(true));
+        assert_eq!(w.header_practice("We cannot see"), Some(false));
+        assert_eq!(w.header_practice("Data we don't collect"), Some(false));
+        assert_eq!(w.header_practice("我们不会收集"), Some(false));
+        assert_eq!(w.header_practice("Purpose"), None);
         // The brand after another means that names no party.
         let t = "您可以使用微信支付、支付宝或银行卡进行支付。";
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [true]);
