@@ -775,6 +775,8 @@ impl<'a> Builder<'a> {
                 .collect(),
         );
         let mut types = self.lexicon.find_types(&masked);
+        // As found, before labels and party names take some away.
+        let all_types = types.clone();
         // "使用目的：统计分析应用使用情况": what follows a purpose label says why.
         let label = s.text.get(..s.body_start).unwrap_or("");
         if s.body_start > 0 && self.lexicon.practice.is_purpose_label(label) {
@@ -1079,7 +1081,9 @@ impl<'a> Builder<'a> {
                 .prose_names
                 .find_flows(&original)
                 .is_empty()
-                || !self.data_subjects(&masked, &original).is_empty())
+                || !self
+                    .data_subjects(&masked, &original, Some(&all_types))
+                    .is_empty())
             && parties.iter().any(|(_, p)| !p.name.is_empty());
         if !self.reads_data(s.role, practice, we_collect) && !through_service {
             let spans = self.spans(positive.iter().copied());
@@ -1539,7 +1543,7 @@ impl<'a> Builder<'a> {
                 let prose = &self.lexicon.practice.prose_names;
                 let mut found = prose.find(original);
                 found.extend(prose.find_services(original));
-                found.extend(self.data_subjects(masked, original));
+                found.extend(self.data_subjects(masked, original, None));
                 found.sort_by_key(|n| n.start);
                 found.dedup_by_key(|n| n.start);
                 named.extend(found.into_iter().map(|n| (n.start, n.end, n.name, None)));
@@ -1563,7 +1567,7 @@ impl<'a> Builder<'a> {
             // "We use TelemetryDeck to count launches", "a code by SMS through Twilio":
             // a service the app runs data through is a receiver wherever it is named.
             let mut services = self.lexicon.practice.prose_names.find_services(original);
-            services.extend(self.data_subjects(masked, original));
+            services.extend(self.data_subjects(masked, original, None));
             for n in services {
                 self.add_named_receiver(&mut out, (n.start, n.end), n.name, None);
             }
@@ -1705,12 +1709,25 @@ impl<'a> Builder<'a> {
     /// Names an English sentence opens with whose verb handles data ("Twilio and Vonage
     /// receive your phone number"): only when the sentence names data, and never a data
     /// phrase itself ("Cookies store …").
-    fn data_subjects(&self, masked: &str, original: &str) -> Vec<prose_names::ProseName> {
+    /// `known_types`: the sentence's types when the caller has them already.
+    fn data_subjects(
+        &self,
+        masked: &str,
+        original: &str,
+        known_types: Option<&[TypeHit]>,
+    ) -> Vec<prose_names::ProseName> {
         let subjects = self.lexicon.practice.prose_names.find_subjects(original);
         if subjects.is_empty() {
             return subjects;
         }
-        let types = self.lexicon.find_types(masked);
+        let computed;
+        let types = match known_types {
+            Some(types) => types,
+            None => {
+                computed = self.lexicon.find_types(masked);
+                &computed
+            }
+        };
         let in_a_name = |t: &TypeHit| subjects.iter().any(|n| t.start < n.end && n.start < t.end);
         if types.iter().any(in_a_name) || types.is_empty() {
             return Vec::new();
@@ -1940,29 +1957,8 @@ impl<'a> Builder<'a> {
                         "third-party".to_string()
                     }
                 });
-            let key = (id.clone(), name.clone());
-            if let Some(&i) = self.record_index.get(&key) {
-                if let Some(entry) = self.share.get_mut(i) {
-                    for d in &data {
-                        if !entry.data.contains(d) {
-                            entry.data.push(d.clone());
-                        }
-                    }
-                }
-                continue;
-            }
-            if id == "third-party" {
-                self.notes.push(format!(
-                    "{}: SDK list names {name:?}, which no SDK signature matches; recorded as a third party{}",
-                    clause_label(s),
-                    domain
-                        .as_deref()
-                        .map(|d| format!(" with domain {d}"))
-                        .unwrap_or_default()
-                ));
-            }
-            self.record_index.insert(key, self.share.len());
-            self.share.push(Share {
+            let third_party = id == "third-party";
+            let added = self.add_record_entry(Share {
                 party: id,
                 name: Some(name.clone()),
                 entity: r.entity.clone(),
@@ -1973,6 +1969,16 @@ impl<'a> Builder<'a> {
                 purpose: r.purpose.clone(),
                 quote: Some(quote(&r.text)),
             });
+            if added && third_party {
+                self.notes.push(format!(
+                    "{}: SDK list names {name:?}, which no SDK signature matches; recorded as a third party{}",
+                    clause_label(s),
+                    domain
+                        .as_deref()
+                        .map(|d| format!(" with domain {d}"))
+                        .unwrap_or_default()
+                ));
+            }
         }
         // "Segment, which forwards in-app events to Amplitude": a provider item that
         // passes its data on names the next receiver in its description.
@@ -1996,12 +2002,7 @@ impl<'a> Builder<'a> {
                 let id = self
                     .resolve_name(&name, "")
                     .unwrap_or_else(|| "third-party".to_string());
-                let key = (id.clone(), name.clone());
-                if self.record_index.contains_key(&key) {
-                    continue;
-                }
-                self.record_index.insert(key, self.share.len());
-                self.share.push(Share {
+                self.add_record_entry(Share {
                     party: id,
                     name: Some(name),
                     entity: None,
@@ -2014,6 +2015,25 @@ impl<'a> Builder<'a> {
                 });
             }
         }
+    }
+
+    /// Adds an SDK-list entry, or merges its data into the entry made already for the
+    /// same party and name. Whether it was new.
+    fn add_record_entry(&mut self, entry: Share) -> bool {
+        let key = (entry.party.clone(), entry.name.clone().unwrap_or_default());
+        if let Some(&i) = self.record_index.get(&key) {
+            if let Some(existing) = self.share.get_mut(i) {
+                for d in entry.data {
+                    if !existing.data.contains(&d) {
+                        existing.data.push(d);
+                    }
+                }
+            }
+            return false;
+        }
+        self.record_index.insert(key, self.share.len());
+        self.share.push(entry);
+        true
     }
 
     /// Makes `party` the recipient of what follows. A party named in a clause heading
@@ -2675,6 +2695,10 @@ fn purpose_line(text: &str) -> Option<String> {
 /// The name a policy gives its own operator where it says who "we" are: "Forkful
 /// Kitchen LLC ("we," "us," or "our")", "Acme Labs Ltd. (the "Company")".
 fn own_name(text: &str) -> Option<String> {
+    // Every sentence passes here; only one with a bracket can say it.
+    if !text.contains('(') {
+        return None;
+    }
     let lower = text.to_lowercase();
     let at = [
         "(\"we",
