@@ -141,10 +141,9 @@ fn check(sub: &str, min_recall: f64, max_unsupported: f64) {
 
 #[test]
 fn chinese_development_half_ratchet() {
-    // Measured 0.946 / 0.234 (2026-12-06, after definitions by label and lead-in, the
-    // [not_data] words and the refusal "不提供不影响"); the grader on the release binary
-    // agrees.
-    check("ca4p-dev", 0.944, 0.235);
+    // Measured 0.946 / 0.231 (2026-12-06, after numbered terms-of-service lead-ins and
+    // brands as means, sources or data words); the grader on the release binary agrees.
+    check("ca4p-dev", 0.944, 0.232);
 }
 
 #[test]
