@@ -2935,3 +2935,25 @@ If you turn them on, a crash report is sent to Sentry when the app crashes. A re
         }
     }
 }
+
+mod sdk_names {
+    //! A brand that is one SDK's full name is that SDK, whatever its purpose says; a
+    //! product word right after it still picks a sibling. Invented wording.
+
+    use crate::common::policy::*;
+
+    #[test]
+    fn a_full_name_beats_a_purpose_word() {
+        let text = "一、第三方SDK\n\
+1. 我们接入了网易易盾SDK，用于注册登录时的风险识别，会收集您的设备型号。\n\
+2. 我们接入了网易易盾一键登录SDK，用于本机号码登录，会收集您的手机号码。\n";
+        let d = draft_of("p.txt", text);
+        let parties: Vec<&str> = d.share.iter().map(|s| s.party.as_str()).collect();
+        assert!(parties.contains(&"sdk:netease_yidun"), "{:#?}", d.share);
+        assert!(
+            parties.contains(&"sdk:netease_quicklogin"),
+            "{:#?}",
+            d.share
+        );
+    }
+}

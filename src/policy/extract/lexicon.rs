@@ -714,9 +714,31 @@ impl Lexicon {
                 best = Some((pos, word, cats));
             }
         }
-        let Some((_, word, cats)) = best else {
+        let Some((pos, word, cats)) = best else {
             return default.ok_or_else(|| v.sdks.clone());
         };
+        // "网易易盾SDK … 注册登录时的风险识别": a brand that is one SDK's full name is that
+        // SDK; a product word only counts right after it ("网易易盾一键登录"), not in the
+        // purpose further on.
+        let trimmed = brand.trim_end();
+        let bare = match trimmed
+            .len()
+            .checked_sub(3)
+            .and_then(|at| trimmed.get(at..))
+        {
+            Some(tail) if tail.eq_ignore_ascii_case("sdk") => {
+                trimmed[..trimmed.len() - 3].trim_end()
+            }
+            _ => trimmed,
+        };
+        if let Some(d) = default
+            && pos > 4
+            && self.sdks.get(d).is_some_and(|e| {
+                e.name_zh.as_deref().is_some_and(|z| z == bare) || e.name.eq_ignore_ascii_case(bare)
+            })
+        {
+            return Ok(d);
+        }
         let candidates: Vec<usize> = v
             .sdks
             .iter()
@@ -1168,10 +1190,14 @@ fn default_sdk(
     if members.len() == 1 {
         return members.first().copied();
     }
-    members
-        .iter()
-        .copied()
-        .find(|&m| sdks.get(m).is_some_and(|s| s.id == key))
+    members.iter().copied().find(|&m| {
+        sdks.get(m).is_some_and(|s| {
+            s.id == key
+                || s.name_zh
+                    .as_deref()
+                    .is_some_and(|z| normalise_phrase(z) == key)
+        })
+    })
 }
 
 /// The characters of `text` outside brackets (nested ones too).
