@@ -540,6 +540,18 @@ fn qualifies_data(text: &str, span: (usize, usize), types: &[TypeHit]) -> bool {
     }
 }
 
+/// The byte spans of a table row's cells, which the row reader joins with " | ".
+fn cell_spans(row: &str) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    let mut start = 0;
+    for (at, _) in row.match_indices(" | ") {
+        cells.push((start, at));
+        start = at + 3;
+    }
+    cells.push((start, row.len()));
+    cells
+}
+
 fn ends_with_colon(text: &str) -> bool {
     text.trim_end().ends_with([':', '：'])
 }
@@ -1334,13 +1346,7 @@ impl<'a> Builder<'a> {
         if self.purpose_columns.is_empty() {
             return;
         }
-        let mut cells: Vec<(usize, usize)> = Vec::new();
-        let mut start = 0;
-        for (at, _) in text.match_indices(" | ") {
-            cells.push((start, at));
-            start = at + 3;
-        }
-        cells.push((start, text.len()));
+        let cells = cell_spans(text);
         for &column in &self.purpose_columns {
             if let Some(&(a, b)) = cells.get(column)
                 && text.is_char_boundary(a)
@@ -1358,13 +1364,7 @@ impl<'a> Builder<'a> {
         if self.practice_columns.is_empty() {
             return;
         }
-        let mut cells: Vec<(usize, usize)> = Vec::new();
-        let mut start = 0;
-        for (at, _) in text.match_indices(" | ") {
-            cells.push((start, at));
-            start = at + 3;
-        }
-        cells.push((start, text.len()));
+        let cells = cell_spans(text);
         for (column, collects) in self.practice_columns.clone() {
             let Some(&(a, b)) = cells.get(column) else {
                 continue;
