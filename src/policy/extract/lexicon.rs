@@ -731,6 +731,8 @@ impl Lexicon {
             }
             _ => trimmed,
         };
+        // `pos` counts bytes of the squeezed window: past 4, the product word does not
+        // start right after the brand (one CJK character is 3 bytes).
         if let Some(d) = default
             && pos > 4
             && self.sdks.get(d).is_some_and(|e| {
