@@ -923,7 +923,11 @@ impl<'a> Builder<'a> {
             // "What we do NOT collect", "Data Not Collected": the items under such a
             // heading are denials.
             let denies = p.parts(&masked).iter().any(|&(a, b)| {
-                masked.get(a..b).and_then(|part| p.negation(part)) == Some(VerbClass::Collect)
+                masked
+                    .get(a..b)
+                    .and_then(|part| p.negation(part))
+                    .map(|n| n.0)
+                    == Some(VerbClass::Collect)
             });
             self.denial_section = denies.then_some(s.role);
             let spans = self.spans(&types);
@@ -975,8 +979,8 @@ impl<'a> Builder<'a> {
         let conditional = p.is_conditional(&masked);
         let mut negated_spans: Vec<(usize, usize, VerbClass)> = Vec::new();
         for &(a, b) in &parts {
-            if let Some(class) = masked.get(a..b).and_then(|part| p.negation(part)) {
-                negated_spans.push((a, b, class));
+            if let Some((class, from)) = masked.get(a..b).and_then(|part| p.negation(part)) {
+                negated_spans.push((a + from, b, class));
             }
         }
         // "in particular no health data and no biometric data": "no" before a type.

@@ -122,9 +122,10 @@ impl Patterns {
             // "We do not use the Facebook SDK", "it does not use Firebase": not using a
             // named thing denies it. Only right after the negation: "not current, please
             // use the Contact Us option" denies nothing, nor does "we do not use your
-            // email for marketing" (a purpose).
+            // email for marketing" (a purpose). A bare noun ("a tool that does not use
+            // device identifiers") is told from a purpose in code (`not_using_bare`).
             neg_use_en: re(&format!(
-                r"(?i){B}(?P<cue>not|never|don't|doesn't|won't){B}\s+use\s+(?:the|any|an?|(?-i:[A-Z])\w*){B}"
+                r"(?i){B}(?P<cue>not|never|don't|doesn't|won't){B}\s+use\s+(?:(?:the|any|an?|(?-i:[A-Z])\w*){B}|(?P<bare>(?-i:[a-z])[\w-]*){B})"
             ))?,
             neg_zh: re(
                 r"(?P<cue>不会|不得|绝不|从不|并不|不再|无需|没有|不|未)(?:会|主动|以任何方式|擅自|再|对外|(?:会|主动)?(?:向|与|和|将|把|对)[^，。；,;]{0,16}?)?(?:(?P<c>收集|获取|采集|读取|上传|调用|记录|追踪|访问)|(?P<s>共享|提供|分享|转让|出售|披露|泄露|泄漏|传输|发送|出租))",
@@ -240,8 +241,11 @@ impl Patterns {
         self.no_before.find(before).map(|m| m.start())
     }
 
-    /// The negated verb in a part, if the app (not the user) is what does not do it.
-    pub(super) fn negation(&self, part: &str) -> Option<VerbClass> {
+    /// The negated verb in a part, if the app (not the user) is what does not do it, and
+    /// where in the part its scope starts: the whole part ("your location is not
+    /// collected"), or from the cue on for not using a thing, which names it after the
+    /// verb ("usage events with Aptabase, a tool that does not use device identifiers").
+    pub(super) fn negation(&self, part: &str) -> Option<(VerbClass, usize)> {
         for re in [&self.neg_use_en, &self.neg_en, &self.neg_zh] {
             for caps in re.captures_iter(part) {
                 let Some(cue) = caps.name("cue") else {
@@ -262,12 +266,23 @@ impl Patterns {
                 {
                     continue;
                 }
-                let not_using = std::ptr::eq(re, &self.neg_use_en);
-                if not_using || caps.name("c").is_some() || caps.name("h").is_some() {
-                    return Some(VerbClass::Collect);
+                if std::ptr::eq(re, &self.neg_use_en) {
+                    let rest = caps
+                        .get(0)
+                        .map_or("", |m| part.get(m.end()..).unwrap_or(""));
+                    if caps
+                        .name("bare")
+                        .is_some_and(|noun| !not_using_bare(noun.as_str(), rest))
+                    {
+                        continue;
+                    }
+                    return Some((VerbClass::Collect, cue.start()));
+                }
+                if caps.name("c").is_some() || caps.name("h").is_some() {
+                    return Some((VerbClass::Collect, 0));
                 }
                 if caps.name("s").is_some() {
-                    return Some(VerbClass::Share);
+                    return Some((VerbClass::Share, 0));
                 }
             }
         }
@@ -610,6 +625,30 @@ pub(super) fn chinese_number(s: &str) -> Option<u32> {
     total.checked_add(current)
 }
 
+/// Whether "not use" + a bare word denies a thing: "does not use device identifiers",
+/// "we don't use cookies". Not a pronoun or determiner ("not use your email"), and no
+/// purpose or occasion after it ("do not use location for ads", "not use cookies to
+/// track you", "does not use it when…"), which would make it a statement about use.
+fn not_using_bare(noun: &str, rest: &str) -> bool {
+    const NOT_A_THING: [&str; 16] = [
+        "your", "our", "their", "his", "her", "its", "it", "them", "this", "that", "these",
+        "those", "such", "personal", "or", "and",
+    ];
+    const PURPOSE: [&str; 8] = [
+        " for ",
+        " to ",
+        " in order ",
+        " when ",
+        " if ",
+        " unless ",
+        " except ",
+        " other than ",
+    ];
+    let rest = format!(" {} ", rest.to_lowercase());
+    !NOT_A_THING.contains(&noun.to_lowercase().as_str())
+        && !PURPOSE.iter().any(|w| rest.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -650,25 +689,30 @@ mod tests {
     fn negations() {
         let p = p();
         assert_eq!(
-            p.negation("我们不会收集您的精确位置"),
+            p.negation("我们不会收集您的精确位置").map(|n| n.0),
             Some(VerbClass::Collect)
         );
         assert_eq!(
-            p.negation("we do not collect your location"),
+            p.negation("we do not collect your location").map(|n| n.0),
             Some(VerbClass::Collect)
         );
         assert_eq!(
-            p.negation("We will not publicly disclose the personal information"),
+            p.negation("We will not publicly disclose the personal information")
+                .map(|n| n.0),
             Some(VerbClass::Share)
         );
-        assert_eq!(p.negation("如果您不提供手机号码"), None);
-        assert_eq!(p.negation("if you do not provide your phone number"), None);
+        assert_eq!(p.negation("如果您不提供手机号码").map(|n| n.0), None);
         assert_eq!(
-            p.negation("without your consent, we will not The status of your permission settings will be changed"),
+            p.negation("if you do not provide your phone number")
+                .map(|n| n.0),
             None
         );
         assert_eq!(
-            p.negation("我们不会向第三方提供您的通讯录"),
+            p.negation("without your consent, we will not The status of your permission settings will be changed").map(|n| n.0),
+            None
+        );
+        assert_eq!(
+            p.negation("我们不会向第三方提供您的通讯录").map(|n| n.0),
             Some(VerbClass::Share)
         );
         // Not using a named thing denies it; a negation further off, a purpose or the
@@ -676,22 +720,38 @@ mod tests {
         for denial in [
             "We do not use the Facebook SDK or Google's advertising ID",
             "It does not use Google Play Services, Firebase or any advertising SDK",
+            "an analytics tool that does not use device identifiers",
+            "We don't use cookies.",
         ] {
-            assert_eq!(p.negation(denial), Some(VerbClass::Collect), "{denial}");
+            assert_eq!(
+                p.negation(denial).map(|n| n.0),
+                Some(VerbClass::Collect),
+                "{denial}"
+            );
         }
-        assert_eq!(p.negation("这些信息不提供不影响购物"), None);
-        assert_eq!(p.negation("此类信息不提供将无法使用该功能"), None);
+        assert_eq!(p.negation("这些信息不提供不影响购物").map(|n| n.0), None);
         assert_eq!(
-            p.negation("我们不会提供您的手机号码给广告商"),
+            p.negation("此类信息不提供将无法使用该功能").map(|n| n.0),
+            None
+        );
+        assert_eq!(
+            p.negation("我们不会提供您的手机号码给广告商").map(|n| n.0),
             Some(VerbClass::Share)
         );
         for not_denial in [
             "If your information is not current, please use the Contact Us option",
             "we do not use your email address for marketing",
             "if you do not use the app for a year",
+            "we do not use location data for advertising",
+            "we do not use cookies to track you across sites",
+            "we do not use it",
         ] {
-            assert_eq!(p.negation(not_denial), None, "{not_denial}");
+            assert_eq!(p.negation(not_denial).map(|n| n.0), None, "{not_denial}");
         }
+        // Not using a thing reaches only what follows the cue.
+        let s = "We count usage events with Tallybird, a tool that does not use device identifiers";
+        let scope = p.negation(s).map(|n| n.1);
+        assert_eq!(scope, s.find("not use"));
     }
 
     #[test]
@@ -707,7 +767,11 @@ mod tests {
         let parts = p.parts(s);
         assert_eq!(parts.len(), 2);
         assert!(s[parts[0].0..parts[0].1].contains("search terms"));
-        assert!(p.negation(&s[parts[0].0..parts[0].1]).is_none());
+        assert!(
+            p.negation(&s[parts[0].0..parts[0].1])
+                .map(|n| n.0)
+                .is_none()
+        );
     }
 
     #[test]
