@@ -2512,8 +2512,24 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A known SDK named in passing ("您可以选择微信支付、支付宝或云闪付等方式") where the
+    /// policy also lists it with its data: the passing entry says nothing the listed one
+    /// does not, and a reviewer would read it as a second party.
+    fn drop_passing_mentions(&mut self) {
+        let says_more = |s: &Share| !s.data.is_empty() || s.entity.is_some() || s.link.is_some();
+        let listed: Vec<String> = self
+            .share
+            .iter()
+            .filter(|s| s.party.starts_with("sdk:") && says_more(s))
+            .map(|s| s.party.clone())
+            .collect();
+        self.share
+            .retain(|s| says_more(s) || !listed.contains(&s.party));
+    }
+
     fn finish(mut self, encoding: String, documents: Vec<String>) -> Extraction {
         self.drop_conflicting_denials();
+        self.drop_passing_mentions();
         if self.trace_dropped > 0 {
             self.notes.push(format!(
                 "trace cut at {MAX_TRACE} matches; {} more not listed",

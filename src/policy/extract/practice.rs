@@ -407,8 +407,17 @@ impl PracticeWords {
         if self.means_before.is_empty() || self.means_after.is_empty() {
             return out;
         }
+        // Between two brands of a run: a joiner, or a short item that names no party
+        // between joiners ("微信、QQ、微博登录").
+        let joins = |c: char| "、,，或和及与/ ".contains(c);
         let joiner = |gap: &str| {
-            gap.chars().count() <= 2 && gap.chars().all(|c| "、,，或和及与/ ".contains(c))
+            let n = gap.chars().count();
+            (n <= 2 && gap.chars().all(joins))
+                || (n <= 8
+                    && gap.starts_with(joins)
+                    && gap.ends_with(joins)
+                    && !gap.contains(['，', ','])
+                    && gap.chars().all(|c| joins(c) || c.is_alphanumeric()))
         };
         let mut i = 0;
         while i < spans.len() {
@@ -441,16 +450,32 @@ impl PracticeWords {
                 .find(['，', '。', '；', ',', ';', '：'])
                 .unwrap_or(after.len());
             let after: String = after[..clause_end].chars().take(14).collect();
-            // The brand's own words count too: "微信支付" is a means by itself.
-            let own = text.get(spans[j].0..spans[j].1).unwrap_or("");
-            let around = |before_words: &[String], after_words: &[String]| {
-                before_words.iter().any(|w| before.contains(w.as_str()))
-                    && after_words
-                        .iter()
-                        .any(|w| after.contains(w.as_str()) || own.ends_with(w.as_str()))
+            // The brands' own words count too: "微信支付" is a means by itself, and makes
+            // the run it heads one ("选择微信支付、支付宝或云闪付等方式").
+            let owns: Vec<&str> = spans[i..=j]
+                .iter()
+                .filter_map(|&(a, b)| text.get(a..b))
+                .collect();
+            // The means word may also end an item before the brand, after the first word:
+            // "选择微信支付、支付宝或云闪付".
+            let around = |before_words: &[String], after_words: &[String], items_before: bool| {
+                let Some(lead_end) = before_words
+                    .iter()
+                    .filter_map(|w| before.find(w.as_str()).map(|at| at + w.len()))
+                    .min()
+                else {
+                    return false;
+                };
+                let between = before.get(lead_end..).unwrap_or("");
+                after_words.iter().any(|w| {
+                    after.contains(w.as_str())
+                        || (items_before && between.contains(w.as_str()))
+                        || owns.iter().any(|o| o.ends_with(w.as_str()))
+                })
             };
-            let means = around(&self.means_before, &self.means_after)
-                || around(&self.source_before, &self.source_after);
+            // Not for a source: "从您的设备获取信息并提供给友盟" gives Umeng the data.
+            let means = around(&self.means_before, &self.means_after, true)
+                || around(&self.source_before, &self.source_after, false);
             if means {
                 for flag in &mut out[i..=j] {
                     *flag = true;

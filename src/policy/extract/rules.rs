@@ -743,7 +743,6 @@ mod tests {
             "we do not use your email address for marketing",
             "if you do not use the app for a year",
             "we do not use location data for advertising",
-            "we do not use cookies to track you across sites",
             "we do not use it",
         ] {
             assert_eq!(p.negation(not_denial).map(|n| n.0), None, "{not_denial}");

@@ -1290,6 +1290,13 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
     let mut current: Option<Draft> = None;
     // The field that wrapped text continues, and the title line waiting for its fields.
     let mut last_field: Option<Field> = None;
+    // How far the line of the last field is indented: a bullet indented further is one
+    // of its items ("- 收集信息：" over "    - 设备型号、OAID").
+    let mut field_indent = 0usize;
+    let indent = |i: usize| {
+        raw.get(i)
+            .map_or(0, |l| l.chars().take_while(|c| c.is_whitespace()).count())
+    };
     let mut title: Option<(usize, String)> = None;
     let close = |d: &mut Option<Draft>, out: &mut Vec<Record>| {
         if let Some(draft) = d.take()
@@ -1336,17 +1343,20 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             {
                 let empty = d.value_mut(f).trim().is_empty();
                 // The next record's title: the fields after it repeat ours.
-                let is_title = short && next_first.is_some_and(|n| n != Field::Name && d.has(n));
+                let nested = indent(i) > field_indent && is_bullet(raw[i]);
+                let is_title =
+                    short && !nested && next_first.is_some_and(|n| n != Field::Name && d.has(n));
                 // "四、我们如何保护…": a numbered line with no fields after it ends the list;
-                // "(1)必选信息" inside a field does not.
+                // "(1)必选信息" inside a field does not, nor does a nested bullet.
                 let paren = line.trim_start().starts_with(['(', '（']);
-                let ends = is_numbered(line) && !paren && next_first.is_none();
+                let ends = is_numbered(line) && !paren && !nested && next_first.is_none();
                 // A data or purpose field runs on over its items, one per line.
                 let item = matches!(f, Field::Data | Field::Purpose)
                     && line.chars().count() <= 80
                     && !line.ends_with(['。', '：', ':']);
                 let continues = empty
                     || item
+                    || nested
                     || (short && next_first.is_some())
                     || (f == Field::Link && find_url(line).is_some());
                 if continues && !is_title && !ends {
@@ -1355,7 +1365,7 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                     if item && !empty {
                         value.push(' ');
                     }
-                    append(value, line);
+                    append(value, if nested { strip_marker(line) } else { line });
                     d.add_text(line_no, line);
                     continue;
                 }
@@ -1388,7 +1398,8 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             close(&mut current, &mut out);
             last_field = None;
             title = Some((line_no, prefix_title.to_string()));
-        } else if !prefix.is_empty() {
+        } else if !prefix_title.is_empty() {
+            // A bare list marker ("  - 目的：…") is no wrapped tail.
             match (current.as_mut(), last_field) {
                 // "Talking" / "data 公司全称：…": a wrapped value's tail before the next label.
                 (Some(d), Some(f)) if prefix.chars().count() <= 30 => {
@@ -1437,6 +1448,7 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 d.add_text(line_no, seg);
             }
             last_field = Some(field);
+            field_indent = indent(i);
         }
         title = None;
     }
