@@ -2822,6 +2822,35 @@ mod brands_as_means {
             d.share
         );
     }
+
+    #[test]
+    fn brands_in_a_run_and_a_brand_named_again_in_the_sdk_list() {
+        let text = "一、我们如何收集您的个人信息\n\
+1. 第三方账号登录：支持微信、QQ、微博登录，我们仅获取您授权的昵称和头像。\n\
+2. 付款时，您可以选择微信支付、支付宝或云闪付等方式，支付功能由支付机构通过其SDK提供。\n\
+二、第三方SDK清单\n\
+SDK名称：支付宝SDK\n\
+使用目的：支付宝付款\n\
+收集个人信息类型：设备型号、网络类型\n\
+第三方主体：支付宝（中国）网络技术有限公司\n";
+        let d = draft_of("p.txt", text);
+        let collected = collected_ids(&d);
+        assert!(collected.contains(&"identity.nickname"), "{collected:?}");
+        assert!(
+            !d.share
+                .iter()
+                .any(|s| s.party == "sdk:wechat" || s.party == "sdk:weibo"),
+            "login brands in a run are means: {:#?}",
+            d.share
+        );
+        // One entry for Alipay: the listed one, with its data.
+        let alipay: Vec<_> = d.share.iter().filter(|s| s.party == "sdk:alipay").collect();
+        assert_eq!(alipay.len(), 1, "{alipay:#?}");
+        assert!(
+            alipay[0].data.iter().any(|id| id == "network.type"),
+            "{alipay:#?}"
+        );
+    }
 }
 
 mod nested_definitions {

@@ -665,6 +665,17 @@ mod tests {
         // The brand after another means that names no party.
         let t = "您可以使用微信支付、支付宝或银行卡进行支付。";
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [true]);
+        // A run with an item that names no party, and a run a payment brand heads.
+        let t = "第三方登录：支持微信、QQ、微博登录，我们仅获取您的昵称。";
+        assert_eq!(
+            w.brands_as_means(t, &spans_of(t, &["微信", "微博"])),
+            [true, true]
+        );
+        let t = "付款时您可以选择微信支付、支付宝或云闪付等方式。";
+        assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [true]);
+        // The data taken from the device go to the SDK named after them.
+        let t = "我们会从您的设备获取信息并提供给友盟。";
+        assert_eq!(w.brands_as_means(t, &spans_of(t, &["友盟"])), [false]);
         // A receiver, and an SDK named as what it is used for.
         let t = "我们会将订单信息提供给支付宝用于支付。";
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [false]);

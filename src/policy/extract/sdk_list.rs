@@ -1722,6 +1722,19 @@ mod tests {
     }
 
     #[test]
+    fn fields_as_nested_bullets_with_their_items_nested_again() {
+        let text = "- **甲广告SDK**\n  - 所属公司：甲科技有限公司\n  - 使用目的：广告\n  - 收集的个人信息：\n    - 设备型号、OAID\n    - IP地址\n  - 隐私政策：https://a.example.com/privacy\n- **乙统计SDK**\n  - 所属公司：乙有限公司\n  - 收集的个人信息：设备型号\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲广告SDK"]);
+        assert_eq!(r[0].entity.as_deref(), Some("甲科技有限公司"));
+        assert_eq!(r[0].purpose.as_deref(), Some("广告"));
+        assert_eq!(r[0].data.as_deref(), Some("设备型号、OAID IP地址"));
+        assert_eq!(r[1].names, vec!["乙统计SDK"]);
+        assert_eq!(r[1].entity.as_deref(), Some("乙有限公司"));
+    }
+
+    #[test]
     fn titles_ending_in_a_colon() {
         let text = "以下是我们接入的第三方SDK：\n使用目的：统计\n收集的个人信息：设备信息\n\n                    1、甲统计SDK：\n使用目的：统计\n收集的个人信息：设备标识符\n";
         let r = parse(text, &labels());
