@@ -2986,3 +2986,109 @@ mod sdk_names {
         );
     }
 }
+
+mod english_parties_third_round {
+    //! Shapes the blind third round of English fixtures showed: a GDPR processor table
+    //! with legal forms after commas, nested lists titled "Name (Company)", lower-case
+    //! names before a dash, "It" standing for the name the sentence before opened with,
+    //! names joined by "or", and not using a thing. Invented wording.
+
+    use crate::common::policy::*;
+
+    fn names(d: &privaudit::policy::model::Declaration) -> Vec<String> {
+        d.share.iter().filter_map(|s| s.name.clone()).collect()
+    }
+
+    #[test]
+    fn processor_tables_and_nested_provider_lists_name_every_company() {
+        let md = "# Privacy Policy\n\n## Processors\n\n\
+| Processor | Purpose | Data categories |\n| --- | --- | --- |\n\
+| Quarry Hosting, Inc. | Hosting | All data |\n\
+| Lumen Labs, Inc. (Beacon) | Error monitoring | Crash reports, device model |\n\
+| Fernmail R&D Unlimited Company | Support email | Name, email address |\n\n\
+## Third-party SDKs\n\nThe app includes these SDKs:\n\n\
+- Tallybird (Tallybird Labs GmbH)\n  - Purpose: counting\n  - Data: device model\n\
+- Parcelwise (Parcelwise Delivery Unlimited Company)\n  - Purpose: support chat\n  - Data: name, email address\n";
+        let d = draft_of("p.md", md);
+        let got = names(&d);
+        for want in [
+            "Quarry Hosting, Inc",
+            "Beacon",
+            "Fernmail",
+            "Tallybird",
+            "Parcelwise",
+        ] {
+            assert!(got.iter().any(|n| n.contains(want)), "{want}: {got:?}");
+        }
+        assert!(
+            !got.iter().any(|n| n == "Inc" || n.starts_with("Inc.")),
+            "{got:?}"
+        );
+        let parcelwise = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Parcelwise"))
+            .expect("Parcelwise");
+        assert!(
+            parcelwise.data.iter().any(|id| id == "contact.email"),
+            "{parcelwise:#?}"
+        );
+        let tallybird = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Tallybird"))
+            .expect("Tallybird");
+        assert!(
+            !tallybird.data.iter().any(|id| id == "contact.email"),
+            "{tallybird:#?}"
+        );
+    }
+
+    #[test]
+    fn lower_case_dashed_items_pronouns_and_or_runs() {
+        let md = "# privacy\n\n## the services we use\n\n\
+- **levelcount** — tells us where players quit. it gets a random install id and your device model.\n\
+- **saveshelf** (northwind) — keeps cloud saves: your player id and display name.\n\n\
+## Ads\n\n\
+**Wavecast** inserts audio ads into episodes. It receives your IP address and your device model.\n\n\
+## Sharing\n\n\
+We share your email address with a delivery partner, such as Parcelbay or Swift Lane, to ship orders.\n";
+        let d = draft_of("p.md", md);
+        let got = names(&d);
+        for want in [
+            "levelcount",
+            "saveshelf",
+            "Wavecast",
+            "Parcelbay",
+            "Swift Lane",
+        ] {
+            assert!(got.iter().any(|n| n == want), "{want}: {got:?}");
+        }
+        let wavecast = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Wavecast"))
+            .expect("Wavecast");
+        assert!(
+            wavecast.data.iter().any(|id| id == "network.ip_address"),
+            "{wavecast:#?}"
+        );
+    }
+
+    #[test]
+    fn a_tool_that_does_not_use_identifiers_denies_only_those() {
+        let md = "# Privacy\n\n## What we collect\n\n\
+We count usage events with Tallybird, a counting tool that does not use device identifiers.\n";
+        let d = draft_of("p.md", md);
+        let denied: Vec<&str> = d
+            .deny
+            .iter()
+            .flat_map(|x| x.data.iter().map(String::as_str))
+            .collect();
+        assert!(
+            denied.iter().any(|id| id.starts_with("device.identifier")),
+            "{d:#?}"
+        );
+        assert!(!denied.iter().any(|id| id.starts_with("app")), "{denied:?}");
+    }
+}

@@ -296,7 +296,9 @@ fn english_markdown_policies() {
     // entries naming no listed party (Google brands and app-store payments).
     assert!(recall >= 0.95, "recall {recall:.3}");
     assert!(named_share >= 0.98, "parties {named_share:.3}");
-    assert!(unlisted <= 6, "{unlisted} unlisted entries");
+    // Stop 19: names coordinated by "or" ("such as Allego or Shell Recharge") are read,
+    // which adds "Apple Health or Health Connect" (a data source) as 2 unlisted entries.
+    assert!(unlisted <= 8, "{unlisted} unlisted entries");
     assert_eq!(forbidden, 0, "types drafted from denials or definitions");
 }
 
@@ -348,7 +350,8 @@ const FORBIDDEN_ZH2: usize = 1;
 const RECALL_EN2: f64 = 0.935;
 // Then Termly's names under category bullets: parties 0.957 (66 of 69).
 const PARTIES_EN2: f64 = 0.95;
-const UNLISTED_EN2: usize = 9;
+// Stop 19: 11, the Firebase tools "… Remote Config or Notifications" now read on.
+const UNLISTED_EN2: usize = 11;
 const FORBIDDEN_EN2: usize = 3;
 
 /// The third round, written blind: a helper of this project wrote these documents and
@@ -395,7 +398,10 @@ const EXACT_ZH3: usize = 69;
 const JUNK_ZH3: usize = 0;
 const RECALL_ZH3: f64 = 0.985;
 const FORBIDDEN_ZH3: usize = 1;
-const RECALL_EN3: f64 = 0.905;
-const PARTIES_EN3: f64 = 0.78;
-const UNLISTED_EN3: usize = 4;
-const FORBIDDEN_EN3: usize = 4;
+// Then processor tables, legal forms after a comma, "Name (Company)" titles of nested
+// lists, lower-case dashed items, "It" after a named subject, "or" in a run of names:
+// recall 0.918, parties 0.982 (55 of 56), 3 unlisted, 3 from denials or definitions.
+const RECALL_EN3: f64 = 0.915;
+const PARTIES_EN3: f64 = 0.98;
+const UNLISTED_EN3: usize = 3;
+const FORBIDDEN_EN3: usize = 3;

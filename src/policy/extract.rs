@@ -457,6 +457,11 @@ struct Builder<'a> {
     /// Under a heading that says what is not collected, in the role of that heading's
     /// section: a new section ends it.
     denial_section: Option<Role>,
+    /// The one name the last sentence opened with as a subject ("Acme stores …"), with
+    /// where it was (document, node, line).
+    previous_subject: Option<(usize, usize, usize, String)>,
+    /// That name while a sentence right after it is read, for its "It" / "They".
+    carried_subject: Option<String>,
     /// The party was named by a vendor in a title ending in a colon ("1、友盟+ SDK："):
     /// the sentence after it may say which of the vendor's SDKs it is.
     vendor_title: bool,
@@ -593,6 +598,8 @@ impl<'a> Builder<'a> {
             vendor_title: false,
             last_defined: false,
             denial_section: None,
+            previous_subject: None,
+            carried_subject: None,
             collected_column: None,
             last_bullet: false,
             row_not_collected: false,
@@ -673,6 +680,21 @@ impl<'a> Builder<'a> {
     }
 
     fn sentence(&mut self, s: &Sentence) {
+        // "**AdsWizz** inserts audio ads. It receives your IP address …": the name the
+        // sentence before opened with is what "It" stands for, within one paragraph.
+        self.carried_subject = self
+            .previous_subject
+            .take()
+            .filter(|(doc, node, line, _)| {
+                *doc == s.doc && *node == s.node && s.line <= line.saturating_add(1)
+            })
+            .map(|(.., name)| name);
+        if !s.text.chars().any(segment::is_cjk) {
+            let opening = self.lexicon.practice.prose_names.find_subjects(&s.text);
+            if let [one] = opening.as_slice() {
+                self.previous_subject = Some((s.doc, s.node, s.line, one.name.clone()));
+            }
+        }
         if s.node != self.node {
             self.node = s.node;
             // A party named for a clause keeps the clause's sub-clauses ("(1)必选个人信息"
@@ -1720,7 +1742,18 @@ impl<'a> Builder<'a> {
         original: &str,
         known_types: Option<&[TypeHit]>,
     ) -> Vec<prose_names::ProseName> {
-        let subjects = self.lexicon.practice.prose_names.find_subjects(original);
+        let names = &self.lexicon.practice.prose_names;
+        let mut subjects = names.find_subjects(original);
+        if subjects.is_empty()
+            && let Some(name) = &self.carried_subject
+            && let Some((start, end)) = names.pronoun_subject(original)
+        {
+            subjects.push(prose_names::ProseName {
+                start,
+                end,
+                name: name.clone(),
+            });
+        }
         if subjects.is_empty() {
             return subjects;
         }

@@ -145,6 +145,27 @@ impl ProseNames {
         out
     }
 
+    /// Where "It" or "They" opens a sentence as the subject of a verb that handles data
+    /// ("It receives your IP address"): the span of the pronoun.
+    pub(super) fn pronoun_subject(&self, text: &str) -> Option<(usize, usize)> {
+        let trimmed = text.trim_start();
+        let start = text.len() - trimmed.len();
+        let pronoun = ["It ", "They "]
+            .iter()
+            .find(|p| trimmed.starts_with(**p))?
+            .trim_end();
+        let mut words = trimmed[pronoun.len()..].split_whitespace();
+        let mut verb = words.next().unwrap_or("");
+        if SUBJECT_ADVERBS.contains(&verb) {
+            verb = words.next().unwrap_or("");
+        }
+        let verb = verb.trim_end_matches([',', '.', ';']);
+        self.subject_verbs
+            .iter()
+            .any(|v| v == verb)
+            .then_some((start, start + pronoun.len()))
+    }
+
     fn subjects_at(&self, text: &str, from: usize) -> Vec<ProseName> {
         let Some(text_from) = text.get(from..) else {
             return Vec::new();
@@ -356,7 +377,8 @@ impl ProseNames {
             .next()
             .unwrap_or("")
             .to_lowercase();
-        if !next_word.is_empty() && self.not_name.contains(&next_word) {
+        // "Allego or Shell Recharge": a conjunction after a name qualifies nothing.
+        if !next_word.is_empty() && next_word != "or" && self.not_name.contains(&next_word) {
             return None;
         }
         let name = text.get(start..end)?.to_string();
@@ -447,6 +469,12 @@ mod tests {
         assert_eq!(
             found("We rely on vendors such as Northwind Hosting, Blue Ledger Payments and Quill."),
             ["Northwind Hosting", "Blue Ledger Payments", "Quill"]
+        );
+        assert_eq!(
+            found(
+                "We share the meter ID with an operator, such as Voltbay or Amber Grid, to bill you."
+            ),
+            ["Voltbay", "Amber Grid"]
         );
     }
 

@@ -390,7 +390,7 @@ fn append(value: &mut String, more: &str) {
 /// Splits "个推、个像、个数SDK" into its names; separators inside brackets stay
 /// ("分享库（微信、微博）" is one name). Prose after a name ("APPIC SDK，使用场景…") is cut.
 fn split_names(value: &str) -> Vec<String> {
-    let mut names = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut depth = 0i32;
     let mut current = String::new();
     let mut push = |current: &mut String| {
@@ -401,7 +401,16 @@ fn split_names(value: &str) -> Vec<String> {
             ])
             .trim();
         if !n.is_empty() {
-            names.push(n.split_whitespace().collect::<Vec<_>>().join(" "));
+            let n = n.split_whitespace().collect::<Vec<_>>().join(" ");
+            // "Cloudflare, Inc.", "Functional Software, Inc. (Sentry)": the legal form
+            // after a comma belongs to the name before it.
+            match names.last_mut() {
+                Some(last) if is_legal_form_piece(&n) => {
+                    last.push_str(", ");
+                    last.push_str(&n);
+                }
+                _ => names.push(n),
+            }
         }
         current.clear();
     };
@@ -423,6 +432,21 @@ fn split_names(value: &str) -> Vec<String> {
     }
     push(&mut current);
     names
+}
+
+/// "Inc.", "LLC", "Ltd (Sentry)": a piece of a name list that is only a legal form.
+fn is_legal_form_piece(piece: &str) -> bool {
+    let mut words = piece.split_whitespace();
+    let first = words.next().unwrap_or("");
+    first.starts_with(|c: char| c.is_ascii_uppercase())
+        && piece.split_whitespace().count() <= 3
+        && COMPANY_SUFFIXES_EN.contains(
+            &first
+                .to_lowercase()
+                .trim_end_matches(',')
+                .to_string()
+                .as_str(),
+        )
 }
 
 /// The first URL in a value, and bare "www." hosts made into one.
@@ -547,6 +571,13 @@ impl Draft {
                 .trim()
                 .trim_end_matches(['-', '—', '：', ':', '，', ','])
                 .trim();
+            // "Functional Software, Inc. (Sentry)": the brand in brackets after it.
+            let rest = rest
+                .strip_prefix(['(', '（'])
+                .and_then(|r| r.strip_suffix([')', '）']))
+                .filter(|r| !r.contains(['(', '（', ')', '）']))
+                .unwrap_or(rest)
+                .trim();
             if !rest.is_empty() && !labels.is_generic(rest) {
                 entity.get_or_insert(c.legal);
                 *n = rest.to_string();
@@ -569,7 +600,12 @@ impl Draft {
             // "联系我们", "第三方SDK目录": a section heading is no party's name.
             let heading = !says_sdk && super::segment::role_of(title).is_some();
             named_as_party = says_sdk;
-            if !heading && (says_sdk || entity.is_some() || link.is_some()) {
+            // "Intercom (Intercom R&D Unlimited Company)": a name and its company.
+            if let Some((name, company)) = titled_provider(title).filter(|_| !heading) {
+                names = vec![name];
+                entity.get_or_insert(company);
+                named_as_party = true;
+            } else if !heading && (says_sdk || entity.is_some() || link.is_some()) {
                 names = split_names(title)
                     .into_iter()
                     .filter(|n| !labels.is_generic(n) && n.chars().count() <= 40)
@@ -866,6 +902,10 @@ fn looks_like_company(text: &str) -> bool {
                 .any(|s| s.trim_end_matches('.') == w)
         })
         || t.to_lowercase().ends_with(", inc")
+        // "Intercom R&D Unlimited Company": the Irish and British forms.
+        || [" unlimited company", " limited company"]
+            .iter()
+            .any(|form| t.to_lowercase().ends_with(form))
 }
 
 /// "Mailchimp (The Rocket Science Group LLC)": a title naming a service and, in brackets,
@@ -1089,6 +1129,42 @@ fn provider_item(raw: &str, line: &str) -> Option<(String, Option<String>, Strin
         .or_else(|| named_item(strip_marker(line)).filter(|_| is_bullet(raw)))
         .or_else(|| numbered_name(line))
         .or_else(|| subject_item(line).map(|(n, r)| (n, None, r)))
+        .or_else(|| dashed_item(strip_marker(line)).filter(|_| is_bullet(raw)))
+}
+
+/// "gameanalytics — tells us where people get stuck", "playfab (microsoft) — stores
+/// cloud saves": a bullet headed by a name of a few words and a dash, in whatever case
+/// the policy writes names. Only read after a lead-in that says the list is of third
+/// parties, as all provider items are.
+fn dashed_item(line: &str) -> Option<(String, Option<String>, String)> {
+    let (head, rest) = [" — ", " – ", " - "]
+        .iter()
+        .filter_map(|sep| line.split_once(sep))
+        .min_by_key(|(h, _)| h.len())?;
+    let (name, owner) = match head.split_once(" (") {
+        Some((n, o)) => (n.trim(), o.strip_suffix(')').map(str::trim)),
+        None => (head.trim(), None),
+    };
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let ok = !words.is_empty()
+        && words.len() <= 3
+        && !rest.trim().is_empty()
+        && name.is_ascii()
+        && words.iter().all(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '&'))
+                && ![
+                    "your", "our", "you", "we", "my", "their", "us", "the", "a", "an",
+                ]
+                .contains(&w.to_lowercase().as_str())
+        });
+    ok.then(|| {
+        (
+            name.to_string(),
+            owner.filter(|o| !o.is_empty()).map(str::to_string),
+            rest.trim().to_string(),
+        )
+    })
 }
 
 fn is_bullet(raw: &str) -> bool {
@@ -1344,8 +1420,10 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 let empty = d.value_mut(f).trim().is_empty();
                 // The next record's title: the fields after it repeat ours.
                 let nested = indent(i) > field_indent && is_bullet(raw[i]);
-                let is_title =
-                    short && !nested && next_first.is_some_and(|n| n != Field::Name && d.has(n));
+                // "Intercom (Intercom R&D Unlimited Company)" may run past the short limit.
+                let is_title = (short || titled_provider(line).is_some())
+                    && !nested
+                    && next_first.is_some_and(|n| n != Field::Name && d.has(n));
                 // "四、我们如何保护…": a numbered line with no fields after it ends the list;
                 // "(1)必选信息" inside a field does not, nor does a nested bullet.
                 let paren = line.trim_start().starts_with(['(', '（']);
@@ -1380,6 +1458,7 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 && !["我们", "您", "以下", "如下", "we ", "our ", "following"]
                     .iter()
                     .any(|w| bare.to_lowercase().contains(w));
+            let titled = titled || titled_provider(bare).is_some();
             title = ((short || titled) && next_first.is_some())
                 .then(|| (line_no, strip_marker(bare).to_string()));
             continue;
