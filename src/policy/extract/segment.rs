@@ -444,6 +444,9 @@ const STRONG: &[Keyword] = &[
 const ORDERED: &[Keyword] = &[
     kw("collect", Role::Collection, true),
     kw("gather", Role::Collection, true),
+    // "What information does the Application obtain and how is it used?" (a common
+    // generator template's heading).
+    kw("obtain", Role::Collection, true),
     kw("types of information", Role::Collection, false),
     kw("information we", Role::Collection, false),
     kw("收集", Role::Collection, false),
@@ -1397,6 +1400,10 @@ mod tests {
             Some(Role::Sharing)
         );
         assert_eq!(role_of("Information you give us"), Some(Role::Collection));
+        assert_eq!(
+            role_of("What information does the Application obtain and how is it used?"),
+            Some(Role::Collection)
+        );
         assert_eq!(role_of("Data You Provide to Us"), Some(Role::Collection));
     }
 }
