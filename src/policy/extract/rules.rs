@@ -246,7 +246,10 @@ impl Patterns {
     /// collected"), or from the cue on for not using a thing, which names it after the
     /// verb ("usage events with Aptabase, a tool that does not use device identifiers").
     pub(super) fn negation(&self, part: &str) -> Option<(VerbClass, usize)> {
-        for re in [&self.neg_use_en, &self.neg_en, &self.neg_zh] {
+        // Not using a thing reaches only what follows it, so a denial of a practice in
+        // the same part ("doesn't read your contacts and does not use the microphone")
+        // is looked for first: it reaches the whole part.
+        for re in [&self.neg_en, &self.neg_zh, &self.neg_use_en] {
             for caps in re.captures_iter(part) {
                 let Some(cue) = caps.name("cue") else {
                     continue;
@@ -747,6 +750,8 @@ mod tests {
         ] {
             assert_eq!(p.negation(not_denial).map(|n| n.0), None, "{not_denial}");
         }
+        let s = "Parkwise doesn't read your contacts and does not use the microphone";
+        assert_eq!(p.negation(s), Some((VerbClass::Collect, 0)));
         // Not using a thing reaches only what follows the cue.
         let s = "We count usage events with Tallybird, a tool that does not use device identifiers";
         let scope = p.negation(s).map(|n| n.1);
