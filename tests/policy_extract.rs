@@ -2995,8 +2995,20 @@ mod english_parties_third_round {
 
     use crate::common::policy::*;
 
-    fn names(d: &privaudit::policy::model::Declaration) -> Vec<String> {
+    use privaudit::policy::model::{Declaration, Share};
+
+    fn names(d: &Declaration) -> Vec<String> {
         d.share.iter().filter_map(|s| s.name.clone()).collect()
+    }
+
+    /// The entry named `name`, and whether it receives `id`.
+    fn receives(d: &Declaration, name: &str, id: &str) -> bool {
+        let entry: Option<&Share> = d.share.iter().find(|s| s.name.as_deref() == Some(name));
+        entry
+            .unwrap_or_else(|| panic!("no entry {name}: {:#?}", d.share))
+            .data
+            .iter()
+            .any(|x| x == id)
     }
 
     #[test]
@@ -3024,23 +3036,15 @@ mod english_parties_third_round {
             !got.iter().any(|n| n == "Inc" || n.starts_with("Inc.")),
             "{got:?}"
         );
-        let parcelwise = d
-            .share
-            .iter()
-            .find(|s| s.name.as_deref() == Some("Parcelwise"))
-            .expect("Parcelwise");
         assert!(
-            parcelwise.data.iter().any(|id| id == "contact.email"),
-            "{parcelwise:#?}"
+            receives(&d, "Parcelwise", "contact.email"),
+            "{:#?}",
+            d.share
         );
-        let tallybird = d
-            .share
-            .iter()
-            .find(|s| s.name.as_deref() == Some("Tallybird"))
-            .expect("Tallybird");
         assert!(
-            !tallybird.data.iter().any(|id| id == "contact.email"),
-            "{tallybird:#?}"
+            !receives(&d, "Tallybird", "contact.email"),
+            "{:#?}",
+            d.share
         );
     }
 
@@ -3064,14 +3068,10 @@ We share your email address with a delivery partner, such as Parcelbay or Swift 
         ] {
             assert!(got.iter().any(|n| n == want), "{want}: {got:?}");
         }
-        let wavecast = d
-            .share
-            .iter()
-            .find(|s| s.name.as_deref() == Some("Wavecast"))
-            .expect("Wavecast");
         assert!(
-            wavecast.data.iter().any(|id| id == "network.ip_address"),
-            "{wavecast:#?}"
+            receives(&d, "Wavecast", "network.ip_address"),
+            "{:#?}",
+            d.share
         );
     }
 
