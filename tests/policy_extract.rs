@@ -1879,6 +1879,34 @@ mod documents {
     }
 
     #[test]
+    fn cli_writes_the_draft_to_standard_output_for_a_dash() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("p.txt");
+        std::fs::write(
+            &policy,
+            "一、我们收集的信息\n注册时，我们会收集您的手机号码。\n",
+        )
+        .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_privaudit"))
+            .args(["policy", "extract", policy.to_str().unwrap(), "-o", "-"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("contact.phone_number"), "{stdout}");
+        assert!(
+            !dir.path().join("-").exists(),
+            "-o - wrote a file named '-'"
+        );
+    }
+
+    #[test]
     fn cli_reads_several_files_into_one_draft() {
         let dir = tempfile::tempdir().unwrap();
         let (name, _) = ca4p_policy();

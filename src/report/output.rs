@@ -1,4 +1,4 @@
-//! Where reports go: standard output, or a file written atomically (a temporary file
+//! Where reports go: standard output (also for `-o -`), or a file written atomically (a temporary file
 //! in the same directory, renamed into place when complete). A destination that exists
 //! and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written directly:
 //! renaming over it would replace the device with a file.
@@ -27,9 +27,17 @@ pub struct NotWritable {
     pub reason: String,
 }
 
+/// `-o -`: standard output, as the command-line convention has it (not a file named "-").
+pub fn is_stdout(dest: &Path) -> bool {
+    dest.as_os_str() == "-"
+}
+
 /// Checks that `dest` can be written (its folder exists and takes a file) without
 /// leaving anything behind.
 pub fn check_writable(dest: &Path) -> Result<(), NotWritable> {
+    if is_stdout(dest) {
+        return Ok(());
+    }
     let err = |reason: String| NotWritable {
         path: dest.display().to_string(),
         reason,
@@ -72,6 +80,10 @@ impl Output {
     pub fn open(path: Option<&Path>) -> io::Result<Output> {
         match path {
             None => Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(dest) if is_stdout(dest) => Ok(Output::Stdout(BufWriter::with_capacity(
                 1 << 16,
                 io::stdout(),
             ))),
