@@ -303,6 +303,16 @@ fn pdf_report_prints() {
     assert!(pages >= 2, "a demo report spans pages ({pages})");
     std::fs::copy(&pdf, artifacts().join("report-en.pdf")).unwrap();
 
+    // "-o -" sends the PDF to standard output, not to a file named "-".
+    let out = demo_audit(&["--format", "pdf", "-o", "-"]);
+    assert!(
+        out.stdout.starts_with(b"%PDF-"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!root().join("-").exists(), "-o - wrote a file named '-'");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("standard output"));
+
     // Without --output a PDF has nowhere to go: a clear error, before any work.
     let out = demo_audit(&["--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));

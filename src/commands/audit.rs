@@ -331,7 +331,11 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitCode> {
             let html = super::store::html_with_changes(html, changes.as_ref());
             if let (AuditFormat::Pdf, Some(path)) = (args.format, &args.output) {
                 privaudit::report::pdf::print(&html, path)?;
-                eprintln!("PDF report written to {}", path.display());
+                if privaudit::report::output::is_stdout(path) {
+                    eprintln!("PDF report written to standard output");
+                } else {
+                    eprintln!("PDF report written to {}", path.display());
+                }
             } else {
                 let mut out = Output::open(args.output.as_deref()).with_context(|| {
                     format!(

@@ -77,7 +77,11 @@ pub fn print(html: &str, out: &Path) -> Result<(), PdfError> {
             stderr: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
         });
     }
-    // Copy rather than rename: the temporary directory may be on another filesystem.
-    std::fs::copy(&target, out).map_err(|e| PdfError::Io(out.display().to_string(), e))?;
-    Ok(())
+    // Written through `Output` rather than renamed: the temporary directory may be on
+    // another filesystem, and `-o -` means standard output.
+    let io = |e| PdfError::Io(out.display().to_string(), e);
+    let pdf = std::fs::read(&target).map_err(|e| PdfError::Io(target.display().to_string(), e))?;
+    let mut dest = super::output::Output::open(Some(out)).map_err(io)?;
+    std::io::Write::write_all(&mut dest, &pdf).map_err(io)?;
+    dest.finish().map_err(io)
 }

@@ -436,17 +436,11 @@ fn split_names(value: &str) -> Vec<String> {
 
 /// "Inc.", "LLC", "Ltd (Sentry)": a piece of a name list that is only a legal form.
 fn is_legal_form_piece(piece: &str) -> bool {
-    let mut words = piece.split_whitespace();
-    let first = words.next().unwrap_or("");
+    let first = piece.split_whitespace().next().unwrap_or("");
+    let form = first.to_lowercase();
     first.starts_with(|c: char| c.is_ascii_uppercase())
         && piece.split_whitespace().count() <= 3
-        && COMPANY_SUFFIXES_EN.contains(
-            &first
-                .to_lowercase()
-                .trim_end_matches(',')
-                .to_string()
-                .as_str(),
-        )
+        && COMPANY_SUFFIXES_EN.contains(&form.trim_end_matches(','))
 }
 
 /// The first URL in a value, and bare "www." hosts made into one.
