@@ -3122,4 +3122,34 @@ We count usage events with Tallybird, a counting tool that does not use device i
         );
         assert!(!denied.iter().any(|id| id.starts_with("app")), "{denied:?}");
     }
+
+    #[test]
+    fn a_header_row_names_columns_and_declares_nothing() {
+        // The "Location" column says where each processor is, not that location is
+        // collected; the policy has just said it is not.
+        let md = "# Privacy\n\n## What we collect\n\n\
+We collect your email address. We do not collect your location.\n\n\
+## Processors\n\n\
+| Processor | Data categories | Location | Transfer safeguard |\n| --- | --- | --- | --- |\n\
+| Quarry Hosting, Inc. | Email address | Frankfurt | none |\n";
+        let html = "<html><body><h2>What we collect</h2>\
+<p>We collect your email address. We do not collect your location.</p>\
+<h2>Processors</h2><table><tr><th>Processor</th><th>Data categories</th>\
+<th>Location</th><th>Transfer safeguard</th></tr>\
+<tr><td>Quarry Hosting, Inc.</td><td>Email address</td><td>Frankfurt</td><td>none</td></tr>\
+</table></body></html>";
+        for (file, text) in [("p.md", md), ("p.html", html)] {
+            let d = draft_of(file, text);
+            let ids = collected_ids(&d);
+            assert!(ids.contains(&"contact.email"), "{file}: {d:#?}");
+            assert!(
+                !ids.iter().any(|id| id.starts_with("location")),
+                "{file}: {d:#?}"
+            );
+            assert!(
+                receives(&d, "Quarry Hosting, Inc", "contact.email"),
+                "{file}"
+            );
+        }
+    }
 }

@@ -352,7 +352,8 @@ const RECALL_EN2: f64 = 0.935;
 const PARTIES_EN2: f64 = 0.95;
 // Stop 19: 11, the Firebase tools "… Remote Config or Notifications" now read on.
 const UNLISTED_EN2: usize = 11;
-const FORBIDDEN_EN2: usize = 3;
+// Stop 18: 2 in fact; kept at 3 then.
+const FORBIDDEN_EN2: usize = 2;
 
 /// The third round, written blind: a helper of this project wrote these documents and
 /// their answers without reading the extractor or the earlier fixtures' text, so the
@@ -404,8 +405,9 @@ const FORBIDDEN_ZH3: usize = 1;
 // Then "obtain" in a heading marks a collection section (the generator template's "What
 // information does the Application obtain…"): recall 0.933, parties 56 of 56. Then a
 // denial of a practice reaches its whole part even with "does not use X" after it: 1
-// type from a denial (a table's "Location" column header).
+// type from a denial (a table's "Location" column header). Then a header row the markup
+// marks is column titles, not a statement: 0 from denials or definitions.
 const RECALL_EN3: f64 = 0.93;
 const PARTIES_EN3: f64 = 1.0;
 const UNLISTED_EN3: usize = 3;
-const FORBIDDEN_EN3: usize = 1;
+const FORBIDDEN_EN3: usize = 0;

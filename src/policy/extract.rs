@@ -295,6 +295,7 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
         }
     };
     let mut headings: Vec<(usize, u8)> = Vec::new();
+    let mut header_rows: Vec<usize> = Vec::new();
     let text = match format {
         Format::Text => text,
         _ => {
@@ -306,6 +307,13 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
                 .map(|b| (b.range.start, b.level.max(1)))
                 .collect();
             headings.sort_unstable();
+            header_rows = converted
+                .blocks
+                .iter()
+                .filter(|b| b.header_row)
+                .map(|b| b.range.start)
+                .collect();
+            header_rows.sort_unstable();
             let converted = converted.text;
             let chars = converted.chars().filter(|c| !c.is_whitespace()).count();
             if chars < SCANT_PAGE_CHARS && doc.bytes.len() > SCANT_PAGE_BYTES {
@@ -330,7 +338,7 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
     }
     Prepared {
         encoding: decoded.encoding,
-        document: segment::segment_with_headings(&text, &headings),
+        document: segment::segment_with_structure(&text, &headings, &header_rows),
     }
 }
 
@@ -753,6 +761,9 @@ impl<'a> Builder<'a> {
         let body = s.text.get(s.body_start..).unwrap_or(&s.text);
         let mut original = p.mask_urls(body);
         self.read_table_row(s, &mut original);
+        if s.table_header {
+            return;
+        }
         // Matching runs on simplified characters; offsets are the same as in `original`.
         let masked = hanzi::fold(&original).into_owned();
         if std::mem::take(&mut self.vendor_title) {
@@ -1311,8 +1322,8 @@ impl<'a> Builder<'a> {
 
     /// What a table's header says about the row being read. A purpose column ("Why",
     /// "使用目的") says why, not what: its cells are blanked (same length, so offsets
-    /// hold). A "Collected" column saying NO makes the row a denial. The first row of a
-    /// table is its header.
+    /// hold). A "Collected" column saying NO makes the row a denial. The row the markup
+    /// marks as the header is the header; in plain text, the first row of a table is.
     fn read_table_row(&mut self, s: &Sentence, text: &mut String) {
         self.row_not_collected = false;
         self.row_collects = false;
@@ -1325,7 +1336,7 @@ impl<'a> Builder<'a> {
             .is_some_and(|l| (s.line == l || s.line == l + 1) && s.doc == self.table_doc);
         self.table_line = Some(s.line);
         self.table_doc = s.doc;
-        if !continues {
+        if !continues || s.table_header {
             self.purpose_columns = s
                 .text
                 .split(" | ")

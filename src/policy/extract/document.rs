@@ -151,6 +151,9 @@ pub struct Block {
     pub level: u8,
     /// A table row's column headings, when its table has a header row.
     pub header: Vec<String>,
+    /// The row is its table's header row (`<thead>`, all `<th>`, a Markdown head): it
+    /// names the columns and declares nothing itself.
+    pub header_row: bool,
 }
 
 /// A document as plain text with its blocks, ordered by where they start.
@@ -205,6 +208,7 @@ fn paragraph(range: Range<usize>) -> Block {
         range,
         level: 0,
         header: Vec::new(),
+        header_row: false,
     }
 }
 

@@ -47,6 +47,9 @@ pub(super) struct Sentence {
     pub standalone: bool,
     /// The sentence is (or starts) a bulleted list item ("- Location").
     pub bullet: bool,
+    /// The sentence is a table's header row, as the document's markup says: column
+    /// titles ("Processor | Data categories | Location"), not a statement.
+    pub table_header: bool,
     /// Which input document (0-based) the sentence comes from; `segment` reads one
     /// document and leaves 0, several documents are numbered by the caller.
     pub doc: usize,
@@ -602,13 +605,18 @@ fn split_run_together(line: &str) -> Vec<&str> {
 /// Builds the document: clause tree, roles and sentences.
 #[cfg(test)]
 pub(super) fn segment(text: &str) -> Document {
-    segment_with_headings(text, &[])
+    segment_with_structure(text, &[], &[])
 }
 
 /// Builds the document, told where the converter found headings (byte offsets of their
-/// lines, sorted): a Markdown or HTML heading is a title whatever its letter case
-/// ("## what i collect").
-pub(super) fn segment_with_headings(text: &str, headings: &[(usize, u8)]) -> Document {
+/// lines with their levels, sorted): a Markdown or HTML heading is a title whatever its
+/// letter case ("## what i collect"); and where it found table header rows (byte
+/// offsets of their lines, sorted). Plain text gives neither.
+pub(super) fn segment_with_structure(
+    text: &str,
+    headings: &[(usize, u8)],
+    header_rows: &[usize],
+) -> Document {
     let mut seg = Segmenter::default();
     let normalised = text
         .replace("\r\n", "\n")
@@ -619,7 +627,11 @@ pub(super) fn segment_with_headings(text: &str, headings: &[(usize, u8)]) -> Doc
             .is_none_or(|l| strip_markup(l.trim_matches(is_space)).is_empty())
     };
     let mut line_start = 0;
+    let mut header_lines = Vec::new();
     for (n, raw) in lines.iter().enumerate() {
+        if header_rows.binary_search(&line_start).is_ok() {
+            header_lines.push(n + 1);
+        }
         // A short title standing alone between blank lines ("Log Data", a Markdown
         // heading, a bold-only paragraph) starts a new context: the party named above
         // it does not receive what the text under it says.
@@ -670,6 +682,11 @@ pub(super) fn segment_with_headings(text: &str, headings: &[(usize, u8)]) -> Doc
         line_start += raw.len() + 1;
     }
     seg.flush();
+    if !header_lines.is_empty() {
+        for s in &mut seg.sentences {
+            s.table_header = header_lines.binary_search(&s.line).is_ok();
+        }
+    }
     Document {
         text: normalised,
         sentences: seg.sentences,
@@ -1018,6 +1035,7 @@ impl Segmenter {
                 heading: para.heading || fragment,
                 standalone: para.standalone,
                 bullet: para.bullet && i == 0,
+                table_header: false,
                 origin,
                 doc: 0,
             });

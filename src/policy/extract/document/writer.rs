@@ -415,6 +415,7 @@ impl Writer {
             .is_some_and(|t| !t.trim().is_empty());
         let nested_cell = o.kind == BlockKind::TableCell && self.in_cell();
         let mut header = Vec::new();
+        let mut header_row = false;
         match o.kind {
             BlockKind::TableCell if !nested_cell => {
                 let text = self.out.get(o.body..end).unwrap_or("").trim().to_string();
@@ -442,6 +443,7 @@ impl Writer {
                     let is_header =
                         !cells.is_empty() && (t.in_head || (t.all_header && t.rows == 0));
                     if is_header {
+                        header_row = true;
                         t.header = cells;
                     } else if !cells.is_empty() {
                         header = t.header.clone();
@@ -457,6 +459,7 @@ impl Writer {
                 range: o.start..end,
                 level: o.level,
                 header,
+                header_row,
             });
         }
         match o.kind {
