@@ -64,6 +64,22 @@ pub fn line_of(text: &str, needle: &str, from_line: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// The 1-based line of key `key` (`key = …`) inside the `[table]` of a TOML file.
+pub fn table_line_of_key(text: &str, table: &str, key: &str) -> Option<usize> {
+    let header = format!("[{table}]");
+    let start = text.lines().position(|l| l.trim() == header)?;
+    text.lines()
+        .enumerate()
+        .skip(start + 1)
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|(i, _)| i + 1)
+}
+
 /// The line of the `n`-th (0-based) `[[table]]` header.
 pub fn table_line(text: &str, table: &str, n: usize) -> Option<usize> {
     let header = format!("[[{table}]]");

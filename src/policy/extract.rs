@@ -35,8 +35,11 @@ mod practice;
 mod prose_names;
 mod rules;
 mod sdk_list;
+mod sections;
 mod segment;
 mod trace;
+
+use sections::SectionWords;
 
 use std::collections::{HashMap, HashSet};
 
@@ -161,7 +164,7 @@ pub fn extract_documents(docs: &[Input], lexicon: &Lexicon) -> Result<Extraction
     for (index, doc) in docs.iter().enumerate() {
         let notes_from = builder.notes.list.len();
         let definitions_from = builder.definitions.len();
-        let prepared = prepare(doc, &mut builder.notes);
+        let prepared = prepare(doc, &lexicon.practice.sections, &mut builder.notes);
         encodings.push((doc.name, prepared.encoding));
         let mut segmented = prepared.document;
         builder.start_document(segmented.has_collection_section);
@@ -242,7 +245,7 @@ struct Prepared {
     document: segment::Document,
 }
 
-fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
+fn prepare(doc: &Input, sections: &SectionWords, notes: &mut Notes) -> Prepared {
     // A page's own charset declaration decides only where the bytes do not: they are
     // not UTF-8 and have no byte-order mark.
     let named = doc
@@ -338,7 +341,7 @@ fn prepare(doc: &Input, notes: &mut Notes) -> Prepared {
     }
     Prepared {
         encoding: decoded.encoding,
-        document: segment::segment_with_structure(&text, &headings, &header_rows),
+        document: segment::segment_with_structure(&text, &headings, &header_rows, sections),
     }
 }
 

@@ -706,12 +706,12 @@ impl Lexicon {
         window.push(' ');
         window.extend(squeeze_spaces(without_brackets(&near)).take(16));
         let window = window.to_lowercase();
-        let mut best: Option<(usize, &str, &[&str])> = None;
-        for (word, cats) in PRODUCT_WORDS {
-            if let Some(pos) = window.find(word)
+        let mut best: Option<(usize, &str, &[String])> = None;
+        for product in &self.practice.product_words {
+            if let Some(pos) = window.find(&product.word)
                 && best.is_none_or(|(p, _, _)| pos < p)
             {
-                best = Some((pos, word, cats));
+                best = Some((pos, &product.word, &product.categories));
             }
         }
         let Some((pos, word, cats)) = best else {
@@ -745,11 +745,7 @@ impl Lexicon {
             .sdks
             .iter()
             .copied()
-            .filter(|&i| {
-                self.sdks
-                    .get(i)
-                    .is_some_and(|s| cats.contains(&s.category.as_str()))
-            })
+            .filter(|&i| self.sdks.get(i).is_some_and(|s| cats.contains(&s.category)))
             .collect();
         if let [only] = candidates.as_slice() {
             return Ok(*only);
@@ -793,50 +789,8 @@ impl Lexicon {
     }
 }
 
-/// Product words after a brand and the SDK categories they point to.
 /// How many characters after a brand are looked at for its product words.
 const LOOK_AHEAD: usize = 160;
-
-const PRODUCT_WORDS: &[(&str, &[&str])] = &[
-    ("统计", &["analytics"]),
-    ("分析", &["analytics"]),
-    ("analytics", &["analytics"]),
-    ("statistic", &["analytics"]),
-    ("推送", &["push"]),
-    ("push", &["push"]),
-    ("分享", &["social_share", "social_login"]),
-    ("share", &["social_share", "social_login"]),
-    ("登录", &["social_login", "one_click_login"]),
-    ("login", &["social_login", "one_click_login"]),
-    ("sign-in", &["social_login"]),
-    ("一键", &["one_click_login"]),
-    ("认证", &["one_click_login"]),
-    ("verif", &["one_click_login", "risk_control"]),
-    ("地图", &["maps_location"]),
-    ("map", &["maps_location"]),
-    ("定位", &["maps_location"]),
-    ("location", &["maps_location"]),
-    ("广告", &["ads"]),
-    ("ads", &["ads"]),
-    ("advert", &["ads"]),
-    ("崩溃", &["crash"]),
-    ("crash", &["crash"]),
-    ("性能", &["performance", "crash"]),
-    ("apm", &["performance", "crash"]),
-    ("客服", &["customer_service"]),
-    ("customer", &["customer_service"]),
-    ("即时通", &["im_rtc"]),
-    ("音视频", &["im_rtc"]),
-    ("rtc", &["im_rtc"]),
-    ("im", &["im_rtc"]),
-    ("支付", &["payment"]),
-    ("pay", &["payment"]),
-    ("设备指纹", &["risk_control", "device_id"]),
-    ("风控", &["risk_control"]),
-    ("验证码", &["risk_control"]),
-    ("浏览", &["webview"]),
-    ("x5", &["webview"]),
-];
 
 #[derive(Debug, Clone)]
 pub(super) struct TypeHit {

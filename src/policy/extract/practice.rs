@@ -7,12 +7,15 @@
 //! statement of practice by its own verb, not by the section it stands in; a list that
 //! follows a lead-in sentence ("我们会收集以下信息：") counts through the lead-in.
 
+use std::collections::BTreeMap;
+
 use regex::Regex;
 use serde::Deserialize;
 
 use super::ExtractError;
 use super::prose_names::ProseNames;
 use super::sdk_list::{LabelWords, Labels};
+use super::sections::{RawSectionHeadings, SectionWords};
 
 /// The built-in phrase file; `--signatures DIR` may replace it.
 pub const DEFAULT_POLICY_PHRASES: &str = include_str!("../../../signatures/policy-phrases.toml");
@@ -36,6 +39,13 @@ struct RawPhrases {
     /// Absent in an older phrase file: every data phrase counts where it stands then.
     #[serde(default)]
     not_data: RawNotData,
+    /// Absent in an older phrase file: the built-in heading words are used then.
+    #[serde(default)]
+    section_headings: Option<RawSectionHeadings>,
+    /// SDK category → the product words that point to it after a vendor's name. Absent
+    /// in an older phrase file: the built-in words are used then.
+    #[serde(default)]
+    vendor_products: Option<BTreeMap<String, Vec<String>>>,
 }
 
 /// Where a data phrase names no data (`[not_data]`).
@@ -181,6 +191,10 @@ pub(super) struct PracticeWords {
     general_subject: Regex,
     /// Field labels of SDK lists.
     pub(super) sdk_list: Labels,
+    /// What section headings announce.
+    pub(super) sections: SectionWords,
+    /// Product words after a vendor's name ("友盟+统计"), longest first.
+    pub(super) product_words: Vec<ProductWord>,
     /// Organisations named in English prose.
     pub(super) prose_names: ProseNames,
     /// Where a data phrase names no data.
@@ -302,7 +316,7 @@ impl PracticeWords {
         let v = &raw.verbs;
         let joined = |a: &[String], b: &[String]| [a, b].concat();
         let l = &raw.sdk_list;
-        let sdk_list = Labels::compile(
+        let mut sdk_list = Labels::compile(
             &LabelWords {
                 name: joined(&l.name_zh, &l.name_en),
                 entity: joined(&l.entity_zh, &l.entity_en),
@@ -315,6 +329,15 @@ impl PracticeWords {
             },
             file,
         )?;
+        let sections = match &raw.section_headings {
+            Some(h) => SectionWords::compile(h, file)?,
+            None => builtin_sections()?,
+        };
+        sdk_list.set_sections(sections.clone());
+        let product_words = match &raw.vendor_products {
+            Some(p) => product_words(p, text, file)?,
+            None => builtin_product_words()?,
+        };
         let n = &raw.prose_names;
         let party_anaphor = compile(format!(
             r"^\W*{}",
@@ -322,6 +345,8 @@ impl PracticeWords {
         ))?;
         let nd = raw.not_data;
         Ok(PracticeWords {
+            sections,
+            product_words,
             party_anaphor,
             means_before: n.means_before_zh.clone(),
             means_after: n.means_after_zh.clone(),
@@ -527,6 +552,85 @@ impl PracticeWords {
     }
 }
 
+/// A product word and the SDK categories it points to (`[vendor_products]`).
+#[derive(Debug, Clone)]
+pub(super) struct ProductWord {
+    /// Lower case.
+    pub word: String,
+    pub categories: Vec<String>,
+}
+
+/// `[vendor_products]` turned around: each word with its categories, longest word first
+/// (at one place in the text the longer word is the more specific). An unknown category
+/// is an error naming the file, its line and the closest category.
+fn product_words(
+    raw: &BTreeMap<String, Vec<String>>,
+    text: &str,
+    file: &str,
+) -> Result<Vec<ProductWord>, ExtractError> {
+    let known = crate::sdk::signatures::CATEGORIES;
+    let mut out: Vec<ProductWord> = Vec::new();
+    for (category, words) in raw {
+        if !known.contains(&category.as_str()) {
+            let line = crate::suggest::table_line_of_key(text, "vendor_products", category)
+                .map(|l| format!(":{l}"))
+                .unwrap_or_default();
+            return Err(ExtractError::Lexicon {
+                file: format!("{file}{line}"),
+                message: format!(
+                    "[vendor_products] {category:?} is no SDK category{}",
+                    crate::suggest::hint(category, known)
+                ),
+            });
+        }
+        for w in words {
+            let word = w.trim().to_lowercase();
+            if word.is_empty() {
+                continue;
+            }
+            match out.iter_mut().find(|p| p.word == word) {
+                Some(p) => p.categories.push(category.clone()),
+                None => out.push(ProductWord {
+                    word,
+                    categories: vec![category.clone()],
+                }),
+            }
+        }
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(p.word.len()));
+    Ok(out)
+}
+
+/// The product words of the built-in phrase file, for a phrase file without its own.
+fn builtin_product_words() -> Result<Vec<ProductWord>, ExtractError> {
+    #[derive(Deserialize)]
+    struct ProductsOnly {
+        vendor_products: BTreeMap<String, Vec<String>>,
+    }
+    let file = "built-in policy-phrases.toml";
+    let raw: ProductsOnly =
+        toml::from_str(DEFAULT_POLICY_PHRASES).map_err(|e| ExtractError::Lexicon {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+    product_words(&raw.vendor_products, DEFAULT_POLICY_PHRASES, file)
+}
+
+/// The heading words of the built-in phrase file, for a phrase file without its own.
+pub(super) fn builtin_sections() -> Result<SectionWords, ExtractError> {
+    #[derive(Deserialize)]
+    struct HeadingsOnly {
+        section_headings: RawSectionHeadings,
+    }
+    let file = "built-in policy-phrases.toml";
+    let raw: HeadingsOnly =
+        toml::from_str(DEFAULT_POLICY_PHRASES).map_err(|e| ExtractError::Lexicon {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+    SectionWords::compile(&raw.section_headings, file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -621,6 +725,56 @@ mod tests {
         let w = PracticeWords::parse(without, "policy-phrases.toml").expect("older file");
         assert!(!w.not_data.excludes("向您发送", "电子邮件", "。"));
         assert!(!w.not_data.excludes("非", "个人身份信息", "。"));
+    }
+
+    #[test]
+    fn vendor_product_words_and_section_headings_come_from_the_file() {
+        let w = words();
+        let login = w
+            .product_words
+            .iter()
+            .find(|p| p.word == "登录")
+            .expect("登录");
+        assert_eq!(login.categories, ["one_click_login", "social_login"]);
+        // Longest first: at one place the more specific word is tried first.
+        assert!(
+            w.product_words
+                .windows(2)
+                .all(|p| p[0].word.len() >= p[1].word.len())
+        );
+        // A file of its own replaces the built-in words.
+        let own = DEFAULT_POLICY_PHRASES.replace(
+            "analytics = [\"统计\"",
+            "analytics = [\"数据洞察\", \"统计\"",
+        );
+        let w = PracticeWords::parse(&own, "policy-phrases.toml").expect("parses");
+        assert!(w.product_words.iter().any(|p| p.word == "数据洞察"));
+        // An older file without either table keeps the built-in ones.
+        let older = DEFAULT_POLICY_PHRASES
+            .split("\n[section_headings]")
+            .next()
+            .expect("text before the tables");
+        let w = PracticeWords::parse(older, "policy-phrases.toml").expect("older file");
+        assert!(w.product_words.iter().any(|p| p.word == "推送"));
+        assert!(w.sections.role_of("第三方SDK目录").is_some());
+    }
+
+    #[test]
+    fn an_unknown_sdk_category_names_the_file_the_line_and_the_fix() {
+        let text = DEFAULT_POLICY_PHRASES.replace("\npush = [", "\npushes = [");
+        let err = PracticeWords::parse(&text, "x/policy-phrases.toml")
+            .expect_err("unknown category")
+            .to_string();
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("pushes = "))
+            .expect("line")
+            + 1;
+        assert!(
+            err.contains(&format!("x/policy-phrases.toml:{line}")),
+            "{err}"
+        );
+        assert!(err.contains("did you mean `push`"), "{err}");
     }
 
     #[test]

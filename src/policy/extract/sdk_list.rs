@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use regex::Regex;
 
 use super::ExtractError;
+use super::sections::SectionWords;
 
 /// The field a label introduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,6 +55,9 @@ pub(super) struct Labels {
     by_length: Vec<(String, Field)>,
     generic: Vec<String>,
     link_lead_in: Vec<String>,
+    /// What section headings announce: a record's title that is a heading ("联系我们")
+    /// names no party.
+    sections: SectionWords,
 }
 
 /// One third party as an SDK list describes it.
@@ -97,6 +101,11 @@ fn is_ascii_word(w: &str) -> bool {
 }
 
 impl Labels {
+    /// The heading words that tell a section title from a party's name; none until set.
+    pub(super) fn set_sections(&mut self, sections: SectionWords) {
+        self.sections = sections;
+    }
+
     pub(super) fn compile(words: &LabelWords, file: &str) -> Result<Labels, ExtractError> {
         let mut kinds = HashMap::new();
         let mut by_length: Vec<(String, Field)> = Vec::new();
@@ -159,6 +168,7 @@ impl Labels {
                 .map(|w| w.trim().to_lowercase())
                 .filter(|w| !w.is_empty())
                 .collect(),
+            sections: SectionWords::default(),
         })
     }
 
@@ -592,7 +602,7 @@ impl Draft {
                 .iter()
                 .any(|w| title.to_lowercase().contains(w));
             // "联系我们", "第三方SDK目录": a section heading is no party's name.
-            let heading = !says_sdk && super::segment::role_of(title).is_some();
+            let heading = !says_sdk && labels.sections.role_of(title).is_some();
             named_as_party = says_sdk;
             // "Intercom (Intercom R&D Unlimited Company)": a name and its company.
             if let Some((name, company)) = titled_provider(title).filter(|_| !heading) {

@@ -7,6 +7,8 @@
 //! everything below it, a new style opens a child. Each sentence carries the clause path
 //! (`4.2(1)`, `一(二)`) and the role of the nearest section heading above it.
 
+use super::sections::SectionWords;
+
 /// What a section of a policy is about, from its heading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Role {
@@ -413,154 +415,6 @@ fn is_table_row(text: &str) -> bool {
     text.contains(['|', '\t', '｜'])
 }
 
-/// A keyword with its role; `stem` keywords match as word prefixes ("stor" → storage).
-struct Keyword {
-    word: &'static str,
-    role: Role,
-    stem: bool,
-}
-
-const fn kw(word: &'static str, role: Role, stem: bool) -> Keyword {
-    Keyword { word, role, stem }
-}
-
-/// Roles that win wherever they appear in a heading ("Protection of minors").
-const STRONG: &[Keyword] = &[
-    kw("definition", Role::Definitions, true),
-    kw("glossary", Role::Definitions, false),
-    kw("interpretation", Role::Definitions, false),
-    kw("定义", Role::Definitions, false),
-    kw("名词解释", Role::Definitions, false),
-    kw("术语", Role::Definitions, false),
-    kw("释义", Role::Definitions, false),
-    kw("minor", Role::Minors, true),
-    kw("child", Role::Minors, true),
-    kw("未成年", Role::Minors, false),
-    kw("儿童", Role::Minors, false),
-    kw("contact us", Role::Contact, false),
-    kw("how to contact", Role::Contact, false),
-    kw("联系我们", Role::Contact, false),
-    kw("如何联系", Role::Contact, false),
-];
-
-/// Roles decided by the keyword that comes first ("How we collect, use and share").
-const ORDERED: &[Keyword] = &[
-    kw("collect", Role::Collection, true),
-    kw("gather", Role::Collection, true),
-    // "What information does the Application obtain and how is it used?" (a common
-    // generator template's heading).
-    kw("obtain", Role::Collection, true),
-    kw("types of information", Role::Collection, false),
-    kw("information we", Role::Collection, false),
-    kw("收集", Role::Collection, false),
-    kw("采集", Role::Collection, false),
-    kw("获取", Role::Collection, false),
-    // "Data we process", "Permissions", "权限说明": what the app takes in.
-    kw("data we", Role::Collection, false),
-    // "Information you give us", "Data you provide": what the user hands over.
-    kw("you give", Role::Collection, false),
-    kw("you provide", Role::Collection, false),
-    kw("you submit", Role::Collection, false),
-    kw("provided by you", Role::Collection, false),
-    kw("process", Role::Collection, true),
-    kw("permission", Role::Collection, true),
-    kw("权限", Role::Collection, false),
-    kw("use", Role::Use, false),
-    kw("using", Role::Use, false),
-    kw("usage", Role::Use, false),
-    kw("cookie", Role::Use, true),
-    kw("使用", Role::Use, false),
-    kw("利用", Role::Use, false),
-    kw("stor", Role::Storage, true),
-    kw("retention", Role::Storage, false),
-    kw("retain", Role::Storage, true),
-    kw("存储", Role::Storage, false),
-    kw("储存", Role::Storage, false),
-    kw("保存", Role::Storage, false),
-    kw("存放", Role::Storage, false),
-    kw("secur", Role::Protection, true),
-    kw("安全", Role::Protection, false),
-    kw("shar", Role::Sharing, true),
-    kw("disclos", Role::Sharing, true),
-    kw("transfer", Role::Sharing, true),
-    kw("third part", Role::Sharing, true),
-    kw("third-part", Role::Sharing, true),
-    kw("external provision", Role::Sharing, false),
-    kw("sdk", Role::Sharing, true),
-    kw("partner", Role::Sharing, true),
-    kw("共享", Role::Sharing, false),
-    kw("分享", Role::Sharing, false),
-    kw("转让", Role::Sharing, false),
-    kw("披露", Role::Sharing, false),
-    kw("第三方", Role::Sharing, false),
-    kw("对外提供", Role::Sharing, false),
-    kw("委托处理", Role::Sharing, false),
-    kw("合作方", Role::Sharing, false),
-    kw("合作伙伴", Role::Sharing, false),
-    kw("right", Role::Rights, true),
-    kw("your choices", Role::Rights, false),
-    kw("权利", Role::Rights, false),
-    kw("权益", Role::Rights, false),
-    kw("管理您的", Role::Rights, false),
-    kw("change", Role::Changes, true),
-    kw("update", Role::Changes, true),
-    kw("revis", Role::Changes, true),
-    kw("amend", Role::Changes, true),
-    kw("变更", Role::Changes, false),
-    kw("更新", Role::Changes, false),
-    kw("修订", Role::Changes, false),
-];
-
-fn find_keyword(lower: &str, k: &Keyword) -> Option<usize> {
-    let ascii = k.word.is_ascii();
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find(k.word) {
-        let start = from + pos;
-        let end = start + k.word.len();
-        if !ascii {
-            return Some(start);
-        }
-        let before_ok = !lower[..start]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-        let after_ok = k.stem
-            || !lower[end..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
-        if before_ok && after_ok {
-            return Some(start);
-        }
-        from = end;
-    }
-    None
-}
-
-/// The role a heading announces, if any.
-pub(super) fn role_of(heading: &str) -> Option<Role> {
-    let lower = super::hanzi::fold(heading).to_lowercase();
-    if let Some(k) = STRONG.iter().find(|k| find_keyword(&lower, k).is_some()) {
-        return Some(k.role);
-    }
-    // "protect" alone is in every policy title ("Privacy Protection Agreement"); only
-    // "how we protect" / "我们如何保护" announce the security section.
-    let protect = (find_keyword(&lower, &kw("protect", Role::Protection, true)).is_some()
-        && (find_keyword(&lower, &kw("we", Role::Protection, false)).is_some()
-            || find_keyword(&lower, &kw("how", Role::Protection, false)).is_some()))
-        || (lower.contains("保护") && (lower.contains("如何") || lower.contains("我们")));
-    let best = ORDERED
-        .iter()
-        .filter_map(|k| find_keyword(&lower, k).map(|pos| (pos, k.role)))
-        .min_by_key(|&(pos, _)| pos)
-        .map(|(_, role)| role);
-    match best {
-        Some(role) => Some(role),
-        None if protect => Some(Role::Protection),
-        None => None,
-    }
-}
-
 /// Lines longer than this are checked for clause labels run together on one line
 /// (policies scraped from HTML often lose their line breaks).
 const LONG_LINE: usize = 300;
@@ -605,19 +459,25 @@ fn split_run_together(line: &str) -> Vec<&str> {
 /// Builds the document: clause tree, roles and sentences.
 #[cfg(test)]
 pub(super) fn segment(text: &str) -> Document {
-    segment_with_structure(text, &[], &[])
+    let sections = super::practice::builtin_sections().expect("built-in heading words");
+    segment_with_structure(text, &[], &[], &sections)
 }
 
 /// Builds the document, told where the converter found headings (byte offsets of their
 /// lines with their levels, sorted): a Markdown or HTML heading is a title whatever its
 /// letter case ("## what i collect"); and where it found table header rows (byte
-/// offsets of their lines, sorted). Plain text gives neither.
+/// offsets of their lines, sorted). Plain text gives neither. `sections` tells what a
+/// heading announces.
 pub(super) fn segment_with_structure(
     text: &str,
     headings: &[(usize, u8)],
     header_rows: &[usize],
+    sections: &SectionWords,
 ) -> Document {
-    let mut seg = Segmenter::default();
+    let mut seg = Segmenter {
+        sections: sections.clone(),
+        ..Segmenter::default()
+    };
     let normalised = text
         .replace("\r\n", "\n")
         .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
@@ -703,6 +563,7 @@ fn offset_in(whole: &str, part: &str) -> usize {
 
 #[derive(Default)]
 struct Segmenter {
+    sections: SectionWords,
     stack: Vec<Frame>,
     node: usize,
     started: bool,
@@ -753,7 +614,11 @@ impl Segmenter {
             let intro = rest.ends_with([':', '：'])
                 && (rest.split_whitespace().count() > 4 || rest.chars().count() > 16);
             let heading = (is_heading_text(rest) && !intro) || rest.is_empty();
-            let role = if heading { role_of(rest) } else { None };
+            let role = if heading {
+                self.sections.role_of(rest)
+            } else {
+                None
+            };
             self.flush();
             self.open(label.kind, label.text, role);
             if !rest.is_empty() {
@@ -779,7 +644,7 @@ impl Segmenter {
             // definitions does it open a section.
             let colon = text.ends_with([':', '：']);
             let numbered = self.stack.iter().any(|f| f.kind != LabelKind::Unlabelled);
-            let role = role_of(inner);
+            let role = self.sections.role_of(inner);
             // A deeper heading is a term of the definitions ("## Definitions" then "###
             // Usage Data"), not the end of them, whatever its words.
             let deeper = self.marked_level > 0
@@ -1390,38 +1255,5 @@ mod tests {
                 "Done"
             ]
         );
-    }
-
-    #[test]
-    fn roles_from_headings() {
-        assert_eq!(role_of("Protection of minors"), Some(Role::Minors));
-        assert_eq!(role_of("User Rights"), Some(Role::Rights));
-        assert_eq!(
-            role_of("How do we protect this information"),
-            Some(Role::Protection)
-        );
-        assert_eq!(role_of("Mobile Office Privacy Protection Agreement"), None);
-        assert_eq!(
-            role_of("我们如何收集和使用您的个人信息"),
-            Some(Role::Collection)
-        );
-        assert_eq!(
-            role_of("我们如何共享、转让、公开披露您的个人信息"),
-            Some(Role::Sharing)
-        );
-        assert_eq!(
-            role_of("我们如何存储和保护您的个人信息"),
-            Some(Role::Storage)
-        );
-        assert_eq!(
-            role_of("Information sharing and external provision"),
-            Some(Role::Sharing)
-        );
-        assert_eq!(role_of("Information you give us"), Some(Role::Collection));
-        assert_eq!(
-            role_of("What information does the Application obtain and how is it used?"),
-            Some(Role::Collection)
-        );
-        assert_eq!(role_of("Data You Provide to Us"), Some(Role::Collection));
     }
 }
