@@ -2391,6 +2391,42 @@ mod sdk_list_shapes {
     }
 
     #[test]
+    fn numbered_records_run_together_on_one_line() {
+        // A scraped page: the list lost its line breaks, so each record's number and
+        // name follow the previous record's data after a semicolon.
+        let text = "三、第三方SDK 本应用接入了以下第三方SDK：\
+（1）个推推送SDK，提供方：每日互动股份有限公司，目的：消息推送，收集信息：设备型号、OAID；\
+（2）高德定位SDK，提供方：高德软件有限公司，目的：附近门店，收集信息：精确位置信息；\
+（3）腾讯Bugly，提供方：深圳市腾讯计算机系统有限公司，目的：崩溃分析，收集信息：崩溃日志。\
+四、我们如何共享您的个人信息\n";
+        let d = draft_of("p.txt", text);
+        let getui = entry(&d, "个推推送SDK");
+        assert_eq!(getui.entity.as_deref(), Some("每日互动股份有限公司"));
+        has_data(getui, &["device.hardware.model", "device.identifier.oaid"]);
+        assert!(
+            !getui.data.iter().any(|x| x.starts_with("location")),
+            "{getui:?}"
+        );
+        let amap = entry(&d, "高德定位SDK");
+        assert_eq!(amap.entity.as_deref(), Some("高德软件有限公司"));
+        has_data(amap, &["location.precise"]);
+        let bugly = entry(&d, "腾讯Bugly");
+        has_data(bugly, &["diagnostics.crash_log"]);
+        assert_eq!(d.share.len(), 3, "{:?}", names(&d));
+    }
+
+    #[test]
+    fn a_partner_named_only_by_its_company_has_it_as_entity_too() {
+        let text = "二、合作机构\n\
+| 共享信息 | 第三方名称 | 目的 |\n|---|---|---|\n\
+| 姓名、身份证号码、手机号码 | 星桥征信有限公司 | 查询个人信用报告 |\n";
+        let d = draft_of("share.md", text);
+        let partner = entry(&d, "星桥征信有限公司");
+        assert_eq!(partner.entity.as_deref(), Some("星桥征信有限公司"));
+        has_data(partner, &["identity.name", "contact.phone_number"]);
+    }
+
+    #[test]
     fn a_cell_giving_the_name_and_its_company() {
         let html = "<table><tr><td>序号</td><td>第三方SDK名称及提供方</td><td>SDK用途</td>\
             <td>共享的信息字段</td></tr>\

@@ -447,9 +447,12 @@ fn fourth_round_english_policies() {
 // 41 with exactly their data, 17 extra entries; Chinese types 0.947 with 3 from denials
 // or definitions; English types 0.826, parties 0.937 (59 of 63), 19 unlisted entries, 11
 // types from denials or definitions.
-const NAMED_ZH4: usize = 58;
-const EXACT_ZH4: usize = 41;
-const JUNK_ZH4: usize = 17;
+// Then records run together on one line (a scraped page: "…；（2）华为推送SDK，提供方：…"):
+// 71 named, 51 exact, 9 extra entries. Of the misses, 8 are partners the policy names only
+// by their company ("百行征信有限公司"), which the harness counts as named by the company.
+const NAMED_ZH4: usize = 71;
+const EXACT_ZH4: usize = 51;
+const JUNK_ZH4: usize = 9;
 const RECALL_ZH4: f64 = 0.945;
 const FORBIDDEN_ZH4: usize = 3;
 const RECALL_EN4: f64 = 0.825;

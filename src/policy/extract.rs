@@ -2574,9 +2574,23 @@ impl<'a> Builder<'a> {
             .retain(|s| says_more(s) || !listed.contains(&s.party));
     }
 
+    /// "百行征信有限公司" as a party's only name: the company is also the entry's legal
+    /// entity, which reports show apart from the name.
+    fn companies_are_their_own_entity(&mut self) {
+        for entry in &mut self.share {
+            if entry.entity.is_none()
+                && let Some(name) = entry.name.as_deref()
+                && sdk_list::is_company_name(name)
+            {
+                entry.entity = Some(name.to_string());
+            }
+        }
+    }
+
     fn finish(mut self, encoding: String, documents: Vec<String>) -> Extraction {
         self.drop_conflicting_denials();
         self.drop_passing_mentions();
+        self.companies_are_their_own_entity();
         if self.trace_dropped > 0 {
             self.notes.push(format!(
                 "trace cut at {MAX_TRACE} matches; {} more not listed",

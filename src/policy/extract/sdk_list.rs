@@ -410,6 +410,12 @@ fn split_names(value: &str) -> Vec<String> {
                 '《', '》', '“', '”', '"', '\'', '。', '.', '；', ';', ':', '：',
             ])
             .trim();
+        // "第三方SDK：（1）个推推送SDK": the item's number is not part of the name.
+        let n = if n.starts_with(['(', '（']) {
+            strip_marker(n).trim()
+        } else {
+            n
+        };
         if !n.is_empty() {
             let n = n.split_whitespace().collect::<Vec<_>>().join(" ");
             // "Cloudflare, Inc.", "Functional Software, Inc. (Sentry)": the legal form
@@ -1477,10 +1483,20 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             && prefix.chars().count() <= 40
             && is_numbered(prefix)
             && !prefix.contains('。');
+        // "…以下第三方SDK：（1）个推推送SDK，提供方：…": a lead-in and the first record's
+        // numbered name on one line.
+        let tail_title = (!titled_prefix)
+            .then(|| numbered_tail(prefix))
+            .flatten()
+            .filter(|_| fields[0].2 != Field::Name);
         if titled_prefix {
             close(&mut current, &mut out);
             last_field = None;
             title = Some((line_no, prefix_title.to_string()));
+        } else if let Some((_, t)) = tail_title {
+            close(&mut current, &mut out);
+            last_field = None;
+            title = Some((line_no, t));
         } else if !prefix_title.is_empty() {
             // A bare list marker ("  - 目的：…") is no wrapped tail.
             match (current.as_mut(), last_field) {
@@ -1492,10 +1508,24 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
                 _ => {}
             }
         }
+        // The title of a record that starts inside the line, after the value before it.
+        let mut title_inside = false;
         for (k, &(_, value_start, field)) in fields.iter().enumerate() {
-            let value_end = fields.get(k + 1).map(|f| f.0).unwrap_or(line.len());
-            let value = line.get(value_start..value_end).unwrap_or("");
+            let mut value_end = fields.get(k + 1).map(|f| f.0).unwrap_or(line.len());
+            let mut value = line.get(value_start..value_end).unwrap_or("");
+            // "…收集信息：设备型号、OAID；（2）华为推送SDK，提供方：…": records run
+            // together on one line; the numbered name after the value titles the next.
+            let next_title =
+                fields
+                    .get(k + 1)
+                    .and_then(|_| numbered_tail(value))
+                    .map(|(cut, t)| {
+                        value_end = value_start + cut;
+                        value = &value[..cut];
+                        t
+                    });
             let starts_new = match (&current, field) {
+                _ if std::mem::take(&mut title_inside) => true,
                 (_, Field::Other) => false,
                 (_, Field::Name) => true,
                 (None, _) => true,
@@ -1532,12 +1562,39 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             }
             last_field = Some(field);
             field_indent = indent(i);
+            if let Some(t) = next_title {
+                title = Some((line_no, t));
+                title_inside = true;
+            }
         }
         title = None;
     }
     close(&mut current, &mut out);
     out.sort_by_key(|r| r.first_line);
     out
+}
+
+/// Where a value ends and the next record's numbered title starts, when records run
+/// together on one line: "设备型号、OAID；（2）华为推送SDK，" gives the cut after "；" and
+/// "华为推送SDK". The title is short, numbered, after a clause stop or a lead-in's colon,
+/// and is no sentence.
+fn numbered_tail(value: &str) -> Option<(usize, String)> {
+    let (at, stop) = value
+        .char_indices()
+        .filter(|&(_, c)| matches!(c, '；' | ';' | '。' | '：' | ':'))
+        .last()?;
+    let cut = at + stop.len_utf8();
+    let rest = value[cut..].trim();
+    if !rest.starts_with(|c: char| matches!(c, '(' | '（') || c.is_ascii_digit())
+        || !is_numbered(rest)
+        || rest.chars().count() > 40
+    {
+        return None;
+    }
+    let name = strip_marker(rest)
+        .trim_end_matches(['，', ',', ' ', '：', ':'])
+        .trim();
+    (!name.is_empty() && !name.contains(['。', '，', ','])).then(|| (cut, name.to_string()))
 }
 
 /// Companies named by their legal form in `text`: Chinese names ending in 有限公司 and
