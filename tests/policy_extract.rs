@@ -3160,6 +3160,63 @@ We count usage events with Tallybird, a counting tool that does not use device i
     }
 
     #[test]
+    fn hard_wrapped_lettered_items_and_providers() {
+        // Plain text wrapped at 72 columns: lettered items whose lines go on, indented,
+        // in lower case; a section of what is not collected; a processor list of
+        // "(a) Company -- what it does" items.
+        let text = r"ACME NOTES PRIVACY POLICY
+
+1. INFORMATION WE COLLECT
+
+When you create an account we collect:
+
+  (a) your email address, which is your login name and the address we
+      use for security alerts; and
+
+  (b) the operating system of each device you link, and the app
+      version.
+
+2. WHAT WE DO NOT COLLECT
+
+We have chosen not to collect the following:
+
+  (a) your contacts or address book;
+
+  (b) advertising identifiers such as the IDFA or the Google
+      Advertising ID, because we show no ads.
+
+3. SERVICE PROVIDERS
+
+We use the following processors:
+
+  (a) Quarry Hosting SARL -- hosting in the eu-north-1
+      (Stockholm) region; stores account data.
+
+  (b) Fernmail PBC -- support mailbox; receives your email address and
+      the content of your messages.
+";
+        let d = draft_of("policy.txt", text);
+        let ids = collected_ids(&d);
+        assert!(ids.contains(&"contact.email"), "{d:#?}");
+        assert!(ids.contains(&"device.software.os"), "{d:#?}");
+        let denied: Vec<&str> = d
+            .deny
+            .iter()
+            .flat_map(|x| x.data.iter().map(String::as_str))
+            .collect();
+        assert!(denied.contains(&"comm.contacts"), "{denied:?}");
+        assert!(denied.contains(&"device.identifier.idfa"), "{denied:?}");
+        assert!(!names(&d).iter().any(|n| n == "Google"), "{:?}", names(&d));
+        assert!(receives(&d, "Fernmail PBC", "contact.email"), "{d:#?}");
+        let quarry = d
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Quarry Hosting SARL"))
+            .unwrap_or_else(|| panic!("{:?}", names(&d)));
+        assert_eq!(quarry.entity.as_deref(), Some("Quarry Hosting SARL"));
+    }
+
+    #[test]
     fn a_header_row_names_columns_and_declares_nothing() {
         // The "Location" column says where each processor is, not that location is
         // collected; the policy has just said it is not.

@@ -870,6 +870,13 @@ const COMPANY_SUFFIXES_EN: &[&str] = &[
     "kg",
     "lp",
     "llp",
+    "sarl",
+    "s.à r.l.",
+    "pbc",
+    "s.p.a.",
+    "spa",
+    "ulc",
+    "aps",
 ];
 const COMPANY_SUFFIXES_ZH: &[&str] = &["有限责任公司", "股份有限公司", "有限公司"];
 
@@ -1132,6 +1139,10 @@ fn numbered_name(line: &str) -> Option<(String, Option<String>, String)> {
 /// what the item says about the data. `raw` is the line as written (bold marks kept),
 /// `line` the cleaned one.
 fn provider_item(raw: &str, line: &str) -> Option<(String, Option<String>, String)> {
+    // "  (d) Twilio Ireland Ltd -- sends SMS codes": a lettered item of a plain-text list.
+    if let Some(rest) = strip_letter(line) {
+        return dashed_item(rest);
+    }
     if !(is_bullet(raw) || is_numbered(raw)) {
         return None;
     }
@@ -1142,12 +1153,22 @@ fn provider_item(raw: &str, line: &str) -> Option<(String, Option<String>, Strin
         .or_else(|| dashed_item(strip_marker(line)).filter(|_| is_bullet(raw)))
 }
 
+/// The text after a lettered item's marker ("(a) ", "b) "), for one lower-case letter.
+fn strip_letter(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let t = t.strip_prefix('(').unwrap_or(t);
+    let mut chars = t.chars();
+    let letter = chars.next()?;
+    let rest = chars.as_str().strip_prefix(')')?;
+    (letter.is_ascii_lowercase() && rest.starts_with(' ')).then(|| rest.trim_start())
+}
+
 /// "gameanalytics — tells us where people get stuck", "playfab (microsoft) — stores
 /// cloud saves": a bullet headed by a name of a few words and a dash, in whatever case
 /// the policy writes names. Only read after a lead-in that says the list is of third
 /// parties, as all provider items are.
 fn dashed_item(line: &str) -> Option<(String, Option<String>, String)> {
-    let (head, rest) = [" — ", " – ", " - "]
+    let (head, rest) = [" — ", " – ", " -- ", " - "]
         .iter()
         .filter_map(|sep| line.split_once(sep))
         .min_by_key(|(h, _)| h.len())?;
@@ -1155,6 +1176,20 @@ fn dashed_item(line: &str) -> Option<(String, Option<String>, String)> {
         Some((n, o)) => (n.trim(), o.strip_suffix(')').map(str::trim)),
         None => (head.trim(), None),
     };
+    // "Amazon Web Services EMEA SARL -- hosting": a company's full name, longer than a
+    // product's and with its commas, is the name and the owner.
+    if looks_like_company(name)
+        && name.split_whitespace().count() <= 8
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && !rest.trim().is_empty()
+    {
+        let owner = owner.filter(|o| !o.is_empty()).unwrap_or(name);
+        return Some((
+            name.to_string(),
+            Some(owner.to_string()),
+            rest.trim().to_string(),
+        ));
+    }
     let words: Vec<&str> = name.split_whitespace().collect();
     let ok = !words.is_empty()
         && words.len() <= 3
@@ -1204,6 +1239,20 @@ fn link_lists(
     let item = |used: &[bool], k: usize| -> bool {
         !used[k] && (link_item(&lines[k]).is_some() || provider(k).is_some())
     };
+    let indent = |k: usize| {
+        raw.get(k)
+            .map_or(0, |l| l.chars().take_while(|c| c.is_whitespace()).count())
+    };
+    // Hard-wrapped text: the lines of an item after its first, indented deeper.
+    let wrapped = |used: &[bool], item_line: usize, k: usize| -> bool {
+        !used[k]
+            && !lines[k].trim().is_empty()
+            && indent(k) > indent(item_line)
+            && indent(item_line) > 0
+            && !item(used, k)
+            && !is_bullet(raw[k])
+            && strip_letter(&lines[k]).is_none()
+    };
     let mut i = 0;
     while i < lines.len() {
         if !item(used, i) {
@@ -1212,8 +1261,14 @@ fn link_lists(
         }
         let start = i;
         let mut end = i;
-        while i < lines.len() && (item(used, i) || lines[i].trim().is_empty()) {
+        let mut last_item = i;
+        while i < lines.len()
+            && (item(used, i) || lines[i].trim().is_empty() || wrapped(used, last_item, i))
+        {
             if item(used, i) {
+                last_item = i;
+                end = i + 1;
+            } else if !lines[i].trim().is_empty() {
                 end = i + 1;
             }
             i += 1;
@@ -1233,10 +1288,16 @@ fn link_lists(
         if !lead {
             continue;
         }
-        for k in start..end {
+        let mut k = start;
+        while k < end {
             let line = &lines[k];
             let mut draft = Draft::default();
             let mut weak = false;
+            // The item's wrapped lines, read with it.
+            let mut next = k + 1;
+            while next < end && wrapped(used, k, next) {
+                next += 1;
+            }
             if let Some((name, url)) = link_item(line) {
                 draft.names = name;
                 *draft.value_mut(Field::Link) = url;
@@ -1251,14 +1312,23 @@ fn link_lists(
                 *draft.value_mut(Field::Data) = rest;
                 weak = true;
             } else {
+                k = next;
                 continue;
             }
             used[k] = true;
             draft.add_text(k + 1, line);
+            for w in k + 1..next {
+                if weak {
+                    append(draft.value_mut(Field::Data), &lines[w]);
+                }
+                used[w] = true;
+                draft.add_text(w + 1, &lines[w]);
+            }
             if let Some(mut r) = draft.finish(labels) {
                 r.weak = weak;
                 out.push(r);
             }
+            k = next;
         }
     }
 }

@@ -536,6 +536,7 @@ pub(super) fn segment_with_structure(
         }
         seg.standalone = standalone;
         seg.marked = marked;
+        seg.wraps = wraps_onto_next(raw, lines.get(n + 1).copied());
         for piece in split_run_together(raw) {
             seg.line(piece, n + 1, line_start + offset_in(raw, piece));
         }
@@ -584,6 +585,9 @@ struct Segmenter {
     definitions_level: u8,
     /// Titles standing alone seen so far.
     titles: usize,
+    /// Whether the current line is hard-wrapped onto the next one: a sentence, not a
+    /// title, even when it is short and numbered ("(a) your email address, which is").
+    wraps: bool,
 }
 
 struct Para {
@@ -596,6 +600,8 @@ struct Para {
     standalone: bool,
     bullet: bool,
     last_width: usize,
+    /// The last line joined was hard-wrapped onto the next (see `Segmenter::wraps`).
+    wraps: bool,
 }
 
 impl Segmenter {
@@ -613,7 +619,14 @@ impl Segmenter {
             // colon-ended title ("1.4 Log information:") is a heading.
             let intro = rest.ends_with([':', '：'])
                 && (rest.split_whitespace().count() > 4 || rest.chars().count() > 16);
-            let heading = (is_heading_text(rest) && !intro) || rest.is_empty();
+            // "(e) advertising identifiers such as the IDFA": a lettered item in lower
+            // case is a list item, not a title.
+            let item = matches!(
+                label.kind,
+                LabelKind::ParenAlpha | LabelKind::ParenNum | LabelKind::Roman
+            ) && rest.starts_with(|c: char| c.is_ascii_lowercase());
+            let heading =
+                (is_heading_text(rest) && !intro && !self.wraps && !item) || rest.is_empty();
             let role = if heading {
                 self.sections.role_of(rest)
             } else {
@@ -692,7 +705,7 @@ impl Segmenter {
                         && next.is_some_and(is_cjk));
                 !p.heading
                     && !is_table_row(&p.text)
-                    && p.last_width >= 60
+                    && (p.last_width >= 60 || p.wraps)
                     && continues
                     && !p
                         .text
@@ -709,6 +722,7 @@ impl Segmenter {
             p.origin.push((p.text.len(), src(text)));
             p.text.push_str(text);
             p.last_width = line_width(text);
+            p.wraps = self.wraps;
             return;
         }
         self.flush();
@@ -733,6 +747,7 @@ impl Segmenter {
             standalone: false,
             bullet: false,
             last_width: line_width(text),
+            wraps: self.wraps,
         });
     }
 
@@ -906,6 +921,22 @@ impl Segmenter {
             });
         }
     }
+}
+
+/// Hard-wrapped text at a fixed width: a line of 40 columns or more with no closing
+/// punctuation, followed by a line that goes on in lower case and is no item of its own
+/// ("  (a) your email address, which is your login name and the address we" /
+/// "      use for security alerts").
+fn wraps_onto_next(line: &str, next: Option<&str>) -> bool {
+    let line = line.trim_matches(is_space);
+    let Some(next) = next.map(|n| n.trim_matches(is_space)) else {
+        return false;
+    };
+    line_width(line) >= 40
+        && line.is_ascii()
+        && next.starts_with(|c: char| c.is_ascii_lowercase())
+        && strip_bullet(next).is_none()
+        && parse_label(next).is_none()
 }
 
 /// Display width of a line that may continue on the next one; lines ending in closing
