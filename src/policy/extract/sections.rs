@@ -238,6 +238,16 @@ mod tests {
         // A stem matches any ending; a whole word does not match inside a longer one.
         assert_eq!(w.role_of("Storing your data"), Some(Role::Storage));
         assert_eq!(w.role_of("Museums"), None);
+        // A heading saying what a term means opens definitions, unless a practice word
+        // comes first.
+        assert_eq!(
+            w.role_of("What \"personal information\" means here"),
+            Some(Role::Definitions)
+        );
+        assert_eq!(
+            w.role_of("How we collect data by automated means"),
+            Some(Role::Collection)
+        );
     }
 
     #[test]
