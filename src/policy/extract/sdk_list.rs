@@ -1651,8 +1651,7 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
 fn numbered_tail(value: &str) -> Option<(usize, String)> {
     let (at, stop) = value
         .char_indices()
-        .filter(|&(_, c)| matches!(c, '；' | ';' | '。' | '：' | ':'))
-        .last()?;
+        .rfind(|&(_, c)| matches!(c, '；' | ';' | '。' | '：' | ':'))?;
     let cut = at + stop.len_utf8();
     let rest = value[cut..].trim();
     if !rest.starts_with(|c: char| matches!(c, '(' | '（') || c.is_ascii_digit())
