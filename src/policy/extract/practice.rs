@@ -601,34 +601,31 @@ fn product_words(
     Ok(out)
 }
 
+/// The tables of the built-in phrase file that a user's older file may lack.
+#[derive(Deserialize)]
+struct BuiltinTables {
+    section_headings: RawSectionHeadings,
+    vendor_products: BTreeMap<String, Vec<String>>,
+}
+
+const BUILTIN_FILE: &str = "built-in policy-phrases.toml";
+
+fn builtin_tables() -> Result<BuiltinTables, ExtractError> {
+    toml::from_str(DEFAULT_POLICY_PHRASES).map_err(|e| ExtractError::Lexicon {
+        file: BUILTIN_FILE.to_string(),
+        message: e.to_string(),
+    })
+}
+
 /// The product words of the built-in phrase file, for a phrase file without its own.
 fn builtin_product_words() -> Result<Vec<ProductWord>, ExtractError> {
-    #[derive(Deserialize)]
-    struct ProductsOnly {
-        vendor_products: BTreeMap<String, Vec<String>>,
-    }
-    let file = "built-in policy-phrases.toml";
-    let raw: ProductsOnly =
-        toml::from_str(DEFAULT_POLICY_PHRASES).map_err(|e| ExtractError::Lexicon {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
-    product_words(&raw.vendor_products, DEFAULT_POLICY_PHRASES, file)
+    let raw = builtin_tables()?;
+    product_words(&raw.vendor_products, DEFAULT_POLICY_PHRASES, BUILTIN_FILE)
 }
 
 /// The heading words of the built-in phrase file, for a phrase file without its own.
 pub(super) fn builtin_sections() -> Result<SectionWords, ExtractError> {
-    #[derive(Deserialize)]
-    struct HeadingsOnly {
-        section_headings: RawSectionHeadings,
-    }
-    let file = "built-in policy-phrases.toml";
-    let raw: HeadingsOnly =
-        toml::from_str(DEFAULT_POLICY_PHRASES).map_err(|e| ExtractError::Lexicon {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
-    SectionWords::compile(&raw.section_headings, file)
+    SectionWords::compile(&builtin_tables()?.section_headings, BUILTIN_FILE)
 }
 
 #[cfg(test)]
