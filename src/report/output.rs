@@ -1,7 +1,7 @@
-//! Where reports go: standard output (also for `-o -`), or a file written atomically (a temporary file
-//! in the same directory, renamed into place when complete). A destination that exists
-//! and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written directly:
-//! renaming over it would replace the device with a file.
+//! Where reports go: standard output (also for `-o -`), or a file written atomically (a
+//! temporary file in the same directory, renamed into place when complete). A destination
+//! that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written
+//! directly: renaming over it would replace the device with a file.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -78,12 +78,8 @@ pub fn check_writable(dest: &Path) -> Result<(), NotWritable> {
 
 impl Output {
     pub fn open(path: Option<&Path>) -> io::Result<Output> {
-        match path {
+        match path.filter(|dest| !is_stdout(dest)) {
             None => Ok(Output::Stdout(BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
-            Some(dest) if is_stdout(dest) => Ok(Output::Stdout(BufWriter::with_capacity(
                 1 << 16,
                 io::stdout(),
             ))),

@@ -932,9 +932,9 @@ fn wraps_onto_next(line: &str, next: Option<&str>) -> bool {
     let Some(next) = next.map(|n| n.trim_matches(is_space)) else {
         return false;
     };
-    line_width(line) >= 40
+    next.starts_with(|c: char| c.is_ascii_lowercase())
         && line.is_ascii()
-        && next.starts_with(|c: char| c.is_ascii_lowercase())
+        && line_width(line) >= 40
         && strip_bullet(next).is_none()
         && parse_label(next).is_none()
 }
