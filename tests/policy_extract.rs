@@ -424,6 +424,57 @@ Contact Us
 Email privacy@fittrack.example.com or visit https://www.fittrack.example.com/privacy.
 "#;
 
+    /// A Tencent-made office app's policy, a crawl artefact before its title, a table of
+    /// contents numbered unlike the body, and a user agreement published with it.
+    const OWN_NAMES: &str = "[帮助中心](https://example.com/help)
+企业微信隐私保护指引
+更新日期：2026年1月1日
+企业微信是由深圳市某某计算机系统有限公司（以下简称“某某公司”或“我们”）提供的办公工具。
+本指引包括：
+1\\. 我们收集的信息
+2\\. 信息的分享
+3\\. 如何联系我们
+==========
+一、我们收集的信息
+你使用企业微信时，我们会收集你的手机号码和设备型号。
+拒绝授予日历权限仅会使你无法使用日程功能，但不影响你正常使用企业微信的其他功能。
+你可以使用微信账号登录，我们会获取你的微信头像。
+二、信息的分享
+我们会向腾讯地图SDK提供你的位置信息，用于展示附近的会议室。
+某某公司的关联公司在必要时会处理你的信息。
+三、用户行为规范
+用户不得盗用他人账号和密码，不得上传他人的照片。
+";
+
+    #[test]
+    fn the_apps_own_name_and_its_operator_are_no_third_party() {
+        let d = run(OWN_NAMES).declaration;
+        assert_eq!(d.app.name_zh.as_deref(), Some("企业微信"));
+        // The 微信 of 企业微信 is the app; signing in with 微信 names WeChat as the means,
+        // and what the app gets from it is collected.
+        assert!(
+            d.share
+                .iter()
+                .all(|s| s.data.is_empty() || s.party != "sdk:wechat"),
+            "{:#?}",
+            d.share
+        );
+        assert_eq!(shared(&d, "sdk:tencent_map"), ["location"]);
+        // The table of contents ends with "3. 如何联系我们"; the body after it is read.
+        let got = collected(&d);
+        for id in [
+            "contact.phone_number",
+            "device.hardware.model",
+            "identity.avatar",
+        ] {
+            assert!(got.contains(&id), "{id} in {got:?}");
+        }
+        // The user agreement's rules collect nothing.
+        for id in ["account.password", "media.photo_video"] {
+            assert!(!got.contains(&id), "{id} in {got:?}");
+        }
+    }
+
     #[test]
     fn unnumbered_english_policy() {
         let x = run(ENGLISH);

@@ -30,6 +30,7 @@ mod decode;
 pub mod document;
 mod hanzi;
 mod lexicon;
+mod own_names;
 mod phrase_match;
 mod practice;
 mod prose_names;
@@ -1437,9 +1438,12 @@ impl<'a> Builder<'a> {
     fn scans_data(&self, role: Role) -> bool {
         match role {
             Role::Collection | Role::Sharing => true,
-            Role::Definitions | Role::Rights | Role::Contact | Role::Changes | Role::Minors => {
-                false
-            }
+            Role::Definitions
+            | Role::Rights
+            | Role::Contact
+            | Role::Changes
+            | Role::Minors
+            | Role::Terms => false,
             _ => !self.has_collection,
         }
     }
@@ -1452,8 +1456,10 @@ impl<'a> Builder<'a> {
             Role::Collection | Role::Sharing => true,
             Role::Definitions => false,
             // Rights, security, retention, minors, changes and contact sections mention
-            // data while saying what the user may do with it or how it is protected;
-            // only an explicit "we collect" there is a statement of collection.
+            // data while saying what the user may do with it or how it is protected, and
+            // a user agreement's rules and disclaimers while saying what the user must
+            // not do ("不得盗用他人账号和密码"); only an explicit "we collect" there is a
+            // statement of collection.
             Role::Preamble if self.untitled => practice,
             Role::Preamble
             | Role::Rights
@@ -1461,7 +1467,8 @@ impl<'a> Builder<'a> {
             | Role::Storage
             | Role::Minors
             | Role::Changes
-            | Role::Contact => we_collect,
+            | Role::Contact
+            | Role::Terms => we_collect,
             _ => practice,
         }
     }
@@ -1488,7 +1495,17 @@ impl<'a> Builder<'a> {
     ) -> Vec<((usize, usize), Party)> {
         let mut out = Vec::new();
         let mut ambiguous: Vec<(String, usize, Vec<usize>)> = Vec::new();
+        let own: Vec<String> = [self.app.name.clone()]
+            .into_iter()
+            .chain(self.app.name_zh.clone())
+            .chain(self.own_names.iter().cloned())
+            .collect();
         for mut m in self.lexicon.find_parties(masked) {
+            // The 微信 of "企业微信" when that is the app, the 小米 of "小米公司" when
+            // that is who "we" are: the policy's own name, no receiver.
+            if own_names::inside_own_name(masked, m.start, m.end, &own) {
+                continue;
+            }
             // The name as the policy writes it, not as folded for matching.
             if let Some(name) = original.get(m.start..m.end) {
                 m.text = name.to_string();
@@ -2470,10 +2487,15 @@ impl<'a> Builder<'a> {
     /// first-party domains from the contact details.
     fn app_info(&mut self, s: &Sentence) {
         let p = &self.lexicon.patterns;
-        if matches!(s.role, Role::Preamble) {
+        // The opening: before any numbered clause or section, in the document's first
+        // file. A title standing alone there may already end the preamble.
+        if s.doc == 0 && s.clause.is_none() && matches!(s.role, Role::Preamble | Role::Other) {
             self.preamble_seen += 1;
-            if self.preamble_seen == 1 {
-                let (name, zh) = app_name(&s.text);
+            // The title may follow a link line or a notice ("[帮助中心](…)", "【特别
+            // 提示】…请您仔细阅读《小米金融隐私政策》"); a few sentences in, it is text.
+            if self.preamble_seen <= 8 && self.app.name.is_empty() {
+                let title_like = s.heading || self.preamble_seen == 1;
+                let (name, zh) = own_names::app_name_in(&s.text, title_like);
                 if let Some(name) = name {
                     if zh {
                         self.app.name_zh = Some(name.clone());
@@ -2482,10 +2504,13 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if let Some(own) = own_name(&s.text)
-            && !self.own_names.contains(&own)
-        {
-            self.own_names.push(own);
+        let found = own_names::own_name(&s.text)
+            .into_iter()
+            .chain(own_names::own_names_zh(&s.text));
+        for own in found {
+            if !self.own_names.contains(&own) {
+                self.own_names.push(own);
+            }
         }
         if self.app.policy_date.is_none()
             && matches!(s.role, Role::Preamble | Role::Other | Role::Changes)
@@ -2773,104 +2798,6 @@ fn purpose_line(text: &str) -> Option<String> {
     None
 }
 
-/// The name a policy gives its own operator where it says who "we" are: "Forkful
-/// Kitchen LLC ("we," "us," or "our")", "Acme Labs Ltd. (the "Company")".
-fn own_name(text: &str) -> Option<String> {
-    // Every sentence passes here; only one with a bracket can say it.
-    if !text.contains('(') {
-        return None;
-    }
-    let lower = text.to_lowercase();
-    let at = [
-        "(\"we",
-        "(“we",
-        "(the \"company",
-        "(the “company",
-        "(\"company",
-        "(“company",
-    ]
-    .iter()
-    .filter_map(|cue| lower.find(cue))
-    .min()?;
-    let before = text.get(..at)?.trim_end();
-    // The capitalised words right before the bracket, with a legal form's commas.
-    let mut start = before.len();
-    for (i, word) in before.rsplit(' ').enumerate() {
-        let capital = word
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
-        if !capital || i >= 6 {
-            break;
-        }
-        start = start.saturating_sub(word.len() + 1);
-    }
-    let name = before.get(start..)?.trim().trim_end_matches(',').trim();
-    let pronoun = ["we", "us", "our", "this", "the"].contains(&name.to_lowercase().as_str());
-    (name.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !pronoun).then(|| name.to_string())
-}
-
-/// The app name in a title line such as "Mobile Office Privacy Protection Agreement" or
-/// "《移动办公隐私政策》"; the bool says whether it is Chinese.
-fn app_name(title: &str) -> (Option<String>, bool) {
-    let t = title.trim().trim_matches(['《', '"', '“', '”']);
-    const SUFFIXES: &[&str] = &[
-        "Privacy Protection Agreement",
-        "Privacy Agreement",
-        "Privacy Policy",
-        "Privacy Statement",
-        "Privacy Notice",
-        "个人信息保护政策",
-        "个人信息保护指引",
-        "隐私保护政策",
-        "隐私保护协议",
-        "隐私保护指引",
-        "隐私政策",
-        "隐私协议",
-        "隐私声明",
-        "隐私权政策",
-    ];
-    let lower = t.to_lowercase();
-    // "Privacy Policy of Sprout Budget", "Privacy Notice for Acme" (iubenda and other
-    // generators put the name last).
-    for suffix in &SUFFIXES[..5] {
-        for joint in [" of ", " for ", " — ", " – ", " - ", ": ", " | "] {
-            let prefix = format!("{}{joint}", suffix.to_lowercase());
-            if lower.starts_with(&prefix) && t.is_char_boundary(prefix.len()) {
-                let name = t[prefix.len()..]
-                    .trim()
-                    .trim_matches(['"', '“', '”'])
-                    .trim();
-                let name = name.strip_prefix("the ").unwrap_or(name);
-                if !name.is_empty() && name.chars().count() <= 40 {
-                    return (Some(name.to_string()), false);
-                }
-            }
-        }
-    }
-    for suffix in SUFFIXES {
-        if let Some(pos) = lower.rfind(&suffix.to_lowercase())
-            && t.is_char_boundary(pos)
-        {
-            let name = t[..pos]
-                .trim()
-                .trim_end_matches(['-', '–', '—', '|', ':', '：', '《', '》', '"', '“', '”'])
-                .trim();
-            // "Lunaria's Privacy Policy".
-            let name = name
-                .strip_suffix("'s")
-                .or_else(|| name.strip_suffix("’s"))
-                .unwrap_or(name)
-                .trim();
-            if !name.is_empty() && name.chars().count() <= 40 {
-                let zh = name.chars().any(segment::is_cjk);
-                return (Some(name.to_string()), zh);
-            }
-        }
-    }
-    (None, false)
-}
-
 /// The registrable part of a host, without a public-suffix list: two labels, three under
 /// the Chinese and other second-level suffixes policies use.
 fn registrable(host: &str) -> String {
@@ -2888,47 +2815,4 @@ fn registrable(host: &str) -> String {
         2
     };
     labels[n - keep.min(n)..].join(".")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{app_name, own_name};
-
-    #[test]
-    fn app_names_in_titles() {
-        let name = |t: &str| app_name(t).0;
-        assert_eq!(
-            name("Privacy Policy of Sprout Budget").as_deref(),
-            Some("Sprout Budget")
-        );
-        assert_eq!(
-            name("Privacy Policy — Chirpy Messenger").as_deref(),
-            Some("Chirpy Messenger")
-        );
-        assert_eq!(
-            name("Hush Messenger — Privacy Policy").as_deref(),
-            Some("Hush Messenger")
-        );
-        assert_eq!(name("Lunaria's Privacy Policy").as_deref(), Some("Lunaria"));
-        assert_eq!(
-            name("Privacy Policy for the Velomo App").as_deref(),
-            Some("Velomo App")
-        );
-        assert_eq!(name("移动办公隐私政策").as_deref(), Some("移动办公"));
-        assert_eq!(name("Privacy Policy"), None);
-    }
-
-    #[test]
-    fn the_operator_a_policy_calls_we() {
-        assert_eq!(
-            own_name("This privacy notice for Forkful Kitchen LLC (\"we,\" \"us,\" or \"our\"), describes how").as_deref(),
-            Some("Forkful Kitchen LLC")
-        );
-        assert_eq!(
-            own_name("Acme Labs Ltd. (the “Company”) runs the app.").as_deref(),
-            Some("Acme Labs Ltd.")
-        );
-        assert_eq!(own_name("We (\"we\") collect."), None);
-        assert_eq!(own_name("Nothing defined here."), None);
-    }
 }

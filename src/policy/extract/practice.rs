@@ -64,6 +64,8 @@ struct RawNotData {
     not_means_after_zh: Vec<String>,
     #[serde(default)]
     party_after_zh: Vec<String>,
+    #[serde(default)]
+    words_zh: Vec<String>,
 }
 
 /// How English prose names organisations (`[prose_names]`).
@@ -222,6 +224,24 @@ pub(super) struct NotData {
     means: Vec<String>,
     not_means_after: Vec<String>,
     party_after: Vec<String>,
+    /// Words a data phrase stands inside or across: "主体重新" holds 体重, "大陆地区法律"
+    /// 地区.
+    words: Vec<String>,
+}
+
+/// The last `n` characters of `text`.
+fn tail_chars(text: &str, n: usize) -> &str {
+    if n == 0 {
+        return "";
+    }
+    let at = text.char_indices().rev().nth(n - 1).map_or(0, |(i, _)| i);
+    &text[at..]
+}
+
+/// The first `n` characters of `text`.
+fn head_chars(text: &str, n: usize) -> &str {
+    let at = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    &text[..at]
 }
 
 /// Separators of a coordinated run of means ("通过电话、短信或邮件").
@@ -230,7 +250,8 @@ const MEANS_JOINERS: &[&str] = &["、", "，", ",", "/", "或者", "或", "和",
 impl NotData {
     /// Whether `phrase`, standing between `before` and `after`, names no data.
     pub(super) fn excludes(&self, before: &str, phrase: &str, after: &str) -> bool {
-        self.negated(before)
+        self.in_word(before, phrase, after)
+            || self.negated(before)
             || self
                 .party_after
                 .iter()
@@ -240,6 +261,23 @@ impl NotData {
                     .not_means_after
                     .iter()
                     .any(|w| after.starts_with(w.as_str())))
+    }
+
+    /// Whether one of `words` covers part of the phrase and goes beyond it, or covers
+    /// the phrase and more: Chinese has no spaces, so "主体重新" holds 体重.
+    fn in_word(&self, before: &str, phrase: &str, after: &str) -> bool {
+        self.words.iter().any(|w| {
+            // The word starts at most its length before the phrase's end and ends at
+            // most its length after the phrase's start.
+            let lead = tail_chars(before, w.chars().count());
+            let trail = head_chars(after, w.chars().count());
+            let window = format!("{lead}{phrase}{trail}");
+            let (start, end) = (lead.len(), lead.len() + phrase.len());
+            window.match_indices(w.as_str()).any(|(at, m)| {
+                let (a, b) = (at, at + m.len());
+                a < end && b > start && (a < start || b > end)
+            })
+        })
     }
 
     fn negated(&self, before: &str) -> bool {
@@ -359,6 +397,7 @@ impl PracticeWords {
                 means: nd.means_zh,
                 not_means_after: nd.not_means_after_zh,
                 party_after: nd.party_after_zh,
+                words: nd.words_zh,
             },
             sdk_list,
             prose_names: ProseNames::new(
@@ -471,6 +510,13 @@ impl PracticeWords {
                 .rev()
                 .collect();
             let after = text.get(spans[j].1..).unwrap_or("");
+            // "通过社交软件（如微博、微信）账号登录": examples in brackets stand for the
+            // noun before them, and the clause goes on after the bracket.
+            let in_brackets = before.contains(['（', '(']) && !before.contains(['）', ')']);
+            let after = match after.strip_prefix(['）', ')']) {
+                Some(rest) if in_brackets => rest,
+                _ => after,
+            };
             let clause_end = after
                 .find(['，', '。', '；', ',', ';', '：'])
                 .unwrap_or(after.len());
@@ -711,6 +757,12 @@ mod tests {
         assert!(!nd.excludes("职业、", "公司", "、教育背景"));
         // Only the means words: "发送短信验证码" still names the code.
         assert!(!nd.excludes("我们会向您发送", "短信验证码", "。"));
+        // A word the phrase stands across or inside.
+        assert!(nd.excludes("要求新的主体继续接受约束，要求该主", "体重", "新征求同意"));
+        assert!(nd.excludes("适用中华人民共和国大陆", "地区", "法律"));
+        assert!(nd.excludes("煽动", "民族", "仇恨的"));
+        assert!(!nd.excludes("我们会记录您的身高、", "体重", "。"));
+        assert!(!nd.excludes("您所在的", "地区", "。"));
     }
 
     #[test]
@@ -808,6 +860,13 @@ mod tests {
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["支付宝"])), [true]);
         let t = "我们通过友盟SDK获取您的设备标识符。";
         assert_eq!(w.brands_as_means(t, &spans_of(t, &["友盟SDK"])), [false]);
+        // Examples in brackets stand for the noun before them: the login word follows
+        // the bracket.
+        let t = "当您通过社交账号（如微博、微信）登录本应用时，我们会收集您的昵称。";
+        assert_eq!(
+            w.brands_as_means(t, &spans_of(t, &["微博", "微信"])),
+            [true, true]
+        );
         assert_eq!(w.header_practice("We store"), Some(true));
         assert_eq!(w.header_practice("We cannot see"), Some(false));
         assert_eq!(w.header_practice("Data we don't collect"), Some(false));

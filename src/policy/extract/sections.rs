@@ -49,6 +49,8 @@ struct RawRoles {
     changes: Vec<String>,
     #[serde(default)]
     contact: Vec<String>,
+    #[serde(default)]
+    terms: Vec<String>,
 }
 
 impl RawRoles {
@@ -64,6 +66,7 @@ impl RawRoles {
             (&self.minors, Role::Minors),
             (&self.changes, Role::Changes),
             (&self.contact, Role::Contact),
+            (&self.terms, Role::Terms),
         ];
         let mut out = Vec::new();
         for (words, role) in lists {

@@ -24,6 +24,9 @@ pub(super) enum Role {
     Minors,
     Changes,
     Contact,
+    /// A user agreement's own sections (conduct rules, disclaimers, intellectual
+    /// property, governing law) that many apps publish in the same page as the policy.
+    Terms,
     /// Under headings none of the above matched.
     Other,
 }
@@ -257,8 +260,12 @@ fn parse_label(line: &str) -> Option<Label> {
             });
         }
         let mut j = i;
-        let terminated = matches!(next, Some('.' | '．' | '、'));
-        if terminated {
+        // "1\." is "1." as Markdown writers escape it (HTML converted to Markdown).
+        let escaped = next == Some('\\') && matches!(at(i + 1), Some('.' | '．'));
+        let terminated = escaped || matches!(next, Some('.' | '．' | '、'));
+        if escaped {
+            j += 2;
+        } else if terminated {
             j += 1;
         }
         // A bare number needs its terminator ("30 days" is not a clause); a dotted
@@ -588,6 +595,14 @@ struct Segmenter {
     /// Whether the current line is hard-wrapped onto the next one: a sentence, not a
     /// title, even when it is short and numbered ("(a) your email address, which is").
     wraps: bool,
+    /// Headings opened in a row with no text between them, and their numbering: three
+    /// or more of one numbering are a table of contents (see `open`).
+    contents_run: usize,
+    contents_kind: Option<LabelKind>,
+    /// The label of the run's first heading.
+    contents_first: Option<String>,
+    /// Whether text (not a heading, not a separator line) came since the last heading.
+    text_since_heading: bool,
 }
 
 struct Para {
@@ -737,6 +752,10 @@ impl Segmenter {
     }
 
     fn start_para(&mut self, text: &str, line: usize, heading: bool, at: usize) {
+        // "==========" between the crawled pages of a policy is no text.
+        if !heading && text.chars().any(char::is_alphanumeric) {
+            self.text_since_heading = true;
+        }
         let titled = std::mem::take(&mut self.first_of_clause);
         self.para = Some(Para {
             text: text.to_string(),
@@ -764,6 +783,27 @@ impl Segmenter {
     }
 
     fn open(&mut self, kind: LabelKind, label: String, role: Option<Role>) {
+        // A table of contents ("1. 我们如何收集……8. 如何联系我们") followed by a body
+        // numbered another way ("一、我们如何收集"): its last entry is no parent of the
+        // body, which would otherwise all be read as "contact".
+        if self.contents_run >= 3
+            && !self.text_since_heading
+            && let Some(contents) = self.contents_kind
+            && contents != kind
+            && let Some(pos) = self.stack.iter().position(|f| f.kind == contents)
+        {
+            self.stack.truncate(pos);
+        }
+        // "一、" again after "一、……七、": the numbering restarts, the body begins.
+        let restarts = self.contents_first.as_deref() == Some(label.as_str());
+        if !self.text_since_heading && self.contents_kind == Some(kind) && !restarts {
+            self.contents_run += 1;
+        } else {
+            self.contents_run = 1;
+            self.contents_first = Some(label.clone());
+        }
+        self.contents_kind = Some(kind);
+        self.text_since_heading = false;
         if role == Some(Role::Definitions) {
             self.definitions_level = self.marked_level;
         }
@@ -833,8 +873,9 @@ impl Segmenter {
 
     /// The role of the current position. The outermost heading with a role sets it; a
     /// sub-heading refines it only between collection/use/sharing ("（二）我们如何使用"
-    /// under "收集和使用") or into definitions/minors: a sub-heading such as
-    /// "（三）保障账号安全" inside the collection section is still collection.
+    /// under "收集和使用"), into definitions/minors, or out of a user agreement's
+    /// section: a sub-heading such as "（三）保障账号安全" inside the collection section
+    /// is still collection.
     fn role(&self) -> Role {
         let mut current: Option<Role> = None;
         for frame in &self.stack {
@@ -847,6 +888,9 @@ impl Segmenter {
                 Some(_) if frame.kind == LabelKind::Unlabelled => Some(r),
                 Some(c) if flows(c) && flows(r) => Some(r),
                 Some(_) if matches!(r, Role::Definitions | Role::Minors) => Some(r),
+                // A user agreement's section yields to any topic under it, and a table of
+                // contents ending in "8. 争议解决" must not make the policy after it one.
+                Some(Role::Terms) => Some(r),
                 keep => keep,
             };
         }
@@ -1202,6 +1246,8 @@ mod tests {
             ("第一章 总则", LabelKind::Chapter, "第一章"),
             ("(a) item", LabelKind::ParenAlpha, "(a)"),
             ("IV. Sharing", LabelKind::Roman, "IV"),
+            // Markdown's escape of a number that is no list item.
+            ("4\\. 用户行为规范", LabelKind::Decimal(1), "4"),
         ];
         for (line, kind, text) in cases {
             let label = parse_label(line).unwrap_or_else(|| panic!("no label in {line}"));
@@ -1258,6 +1304,35 @@ mod tests {
             find(&got, "内容"),
             (Some("二 第三条".to_string()), Role::Sharing)
         );
+    }
+
+    #[test]
+    fn a_table_of_contents_is_no_parent_of_the_body() {
+        // Contents numbered 1.–4., the body 一、二、: the last entry ("联系我们") must not
+        // hold the body. Markdown's "4\\." is "4.".
+        let text = "本政策包括：\n1\\. 我们如何收集\n2\\. 我们如何共享\n3\\. 您的权利\n4\\. 如何联系我们\n==========\n一、收集的信息\n我们会收集您的手机号码。\n二、共享\n内容。";
+        let got = clauses(text);
+        assert_eq!(
+            find(&got, "我们会收集您的手机号码"),
+            (Some("一".to_string()), Role::Collection)
+        );
+        // Contents numbered like the body: the body's "一、" starts again.
+        let text = "目录\n一、我们如何收集\n二、我们如何共享\n三、联系我们\n一、我们如何收集\n（一）注册\n我们会收集您的手机号码。";
+        let got = clauses(text);
+        assert_eq!(
+            find(&got, "我们会收集您的手机号码"),
+            (Some("一(一)".to_string()), Role::Collection)
+        );
+    }
+
+    #[test]
+    fn a_user_agreements_sections_are_terms() {
+        let text = "四、用户行为规范\n4.1 用户不得利用本服务上传他人照片。\n五、我们如何收集您的信息\n5.1 我们会收集您的手机号码。\n六、知识产权\n6.1 我们如何收集\n我们会收集设备型号。";
+        let got = clauses(text);
+        assert_eq!(find(&got, "用户不得利用").1, Role::Terms);
+        assert_eq!(find(&got, "我们会收集您的手机号码").1, Role::Collection);
+        // A topic under a user agreement's section is that topic.
+        assert_eq!(find(&got, "我们会收集设备型号").1, Role::Collection);
     }
 
     #[test]
