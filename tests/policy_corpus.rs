@@ -141,9 +141,10 @@ fn check(sub: &str, min_recall: f64, max_unsupported: f64) {
 
 #[test]
 fn chinese_development_half_ratchet() {
-    // Measured 0.946 / 0.231 (2026-12-06, after numbered terms-of-service lead-ins and
-    // brands as means, sources or data words); the grader on the release binary agrees.
-    check("ca4p-dev", 0.944, 0.232);
+    // Measured 0.951 / 0.227 (2026-12-07, after Markdown-escaped clause numbers, tables
+    // of contents, a user agreement's sections and the app's own name); the grader on
+    // the release binary agrees.
+    check("ca4p-dev", 0.949, 0.228);
 }
 
 #[test]

@@ -713,6 +713,9 @@ mod tests {
             w.is_definition("敏感个人信息是指一旦泄露可能危害人身安全的信息，包括身份证件号码。")
         );
         assert!(w.is_definition("个人信息包括姓名、出生日期、住址等。"));
+        assert!(w.is_definition(
+            "某些信息因其特殊性可能被认为是敏感个人信息，例如您的宗教信仰、健康信息。"
+        ));
         assert!(w.is_definition("\"Device data\" means the model and identifiers of a phone."));
         assert!(!w.is_definition("我们会收集您的个人信息，包括姓名和手机号码。"));
         // A passive statement of practice is no definition (the iubenda lead-in).
