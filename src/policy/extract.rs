@@ -2495,7 +2495,8 @@ impl<'a> Builder<'a> {
             // 提示】…请您仔细阅读《小米金融隐私政策》"); a few sentences in, it is text.
             if self.preamble_seen <= 8 && self.app.name.is_empty() {
                 let title_like = s.heading || self.preamble_seen == 1;
-                let (name, zh) = own_names::app_name_in(&s.text, title_like);
+                let words = &self.lexicon.practice.own_names;
+                let (name, zh) = own_names::app_name_in(&s.text, title_like, words);
                 if let Some(name) = name {
                     if zh {
                         self.app.name_zh = Some(name.clone());
@@ -2506,7 +2507,10 @@ impl<'a> Builder<'a> {
         }
         let found = own_names::own_name(&s.text)
             .into_iter()
-            .chain(own_names::own_names_zh(&s.text));
+            .chain(own_names::own_names_zh(
+                &s.text,
+                &self.lexicon.practice.own_names,
+            ));
         for own in found {
             if !self.own_names.contains(&own) {
                 self.own_names.push(own);

@@ -7,38 +7,40 @@
 //! policy's own: the 微信 of "企业微信" is no WeChat SDK, and Tencent's own app shares
 //! nothing with "腾讯" when it says 腾讯.
 
+use serde::Deserialize;
+
 use super::segment;
 
-/// Words a title puts before "隐私政策" that name no app.
-const NOT_NAMES: &[&str] = &[
-    "本",
-    "该",
-    "此",
-    "用户",
-    "我们的",
-    "本平台",
-    "平台",
-    "个人",
-    "隐私政策",
-    "法律声明",
-    "APP",
-    "App",
-    "app",
-    "软件",
-    "产品",
-    "客户端",
-];
+/// How a policy names itself (`[own_names]` in `signatures/policy-phrases.toml`).
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OwnNameWords {
+    /// Words a title puts before "隐私政策" that name no app ("本隐私政策").
+    #[serde(default)]
+    not_names: Vec<String>,
+    /// Words of a sentence addressed to the reader, which no title has.
+    #[serde(default)]
+    reader_words: Vec<String>,
+    /// What "we" is called: "以下简称“我们”", "下称“我行”".
+    #[serde(default)]
+    we_zh: Vec<String>,
+    /// The cues that give the short names of a party: "以下简称“小米”或“我们”".
+    #[serde(default)]
+    alias_cues_zh: Vec<String>,
+    /// An agreement named together with the policy ("用户协议及隐私政策"), left off
+    /// the app's name.
+    #[serde(default)]
+    agreement_tails_zh: Vec<String>,
+    /// Affiliates named with the operator ("小米公司及其关联公司"), left off its name.
+    #[serde(default)]
+    affiliate_tails_zh: Vec<String>,
+}
 
-/// Words of a sentence addressed to the reader, which no title has.
-const READER_WORDS: &[&str] = &[
-    "阅读", "了解", "查看", "同意", "遵守", "根据", "依据", "按照", "适用", "更新", "read", "agree",
-];
-
-/// What "we" is called: "以下简称“我们”", "下称“我行”".
-const WE_ZH: &[&str] = &["我们", "我行", "我司", "本公司", "本行", "本平台", "我方"];
-
-/// The cues that give the short names of a party: "以下简称“小米”或“我们”".
-const ALIAS_CUES_ZH: &[&str] = &["以下简称", "以下统称", "以下称", "下称", "简称"];
+impl OwnNameWords {
+    fn is_we(&self, word: &str) -> bool {
+        self.we_zh.iter().any(|w| w == word)
+    }
+}
 
 /// `text` without `prefix`, whatever its letter case.
 fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> &'t str {
@@ -49,19 +51,12 @@ fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> &'t str {
 }
 
 /// An agreement named together with the policy, left off the app's name.
-fn strip_agreement(name: &str) -> &str {
+fn strip_agreement<'t>(name: &'t str, w: &OwnNameWords) -> &'t str {
     let mut name = name
         .trim_end_matches(['及', '和', '与', '、', '&', ' '])
         .trim();
-    for tail in [
-        "用户服务协议",
-        "用户协议",
-        "服务协议",
-        "使用协议",
-        "法律声明",
-        "用户",
-    ] {
-        if let Some(head) = name.strip_suffix(tail) {
+    for tail in &w.agreement_tails_zh {
+        if let Some(head) = name.strip_suffix(tail.as_str()) {
             name = head.trim_end_matches(['及', '和', '与', '、', ' ']).trim();
         }
     }
@@ -72,11 +67,15 @@ fn strip_agreement(name: &str) -> &str {
 /// named in book-title marks within a sentence ("请您仔细阅读《小米金融隐私政策》");
 /// the bool says whether it is Chinese. `title_like`: the sentence stands as a title (a
 /// heading, or the document's first line).
-pub(super) fn app_name_in(sentence: &str, title_like: bool) -> (Option<String>, bool) {
+pub(super) fn app_name_in(
+    sentence: &str,
+    title_like: bool,
+    w: &OwnNameWords,
+) -> (Option<String>, bool) {
     let sentence = sentence.trim_start_matches(['#', '*', ' ']);
     for part in sentence.split('《').skip(1) {
         if let Some(end) = part.find('》') {
-            let found = app_name(&part[..end]);
+            let found = app_name(&part[..end], w);
             if found.0.is_some() {
                 return found;
             }
@@ -86,10 +85,10 @@ pub(super) fn app_name_in(sentence: &str, title_like: bool) -> (Option<String>, 
     // 策" would name "请您仔细阅读". A short line that asks nothing of the reader reads
     // as one too ("# 腾讯视频隐私保护指引" over its date lines).
     let punctuated = sentence.contains(['。', '！', '？', '；', '，', '!', '?', ';']);
-    let asks = READER_WORDS.iter().any(|w| sentence.contains(w));
+    let asks = w.reader_words.iter().any(|r| sentence.contains(r.as_str()));
     let short = sentence.chars().count() <= 40;
     if !punctuated && !asks && (title_like || short) {
-        return app_name(sentence);
+        return app_name(sentence, w);
     }
     (None, false)
 }
@@ -97,13 +96,13 @@ pub(super) fn app_name_in(sentence: &str, title_like: bool) -> (Option<String>, 
 /// The names a Chinese sentence gives the operator it calls "we": "由小米公司及其关联公司
 /// （以下简称“小米”或“我们”）" gives 小米公司 and 小米; "中原银行股份有限公司（以下简称
 /// “我行”）" gives 中原银行股份有限公司.
-pub(super) fn own_names_zh(text: &str) -> Vec<String> {
+pub(super) fn own_names_zh(text: &str, w: &OwnNameWords) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // Where a cue ends: "简称" inside "以下简称" is the same cue.
     let mut seen: Vec<usize> = Vec::new();
-    for cue in ALIAS_CUES_ZH {
+    for cue in &w.alias_cues_zh {
         let mut from = 0;
-        while let Some(pos) = text.get(from..).and_then(|t| t.find(cue)) {
+        while let Some(pos) = text.get(from..).and_then(|t| t.find(cue.as_str())) {
             let at = from + pos;
             from = at + cue.len();
             if seen.contains(&from) {
@@ -117,15 +116,15 @@ pub(super) fn own_names_zh(text: &str) -> Vec<String> {
                 .next()
                 .unwrap_or("");
             let aliases = quoted(after);
-            if !aliases.iter().any(|a| WE_ZH.contains(&a.as_str())) {
+            if !aliases.iter().any(|a| w.is_we(a)) {
                 continue;
             }
             for a in aliases {
-                if !WE_ZH.contains(&a.as_str()) && !a.starts_with('本') && !out.contains(&a) {
+                if !w.is_we(&a) && !a.starts_with('本') && !out.contains(&a) {
                     out.push(a);
                 }
             }
-            if let Some(name) = name_before(&text[..at])
+            if let Some(name) = name_before(&text[..at], w)
                 && !out.contains(&name)
             {
                 out.push(name);
@@ -160,16 +159,10 @@ fn quoted(text: &str) -> Vec<String> {
 
 /// The party named right before an alias cue: "小爱同学是由小米公司及其关联公司（" →
 /// 小米公司.
-fn name_before(text: &str) -> Option<String> {
+fn name_before(text: &str, w: &OwnNameWords) -> Option<String> {
     let mut t = text.trim_end_matches(['（', '(', '，', ',', ' ']);
-    for tail in [
-        "及其关联公司",
-        "及其关联方",
-        "及关联公司",
-        "及关联方",
-        "及其关联企业",
-    ] {
-        t = t.strip_suffix(tail).unwrap_or(t);
+    for tail in &w.affiliate_tails_zh {
+        t = t.strip_suffix(tail.as_str()).unwrap_or(t);
     }
     let start = t
         .rfind([
@@ -244,7 +237,7 @@ pub(super) fn own_name(text: &str) -> Option<String> {
 
 /// The app name in a title line such as "Mobile Office Privacy Protection Agreement" or
 /// "《移动办公隐私政策》"; the bool says whether it is Chinese.
-pub(super) fn app_name(title: &str) -> (Option<String>, bool) {
+pub(super) fn app_name(title: &str, w: &OwnNameWords) -> (Option<String>, bool) {
     let t = title.trim().trim_matches(['《', '"', '“', '”']);
     const SUFFIXES: &[&str] = &[
         "Privacy Protection Agreement",
@@ -295,7 +288,9 @@ pub(super) fn app_name(title: &str) -> (Option<String>, bool) {
                 .unwrap_or(name)
                 .trim();
             // "15天天气预报用户协议及隐私政策": the agreement published with it.
-            let name = strip_agreement(name).trim_matches(['"', '“', '”']).trim();
+            let name = strip_agreement(name, w)
+                .trim_matches(['"', '“', '”'])
+                .trim();
             // "Welcome to the Google Privacy Policy".
             let name = strip_prefix_ci(name, "welcome to ");
             let name = strip_prefix_ci(name, "the ");
@@ -305,7 +300,7 @@ pub(super) fn app_name(title: &str) -> (Option<String>, bool) {
                 return (None, false);
             }
             // "本隐私政策", "《用户隐私政策》": no name.
-            let named = name.chars().count() >= 2 && !NOT_NAMES.contains(&name);
+            let named = name.chars().count() >= 2 && !w.not_names.iter().any(|n| n == name);
             if named && name.chars().count() <= 40 {
                 let zh = name.chars().any(segment::is_cjk);
                 return (Some(name.to_string()), zh);
@@ -319,9 +314,14 @@ pub(super) fn app_name(title: &str) -> (Option<String>, bool) {
 mod tests {
     use super::*;
 
+    fn words() -> OwnNameWords {
+        super::super::practice::builtin_own_names().expect("built-in file")
+    }
+
     #[test]
     fn app_names_in_titles() {
-        let name = |t: &str| app_name(t).0;
+        let w = words();
+        let name = |t: &str| app_name(t, &w).0;
         assert_eq!(
             name("Privacy Policy of Sprout Budget").as_deref(),
             Some("Sprout Budget")
@@ -359,11 +359,14 @@ mod tests {
 
     #[test]
     fn app_names_in_an_opening() {
-        let name = |t: &str| app_name_in(t, true).0;
+        let w = words();
+        let name = |t: &str| app_name_in(t, true, &w).0;
         assert_eq!(name("企业微信隐私保护指引").as_deref(), Some("企业微信"));
-        assert_eq!(app_name_in("请您仔细阅读隐私政策", false).0, None);
+        assert_eq!(app_name_in("请您仔细阅读隐私政策", false, &w).0, None);
         assert_eq!(
-            app_name_in("# 腾讯视频隐私保护指引", false).0.as_deref(),
+            app_name_in("# 腾讯视频隐私保护指引", false, &w)
+                .0
+                .as_deref(),
             Some("腾讯视频")
         );
         assert_eq!(name("“苏城码”用户隐私政策").as_deref(), Some("苏城码"));
@@ -395,6 +398,8 @@ mod tests {
 
     #[test]
     fn the_operator_a_chinese_policy_calls_we() {
+        let w = words();
+        let own_names_zh = |t: &str| own_names_zh(t, &w);
         assert_eq!(
             own_names_zh("小爱同学是由小米公司及其关联公司（以下简称“小米”或“我们”）为您提供服务"),
             ["小米", "小米公司"]

@@ -13,6 +13,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::ExtractError;
+use super::own_names::OwnNameWords;
 use super::prose_names::ProseNames;
 use super::sdk_list::{LabelWords, Labels};
 use super::sections::{RawSectionHeadings, SectionWords};
@@ -46,6 +47,9 @@ struct RawPhrases {
     /// in an older phrase file: the built-in words are used then.
     #[serde(default)]
     vendor_products: Option<BTreeMap<String, Vec<String>>>,
+    /// Absent in an older phrase file: the built-in words are used then.
+    #[serde(default)]
+    own_names: Option<OwnNameWords>,
 }
 
 /// Where a data phrase names no data (`[not_data]`).
@@ -197,6 +201,8 @@ pub(super) struct PracticeWords {
     pub(super) sections: SectionWords,
     /// Product words after a vendor's name ("友盟+统计"), longest first.
     pub(super) product_words: Vec<ProductWord>,
+    /// How a policy names its app and its operator.
+    pub(super) own_names: OwnNameWords,
     /// Organisations named in English prose.
     pub(super) prose_names: ProseNames,
     /// Where a data phrase names no data.
@@ -376,6 +382,10 @@ impl PracticeWords {
             Some(p) => product_words(p, text, file)?,
             None => builtin_product_words()?,
         };
+        let own_names = match raw.own_names.clone() {
+            Some(w) => w,
+            None => builtin_own_names()?,
+        };
         let n = &raw.prose_names;
         let party_anaphor = compile(format!(
             r"^\W*{}",
@@ -385,6 +395,7 @@ impl PracticeWords {
         Ok(PracticeWords {
             sections,
             product_words,
+            own_names,
             party_anaphor,
             means_before: n.means_before_zh.clone(),
             means_after: n.means_after_zh.clone(),
@@ -652,6 +663,7 @@ fn product_words(
 struct BuiltinTables {
     section_headings: RawSectionHeadings,
     vendor_products: BTreeMap<String, Vec<String>>,
+    own_names: OwnNameWords,
 }
 
 const BUILTIN_FILE: &str = "built-in policy-phrases.toml";
@@ -667,6 +679,12 @@ fn builtin_tables() -> Result<BuiltinTables, ExtractError> {
 fn builtin_product_words() -> Result<Vec<ProductWord>, ExtractError> {
     let raw = builtin_tables()?;
     product_words(&raw.vendor_products, DEFAULT_POLICY_PHRASES, BUILTIN_FILE)
+}
+
+/// How the built-in phrase file says a policy names itself, for a phrase file without
+/// its own.
+pub(super) fn builtin_own_names() -> Result<OwnNameWords, ExtractError> {
+    Ok(builtin_tables()?.own_names)
 }
 
 /// The heading words of the built-in phrase file, for a phrase file without its own.
