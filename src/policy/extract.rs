@@ -483,7 +483,8 @@ struct Builder<'a> {
     /// Sentences already read in the same clause and party context; repeated text
     /// (hostile input, pasted twice) adds nothing and costs time.
     seen: HashSet<(Option<String>, Option<String>, String)>,
-    preamble_seen: usize,
+    /// Sentences of the opening read so far: the title stands among the first few.
+    opening_seen: usize,
     first_party: Vec<String>,
     /// Names the policy gives itself ("Forkful Kitchen LLC (\"we,\" \"us\")"): never a
     /// third party.
@@ -620,7 +621,7 @@ impl<'a> Builder<'a> {
             definitions: Vec::new(),
             last_was_definition: false,
             seen: HashSet::new(),
-            preamble_seen: 0,
+            opening_seen: 0,
             first_party: Vec::new(),
             own_names: Vec::new(),
             lead_in_left: 0,
@@ -1495,17 +1496,15 @@ impl<'a> Builder<'a> {
     ) -> Vec<((usize, usize), Party)> {
         let mut out = Vec::new();
         let mut ambiguous: Vec<(String, usize, Vec<usize>)> = Vec::new();
-        let own: Vec<String> = [self.app.name.clone()]
+        // The 微信 of "企业微信" when that is the app, the 小米 of "小米公司" when that
+        // is who "we" are: the policy's own name, no receiver.
+        let mentions: Vec<_> = self
+            .lexicon
+            .find_parties(masked)
             .into_iter()
-            .chain(self.app.name_zh.clone())
-            .chain(self.own_names.iter().cloned())
+            .filter(|m| !own_names::inside_own_name(masked, m.start, m.end, self.own_spellings()))
             .collect();
-        for mut m in self.lexicon.find_parties(masked) {
-            // The 微信 of "企业微信" when that is the app, the 小米 of "小米公司" when
-            // that is who "we" are: the policy's own name, no receiver.
-            if own_names::inside_own_name(masked, m.start, m.end, &own) {
-                continue;
-            }
+        for mut m in mentions {
             // The name as the policy writes it, not as folded for matching.
             if let Some(name) = original.get(m.start..m.end) {
                 m.text = name.to_string();
@@ -1801,6 +1800,14 @@ impl<'a> Builder<'a> {
             return Vec::new();
         }
         subjects
+    }
+
+    /// The app's names and its operator's, as the policy gives them.
+    fn own_spellings(&self) -> impl Iterator<Item = &str> {
+        [self.app.name.as_str()]
+            .into_iter()
+            .chain(self.app.name_zh.as_deref())
+            .chain(self.own_names.iter().map(String::as_str))
     }
 
     /// Whether `name` is the app's own name, as the title gives it.
@@ -2490,11 +2497,11 @@ impl<'a> Builder<'a> {
         // The opening: before any numbered clause or section, in the document's first
         // file. A title standing alone there may already end the preamble.
         if s.doc == 0 && s.clause.is_none() && matches!(s.role, Role::Preamble | Role::Other) {
-            self.preamble_seen += 1;
+            self.opening_seen += 1;
             // The title may follow a link line or a notice ("[帮助中心](…)", "【特别
             // 提示】…请您仔细阅读《小米金融隐私政策》"); a few sentences in, it is text.
-            if self.preamble_seen <= 8 && self.app.name.is_empty() {
-                let title_like = s.heading || self.preamble_seen == 1;
+            if self.opening_seen <= 8 && self.app.name.is_empty() {
+                let title_like = s.heading || self.opening_seen == 1;
                 let words = &self.lexicon.practice.own_names;
                 let (name, zh) = own_names::app_name_in(&s.text, title_like, words);
                 if let Some(name) = name {

@@ -178,13 +178,18 @@ fn name_before(text: &str, w: &OwnNameWords) -> Option<String> {
 
 /// Whether the span `start..end` of `text` lies inside one of `names` where the text
 /// writes it: the 微信 of "使用企业微信" when the app is 企业微信.
-pub(super) fn inside_own_name(text: &str, start: usize, end: usize, names: &[String]) -> bool {
-    names.iter().filter(|n| !n.is_empty()).any(|name| {
+pub(super) fn inside_own_name<'n>(
+    text: &str,
+    start: usize,
+    end: usize,
+    names: impl IntoIterator<Item = &'n str>,
+) -> bool {
+    names.into_iter().filter(|n| !n.is_empty()).any(|name| {
         let mut from = start.saturating_sub(name.len().saturating_sub(end - start));
         while !text.is_char_boundary(from) && from > 0 {
             from -= 1;
         }
-        while let Some(pos) = text.get(from..).and_then(|t| t.find(name.as_str())) {
+        while let Some(pos) = text.get(from..).and_then(|t| t.find(name)) {
             let at = from + pos;
             if at > start {
                 return false;
@@ -423,7 +428,7 @@ mod tests {
 
     #[test]
     fn a_brand_inside_the_apps_own_name() {
-        let names = vec!["企业微信".to_string()];
+        let names = ["企业微信"];
         let t = "不影响你正常使用企业微信的其他功能，可用微信登录";
         let wx = |nth: usize| {
             let at = t
@@ -434,8 +439,8 @@ mod tests {
             (at, at + "微信".len())
         };
         let (a, b) = wx(0);
-        assert!(inside_own_name(t, a, b, &names));
+        assert!(inside_own_name(t, a, b, names));
         let (a, b) = wx(1);
-        assert!(!inside_own_name(t, a, b, &names));
+        assert!(!inside_own_name(t, a, b, names));
     }
 }

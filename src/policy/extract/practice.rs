@@ -273,6 +273,10 @@ impl NotData {
     /// the phrase and more: Chinese has no spaces, so "主体重新" holds 体重.
     fn in_word(&self, before: &str, phrase: &str, after: &str) -> bool {
         self.words.iter().any(|w| {
+            // Most phrases share no character with any word: no window to build.
+            if !w.chars().any(|c| phrase.contains(c)) {
+                return false;
+            }
             // The word starts at most its length before the phrase's end and ends at
             // most its length after the phrase's start.
             let lead = tail_chars(before, w.chars().count());
