@@ -1961,6 +1961,47 @@ mod documents {
     }
 
     #[test]
+    fn cli_names_the_line_of_an_unknown_id_in_the_phrase_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("signatures");
+        std::fs::copy(
+            root.join("datatypes.toml"),
+            dir.path().join("datatypes.toml"),
+        )
+        .unwrap();
+        let phrases = std::fs::read_to_string(root.join("policy-phrases.toml")).unwrap();
+        let wrong = phrases.replacen("ids = [\"network.wifi\"", "ids = [\"network.wify\"", 1);
+        assert_ne!(
+            wrong, phrases,
+            "the phrase file has no [location_means] ids"
+        );
+        let line = wrong
+            .lines()
+            .position(|l| l.contains("network.wify"))
+            .unwrap()
+            + 1;
+        std::fs::write(dir.path().join("policy-phrases.toml"), wrong).unwrap();
+        let policy = dir.path().join("p.txt");
+        std::fs::write(&policy, "我们会收集您的手机号码。\n").unwrap();
+        let out = common::privaudit(&[
+            "policy",
+            "extract",
+            policy.to_str().unwrap(),
+            "--signatures",
+            dir.path().to_str().unwrap(),
+            "-o",
+            "-",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("policy-phrases.toml:{line}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("`network.wifi`"), "{stderr}");
+    }
+
+    #[test]
     fn cli_reads_several_files_into_one_draft() {
         let dir = tempfile::tempdir().unwrap();
         let (name, _) = ca4p_policy();

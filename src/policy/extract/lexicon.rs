@@ -515,7 +515,7 @@ impl Lexicon {
             .collect();
         let aliases = PhraseMatcher::new(&alias_phrases).map_err(ExtractError::Pattern)?;
 
-        Ok(Lexicon {
+        Lexicon {
             types,
             phrase_index,
             phrases,
@@ -531,12 +531,30 @@ impl Lexicon {
                 DEFAULT_POLICY_PHRASES,
                 "signatures/policy-phrases.toml",
             )?,
-        })
+        }
+        .checked_ids(DEFAULT_POLICY_PHRASES, "signatures/policy-phrases.toml")
     }
 
     /// Replaces the built-in practice words with a `policy-phrases.toml` of the user's.
     pub fn with_policy_phrases(mut self, text: &str, file: &str) -> Result<Lexicon, ExtractError> {
         self.practice = PracticeWords::parse(text, file)?;
+        self.checked_ids(text, file)
+    }
+
+    /// The phrase file's ontology ids must be ids of the data-type file: an unknown one
+    /// is an error naming the file, its line and the closest id.
+    fn checked_ids(self, text: &str, file: &str) -> Result<Lexicon, ExtractError> {
+        let known: Vec<&str> = self.types.iter().map(|t| t.id.as_str()).collect();
+        let unknown = self.practice.location_means.unknown_ids(&known).next();
+        if let Some(wrong) = unknown {
+            let line = crate::suggest::table_line_of_key(text, "location_means", "ids")
+                .map(|l| format!(":{l}"))
+                .unwrap_or_default();
+            return Err(ExtractError::Lexicon {
+                file: format!("{file}{line}"),
+                message: format!("[location_means] ids: {wrong}"),
+            });
+        }
         Ok(self)
     }
 
@@ -641,6 +659,15 @@ impl Lexicon {
             }
         }
         hits.sort_by_key(|h| h.start);
+        let means = &self.practice.location_means;
+        if !means.ids.is_empty() {
+            hits.retain(|h| {
+                !(h.ids
+                    .iter()
+                    .all(|&i| means.ids.iter().any(|id| id == self.type_id(i)))
+                    && means.names_means(text, h.start, h.end))
+            });
+        }
         hits
     }
 

@@ -40,6 +40,10 @@ struct RawPhrases {
     /// Absent in an older phrase file: every data phrase counts where it stands then.
     #[serde(default)]
     not_data: RawNotData,
+    /// Absent in an older phrase file: a sensor named as the way a position is found
+    /// counts as data of its own then.
+    #[serde(default)]
+    location_means: RawLocationMeans,
     /// Absent in an older phrase file: the built-in heading words are used then.
     #[serde(default)]
     section_headings: Option<RawSectionHeadings>,
@@ -70,6 +74,23 @@ struct RawNotData {
     party_after_zh: Vec<String>,
     #[serde(default)]
     words_zh: Vec<String>,
+    #[serde(default)]
+    container_after_zh: Vec<String>,
+}
+
+/// The sensors and networks a sentence names as the way a position is found
+/// (`[location_means]`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLocationMeans {
+    #[serde(default)]
+    ids: Vec<String>,
+    #[serde(default)]
+    means_zh: Vec<String>,
+    #[serde(default)]
+    technique_zh: Vec<String>,
+    #[serde(default)]
+    position_zh: Vec<String>,
 }
 
 /// How English prose names organisations (`[prose_names]`).
@@ -207,6 +228,8 @@ pub(super) struct PracticeWords {
     pub(super) prose_names: ProseNames,
     /// Where a data phrase names no data.
     pub(super) not_data: NotData,
+    /// Where a sensor or network names how a position is found.
+    pub(super) location_means: LocationMeans,
     /// "These companies may collect …": a sentence opening with words that refer back to
     /// the parties the sentence before named.
     party_anaphor: Regex,
@@ -230,9 +253,97 @@ pub(super) struct NotData {
     means: Vec<String>,
     not_means_after: Vec<String>,
     party_after: Vec<String>,
+    /// What follows a phrase that holds the data named after it: "账户信息中包含的所在地区
+    /// 信息" names the region, not the account.
+    container_after: Vec<String>,
     /// Words a data phrase stands inside or across: "主体重新" holds 体重, "大陆地区法律"
     /// 地区.
     words: Vec<String>,
+}
+
+/// The sensors and networks a sentence names as the way a position is found, not as data
+/// of their own: in "通过GPS或WiFi等方式收集的您的地理位置信息" and "我们会使用各种技术进行
+/// 定位，这些技术包括IP地址、GPS以及…WLAN接入点和基站的信息" the data is the position.
+#[derive(Debug, Default)]
+pub(super) struct LocationMeans {
+    /// The ontology ids that can name a means (Wi-Fi, cell towers, IP address …).
+    pub ids: Vec<String>,
+    /// Words that put what follows in their clause as the means ("通过", "借助").
+    means: Vec<String>,
+    /// Words that list the techniques of a sentence about a position ("技术包括").
+    technique: Vec<String>,
+    /// Words that name a position ("位置", "定位").
+    position: Vec<String>,
+}
+
+/// Where a clause ends, inside a sentence: brackets and enumeration commas do not end one.
+const CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', '\n', '！', '？'];
+
+impl LocationMeans {
+    /// Whether the phrase at `start..end` of `sentence` names how a position is found:
+    /// after a means word of its clause in a clause that names a position, or after a
+    /// technique word in a sentence that names one.
+    pub(super) fn names_means(&self, sentence: &str, start: usize, end: usize) -> bool {
+        let (Some(before), Some(after)) = (sentence.get(..start), sentence.get(end..)) else {
+            return false;
+        };
+        let clause_before = before.rfind(CLAUSE_ENDS).map_or(before, |at| {
+            &before[at + before[at..].chars().next().map_or(1, char::len_utf8)..]
+        });
+        let clause_after = &after[..after.find(CLAUSE_ENDS).unwrap_or(after.len())];
+        // "设备位置信息（如通过GPS获得的位置信息）、设备连接信息（如IP地址）": a bracket
+        // closed between the means word and the phrase ends what the means word governs,
+        // and one closed after the phrase ends what names the position.
+        let governed = |from: &str| {
+            let mut depth = 0i32;
+            from.chars().all(|c| {
+                match c {
+                    '（' | '(' => depth += 1,
+                    '）' | ')' => depth -= 1,
+                    _ => {}
+                }
+                depth >= 0
+            })
+        };
+        let means_before = self.means.iter().any(|w| {
+            clause_before
+                .rfind(w.as_str())
+                .is_some_and(|at| governed(&clause_before[at..]))
+        });
+        let mut depth = 0i32;
+        let until_close = clause_after
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '（' | '(' => depth += 1,
+                    '）' | ')' => depth -= 1,
+                    _ => {}
+                }
+                depth < 0
+            })
+            .map_or(clause_after, |(at, _)| &clause_after[..at]);
+        let names_position = |t: &str| self.position.iter().any(|w| t.contains(w.as_str()));
+        if means_before && (names_position(clause_before) || names_position(until_close)) {
+            return true;
+        }
+        self.technique.iter().any(|w| before.contains(w.as_str())) && names_position(sentence)
+    }
+
+    /// The ids that are no ontology id, with the closest spelling of each.
+    pub(super) fn unknown_ids<'a>(
+        &'a self,
+        known: &'a [&'a str],
+    ) -> impl Iterator<Item = String> + 'a {
+        self.ids
+            .iter()
+            .filter(|id| !known.contains(&id.as_str()))
+            .map(|id| {
+                format!(
+                    "{id:?} is no data-type id{}",
+                    crate::suggest::hint(id, known.iter())
+                )
+            })
+    }
 }
 
 /// The last `n` characters of `text`.
@@ -261,6 +372,7 @@ impl NotData {
             || self
                 .party_after
                 .iter()
+                .chain(&self.container_after)
                 .any(|w| after.starts_with(w.as_str()))
             || (self.is_means(before, phrase)
                 && !self
@@ -396,6 +508,7 @@ impl PracticeWords {
             alternation(&n.party_anaphors_zh, &n.party_anaphors_en)
         ))?;
         let nd = raw.not_data;
+        let lm = raw.location_means;
         Ok(PracticeWords {
             sections,
             product_words,
@@ -412,7 +525,14 @@ impl PracticeWords {
                 means: nd.means_zh,
                 not_means_after: nd.not_means_after_zh,
                 party_after: nd.party_after_zh,
+                container_after: nd.container_after_zh,
                 words: nd.words_zh,
+            },
+            location_means: LocationMeans {
+                ids: lm.ids,
+                means: lm.means_zh,
+                technique: lm.technique_zh,
+                position: lm.position_zh,
             },
             sdk_list,
             prose_names: ProseNames::new(
@@ -445,7 +565,7 @@ impl PracticeWords {
                 alternation(&raw.purpose_label.zh, &raw.purpose_label.en)
             ))?,
             general_subject: compile(format!(
-                r"^\W{{0,3}}(?:本政策中?(?:涉及|所称|所述)的|本隐私政策中?(?:涉及|所称|所述)的|the\s+)?{}\s*(?:是指|指|包括|包含|主要包括|是一种|includes?|means|is|are\b)",
+                r"^\W{{0,3}}(?:本(?:隐私)?政策中?(?:涉及|所称|所述)?的|the\s+)?{}\s*(?:是指|指|包括|包含|主要包括|是一种|includes?|means|is|are\b)",
                 alternation(&raw.definition.subjects_zh, &raw.definition.subjects_en)
             ))?,
         })
@@ -735,6 +855,8 @@ mod tests {
             w.is_definition("敏感个人信息是指一旦泄露可能危害人身安全的信息，包括身份证件号码。")
         );
         assert!(w.is_definition("个人信息包括姓名、出生日期、住址等。"));
+        // What "sensitive" covers in this policy is still a definition of the term.
+        assert!(w.is_definition("本政策中的个人敏感信息包括：身份证件号码、行踪轨迹。"));
         assert!(w.is_definition(
             "某些信息因其特殊性可能被认为是敏感个人信息，例如您的宗教信仰、健康信息。"
         ));
@@ -780,6 +902,9 @@ mod tests {
         // "公司及其关联公司" is the operator and its affiliates.
         assert!(nd.excludes("为维护其他用户、", "公司", "及其关联公司的合法权益"));
         assert!(!nd.excludes("职业、", "公司", "、教育背景"));
+        // A container of the data named after it.
+        assert!(nd.excludes("例如您提供的", "账户信息", "中包含的您所在地区信息"));
+        assert!(!nd.excludes("例如您提供的", "账户信息", "、所在地区信息"));
         // Only the means words: "发送短信验证码" still names the code.
         assert!(!nd.excludes("我们会向您发送", "短信验证码", "。"));
         // A word the phrase stands across or inside.
@@ -788,6 +913,29 @@ mod tests {
         assert!(nd.excludes("煽动", "民族", "仇恨的"));
         assert!(!nd.excludes("我们会记录您的身高、", "体重", "。"));
         assert!(!nd.excludes("您所在的", "地区", "。"));
+    }
+
+    #[test]
+    fn sensors_named_as_the_way_a_position_is_found_are_no_data() {
+        let m = &words().location_means;
+        let at = |t: &str, word: &str| {
+            let start = t.find(word).expect("word in the sentence");
+            m.names_means(t, start, start + word.len())
+        };
+        let t = "当您开启定位时，我们会借助GPS、Wi-Fi接入点或基站等方式确定您的大致位置。";
+        assert!(at(t, "Wi-Fi接入点"));
+        assert!(at(t, "基站"));
+        // The position named first, its means in brackets after it.
+        assert!(at("我们会记录您的位置信息（通过WLAN或基站获得）。", "基站"));
+        // A technique list of a sentence about locating.
+        let t = "我们会用多种技术为您定位，这些技术包括IP地址、附近的WLAN热点。";
+        assert!(at(t, "IP地址"));
+        // A bracket closed before the phrase ends what the means word governs.
+        let t = "包括位置信息（如通过GPS获得的位置）、连接信息（如IP地址、运营商）。";
+        assert!(!at(t, "IP地址"));
+        // Collected for its own sake, or a means of something else.
+        assert!(!at("我们会收集您的WLAN接入点信息和基站信息。", "基站信息"));
+        assert!(!at("您可以通过蓝牙连接手表，同步运动数据。", "蓝牙"));
     }
 
     #[test]
