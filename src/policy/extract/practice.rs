@@ -875,6 +875,9 @@ mod tests {
         assert!(w.is_terms_of_service("用户不得上传侵犯他人权利的图片、视频。"));
         assert!(w.is_terms_of_service("All photos remain our intellectual property."));
         assert!(!w.is_terms_of_service("我们会收集您上传的照片。"));
+        // A breach of the agreement and the user's own undertakings.
+        assert!(w.is_terms_of_service("在用户之间买卖游戏金币构成对本协议的违反。"));
+        assert!(w.is_terms_of_service("用户承诺设置头像时遵守以下规则："));
     }
 
     #[test]
@@ -913,6 +916,10 @@ mod tests {
         assert!(nd.excludes("煽动", "民族", "仇恨的"));
         assert!(!nd.excludes("我们会记录您的身高、", "体重", "。"));
         assert!(!nd.excludes("您所在的", "地区", "。"));
+        // Two words that hold a third across their edge, and where a court sits.
+        assert!(nd.excludes("系统版本等设备特", "征信", "息。"));
+        assert!(!nd.excludes("我们会查询您的", "征信", "记录。"));
+        assert!(nd.excludes("提交本公司", "所在地", "有管辖权的人民法院"));
     }
 
     #[test]
