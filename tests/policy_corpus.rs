@@ -141,10 +141,10 @@ fn check(sub: &str, min_recall: f64, max_unsupported: f64) {
 
 #[test]
 fn chinese_development_half_ratchet() {
-    // Measured 0.951 / 0.227 (2026-12-07, after Markdown-escaped clause numbers, tables
-    // of contents, a user agreement's sections and the app's own name); the grader on
-    // the release binary agrees.
-    check("ca4p-dev", 0.949, 0.228);
+    // Measured 0.952 / 0.219 (2026-12-07, after sensors named as the way a position is
+    // found, breach-of-agreement sentences as terms, and a "we collect" lead-in that
+    // holds in any section); the grader on the release binary agrees.
+    check("ca4p-dev", 0.950, 0.220);
 }
 
 #[test]

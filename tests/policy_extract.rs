@@ -475,6 +475,44 @@ Email privacy@fittrack.example.com or visit https://www.fittrack.example.com/pri
         }
     }
 
+    /// A section about children whose lead-in says what is collected; the same section's
+    /// other sentences and a plain mention elsewhere stay unread.
+    const CHILD_PROFILES: &str = "Starling Reader Privacy Policy
+
+## 3. Information we collect about children
+
+A parent sets up each child's reader profile. For each profile we collect:
+
+- **A display name** picked by the parent; we ask parents not to use a child's real name.
+- **A reading level** chosen from a short quiz.
+- **The birthday month**, so the app can show a greeting.
+
+Children cannot send messages to anyone.
+
+## 4. Your rights
+
+You may ask us to delete a profile's display name at any time.
+";
+
+    #[test]
+    fn a_lead_in_that_says_we_collect_holds_in_a_section_about_children() {
+        let d = run(CHILD_PROFILES).declaration;
+        let got = collected(&d);
+        for id in ["identity.nickname", "identity.birthdate"] {
+            assert!(got.contains(&id), "{id} in {got:?}");
+        }
+        // Asking a parent not to use the real name denies it.
+        assert!(!got.contains(&"identity.name"), "{got:?}");
+        assert!(!got.contains(&"comm.chat_messages"), "{got:?}");
+        assert!(
+            d.collect
+                .iter()
+                .all(|c| !c.quote.as_deref().unwrap_or("").contains("delete")),
+            "{:#?}",
+            d.collect
+        );
+    }
+
     #[test]
     fn unnumbered_english_policy() {
         let x = run(ENGLISH);

@@ -363,6 +363,7 @@ impl Builder<'_> {
         self.lead_in_left = 0;
         self.lead_in_defines = false;
         self.lead_in_rules = false;
+        self.lead_in_collects = false;
         self.named_last.clear();
         self.last_was_definition = false;
     }
@@ -501,6 +502,9 @@ struct Builder<'a> {
     /// The lead-in of the current list is a terms-of-service rule ("用户不得利用账号进行如下
     /// 行为："): the items are what the user must not do, not practice.
     lead_in_rules: bool,
+    /// The lead-in of the current list says that we collect ("For each profile we
+    /// collect:"): its items are collection wherever the section is (a minors section).
+    lead_in_collects: bool,
     trace: Vec<Trace>,
     trace_dropped: usize,
     /// The text of the document being read, to place SDK-list data in the trace.
@@ -627,6 +631,7 @@ impl<'a> Builder<'a> {
             lead_in_left: 0,
             lead_in_defines: false,
             lead_in_rules: false,
+            lead_in_collects: false,
             named_last: Vec::new(),
             trace: Vec::new(),
             trace_dropped: 0,
@@ -920,6 +925,7 @@ impl<'a> Builder<'a> {
         if lead_in || rules_lead_in {
             self.lead_in_defines = defines && is_definition;
             // A numbered lead-in is all label, so its words are in `whole`.
+            self.lead_in_collects = we_collect || p.first_person_collect(&whole);
             self.lead_in_rules = !we_collect
                 && !p.first_person_collect(&whole)
                 && self.lexicon.practice.is_terms_of_service(&whole);
@@ -1139,7 +1145,8 @@ impl<'a> Builder<'a> {
                     .data_subjects(&masked, &original, Some(&all_types))
                     .is_empty())
             && parties.iter().any(|(_, p)| !p.name.is_empty());
-        if !self.reads_data(s.role, practice, we_collect) && !through_service {
+        let collects = we_collect || (under_lead_in && self.lead_in_collects);
+        if !self.reads_data(s.role, practice, collects) && !through_service {
             let spans = self.spans(positive.iter().copied());
             let rule = match s.role {
                 Role::Other | Role::Use => "no-practice-verb",

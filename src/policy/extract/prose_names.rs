@@ -167,6 +167,7 @@ impl ProseNames {
     }
 
     fn subjects_at(&self, text: &str, from: usize) -> Vec<ProseName> {
+        const INFINITIVE_OPENERS: &[&str] = &["To", "For"];
         let Some(text_from) = text.get(from..) else {
             return Vec::new();
         };
@@ -195,6 +196,15 @@ impl ProseNames {
                 Some(after) => pos = text.len() - after.len(),
                 None => break,
             }
+        }
+        // "To send you service messages …", "For fraud checks, …": an infinitive or a
+        // preposition opens the sentence, not a name (these words do name parts of a
+        // name elsewhere: "Sign in with Apple", "Amazon Web Services to host").
+        if names
+            .first()
+            .is_some_and(|n| INFINITIVE_OPENERS.contains(&n.name.as_str()))
+        {
+            return Vec::new();
         }
         let Some(last) = names.last_mut() else {
             return Vec::new();
@@ -569,5 +579,11 @@ mod tests {
         );
         assert!(subjects("After that the app, Quill Mail said, deletes nothing.").is_empty());
         assert!(subjects("Our Service receives your address.").is_empty());
+        // A purpose opens the sentence, not a party.
+        assert!(subjects("To send you receipts about your orders.").is_empty());
+        assert_eq!(
+            subjects("For fraud checks, Quill Mail receives your address."),
+            ["Quill Mail"]
+        );
     }
 }

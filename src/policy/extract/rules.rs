@@ -119,13 +119,14 @@ impl Patterns {
             no_before: re(&format!(
                 r"(?i){B}no\s+(?:(?:precise|exact|personal|sensitive|other|such|real|actual|raw)\s+){{0,2}}$"
             ))?,
-            // "We do not use the Facebook SDK", "it does not use Firebase": not using a
+            // "We do not use the Facebook SDK", "it does not use Firebase", "we ask parents
+            // not to use a child's real name": not using a
             // named thing denies it. Only right after the negation: "not current, please
             // use the Contact Us option" denies nothing, nor does "we do not use your
             // email for marketing" (a purpose). A bare noun ("a tool that does not use
             // device identifiers") is told from a purpose in code (`not_using_bare`).
             neg_use_en: re(&format!(
-                r"(?i){B}(?P<cue>not|never|don't|doesn't|won't){B}\s+use\s+(?:(?:the|any|an?|(?-i:[A-Z])\w*){B}|(?P<bare>(?-i:[a-z])[\w-]*){B})"
+                r"(?i){B}(?P<cue>not|never|don't|doesn't|won't){B}\s+(?:to\s+)?use\s+(?:(?:the|any|an?|(?-i:[A-Z])\w*){B}|(?P<bare>(?-i:[a-z])[\w-]*){B})"
             ))?,
             neg_zh: re(
                 r"(?P<cue>不会|不得|绝不|从不|并不|不再|无需|没有|不|未)(?:会|主动|以任何方式|擅自|再|对外|(?:会|主动)?(?:向|与|和|将|把|对)[^，。；,;]{0,16}?)?(?:(?P<c>收集|获取|采集|读取|上传|调用|记录|追踪|访问)|(?P<s>共享|提供|分享|转让|出售|披露|泄露|泄漏|传输|发送|出租))",
