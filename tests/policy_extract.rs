@@ -514,6 +514,17 @@ You may ask us to delete a profile's display name at any time.
     }
 
     #[test]
+    fn the_communications_template_names_communications_not_the_users_account() {
+        let text = "一、我们收集的信息\n我们会收集以下信息：\n1. 您在游戏中与好友进行通讯的信息，例如曾通讯的账号，以及通讯时间、数据和时长。\n";
+        let d = run(text).declaration;
+        let got = collected(&d);
+        assert!(got.contains(&"comm"), "{got:?}");
+        for id in ["activity.access_time", "account.user_id", "account"] {
+            assert!(!got.contains(&id), "{id} in {got:?}");
+        }
+    }
+
+    #[test]
     fn unnumbered_english_policy() {
         let x = run(ENGLISH);
         let d = &x.declaration;
