@@ -276,6 +276,19 @@ pub(super) struct LocationMeans {
     position: Vec<String>,
 }
 
+/// Where `text` first closes a bracket it did not open.
+fn unbalanced_close(text: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    text.char_indices().find_map(|(at, c)| {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth -= 1,
+            _ => {}
+        }
+        (depth < 0).then_some(at)
+    })
+}
+
 /// Where a clause ends, inside a sentence: brackets and enumeration commas do not end one.
 const CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', '\n', '！', '？'];
 
@@ -294,34 +307,13 @@ impl LocationMeans {
         // "设备位置信息（如通过GPS获得的位置信息）、设备连接信息（如IP地址）": a bracket
         // closed between the means word and the phrase ends what the means word governs,
         // and one closed after the phrase ends what names the position.
-        let governed = |from: &str| {
-            let mut depth = 0i32;
-            from.chars().all(|c| {
-                match c {
-                    '（' | '(' => depth += 1,
-                    '）' | ')' => depth -= 1,
-                    _ => {}
-                }
-                depth >= 0
-            })
-        };
         let means_before = self.means.iter().any(|w| {
             clause_before
                 .rfind(w.as_str())
-                .is_some_and(|at| governed(&clause_before[at..]))
+                .is_some_and(|at| unbalanced_close(&clause_before[at..]).is_none())
         });
-        let mut depth = 0i32;
-        let until_close = clause_after
-            .char_indices()
-            .find(|&(_, c)| {
-                match c {
-                    '（' | '(' => depth += 1,
-                    '）' | ')' => depth -= 1,
-                    _ => {}
-                }
-                depth < 0
-            })
-            .map_or(clause_after, |(at, _)| &clause_after[..at]);
+        let until_close =
+            &clause_after[..unbalanced_close(clause_after).unwrap_or(clause_after.len())];
         let names_position = |t: &str| self.position.iter().any(|w| t.contains(w.as_str()));
         if means_before && (names_position(clause_before) || names_position(until_close)) {
             return true;
