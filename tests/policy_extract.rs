@@ -525,6 +525,35 @@ You may ask us to delete a profile's display name at any time.
     }
 
     #[test]
+    fn rights_instructions_and_templates_around_data_name_no_collection() {
+        let text = "一、我们如何收集和使用您的个人信息\n\
+我们将采取适当的技术手段，保证您可以查阅、更正自己的注册信息。\n\
+您可以在手机系统的权限管理中关闭麦克风、通讯录等权限，改变授权范围或撤回您的授权。\n\
+公司与您一同致力于保护您的个人信息。\n\
+我们收集的信息包括您分享的照片所包含的信息，例如拍摄照片的日期、时间或地点。\n\
+如本政策有重大变更，我们会通过包括但不限于短信、站内信等方式向您提供变更说明。\n";
+        let x = run(text);
+        let got = collected(&x.declaration);
+        for id in [
+            "account",
+            "comm.contacts",
+            "media.audio",
+            "professional.organization",
+            "activity.access_time",
+            "comm.sms",
+        ] {
+            assert!(!got.contains(&id), "{id} in {got:?}");
+        }
+        // The photo's place is still data the sentence says is collected.
+        assert!(got.iter().any(|id| id.starts_with("location")), "{got:?}");
+        assert!(
+            x.notes.iter().any(|n| n.contains("rights instruction")),
+            "{:?}",
+            x.notes
+        );
+    }
+
+    #[test]
     fn unnumbered_english_policy() {
         let x = run(ENGLISH);
         let d = &x.declaration;

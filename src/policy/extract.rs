@@ -919,8 +919,10 @@ impl<'a> Builder<'a> {
             || (s.body_start > 0 && self.lexicon.practice.is_definition(&whole));
         let is_rule = self.lexicon.practice.is_terms_of_service(&masked)
             || (under_lead_in && self.lead_in_rules);
+        // "您可以访问、更新和更正自己的注册信息": what the user can see or withdraw.
+        let is_rights = self.lexicon.practice.is_user_rights(&masked);
         let defines = !heading
-            && (is_definition || is_rule || follows_definition || item_of_definition)
+            && (is_definition || is_rule || is_rights || follows_definition || item_of_definition)
             && !we_collect;
         if lead_in || rules_lead_in {
             self.lead_in_defines = defines && is_definition;
@@ -950,13 +952,15 @@ impl<'a> Builder<'a> {
             let spans = self.spans(&types);
             let rule = if is_rule && !is_definition && !item_of_definition {
                 "terms-of-service"
+            } else if is_rights && !is_definition && !item_of_definition {
+                "user-rights"
             } else {
                 "definition-in-text"
             };
             self.record(s, &spans, TraceKind::Skipped, None, rule);
             if !types.is_empty() {
                 self.notes.push(format!(
-                    "{}: a definition's examples or a terms-of-service rule, not read as collected: {:?}",
+                    "{}: a definition's examples, a terms-of-service rule or a rights instruction, not read as collected: {:?}",
                     clause_label(s),
                     quote(&s.text)
                 ));

@@ -642,8 +642,17 @@ impl Lexicon {
                     word.as_str(),
                     masked.get(word.end()..).unwrap_or(""),
                 );
+                // "公司与您一同致力于…": a sentence's subject joined to the reader, not an
+                // item ("设备、浏览器或您使用的其他程序" stays one).
+                let with_reader = before.trim().is_empty()
+                    && masked
+                        .get(word.end()..)
+                        .map(str::trim_start)
+                        .and_then(|rest| rest.strip_prefix(['和', '与']))
+                        .is_some_and(|rest| rest.starts_with(['您', '你']));
                 if !place
                     && !not_data
+                    && !with_reader
                     && let Some(ids) = self.bare_index.get(&key)
                 {
                     hits.push(TypeHit {

@@ -30,6 +30,9 @@ struct RawPhrases {
     lead_in: RawLeadIn,
     definition: RawDefinition,
     not_practice: RawLeadIn,
+    /// Absent in an older phrase file: rights instructions count where they stand then.
+    #[serde(default)]
+    user_rights: RawLeadIn,
     purpose_label: RawLeadIn,
     /// Absent in an older phrase file: no SDK list is read as records then.
     #[serde(default)]
@@ -66,6 +69,8 @@ struct RawNotData {
     not_negating_zh: Vec<String>,
     #[serde(default)]
     means_verbs_zh: Vec<String>,
+    #[serde(default)]
+    means_fillers_zh: Vec<String>,
     #[serde(default)]
     means_zh: Vec<String>,
     #[serde(default)]
@@ -176,7 +181,7 @@ struct RawVerbs {
     share_en: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawLeadIn {
     zh: Vec<String>,
@@ -212,6 +217,8 @@ pub(super) struct PracticeWords {
     definition: Regex,
     /// Terms-of-service wording ("不得上传…", "intellectual property").
     not_practice: Regex,
+    /// How the user manages what was given ("撤回您的授权", "更正自己的注册信息").
+    user_rights: Regex,
     /// A list item's label that introduces a purpose ("使用目的：").
     purpose_label: Regex,
     /// "个人信息包括……" at the start of a sentence.
@@ -250,6 +257,8 @@ pub(super) struct NotData {
     negating_prefixes: Vec<String>,
     not_negating: Vec<String>,
     means_verbs: Vec<String>,
+    /// Words between a means verb and its run ("通过包括但不限于邮件、短信").
+    means_fillers: Vec<String>,
     means: Vec<String>,
     not_means_after: Vec<String>,
     party_after: Vec<String>,
@@ -413,7 +422,16 @@ impl NotData {
         let mut rest = before;
         // A run is short; the bound keeps a hostile sentence from costing more.
         for _ in 0..16 {
-            if self.means_verbs.iter().any(|v| rest.ends_with(v.as_str())) {
+            let unfilled = self
+                .means_fillers
+                .iter()
+                .find(|f| rest.ends_with(f.as_str()))
+                .map_or(rest, |f| &rest[..rest.len() - f.len()]);
+            if self
+                .means_verbs
+                .iter()
+                .any(|v| unfilled.ends_with(v.as_str()))
+            {
                 return true;
             }
             let Some(joiner) = MEANS_JOINERS.iter().find(|j| rest.ends_with(**j)) else {
@@ -514,6 +532,7 @@ impl PracticeWords {
                 negating_prefixes: nd.negating_prefixes_zh,
                 not_negating: nd.not_negating_zh,
                 means_verbs: nd.means_verbs_zh,
+                means_fillers: nd.means_fillers_zh,
                 means: nd.means_zh,
                 not_means_after: nd.not_means_after_zh,
                 party_after: nd.party_after_zh,
@@ -552,6 +571,7 @@ impl PracticeWords {
             ))?,
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
             not_practice: compile(alternation(&raw.not_practice.zh, &raw.not_practice.en))?,
+            user_rights: compile(alternation(&raw.user_rights.zh, &raw.user_rights.en))?,
             purpose_label: compile(format!(
                 r"^\W*{}\W*$",
                 alternation(&raw.purpose_label.zh, &raw.purpose_label.en)
@@ -709,6 +729,12 @@ impl PracticeWords {
     /// Whether a sentence is a terms-of-service rule rather than a statement of practice.
     pub(super) fn is_terms_of_service(&self, text: &str) -> bool {
         self.not_practice.is_match(text)
+    }
+
+    /// Whether a sentence tells the user how to see, correct or withdraw what was given
+    /// rather than stating a practice.
+    pub(super) fn is_user_rights(&self, text: &str) -> bool {
+        self.user_rights.is_match(text)
     }
 
     /// Whether a list item's label ("使用目的：", "Purpose:") introduces a purpose.
@@ -873,6 +899,17 @@ mod tests {
     }
 
     #[test]
+    fn instructions_for_the_users_rights_are_not_practice() {
+        let w = words();
+        assert!(w.is_user_rights("我们会尽力保证您能够查阅、更正自己的注册信息及其他资料。"));
+        assert!(w.is_user_rights(
+            "你可以在手机系统的权限管理中关闭通讯录、麦克风等权限，改变授权范围或撤回你的授权。"
+        ));
+        assert!(!w.is_user_rights("我们会收集您的注册信息，用于核验您的身份。"));
+        assert!(!w.is_user_rights("您可以在设置中关闭个性化推荐。"));
+    }
+
+    #[test]
     fn purpose_labels() {
         let w = words();
         assert!(w.is_purpose_label("使用目的："));
@@ -891,6 +928,10 @@ mod tests {
         assert!(nd.excludes("我们会向您的设备发送", "电子邮件", "、短信"));
         assert!(nd.excludes("我们会通过电话、", "短信", "或电子邮件向您发送通知"));
         assert!(nd.excludes("我们会通过电话、短信或", "电子邮件", "向您发送通知"));
+        // Words between the verb and its run, and a message sent out on our behalf.
+        assert!(nd.excludes("我们会通过包括但不限于站内信、", "短信", "等方式告知您"));
+        assert!(nd.excludes("例如为我们发出", "电子邮件", "的服务商"));
+        assert!(!nd.excludes("我们会收集包括但不限于", "邮箱", "在内的信息"));
         // A run broken by another word, or going on with a sign-in word, is data.
         assert!(!nd.excludes("通过姓名、", "电话", "联系您"));
         assert!(!nd.excludes("您可以通过", "邮箱", "注册账号"));
@@ -912,6 +953,11 @@ mod tests {
         assert!(nd.excludes("系统版本等设备特", "征信", "息。"));
         assert!(!nd.excludes("我们会查询您的", "征信", "记录。"));
         assert!(nd.excludes("提交本公司", "所在地", "有管辖权的人民法院"));
+        // When a shared photo was taken is the photo's metadata, not when the app was used.
+        assert!(nd.excludes("例如您上传的照片的日期、", "时间", "和地点"));
+        assert!(!nd.excludes("我们会记录您登录的日期、", "时间", "。"));
+        // Where data may be sent, not where the user is.
+        assert!(nd.excludes("可能被传输至您所在的国家或", "地区", "的境外管辖区"));
     }
 
     #[test]
