@@ -668,6 +668,7 @@ impl Lexicon {
             }
         }
         hits.sort_by_key(|h| h.start);
+        hits.retain(|h| !self.practice.in_purpose_clause(text, h.start, h.end));
         let means = &self.practice.location_means;
         if !means.ids.is_empty() {
             hits.retain(|h| {

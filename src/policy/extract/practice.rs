@@ -33,6 +33,9 @@ struct RawPhrases {
     /// Absent in an older phrase file: rights instructions count where they stand then.
     #[serde(default)]
     user_rights: RawLeadIn,
+    /// Absent in an older phrase file: data words in a purpose clause count then.
+    #[serde(default)]
+    purpose_clause: RawLeadIn,
     purpose_label: RawLeadIn,
     /// Absent in an older phrase file: no SDK list is read as records then.
     #[serde(default)]
@@ -219,6 +222,8 @@ pub(super) struct PracticeWords {
     not_practice: Regex,
     /// How the user manages what was given ("撤回您的授权", "更正自己的注册信息").
     user_rights: Regex,
+    /// Words that open a clause saying why ("以便", "从而").
+    purpose_clause: Vec<String>,
     /// A list item's label that introduces a purpose ("使用目的：").
     purpose_label: Regex,
     /// "个人信息包括……" at the start of a sentence.
@@ -297,6 +302,10 @@ fn unbalanced_close(text: &str) -> Option<usize> {
         (depth < 0).then_some(at)
     })
 }
+
+/// Where a purpose clause ends: also at a colon, which opens the list the clause is for
+/// ("以便我们为您提供以下功能：您的职位、邮箱").
+const PURPOSE_CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', ',', '\n', '！', '？', '：', ':'];
 
 /// Where a clause ends, inside a sentence: brackets and enumeration commas do not end one.
 const CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', '\n', '！', '？'];
@@ -572,6 +581,13 @@ impl PracticeWords {
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
             not_practice: compile(alternation(&raw.not_practice.zh, &raw.not_practice.en))?,
             user_rights: compile(alternation(&raw.user_rights.zh, &raw.user_rights.en))?,
+            purpose_clause: raw
+                .purpose_clause
+                .zh
+                .iter()
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect(),
             purpose_label: compile(format!(
                 r"^\W*{}\W*$",
                 alternation(&raw.purpose_label.zh, &raw.purpose_label.en)
@@ -737,6 +753,32 @@ impl PracticeWords {
         self.user_rights.is_match(text)
     }
 
+    /// Whether the phrase at `start..end` of `sentence` stands in a clause that says why
+    /// and collects nothing itself: in "我们会收集您的充值记录，以便您查询您的交易记录" the
+    /// records collected are the 充值记录, not the 交易记录 the user looks up.
+    pub(super) fn in_purpose_clause(&self, sentence: &str, start: usize, end: usize) -> bool {
+        if self.purpose_clause.is_empty() {
+            return false;
+        }
+        let (Some(before), Some(after)) = (sentence.get(..start), sentence.get(end..)) else {
+            return false;
+        };
+        let clause_before = before.rfind(PURPOSE_CLAUSE_ENDS).map_or(before, |at| {
+            &before[at + before[at..].chars().next().map_or(1, char::len_utf8)..]
+        });
+        let opener = clause_before.trim_start_matches(|c: char| c.is_whitespace() || c == '*');
+        if !self
+            .purpose_clause
+            .iter()
+            .any(|w| opener.starts_with(w.as_str()))
+        {
+            return false;
+        }
+        let clause_after = &after[..after.find(PURPOSE_CLAUSE_ENDS).unwrap_or(after.len())];
+        let clause = format!("{clause_before}{clause_after}");
+        !self.has_collect_verb(&clause) && !self.has_share_verb(&clause)
+    }
+
     /// Whether a list item's label ("使用目的：", "Purpose:") introduces a purpose.
     pub(super) fn is_purpose_label(&self, label: &str) -> bool {
         self.purpose_label.is_match(label.trim())
@@ -896,6 +938,22 @@ mod tests {
         // A breach of the agreement and the user's own undertakings.
         assert!(w.is_terms_of_service("在用户之间买卖游戏金币构成对本协议的违反。"));
         assert!(w.is_terms_of_service("用户承诺设置头像时遵守以下规则："));
+    }
+
+    #[test]
+    fn data_words_in_a_purpose_clause_name_no_data() {
+        let w = words();
+        let at = |t: &str, word: &str| {
+            let start = t.find(word).expect("word in the sentence");
+            w.in_purpose_clause(t, start, start + word.len())
+        };
+        let t = "购买会员时我们会收集您的订单号，以便您日后查询您的交易记录。";
+        assert!(at(t, "交易记录"));
+        assert!(!at(t, "订单号"));
+        // A clause with a verb of its own still collects.
+        assert!(!at("我们需要您绑定手机号码，以便接收验证码。", "验证码"));
+        // The colon ends the purpose: the list after it is what is asked for.
+        assert!(!at("以便为您提供以下功能：您的职位、邮箱。", "邮箱"));
     }
 
     #[test]
