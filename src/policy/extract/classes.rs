@@ -7,8 +7,10 @@
 //! same answer on them: `\w` is ASCII letters, digits and `_`, Latin-1 and other
 //! alphabetic blocks up to U+1FFF, kana, the CJK ideographs, Hangul and the full-width
 //! letters and digits; `\W` is everything else, so Chinese punctuation (，。：) is not a
-//! word character, as before. `\s` is the whitespace policies contain. Every rule and
-//! practice pattern of extraction is compiled through [`compile`].
+//! word character, as before. `\s` is the whitespace policies contain. The classes stand
+//! outside case folding (`(?-i:…)`): they hold both cases already, and folding their
+//! ranges under a pattern's `(?i)` cost about as much again. Every rule and practice
+//! pattern of extraction is compiled through [`compile`].
 
 use regex::Regex;
 
@@ -33,10 +35,10 @@ pub(super) fn small_classes(pattern: &str) -> String {
                 break;
             };
             match (next, in_class) {
-                ('w', false) => out.push_str(&format!("[{WORD_CHARS}]")),
-                ('W', false) => out.push_str(&format!("[^{WORD_CHARS}]")),
-                ('s', false) => out.push_str(&format!("[{SPACE_CHARS}]")),
-                ('S', false) => out.push_str(&format!("[^{SPACE_CHARS}]")),
+                ('w', false) => out.push_str(&format!("(?-i:[{WORD_CHARS}])")),
+                ('W', false) => out.push_str(&format!("(?-i:[^{WORD_CHARS}])")),
+                ('s', false) => out.push_str(&format!("(?-i:[{SPACE_CHARS}])")),
+                ('S', false) => out.push_str(&format!("(?-i:[^{SPACE_CHARS}])")),
                 ('w', true) => out.push_str(WORD_CHARS),
                 ('s', true) => out.push_str(SPACE_CHARS),
                 _ => {
@@ -72,11 +74,11 @@ mod tests {
 
     #[test]
     fn classes_outside_and_inside_brackets() {
-        assert_eq!(small_classes(r"a\sb"), format!("a[{SPACE_CHARS}]b"));
+        assert_eq!(small_classes(r"a\sb"), format!("a(?-i:[{SPACE_CHARS}])b"));
         assert_eq!(small_classes(r"[^\s，]"), format!("[^{SPACE_CHARS}，]"));
         assert_eq!(small_classes(r"\\w"), r"\\w");
         assert_eq!(small_classes(r"[]\w]"), format!("[]{WORD_CHARS}]"));
-        assert_eq!(small_classes(r"\W+"), format!("[^{WORD_CHARS}]+"));
+        assert_eq!(small_classes(r"\W+"), format!("(?-i:[^{WORD_CHARS}])+"));
     }
 
     #[test]

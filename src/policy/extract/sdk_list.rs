@@ -107,8 +107,11 @@ impl Labels {
     }
 
     pub(super) fn compile(words: &LabelWords, file: &str) -> Result<Labels, ExtractError> {
+        const LABEL_SPACE: &str = r"[ \t\x{A0}\x{3000}]*";
         let mut kinds = HashMap::new();
         let mut by_length: Vec<(String, Field)> = Vec::new();
+        // As written, for the pattern: where a label has its spaces.
+        let mut spellings: Vec<(usize, String)> = Vec::new();
         for (list, field) in [
             (&words.name, Field::Name),
             (&words.entity, Field::Entity),
@@ -127,21 +130,39 @@ impl Labels {
                         message: format!("[sdk_list] label {w:?} is listed for two fields"),
                     });
                 }
+                spellings.push((key.chars().count(), w.to_lowercase()));
                 by_length.push((key, field));
             }
         }
+        spellings.sort_by_key(|s| std::cmp::Reverse(s.0));
+        spellings.dedup();
         by_length.sort_by_key(|b| std::cmp::Reverse(b.0.chars().count()));
         by_length.dedup();
         let field = if by_length.is_empty() {
             None
         } else {
-            let alternatives: Vec<String> = by_length
+            let alternatives: Vec<String> = spellings
                 .iter()
-                .map(|(w, _)| {
-                    // Labels are matched with any spacing ("SDK 名称", "Data  collected").
-                    let chars: Vec<String> =
-                        w.chars().map(|c| regex::escape(&c.to_string())).collect();
-                    let body = chars.join(r"\s*");
+                .map(|(_, w)| {
+                    // Labels are matched with any spacing on their line ("SDK 名称",
+                    // "Data  collected"): the few space characters, not all of `\s`.
+                    // Only where the label has a space or Latin meets Chinese: no policy
+                    // spaces out a word ("名 称", "N a m e"), and a class between every
+                    // two characters of hundreds of labels was most of the start-up.
+                    let mut body = String::new();
+                    let mut last: Option<char> = None;
+                    for c in w.chars() {
+                        if c.is_whitespace() {
+                            body.push_str(LABEL_SPACE);
+                            last = None;
+                            continue;
+                        }
+                        if last.is_some_and(|l| l.is_ascii() != c.is_ascii()) {
+                            body.push_str(LABEL_SPACE);
+                        }
+                        body.push_str(&regex::escape(&c.to_string()));
+                        last = Some(c);
+                    }
                     if is_ascii_word(w) {
                         format!(r"(?-u:\b){body}")
                     } else {
