@@ -915,6 +915,10 @@ mod tests {
             w.is_definition("敏感个人信息是指一旦泄露可能危害人身安全的信息，包括身份证件号码。")
         );
         assert!(w.is_definition("个人信息包括姓名、出生日期、住址等。"));
+        // The standard's own wording of what sensitive information is.
+        assert!(w.is_definition(
+            "一旦泄露或滥用可能危害人身和财产安全的信息为敏感信息，主要包括：银行账号、行踪轨迹。"
+        ));
         // What "sensitive" covers in this policy is still a definition of the term.
         assert!(w.is_definition("本政策中的个人敏感信息包括：身份证件号码、行踪轨迹。"));
         assert!(w.is_definition(
@@ -938,6 +942,7 @@ mod tests {
         // A breach of the agreement and the user's own undertakings.
         assert!(w.is_terms_of_service("在用户之间买卖游戏金币构成对本协议的违反。"));
         assert!(w.is_terms_of_service("用户承诺设置头像时遵守以下规则："));
+        assert!(w.is_terms_of_service("请您在注销前自行备份您的订单记录等资料。"));
     }
 
     #[test]
@@ -965,6 +970,7 @@ mod tests {
         ));
         assert!(!w.is_user_rights("我们会收集您的注册信息，用于核验您的身份。"));
         assert!(!w.is_user_rights("您可以在设置中关闭个性化推荐。"));
+        assert!(w.is_user_rights("对于相机、通讯录等非必需权限，关闭或拒绝授权不影响使用。"));
     }
 
     #[test]
@@ -1014,6 +1020,16 @@ mod tests {
         // When a shared photo was taken is the photo's metadata, not when the app was used.
         assert!(nd.excludes("例如您上传的照片的日期、", "时间", "和地点"));
         assert!(!nd.excludes("我们会记录您登录的日期、", "时间", "。"));
+        // A record handed over, a login feature, a switch, examples of a place, what is
+        // protected and an action on the account.
+        assert!(nd.excludes("运营方会协助提供账号的原始", "注册信息", "。"));
+        assert!(!nd.excludes("我们会收集您的", "注册信息", "。"));
+        assert!(nd.excludes("App支持", "指纹", "登录和面容登录"));
+        assert!(!nd.excludes("我们会采集您的", "指纹", "信息。"));
+        assert!(nd.excludes("允许改变", "WIFI", "连接状态"));
+        assert!(nd.excludes("例如家和", "公司", "的地址"));
+        assert!(nd.excludes("以保护您的财产、", "虚拟财产", "安全"));
+        assert!(nd.excludes("运营方可暂停", "用户账号", "的使用"));
         // Where data may be sent, not where the user is.
         assert!(nd.excludes("可能被传输至您所在的国家或", "地区", "的境外管辖区"));
     }
