@@ -1384,6 +1384,10 @@ mod hostile {
             "第三条".repeat(30_000),
             "¡¯".repeat(50_000),
             "We do not collect ".repeat(6_000),
+            // Phrases whose meaning depends on the words around them: a means of locating
+            // and a purpose clause.
+            "IP地址、".repeat(15_000),
+            "以便您查询您的交易记录，".repeat(9_000),
         ];
         for text in inputs {
             let start = Instant::now();

@@ -303,6 +303,24 @@ fn unbalanced_close(text: &str) -> Option<usize> {
     })
 }
 
+/// How far, in bytes, the words of a means of locating are looked for on each side of a
+/// phrase: a sentence of about 500 Chinese characters.
+const MEANS_REACH: usize = 1500;
+
+/// How far, in bytes, a purpose clause is looked for on each side of a data phrase.
+const PURPOSE_CLAUSE_REACH: usize = 600;
+
+/// The nearest char boundary of `text` at or before `at` (the end when `at` is past it).
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    (0..=at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
 /// Where a purpose clause ends: also at a colon, which opens the list the clause is for
 /// ("以便我们为您提供以下功能：您的职位、邮箱").
 const PURPOSE_CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', ',', '\n', '！', '？', '：', ':'];
@@ -315,9 +333,18 @@ impl LocationMeans {
     /// after a means word of its clause in a clause that names a position, or after a
     /// technique word in a sentence that names one.
     pub(super) fn names_means(&self, sentence: &str, start: usize, end: usize) -> bool {
-        let (Some(before), Some(after)) = (sentence.get(..start), sentence.get(end..)) else {
+        let (Some(before), Some(phrase), Some(after)) = (
+            sentence.get(..start),
+            sentence.get(start..end),
+            sentence.get(end..),
+        ) else {
             return false;
         };
+        // The words that decide stand near the phrase; looking no further keeps a long line
+        // with many phrases ("IP地址、IP地址、…") linear.
+        let before =
+            &before[floor_char_boundary(before, before.len().saturating_sub(MEANS_REACH))..];
+        let after = &after[..floor_char_boundary(after, MEANS_REACH)];
         let clause_before = before.rfind(CLAUSE_ENDS).map_or(before, |at| {
             &before[at + before[at..].chars().next().map_or(1, char::len_utf8)..]
         });
@@ -336,7 +363,8 @@ impl LocationMeans {
         if means_before && (names_position(clause_before) || names_position(until_close)) {
             return true;
         }
-        self.technique.iter().any(|w| before.contains(w.as_str())) && names_position(sentence)
+        self.technique.iter().any(|w| before.contains(w.as_str()))
+            && (names_position(before) || names_position(phrase) || names_position(after))
     }
 
     /// The ids that are no ontology id, with the closest spelling of each.
@@ -763,9 +791,15 @@ impl PracticeWords {
         let (Some(before), Some(after)) = (sentence.get(..start), sentence.get(end..)) else {
             return false;
         };
-        let clause_before = before.rfind(PURPOSE_CLAUSE_ENDS).map_or(before, |at| {
-            &before[at + before[at..].chars().next().map_or(1, char::len_utf8)..]
-        });
+        // A purpose clause is short; looking no further keeps a long line with many data
+        // words linear.
+        let from = floor_char_boundary(before, before.len().saturating_sub(PURPOSE_CLAUSE_REACH));
+        let window = &before[from..];
+        let clause_before = match window.rfind(PURPOSE_CLAUSE_ENDS) {
+            Some(at) => &window[at + window[at..].chars().next().map_or(1, char::len_utf8)..],
+            None if from == 0 => window,
+            None => return false,
+        };
         let opener = clause_before.trim_start_matches(|c: char| c.is_whitespace() || c == '*');
         if !self
             .purpose_clause
@@ -774,6 +808,7 @@ impl PracticeWords {
         {
             return false;
         }
+        let after = &after[..floor_char_boundary(after, PURPOSE_CLAUSE_REACH)];
         let clause_after = &after[..after.find(PURPOSE_CLAUSE_ENDS).unwrap_or(after.len())];
         let clause = format!("{clause_before}{clause_after}");
         !self.has_collect_verb(&clause) && !self.has_share_verb(&clause)
