@@ -875,7 +875,7 @@ impl Walk<'_> {
     /// key=value pairs and standalone tokens inside a longer string: `k=v|k=v`,
     /// `k:v` lines, `"k": "v"` fragments, lists, free prose.
     fn free_text(&mut self, field: &str, text: &str, chain: &mut Vec<&'static str>, depth: u8) {
-        let text = &text[..floor_char_boundary(text, MAX_TEXT_SCAN)];
+        let text = &text[..text.floor_char_boundary(MAX_TEXT_SCAN)];
         let mut pairs: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
         let mut start = 0;
         for (i, c) in text
@@ -1188,17 +1188,6 @@ fn scalar_text(v: &serde_json::Value) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
-}
-
-fn floor_char_boundary(s: &str, max: usize) -> usize {
-    if s.len() <= max {
-        return s.len();
-    }
-    let mut i = max;
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Convenience for tests and single requests: a detector with the built-in ontology.

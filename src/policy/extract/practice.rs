@@ -310,17 +310,6 @@ const MEANS_REACH: usize = 1500;
 /// How far, in bytes, a purpose clause is looked for on each side of a data phrase.
 const PURPOSE_CLAUSE_REACH: usize = 600;
 
-/// The nearest char boundary of `text` at or before `at` (the end when `at` is past it).
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    if at >= text.len() {
-        return text.len();
-    }
-    (0..=at)
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0)
-}
-
 /// Where a purpose clause ends: also at a colon, which opens the list the clause is for
 /// ("以便我们为您提供以下功能：您的职位、邮箱").
 const PURPOSE_CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', ',', '\n', '！', '？', '：', ':'];
@@ -343,8 +332,8 @@ impl LocationMeans {
         // The words that decide stand near the phrase; looking no further keeps a long line
         // with many phrases ("IP地址、IP地址、…") linear.
         let before =
-            &before[floor_char_boundary(before, before.len().saturating_sub(MEANS_REACH))..];
-        let after = &after[..floor_char_boundary(after, MEANS_REACH)];
+            &before[before.floor_char_boundary(before.len().saturating_sub(MEANS_REACH))..];
+        let after = &after[..after.floor_char_boundary(MEANS_REACH)];
         let clause_before = before.rfind(CLAUSE_ENDS).map_or(before, |at| {
             &before[at + before[at..].chars().next().map_or(1, char::len_utf8)..]
         });
@@ -793,7 +782,7 @@ impl PracticeWords {
         };
         // A purpose clause is short; looking no further keeps a long line with many data
         // words linear.
-        let from = floor_char_boundary(before, before.len().saturating_sub(PURPOSE_CLAUSE_REACH));
+        let from = before.floor_char_boundary(before.len().saturating_sub(PURPOSE_CLAUSE_REACH));
         let window = &before[from..];
         let clause_before = match window.rfind(PURPOSE_CLAUSE_ENDS) {
             Some(at) => &window[at + window[at..].chars().next().map_or(1, char::len_utf8)..],
@@ -808,7 +797,7 @@ impl PracticeWords {
         {
             return false;
         }
-        let after = &after[..floor_char_boundary(after, PURPOSE_CLAUSE_REACH)];
+        let after = &after[..after.floor_char_boundary(PURPOSE_CLAUSE_REACH)];
         let clause_after = &after[..after.find(PURPOSE_CLAUSE_ENDS).unwrap_or(after.len())];
         let clause = format!("{clause_before}{clause_after}");
         !self.has_collect_verb(&clause) && !self.has_share_verb(&clause)
