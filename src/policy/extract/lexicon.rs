@@ -668,7 +668,10 @@ impl Lexicon {
             }
         }
         hits.sort_by_key(|h| h.start);
-        hits.retain(|h| !self.practice.in_purpose_clause(text, h.start, h.end));
+        hits.retain(|h| {
+            !self.practice.in_purpose_clause(text, h.start, h.end)
+                && !self.practice.is_spared_effort(text, h.start)
+        });
         let means = &self.practice.location_means;
         if !means.ids.is_empty() {
             hits.retain(|h| {

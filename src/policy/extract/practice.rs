@@ -36,6 +36,9 @@ struct RawPhrases {
     /// Absent in an older phrase file: data words in a purpose clause count then.
     #[serde(default)]
     purpose_clause: RawLeadIn,
+    /// Absent in an older phrase file: what the user is spared typing counts as data then.
+    #[serde(default)]
+    spared_effort: RawLeadIn,
     purpose_label: RawLeadIn,
     /// Absent in an older phrase file: no SDK list is read as records then.
     #[serde(default)]
@@ -224,6 +227,9 @@ pub(super) struct PracticeWords {
     user_rights: Regex,
     /// Words that open a clause saying why ("以便", "从而").
     purpose_clause: Vec<String>,
+    /// Words saying what the user no longer has to type ("省去重复输入"), English in
+    /// lower case.
+    spared_effort: Vec<String>,
     /// A list item's label that introduces a purpose ("使用目的：").
     purpose_label: Regex,
     /// "个人信息包括……" at the start of a sentence.
@@ -313,6 +319,13 @@ const PURPOSE_CLAUSE_REACH: usize = 600;
 /// Where a purpose clause ends: also at a colon, which opens the list the clause is for
 /// ("以便我们为您提供以下功能：您的职位、邮箱").
 const PURPOSE_CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', ',', '\n', '！', '？', '：', ':'];
+
+/// How far, in bytes, a word of what the user is spared is looked for before a phrase.
+const SPARED_EFFORT_REACH: usize = 300;
+
+/// Where the clause of what the user is spared ends: not at a colon, which opens its
+/// examples ("省去重复填写个人信息的步骤（例如：记录搜索历史）").
+const SPARED_EFFORT_ENDS: &[char] = &['，', '。', '；', ';', ',', '\n', '！', '？'];
 
 /// Where a clause ends, inside a sentence: brackets and enumeration commas do not end one.
 const CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', '\n', '！', '？'];
@@ -605,6 +618,14 @@ impl PracticeWords {
                 .map(|w| w.trim().to_string())
                 .filter(|w| !w.is_empty())
                 .collect(),
+            spared_effort: raw
+                .spared_effort
+                .zh
+                .iter()
+                .chain(&raw.spared_effort.en)
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
             purpose_label: compile(format!(
                 r"^\W*{}\W*$",
                 alternation(&raw.purpose_label.zh, &raw.purpose_label.en)
@@ -803,6 +824,26 @@ impl PracticeWords {
         !self.has_collect_verb(&clause) && !self.has_share_verb(&clause)
     }
 
+    /// Whether the phrase at `start` in `sentence` is what the user is spared typing
+    /// again ("帮您省去重复输入注册信息的步骤"): a word of `[spared_effort]` stands before
+    /// it in its clause.
+    pub(super) fn is_spared_effort(&self, sentence: &str, start: usize) -> bool {
+        if self.spared_effort.is_empty() {
+            return false;
+        }
+        let Some(before) = sentence.get(..start) else {
+            return false;
+        };
+        let from = before.floor_char_boundary(before.len().saturating_sub(SPARED_EFFORT_REACH));
+        let window = &before[from..];
+        let clause = match window.rfind(SPARED_EFFORT_ENDS) {
+            Some(at) => &window[at..],
+            None => window,
+        };
+        let clause = clause.to_lowercase();
+        self.spared_effort.iter().any(|w| clause.contains(w.as_str()))
+    }
+
     /// Whether a list item's label ("使用目的：", "Purpose:") introduces a purpose.
     pub(super) fn is_purpose_label(&self, label: &str) -> bool {
         self.purpose_label.is_match(label.trim())
@@ -983,6 +1024,24 @@ mod tests {
         assert!(!at("我们需要您绑定手机号码，以便接收验证码。", "验证码"));
         // The colon ends the purpose: the list after it is what is asked for.
         assert!(!at("以便为您提供以下功能：您的职位、邮箱。", "邮箱"));
+    }
+
+    #[test]
+    fn what_the_user_is_spared_typing_is_no_data() {
+        let w = words();
+        let at = |t: &str, word: &str| w.is_spared_effort(t, t.find(word).expect("word"));
+        let t = "这么做是为了解您的使用习惯，帮您省去重复输入注册信息的步骤，或者帮助判断您的账户安全。";
+        assert!(at(t, "注册信息"));
+        assert!(!at(t, "账户安全"));
+        assert!(!at(t, "使用习惯"));
+        let t = "帮助你省去重复你填写个人信息、输入搜索内容的步骤和流程(例如:实现一键登录流程、记录搜索历史)。";
+        assert!(at(t, "搜索历史"));
+        assert!(at("这样做可使您无需另记一个用户名和密码。", "密码"));
+        assert!(at(
+            "We sign you in so that you do not have to enter a username and password each time.",
+            "password"
+        ));
+        assert!(!at("我们会收集您的用户名和密码。", "密码"));
     }
 
     #[test]

@@ -717,7 +717,8 @@ impl Segmenter {
                 let continues = next.is_some_and(|c| c.is_ascii_lowercase())
                     || prev == Some(',')
                     || (prev.is_some_and(|c| is_cjk(c) || matches!(c, '，' | '、'))
-                        && next.is_some_and(is_cjk));
+                        && next.is_some_and(is_cjk))
+                    || latin_word_broken(p, text);
                 !p.heading
                     && !is_table_row(&p.text)
                     && (p.last_width >= 60 || p.wraps)
@@ -965,6 +966,40 @@ impl Segmenter {
             });
         }
     }
+}
+
+/// A Chinese line hard-wrapped at a space next to a Latin term ("唯一设备识别码（IMEI/android"
+/// then "ID/IDFA…", "设备所在位置相关信息（IP" then "地址、…"): the phrase goes on, and read
+/// apart its second half would name data of its own ("ID" as an account id, "地址" as a
+/// postal address). A link or an address ends its line for good, and a line that opens
+/// with a field label ("公司全称：…") or is a colon-ended label ("CC直播SDK：") is new.
+fn latin_word_broken(para: &Para, next_line: &str) -> bool {
+    let last_line = para
+        .origin
+        .last()
+        .and_then(|&(start, _)| para.text.get(start..))
+        .unwrap_or_default();
+    let last_word = last_line
+        .rsplit(|c: char| c.is_whitespace() || !c.is_ascii())
+        .next()
+        .unwrap_or_default();
+    let next_starts_latin = next_line.starts_with(|c: char| c.is_ascii_alphanumeric());
+    let next_starts_cjk = next_line.starts_with(is_cjk);
+    let latin_tail = last_word
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .count();
+    let field_label = next_line
+        .char_indices()
+        .take(9)
+        .any(|(_, c)| matches!(c, ':' | '：'));
+    last_line.chars().any(is_cjk)
+        && last_line.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && (next_starts_latin || (next_starts_cjk && latin_tail >= 2))
+        && !last_word.contains(['.', '=', '@', ':'])
+        && !field_label
+        && !next_line.trim_end().ends_with([':', '：'])
 }
 
 /// Hard-wrapped text at a fixed width: a line of 40 columns or more with no closing
