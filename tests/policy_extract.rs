@@ -554,6 +554,52 @@ You may ask us to delete a profile's display name at any time.
     }
 
     #[test]
+    fn hard_wrapped_latin_terms_are_read_whole() {
+        // A crawled policy wraps its lines at a space, also inside "android ID" and "IP 地址";
+        // each half on its own line would name other data (an account id, a postal address).
+        let text = "一、我们如何收集和使用您的个人信息\n\
+我们的应用集成了某统计分析SDK，该SDK需要收集您的设备Mac地址、唯一设备识别码（IMEI/android\n\
+ID/IDFA）以提供统计分析服务，并通过地理位置校准报表数据的准确性。\n\
+为保障账号安全，我们会收集您的设备信息、设备所在位置相关信息（IP\n\
+地址、地理位置信息），用于判断登录是否异常和识别风险。\n";
+        let x = run(text);
+        let d = &x.declaration;
+        let got: Vec<&str> = collected(d)
+            .into_iter()
+            .chain(d.share.iter().flat_map(|s| s.data.iter().map(String::as_str)))
+            .collect();
+        assert!(got.contains(&"device.identifier.android_id"), "{got:?}");
+        assert!(got.contains(&"network.ip_address"), "{got:?}");
+        assert!(!got.contains(&"account.user_id"), "{got:?}");
+        assert!(!got.contains(&"contact.address"), "{got:?}");
+    }
+
+    #[test]
+    fn words_around_data_that_name_none() {
+        let text = "一、我们如何收集和使用您的个人信息\n\
+我们会在您的设备上存储Cookie，帮您省去重复输入注册信息的步骤，或帮助判断您的账户安全。\n\
+我们会收集您的手机号码，除非您通过系统设置拒绝我们收集。\n\
+我们会获取存储权限，用于缓存图片和视频，减少流量消耗。\n\
+我们会获取后台运行权限，保证手机屏幕关闭后后台进程仍运行。\n\
+我们会收集您的设备型号。\n\
+如您对本政策有任何疑问，请通过本政策文末的联系方式与我们联系。\n";
+        let x = run(text);
+        let got = collected(&x.declaration);
+        for id in [
+            "account",
+            "device.software.settings_state",
+            "media.photo_video",
+            "app.running_processes",
+            "contact",
+        ] {
+            assert!(!got.contains(&id), "{id} in {got:?}");
+        }
+        for id in ["contact.phone_number", "device.hardware.model", "activity.cookie"] {
+            assert!(got.contains(&id), "{id} not in {got:?}");
+        }
+    }
+
+    #[test]
     fn unnumbered_english_policy() {
         let x = run(ENGLISH);
         let d = &x.declaration;

@@ -42,7 +42,7 @@ mod trace;
 
 use sections::SectionWords;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 pub use document::Format;
 pub use lexicon::Lexicon;
@@ -2634,40 +2634,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The app's own package name and version are named in many SDK lists ("收集信息：
-    /// 应用版本"), but they are not personal data: the audit never observes them, so
-    /// declaring them would only pad the draft. They stay in the trace; a note says so.
-    fn drop_non_personal_types(&mut self) {
-        let lexicon = self.lexicon;
-        let mut dropped = BTreeSet::new();
-        let mut keep = |id: &String| {
-            let personal = lexicon.is_personal(id);
-            if !personal {
-                dropped.insert(id.clone());
-            }
-            personal
-        };
-        for entry in &mut self.collect {
-            entry.data.retain(&mut keep);
-        }
-        for entry in &mut self.share {
-            entry.data.retain(&mut keep);
-        }
-        self.collect.retain(|entry| !entry.data.is_empty());
-        if !dropped.is_empty() {
-            let ids: Vec<String> = dropped.into_iter().collect();
-            self.notes.push(format!(
-                "named but not declared, not personal data: {}",
-                ids.join(", ")
-            ));
-        }
-    }
-
     fn finish(mut self, encoding: String, documents: Vec<String>) -> Extraction {
         self.drop_conflicting_denials();
         self.drop_passing_mentions();
         self.companies_are_their_own_entity();
-        self.drop_non_personal_types();
         if self.trace_dropped > 0 {
             self.notes.push(format!(
                 "trace cut at {MAX_TRACE} matches; {} more not listed",

@@ -22,9 +22,6 @@ use super::segment::is_cjk;
 pub(super) struct TypeEntry {
     pub id: String,
     pub parent: Option<String>,
-    /// False for a type the ontology keeps only to name what is not personal data (the
-    /// app's own package name and version): a policy naming it declares nothing.
-    pub personal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -97,12 +94,6 @@ struct RawType {
     list_phrases_en: Vec<String>,
     #[serde(default)]
     list_phrases_zh: Vec<String>,
-    #[serde(default = "personal_by_default")]
-    personal: bool,
-}
-
-fn personal_by_default() -> bool {
-    true
 }
 
 #[derive(Deserialize)]
@@ -416,7 +407,6 @@ impl Lexicon {
             types.push(TypeEntry {
                 id: t.id,
                 parent: t.parent,
-                personal: t.personal,
             });
         }
         for t in &types {
@@ -570,15 +560,6 @@ impl Lexicon {
 
     pub(super) fn type_id(&self, idx: usize) -> &str {
         self.types.get(idx).map(|t| t.id.as_str()).unwrap_or("")
-    }
-
-    /// Whether an ontology id names personal data (`personal = false` in the ontology
-    /// says it does not). An unknown id does, so that nothing is lost by a typo.
-    pub fn is_personal(&self, id: &str) -> bool {
-        self.types
-            .iter()
-            .find(|t| t.id == id)
-            .is_none_or(|t| t.personal)
     }
 
     /// The parent of an ontology id, for callers that fold children into parents.
