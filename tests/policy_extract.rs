@@ -566,7 +566,11 @@ ID/IDFA）以提供统计分析服务，并通过地理位置校准报表数据�
         let d = &x.declaration;
         let got: Vec<&str> = collected(d)
             .into_iter()
-            .chain(d.share.iter().flat_map(|s| s.data.iter().map(String::as_str)))
+            .chain(
+                d.share
+                    .iter()
+                    .flat_map(|s| s.data.iter().map(String::as_str)),
+            )
             .collect();
         assert!(got.contains(&"device.identifier.android_id"), "{got:?}");
         assert!(got.contains(&"network.ip_address"), "{got:?}");
@@ -594,7 +598,11 @@ ID/IDFA）以提供统计分析服务，并通过地理位置校准报表数据�
         ] {
             assert!(!got.contains(&id), "{id} in {got:?}");
         }
-        for id in ["contact.phone_number", "device.hardware.model", "activity.cookie"] {
+        for id in [
+            "contact.phone_number",
+            "device.hardware.model",
+            "activity.cookie",
+        ] {
             assert!(got.contains(&id), "{id} not in {got:?}");
         }
     }

@@ -830,6 +830,9 @@ impl<'a> Builder<'a> {
                 .collect(),
         );
         let mut types = self.lexicon.find_types(&masked);
+        // The 睡眠 of "蜗牛睡眠" when that is the app: its name, no data of the user.
+        types
+            .retain(|t| !own_names::inside_own_name(&masked, t.start, t.end, self.own_spellings()));
         // As found, before labels and party names take some away.
         let all_types = types.clone();
         // "使用目的：统计分析应用使用情况": what follows a purpose label says why.

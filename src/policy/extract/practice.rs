@@ -101,6 +101,8 @@ struct RawLocationMeans {
     #[serde(default)]
     technique_zh: Vec<String>,
     #[serde(default)]
+    anaphoric_technique_zh: Vec<String>,
+    #[serde(default)]
     position_zh: Vec<String>,
 }
 
@@ -292,6 +294,9 @@ pub(super) struct LocationMeans {
     means: Vec<String>,
     /// Words that list the techniques of a sentence about a position ("技术包括").
     technique: Vec<String>,
+    /// Words opening a sentence that lists the techniques the sentence before named
+    /// ("这些技术包括").
+    anaphoric_technique: Vec<String>,
     /// Words that name a position ("位置", "定位").
     position: Vec<String>,
 }
@@ -363,6 +368,13 @@ impl LocationMeans {
             &clause_after[..unbalanced_close(clause_after).unwrap_or(clause_after.len())];
         let names_position = |t: &str| self.position.iter().any(|w| t.contains(w.as_str()));
         if means_before && (names_position(clause_before) || names_position(until_close)) {
+            return true;
+        }
+        if self
+            .anaphoric_technique
+            .iter()
+            .any(|w| sentence.trim_start().starts_with(w.as_str()))
+        {
             return true;
         }
         self.technique.iter().any(|w| before.contains(w.as_str()))
@@ -582,6 +594,7 @@ impl PracticeWords {
                 ids: lm.ids,
                 means: lm.means_zh,
                 technique: lm.technique_zh,
+                anaphoric_technique: lm.anaphoric_technique_zh,
                 position: lm.position_zh,
             },
             sdk_list,
@@ -841,7 +854,9 @@ impl PracticeWords {
             None => window,
         };
         let clause = clause.to_lowercase();
-        self.spared_effort.iter().any(|w| clause.contains(w.as_str()))
+        self.spared_effort
+            .iter()
+            .any(|w| clause.contains(w.as_str()))
     }
 
     /// Whether a list item's label ("使用目的：", "Purpose:") introduces a purpose.
@@ -1132,6 +1147,10 @@ mod tests {
         // A technique list of a sentence about locating.
         let t = "我们会用多种技术为您定位，这些技术包括IP地址、附近的WLAN热点。";
         assert!(at(t, "IP地址"));
+        // The same list in a sentence of its own, after the one about locating.
+        let t = "这些技术包括IP地址、GPS以及能够提供相关信息的其他传感器（比如附近的WLAN接入点和基站）。";
+        assert!(at(t, "基站"));
+        assert!(!at("我们会收集这些技术信息，包括IP地址。", "IP地址"));
         // A bracket closed before the phrase ends what the means word governs.
         let t = "包括位置信息（如通过GPS获得的位置）、连接信息（如IP地址、运营商）。";
         assert!(!at(t, "IP地址"));
