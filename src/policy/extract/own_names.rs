@@ -185,19 +185,24 @@ pub(super) fn inside_own_name<'n>(
     names: impl IntoIterator<Item = &'n str>,
 ) -> bool {
     names.into_iter().filter(|n| !n.is_empty()).any(|name| {
-        let mut from = start.saturating_sub(name.len().saturating_sub(end - start));
-        while !text.is_char_boundary(from) && from > 0 {
-            from -= 1;
+        if end < start || end - start > name.len() {
+            return false;
         }
-        while let Some(pos) = text.get(from..).and_then(|t| t.find(name)) {
-            let at = from + pos;
-            if at > start {
-                return false;
-            }
-            if at + name.len() >= end {
+        // Only the stretch a name covering the span can lie in is searched, so that a long
+        // line with many phrases stays linear.
+        let from = text.floor_char_boundary(end.saturating_sub(name.len()));
+        let to = text.ceil_char_boundary(start.saturating_add(name.len()).min(text.len()));
+        let Some(window) = text.get(from..to) else {
+            return false;
+        };
+        // Occurrences may overlap ("小小小" holds "小小" twice): step one character on.
+        let mut pos = 0;
+        while let Some(found) = window.get(pos..).and_then(|w| w.find(name)) {
+            let at = from + pos + found;
+            if at <= start && at + name.len() >= end {
                 return true;
             }
-            from = at + name.chars().next().map_or(1, char::len_utf8);
+            pos += found + name.chars().next().map_or(1, char::len_utf8);
         }
         false
     })
