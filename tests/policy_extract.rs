@@ -1442,6 +1442,8 @@ mod hostile {
             // and a purpose clause.
             "IP地址、".repeat(15_000),
             "以便您查询您的交易记录，".repeat(9_000),
+            // And what the user is spared typing, looked for before every phrase.
+            "帮您省去重复输入注册信息、".repeat(8_000),
         ];
         for text in inputs {
             let start = Instant::now();
