@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use serde::Deserialize;
 
@@ -279,8 +280,10 @@ pub(super) struct NotData {
     /// 信息" names the region, not the account.
     container_after: Vec<String>,
     /// Words a data phrase stands inside or across: "主体重新" holds 体重, "大陆地区法律"
-    /// 地区.
-    words: Vec<String>,
+    /// 地区. One automaton finds them all around a phrase in a single pass.
+    words: Option<AhoCorasick>,
+    /// The length, in characters, of the longest of them.
+    longest_word: usize,
 }
 
 /// The sensors and networks a sentence names as the way a position is found, not as data
@@ -413,6 +416,21 @@ fn head_chars(text: &str, n: usize) -> &str {
     &text[..at]
 }
 
+/// One automaton over `[not_data] words_zh`, or none when the list is empty.
+fn word_automaton(words: &[String]) -> Result<Option<AhoCorasick>, ExtractError> {
+    let words: Vec<&str> = words
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasick::new(words)
+        .map(Some)
+        .map_err(|e| ExtractError::Pattern(format!("[not_data] words_zh: {e}")))
+}
+
 /// Separators of a coordinated run of means ("通过电话、短信或邮件").
 const MEANS_JOINERS: &[&str] = &["、", "，", ",", "/", "或者", "或", "和", "及", "以及", " "];
 
@@ -436,21 +454,18 @@ impl NotData {
     /// Whether one of `words` covers part of the phrase and goes beyond it, or covers
     /// the phrase and more: Chinese has no spaces, so "主体重新" holds 体重.
     fn in_word(&self, before: &str, phrase: &str, after: &str) -> bool {
-        self.words.iter().any(|w| {
-            // Most phrases share no character with any word: no window to build.
-            if !w.chars().any(|c| phrase.contains(c)) {
-                return false;
-            }
-            // The word starts at most its length before the phrase's end and ends at
-            // most its length after the phrase's start.
-            let lead = tail_chars(before, w.chars().count());
-            let trail = head_chars(after, w.chars().count());
-            let window = format!("{lead}{phrase}{trail}");
-            let (start, end) = (lead.len(), lead.len() + phrase.len());
-            window.match_indices(w.as_str()).any(|(at, m)| {
-                let (a, b) = (at, at + m.len());
-                a < end && b > start && (a < start || b > end)
-            })
+        let Some(words) = &self.words else {
+            return false;
+        };
+        // A word starts at most its length before the phrase's end and ends at most its
+        // length after the phrase's start.
+        let lead = tail_chars(before, self.longest_word);
+        let trail = head_chars(after, self.longest_word);
+        let window = format!("{lead}{phrase}{trail}");
+        let (start, end) = (lead.len(), lead.len() + phrase.len());
+        words.find_overlapping_iter(window.as_str()).any(|m| {
+            let (a, b) = (m.start(), m.end());
+            a < end && b > start && (a < start || b > end)
         })
     }
 
@@ -588,7 +603,13 @@ impl PracticeWords {
                 not_means_after: nd.not_means_after_zh,
                 party_after: nd.party_after_zh,
                 container_after: nd.container_after_zh,
-                words: nd.words_zh,
+                longest_word: nd
+                    .words_zh
+                    .iter()
+                    .map(|w| w.chars().count())
+                    .max()
+                    .unwrap_or(0),
+                words: word_automaton(&nd.words_zh)?,
             },
             location_means: LocationMeans {
                 ids: lm.ids,
