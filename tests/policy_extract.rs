@@ -608,6 +608,68 @@ ID/IDFA）以提供统计分析服务，并通过地理位置校准报表数据�
     }
 
     #[test]
+    fn a_denial_that_refers_back_denies_the_examples_before_it() {
+        let text = "# Privacy\n\n## Categories we collect\n\n\
+We collect your email address. The statute's description of identifiers includes examples such as a legal name, \
+mailing address and passport number; we do not collect those examples.\n\n\
+The app uses your photos, such as the pictures you attach to a bug report; we do not sell them.\n\n\
+我们会收集您的手机号码。例如身份证号码、银行卡号，我们不会收集上述信息。\n\n\
+我们会收集您的设备型号，但不会收集上述信息以外的信息。\n";
+        let x = run(text);
+        let got = collected(&x.declaration);
+        let deny = denied(&x.declaration);
+        for id in [
+            "identity.name",
+            "contact.address",
+            "identity.id_number.passport",
+            "identity.id_number.cn_resident",
+            "financial.bank_card",
+        ] {
+            assert!(!got.contains(&id), "{id} in {got:?}");
+            assert!(deny.contains(&id), "{id} not denied: {deny:?}");
+        }
+        // The clause before "we do not sell them" says what is used: it stays collected.
+        // An exception ("上述信息以外") refers back to nothing denied.
+        for id in [
+            "contact.email",
+            "contact.phone_number",
+            "media.photo_video",
+            "device.hardware.model",
+        ] {
+            assert!(got.contains(&id), "{id} not in {got:?}");
+        }
+    }
+
+    #[test]
+    fn ordinary_words_and_titles_name_no_party() {
+        let text = "# Privacy\n\n## 1. Data we collect\n\n\
+We collect the categories below.\n\n\
+- Audio, electronic, visual or similar information (photos you attach to reports)\n\
+- AI and speech processing of your recordings\n\n\
+We honor Do Not Track signals. Our office is in New York.\n\n\
+## 2. Sharing\n\n\
+Some processors process data in the United States. We send crash reports to Visual Studio App Center.\n\n\
+## 3. Your rights\n\nYou may request access.\n\n## 4. International transfers\n\nData may leave the EU.\n";
+        let x = run(text);
+        let names: Vec<(String, String)> = x
+            .declaration
+            .share
+            .iter()
+            .map(|s| (s.party.clone(), s.name.clone().unwrap_or_default()))
+            .collect();
+        for junk in ["visual", "speech", "honor", "New", "Your", "International"] {
+            assert!(
+                !names.iter().any(|(_, n)| n.eq_ignore_ascii_case(junk)),
+                "{junk} in {names:?}"
+            );
+        }
+        assert!(
+            names.iter().any(|(_, n)| n == "Visual Studio App Center"),
+            "App Center not named: {names:?}"
+        );
+    }
+
+    #[test]
     fn unnumbered_english_policy() {
         let x = run(ENGLISH);
         let d = &x.declaration;

@@ -1054,6 +1054,26 @@ impl<'a> Builder<'a> {
             })
             .collect();
         negated_spans.extend(determined);
+        // "…includes examples such as a real name, postal address …; we do not collect
+        // those examples": a denial that names its object only by referring back reaches
+        // the clause before it, when that clause states no practice of its own.
+        if !conditional {
+            let reached: Vec<(usize, usize, VerbClass)> = negated_spans
+                .iter()
+                .filter(|&&(a, b, _)| !types.iter().any(|t| t.start >= a && t.start < b))
+                .filter(|&&(a, b, _)| {
+                    masked
+                        .get(a..b)
+                        .is_some_and(|clause| self.lexicon.practice.refers_back(clause))
+                })
+                .filter_map(|&(a, _, class)| {
+                    let &(from, to) = parts.iter().rev().find(|&&(_, to)| to <= a)?;
+                    let before = masked.get(from..to)?;
+                    (!self.lexicon.practice.states_practice(before)).then_some((from, to, class))
+                })
+                .collect();
+            negated_spans.extend(reached);
+        }
         let negation_at = |pos: usize| {
             negated_spans
                 .iter()

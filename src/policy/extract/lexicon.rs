@@ -248,6 +248,19 @@ const GENERIC_EN: &[&str] = &[
     "corp",
     "gmbh",
     "pte",
+    // Ordinary words that name no vendor alone and occur in any policy: "Audio,
+    // electronic, visual or similar information", "AI and speech processing", "New
+    // York", "credit union", "Visual Studio App Center".
+    "visual",
+    "studio",
+    "center",
+    "speech",
+    "union",
+    "ocean",
+    "conversion",
+    "new",
+    "lens",
+    "crashes",
 ];
 
 /// Chinese product words stripped from the end of a Chinese SDK name to find its brand
@@ -315,6 +328,8 @@ const ZH_STOP: &[&str] = &[
 const COMMON_WORDS: &[&str] = &[
     "branch", "segment", "adjust", "embrace", "singular", "unity", "sentry", "airship", "agora",
     "flurry", "braze", "meta", "yahoo",
+    // "We honor Do Not Track signals" is no Honor push.
+    "honor",
 ];
 
 const GENERIC_SDK_TERMS: &[&str] = &[
@@ -1063,8 +1078,10 @@ fn build_aliases(
             add_candidate(&mut candidates, &s.id, i);
         }
     }
-    // A policy name is the signature's own word for it: it names that SDK alone, even
-    // where a fragment of another SDK's name spells the same.
+    // A policy name is the signature's own word for it: it names those SDKs alone, even
+    // where a fragment of another SDK's name spells the same. A name that several SDKs of
+    // one vendor give ("App Center") names the vendor.
+    let mut named: Candidates = BTreeMap::new();
     for (i, s) in sdks.iter().enumerate() {
         for name in s
             .policy_names
@@ -1072,12 +1089,10 @@ fn build_aliases(
             .map(|n| n.trim())
             .filter(|n| !n.is_empty())
         {
-            candidates.insert(
-                normalise_phrase(name),
-                (name.to_string(), HashSet::from([i])),
-            );
+            add_candidate(&mut named, name, i);
         }
     }
+    candidates.extend(named);
 
     let mut out: HashMap<String, AliasTarget> = HashMap::new();
     let mut originals: HashMap<String, String> = HashMap::new();

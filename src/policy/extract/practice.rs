@@ -40,6 +40,9 @@ struct RawPhrases {
     /// Absent in an older phrase file: what the user is spared typing counts as data then.
     #[serde(default)]
     spared_effort: RawLeadIn,
+    /// Absent in an older phrase file: a denial reaches only its own clause then.
+    #[serde(default)]
+    denial_anaphor: RawDenialAnaphor,
     purpose_label: RawLeadIn,
     /// Absent in an older phrase file: no SDK list is read as records then.
     #[serde(default)]
@@ -197,6 +200,21 @@ struct RawLeadIn {
     en: Vec<String>,
 }
 
+/// Words by which a denial's object refers back to the data just listed
+/// (`[denial_anaphor]`), and the words that make them an exception instead.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDenialAnaphor {
+    #[serde(default)]
+    zh: Vec<String>,
+    #[serde(default)]
+    en: Vec<String>,
+    #[serde(default)]
+    exception_zh: Vec<String>,
+    #[serde(default)]
+    exception_en: Vec<String>,
+}
+
 /// Words of table header cells that state a practice for their column (`[table_header]`).
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -233,6 +251,11 @@ pub(super) struct PracticeWords {
     /// Words saying what the user no longer has to type ("省去重复输入"), English in
     /// lower case.
     spared_effort: Vec<String>,
+    /// A denial's object that refers back ("we do not collect those examples",
+    /// "我们不会收集上述信息"), and the words around it that make an exception
+    /// ("上述信息以外", "other than these").
+    denial_anaphor: Regex,
+    denial_exception: Regex,
     /// A list item's label that introduces a purpose ("使用目的：").
     purpose_label: Regex,
     /// "个人信息包括……" at the start of a sentence.
@@ -660,6 +683,11 @@ impl PracticeWords {
                 .map(|w| w.trim().to_lowercase())
                 .filter(|w| !w.is_empty())
                 .collect(),
+            denial_anaphor: compile(alternation(&raw.denial_anaphor.zh, &raw.denial_anaphor.en))?,
+            denial_exception: compile(alternation(
+                &raw.denial_anaphor.exception_zh,
+                &raw.denial_anaphor.exception_en,
+            ))?,
             purpose_label: compile(format!(
                 r"^\W*{}\W*$",
                 alternation(&raw.purpose_label.zh, &raw.purpose_label.en)
@@ -878,6 +906,14 @@ impl PracticeWords {
         self.spared_effort
             .iter()
             .any(|w| clause.contains(w.as_str()))
+    }
+
+    /// Whether a denial's clause names its object only by referring back ("we do not
+    /// collect those examples", "我们不会收集上述信息"), so that it denies the data the
+    /// clause before it listed. "上述信息以外的信息" and "other than these" make an
+    /// exception, which refers back to nothing denied.
+    pub(super) fn refers_back(&self, clause: &str) -> bool {
+        self.denial_anaphor.is_match(clause) && !self.denial_exception.is_match(clause)
     }
 
     /// Whether a list item's label ("使用目的：", "Purpose:") introduces a purpose.

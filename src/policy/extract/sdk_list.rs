@@ -1131,7 +1131,13 @@ fn subject_item(line: &str) -> Option<(String, String)> {
         && verb.len() > 3
         && verb.ends_with('s')
         && !verb.ends_with("ss");
+    // "6. Your rights", "International transfers": a title of two words, or one opened
+    // by a possessive, names no provider; a provider's verb has an object.
+    let possessive = ["your", "our", "their", "my", "its", "his", "her"]
+        .contains(&name.split_whitespace().next()?.to_lowercase().as_str());
     let ok = is_verb
+        && !possessive
+        && after.split_whitespace().nth(1).is_some()
         && !name.chars().any(super::segment::is_cjk)
         && name.chars().count() <= 60
         && !name.ends_with(['.', ',', ':']);
