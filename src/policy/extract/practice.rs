@@ -31,6 +31,9 @@ struct RawPhrases {
     lead_in: RawLeadIn,
     definition: RawDefinition,
     not_practice: RawLeadIn,
+    /// Absent in an older phrase file: every 不得 is a terms-of-service rule then.
+    #[serde(default)]
+    operator_promise: RawLeadIn,
     /// Absent in an older phrase file: rights instructions count where they stand then.
     #[serde(default)]
     user_rights: RawLeadIn,
@@ -244,6 +247,9 @@ pub(super) struct PracticeWords {
     definition: Regex,
     /// Terms-of-service wording ("不得上传…", "intellectual property").
     not_practice: Regex,
+    /// Words before a 不得 that make it the operator's promise, not a rule for the user
+    /// ("未经用户许可，许可人不得向任何第三方提供…").
+    operator_promise: Vec<String>,
     /// How the user manages what was given ("撤回您的授权", "更正自己的注册信息").
     user_rights: Regex,
     /// Words that open a clause saying why ("以便", "从而").
@@ -667,6 +673,14 @@ impl PracticeWords {
             ))?,
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
             not_practice: compile(alternation(&raw.not_practice.zh, &raw.not_practice.en))?,
+            operator_promise: raw
+                .operator_promise
+                .zh
+                .iter()
+                .chain(&raw.operator_promise.en)
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect(),
             user_rights: compile(alternation(&raw.user_rights.zh, &raw.user_rights.en))?,
             purpose_clause: raw
                 .purpose_clause
@@ -844,7 +858,14 @@ impl PracticeWords {
 
     /// Whether a sentence is a terms-of-service rule rather than a statement of practice.
     pub(super) fn is_terms_of_service(&self, text: &str) -> bool {
-        self.not_practice.is_match(text)
+        self.not_practice.find_iter(text).any(|m| {
+            // "未经用户许可，许可人不得向任何第三方提供…": the operator's promise, which
+            // the negation rules read (the data are held, not shared without consent).
+            !(m.as_str() == "不得"
+                && text
+                    .get(..m.start())
+                    .is_some_and(|before| self.operator_promise.iter().any(|w| before.contains(w.as_str()))))
+        })
     }
 
     /// Whether a sentence tells the user how to see, correct or withdraw what was given
