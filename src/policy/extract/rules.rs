@@ -135,7 +135,7 @@ impl Patterns {
                 r"(?i){B}(?:without (?:your|the user's|their|obtaining your|first obtaining your)?\s*(?:prior |explicit |express |separate |written )?(?:consent|authori[sz]ation|permission|agreement)|unless|except|other than|apart from|until you|before you|prior to your|if you (?:do not|don't) (?:agree|consent)|in the background|while the app is (?:closed|not in use)|when you are not using){B}"
             ))?,
             conditional_zh: re(
-                r"未经|除非|除外|除[^，。；]{0,30}?(?:以外|之外)|未(?:征得|获得|取得)|(?:同意|授权|接受)[^，。；]{0,12}?(?:之前|前)|前提下|另行(?:征得|获得)|后台|静默",
+                r"未经|非经|除非|除外|除[^，。；]{0,30}?(?:以外|之外)|未(?:征得|获得|取得)|(?:同意|授权|接受)[^，。；]{0,12}?(?:之前|前)|前提下|另行(?:征得|获得)|后台|静默",
             )?,
             contrast: re(&format!(
                 r"(?i)[;；]|{B}(?:but|however|whereas|although|though){B}|但是|但|然而|不过|而是|[,，(（]\s*(?:我们|we{B})|,\s*so{B}"
@@ -256,7 +256,7 @@ impl Patterns {
                     continue;
                 };
                 // "if you do not provide …", "如您不提供…": the user's refusal.
-                if self.clause_subject.is_match(&part[..cue.start()]) {
+                if self.user_is_subject(&part[..cue.start()]) {
                     continue;
                 }
                 // "这些信息不提供不影响购物", "不提供将无法使用": not providing is the
@@ -291,6 +291,18 @@ impl Patterns {
             }
         }
         None
+    }
+
+    /// Whether the user is the subject just before a negation cue ("如您不提供", "if you
+    /// do not provide"): the user's refusal, not the app's denial. The user named in a
+    /// condition of consent ("经您的许可不会泄露", "未经您同意不会共享") is no subject.
+    fn user_is_subject(&self, before: &str) -> bool {
+        self.clause_subject.find(before).is_some_and(|m| {
+            let ahead = &before[..m.start()];
+            !["经", "得到", "征得", "获得", "取得"]
+                .iter()
+                .any(|w| ahead.ends_with(w))
+        })
     }
 
     pub(super) fn is_conditional(&self, sentence: &str) -> bool {
