@@ -641,6 +641,43 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
     }
 
     #[test]
+    fn promises_not_to_share_without_consent_and_list_ends_hold_the_data() {
+        let text = "一、用户个人信息保护\n\
+1.1 未经用户许可，运营方不得向任何第三方提供、公开或共享用户资料中的姓名、家庭地址等信息。\n\
+1.2 本应用承诺：非经法律程序或经您的许可不会泄露您的个人信息（如身份证号、电话等）。\n\
+1.3 注册时，您需要提供邮箱地址、会员名和密码用于创建账户。\n\
+1.4 我们会收集您的 **IP** 地址。\n\
+1.5 用户不得上传他人的照片。\n\
+1.6 某某科技有限公司的联系地址为：北京市海淀区某某路1号。\n";
+        let x = run(text);
+        let got = collected(&x.declaration);
+        for id in [
+            "identity.name",
+            "contact.address",
+            "identity.id_number.cn_resident",
+            "contact.phone_number",
+            "account.password",
+            "network.ip_address",
+        ] {
+            assert!(got.contains(&id), "{id} not in {got:?}");
+        }
+        // A rule for the user is still no collection, and the operator's own address
+        // is no user's address (it is held only through 1.1 here).
+        assert!(!got.contains(&"media.photo_video"), "{got:?}");
+        let address_quotes: Vec<&str> = x
+            .declaration
+            .collect
+            .iter()
+            .filter(|c| c.data.iter().any(|d| d == "contact.address"))
+            .filter_map(|c| c.quote.as_deref())
+            .collect();
+        assert!(
+            address_quotes.iter().all(|q| !q.contains("联系地址为")),
+            "{address_quotes:?}"
+        );
+    }
+
+    #[test]
     fn ordinary_words_and_titles_name_no_party() {
         let text = "# Privacy\n\n## 1. Data we collect\n\n\
 We collect the categories below.\n\n\

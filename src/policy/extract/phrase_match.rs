@@ -10,6 +10,8 @@
 //!   matches only with the letter case it has, so "mac" in a word or "Id" do not count;
 //! - a run of whitespace is one space, and a space between Chinese and Latin characters
 //!   is dropped ("IP 地址" and "IP地址" are the same phrase);
+//! - Markdown emphasis marks are dropped ("**IP** 地址", "**设备**信息"), except that
+//!   they part two Latin words;
 //! - a phrase that starts or ends with a Latin letter or digit matches whole words only;
 //! - a phrase of several words, or an acronym, also matches its plural ("IMEIs").
 //!
@@ -100,11 +102,20 @@ fn normalise_text(text: &str) -> Normalised {
     // Whitespace waiting for the next character: where it started, and whether the
     // character before it was Chinese or a Latin letter or digit.
     let mut space_at: Option<usize> = None;
+    // Markdown emphasis marks ("**IP** 地址", "**设备**信息") since the last character:
+    // where they started. They separate Latin words only.
+    let mut marks_at: Option<usize> = None;
     let mut prev: Option<char> = None;
     for (i, c) in text.char_indices() {
         if is_space(c) {
             if space_at.is_none() {
                 space_at = Some(i);
+            }
+            continue;
+        }
+        if c == '*' {
+            if marks_at.is_none() {
+                marks_at = Some(i);
             }
             continue;
         }
@@ -118,6 +129,13 @@ fn normalise_text(text: &str) -> Normalised {
                 out.text.push(b' ');
                 out.origin.push(at);
             }
+            marks_at = None;
+        } else if let Some(at) = marks_at.take()
+            && prev.is_some_and(|p| p.is_ascii_alphanumeric())
+            && c.is_ascii_alphanumeric()
+        {
+            out.text.push(b' ');
+            out.origin.push(at);
         }
         let mut buf = [0u8; 4];
         let bytes = c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes();
@@ -303,6 +321,22 @@ mod tests {
         // Inside Chinese a space still separates.
         let m = matcher(&[("手机号码", false, false)]);
         assert!(found(&m, "手机 号码").is_empty());
+    }
+
+    #[test]
+    fn markdown_emphasis_inside_a_phrase_is_dropped() {
+        let m = matcher(&[
+            ("IP地址", false, false),
+            ("设备信息", false, false),
+            ("device ID", false, false),
+        ]);
+        assert_eq!(
+            found(&m, "您的 **IP** 地址、**设备**信息和 device**ID**"),
+            ["IP** 地址", "设备**信息", "device**ID"]
+        );
+        // Between two Latin words the marks still part them.
+        let m = matcher(&[("ipad", false, false)]);
+        assert!(found(&m, "ip**ad").is_empty());
     }
 
     #[test]

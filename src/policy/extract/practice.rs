@@ -862,9 +862,11 @@ impl PracticeWords {
             // "未经用户许可，许可人不得向任何第三方提供…": the operator's promise, which
             // the negation rules read (the data are held, not shared without consent).
             !(m.as_str() == "不得"
-                && text
-                    .get(..m.start())
-                    .is_some_and(|before| self.operator_promise.iter().any(|w| before.contains(w.as_str()))))
+                && text.get(..m.start()).is_some_and(|before| {
+                    self.operator_promise
+                        .iter()
+                        .any(|w| before.contains(w.as_str()))
+                }))
         })
     }
 
