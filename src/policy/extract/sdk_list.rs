@@ -756,13 +756,27 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
                 }
                 break;
             }
-            let Some(row) = cells(&lines[j]) else {
+            let Some(mut row) = cells(&lines[j]) else {
                 break;
             };
             used[j] = true;
             if is_separator_row(&row) {
                 j += 1;
                 continue;
+            }
+            // "消息推送SDK | 获取设备信息 | 推送功能 |" then "手机设备信息（IMEI、…）": a
+            // crawl wrapped the row's last cell onto a line of its own.
+            let row_line = j;
+            let open_end = lines[j].trim_end().ends_with(['|', '｜']);
+            if open_end
+                && row.len() < header.len()
+                && let Some(next) = lines.get(j + 1)
+                && !next.trim().is_empty()
+                && cells(next).is_none()
+            {
+                row.push(clean_line(next));
+                j += 1;
+                used[j] = true;
             }
             let mut draft = Draft::default();
             for (k, cell) in row.iter().enumerate() {
@@ -774,6 +788,7 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
                     append(value, cell);
                 }
             }
+            draft.add_text(row_line + 1, "");
             draft.add_text(j + 1, &row.join(" | "));
             if let Some(r) = draft.finish(labels) {
                 out.push(r);
@@ -2010,6 +2025,21 @@ mod tests {
         PracticeWords::parse(DEFAULT_POLICY_PHRASES, "policy-phrases.toml")
             .expect("built-in phrases")
             .sdk_list
+    }
+
+    #[test]
+    fn a_table_row_whose_last_cell_a_crawl_wrapped() {
+        let text = "第三方名称 | 第三方需要申请的权限 | 第三方提供的功能 | 第三方收集的个人信息\n---|---|---|---\n\
+甲推送SDK | 获取设备信息 | 消息推送 |\n设备信息（IMEI、系统版本）\n\
+乙分享SDK | 获取设备信息 | 分享 | 设备信息（IMEI）\n";
+        let r = parse(text, &builtin());
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲推送SDK"]);
+        assert_eq!(r[0].purpose.as_deref(), Some("消息推送"));
+        assert_eq!(r[0].data.as_deref(), Some("设备信息（IMEI、系统版本）"));
+        assert_eq!((r[0].first_line, r[0].last_line), (3, 4));
+        // The permission column is no data.
+        assert_eq!(r[1].data.as_deref(), Some("设备信息（IMEI）"));
     }
 
     #[test]
