@@ -324,6 +324,17 @@ fn parse_label(line: &str) -> Option<Label> {
     None
 }
 
+/// The most titles a table of contents keeps.
+const CONTENTS_TITLES_MAX: usize = 40;
+
+/// A title as compared with a table of contents: without spaces and markup.
+fn title_key(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| !is_space(*c) && !matches!(c, '*' | '_' | '\\' | '#'))
+        .collect()
+}
+
 fn strip_bullet(line: &str) -> Option<&str> {
     let mut chars = line.chars();
     let c = chars.next()?;
@@ -601,6 +612,11 @@ struct Segmenter {
     contents_kind: Option<LabelKind>,
     /// The label of the run's first heading.
     contents_first: Option<String>,
+    /// The titles of the current run of headings, and those of the last table of
+    /// contents (a run of three or more): the body's headings repeat them, sometimes
+    /// as bullets ("  * 1.我们收集的信息").
+    run_titles: Vec<String>,
+    contents_titles: Vec<String>,
     /// Whether text (not a heading, not a separator line) came since the last heading.
     text_since_heading: bool,
 }
@@ -628,6 +644,22 @@ impl Segmenter {
             self.flush();
             return;
         }
+        // "  * 1.我们收集的信息" after a table of contents with that title: a bullet
+        // before a numbered title of the contents is a heading of the body.
+        let line = match strip_bullet(line) {
+            Some(rest)
+                if !self.contents_titles.is_empty()
+                    && parse_label(rest).is_some_and(|l| {
+                        rest.get(l.len..).is_some_and(|title| {
+                            let key = title_key(title);
+                            !key.is_empty() && self.contents_titles.contains(&key)
+                        })
+                    }) =>
+            {
+                rest
+            }
+            _ => line,
+        };
         if let Some(label) = parse_label(line) {
             let rest = line[label.len..].trim_matches(is_space);
             // "4.2 We may collect without consent:" introduces a list; only a short
@@ -649,6 +681,7 @@ impl Segmenter {
             };
             self.flush();
             self.open(label.kind, label.text, role);
+            self.note_contents_title(rest);
             if !rest.is_empty() {
                 self.start_para(rest, line_no, heading, src(rest));
             }
@@ -830,6 +863,20 @@ impl Segmenter {
         self.node += 1;
         self.started = true;
         self.first_of_clause = kind != LabelKind::Unlabelled;
+    }
+
+    /// Keeps the titles of a run of headings, and those of a table of contents (three
+    /// or more in a row) once the run is one; a bounded number, as contents are short.
+    fn note_contents_title(&mut self, title: &str) {
+        if self.contents_run == 1 {
+            self.run_titles.clear();
+        }
+        if self.run_titles.len() < CONTENTS_TITLES_MAX {
+            self.run_titles.push(title_key(title));
+        }
+        if self.contents_run >= 3 {
+            self.contents_titles.clone_from(&self.run_titles);
+        }
     }
 
     fn clause(&self) -> Option<String> {
@@ -1358,6 +1405,18 @@ mod tests {
             find(&got, "我们会收集您的手机号码"),
             (Some("一(一)".to_string()), Role::Collection)
         );
+        // The body's headings as bullets repeating the contents' titles; a bullet
+        // numbered like the contents but titled otherwise stays an item.
+        let text = "本政策包括：\n1.我们收集的信息\n2.信息的存储\n3.联系我们\n\
+  * 1.我们收集的信息\n1.1 我们会收集您的手机号码。\n  * 1.乘车码服务\n我们会收集乘车记录。\n\
+  * 3.联系我们\n请发送邮件至客服邮箱。";
+        let got = clauses(text);
+        assert_eq!(
+            find(&got, "我们会收集您的手机号码"),
+            (Some("1.1".to_string()), Role::Collection)
+        );
+        assert_eq!(find(&got, "我们会收集乘车记录").1, Role::Collection);
+        assert_eq!(find(&got, "请发送邮件").1, Role::Contact);
     }
 
     #[test]
