@@ -467,8 +467,9 @@ impl Lexicon {
         ))?;
         // A bare word also ends a list where the clause goes on to say what for or when:
         // "会员名和密码用于创建账户", "手机号码及密码以验证您的身份", "填写服务商及密码时".
+        // Markdown emphasis may stand around it: "设备上的 **照片、媒体内容或文件**".
         let bare_zh = compile(&format!(
-            r"(?i)(?:^|[、，,：:（(和及与或/])\s*({})\s*(?:[、，,。；;）)和及与或等/]|用于|以(?:便|验证|确认|完成|核实|登录|创建)|时|来|去|作为|$)",
+            r"(?i)(?:^|[、，,：:（(和及与或/])[\s*]*({})[\s*]*(?:[、，,。；;）)和及与或等/]|用于|以(?:便|验证|确认|完成|核实|登录|创建)|时|来|去|作为|$)",
             bare_words.1.join("|")
         ))?;
 
