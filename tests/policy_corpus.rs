@@ -141,10 +141,11 @@ fn check(sub: &str, min_recall: f64, max_unsupported: f64) {
 
 #[test]
 fn chinese_development_half_ratchet() {
-    // Measured 0.954 / 0.1999 (2026-12-07, after Latin terms hard-wrapped across a line
-    // break were read whole, what the user is spared typing, settings paths, the operator's
-    // contact details and some thirty more wordings around data were read as naming none);
-    // the grader on the release binary agrees.
+    // Measured 0.968 / 0.1991 (2026-12-07, after an operator's promise not to share
+    // without consent, a consent condition naming the user, bare list words before a
+    // purpose, Markdown emphasis inside phrases, wrapped SDK table rows and bulleted body
+    // headings under a table of contents were read); the grader on the release binary
+    // agrees.
     check("ca4p-dev", 0.965, 0.200);
 }
 
