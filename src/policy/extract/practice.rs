@@ -544,6 +544,23 @@ impl NotData {
 
 /// One alternation of Chinese words (as written) and English words (whole words, `*` for
 /// any ending), case-insensitive.
+/// The non-empty words of some lists, trimmed, and lower-cased when `lower`.
+fn word_list(lists: &[&[String]], lower: bool) -> Vec<String> {
+    lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .map(|w| {
+            let w = w.trim();
+            if lower {
+                w.to_lowercase()
+            } else {
+                w.to_string()
+            }
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 fn alternation(zh: &[String], en: &[String]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for w in zh.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
@@ -673,30 +690,13 @@ impl PracticeWords {
             ))?,
             definition: compile(alternation(&raw.definition.zh, &raw.definition.en))?,
             not_practice: compile(alternation(&raw.not_practice.zh, &raw.not_practice.en))?,
-            operator_promise: raw
-                .operator_promise
-                .zh
-                .iter()
-                .chain(&raw.operator_promise.en)
-                .map(|w| w.trim().to_string())
-                .filter(|w| !w.is_empty())
-                .collect(),
+            operator_promise: word_list(
+                &[&raw.operator_promise.zh, &raw.operator_promise.en],
+                false,
+            ),
             user_rights: compile(alternation(&raw.user_rights.zh, &raw.user_rights.en))?,
-            purpose_clause: raw
-                .purpose_clause
-                .zh
-                .iter()
-                .map(|w| w.trim().to_string())
-                .filter(|w| !w.is_empty())
-                .collect(),
-            spared_effort: raw
-                .spared_effort
-                .zh
-                .iter()
-                .chain(&raw.spared_effort.en)
-                .map(|w| w.trim().to_lowercase())
-                .filter(|w| !w.is_empty())
-                .collect(),
+            purpose_clause: word_list(&[&raw.purpose_clause.zh], false),
+            spared_effort: word_list(&[&raw.spared_effort.zh, &raw.spared_effort.en], true),
             denial_anaphor: compile(alternation(&raw.denial_anaphor.zh, &raw.denial_anaphor.en))?,
             denial_exception: compile(alternation(
                 &raw.denial_anaphor.exception_zh,
