@@ -678,6 +678,32 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
     }
 
     #[test]
+    fn a_receiver_named_before_its_company_in_brackets() {
+        let text = "三、我们如何共享您的个人信息\n\
+1. 物流配送：我们会将收货人姓名、手机号码共享给青禾物流（青禾供应链管理有限公司），用于配送商品。\n";
+        let x = run(text);
+        let entry = x
+            .declaration
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("青禾物流"))
+            .unwrap_or_else(|| panic!("no entry named 青禾物流: {:?}", x.declaration.share));
+        assert_eq!(entry.entity.as_deref(), Some("青禾供应链管理有限公司"));
+        assert!(
+            entry.data.iter().any(|d| d == "contact.phone_number"),
+            "{entry:?}"
+        );
+        assert!(
+            !x.declaration
+                .share
+                .iter()
+                .any(|s| s.name.as_deref() == Some("青禾供应链管理有限公司")),
+            "the company is no second receiver: {:?}",
+            x.declaration.share
+        );
+    }
+
+    #[test]
     fn ordinary_words_and_titles_name_no_party() {
         let text = "# Privacy\n\n## 1. Data we collect\n\n\
 We collect the categories below.\n\n\

@@ -1641,10 +1641,12 @@ impl<'a> Builder<'a> {
             for (start, end, name, entity) in named {
                 // "巧虎直播SDK（杭州巧虎网络科技有限公司）": an SDK no signature knows, named
                 // right before its company in brackets.
-                let unknown_brand = sdk_name_before(original, start).filter(|(b, _)| {
-                    !out.iter()
-                        .any(|((ps, pe), p)| !p.name.is_empty() && *ps < start && *b < *pe)
-                });
+                let unknown_brand = sdk_name_before(original, start)
+                    .or_else(|| receiver_before(original, start))
+                    .filter(|(b, _)| {
+                        !out.iter()
+                            .any(|((ps, pe), p)| !p.name.is_empty() && *ps < start && *b < *pe)
+                    });
                 match unknown_brand {
                     Some((brand_start, brand)) if entity.is_some() => {
                         self.add_named_receiver(&mut out, (brand_start, end), brand, entity)
@@ -2793,6 +2795,57 @@ fn sdk_name_before(text: &str, at: usize) -> Option<(usize, String)> {
     let start = trimmed.len() - name.len();
     let generic = name.eq_ignore_ascii_case("sdk") || name.chars().count() < 4;
     (!generic).then(|| (start, name.to_string()))
+}
+
+/// "共享给宁安互联网医院（海南宁安医院有限公司）": the brand a sharing clause names right
+/// before a company in brackets, after the word that gives it the data (给, 与, 向, 至).
+fn receiver_before(text: &str, at: usize) -> Option<(usize, String)> {
+    let before = text.get(..at)?;
+    let before = before
+        .strip_suffix('（')
+        .or_else(|| before.strip_suffix('('))?
+        .trim_end();
+    let run: Vec<(usize, char)> = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| segment::is_cjk(c))
+        .take(13)
+        .collect();
+    let &(start, _) = run.last()?;
+    let name = &before[start..];
+    let lead = [
+        "共享给",
+        "提供给",
+        "传输给",
+        "发送给",
+        "分享给",
+        "披露给",
+        "传输至",
+        "给",
+        "与",
+        "向",
+    ];
+    // The run may have swallowed the lead word: take the name after the last one.
+    let (name_start, name) = lead
+        .iter()
+        .filter_map(|w| name.rfind(w).map(|i| (i + w.len(), w)))
+        .max_by_key(|&(i, _)| i)
+        .map(|(i, _)| (start + i, &name[i..]))?;
+    let generic = [
+        "第三方",
+        "合作方",
+        "合作伙伴",
+        "服务商",
+        "服务提供商",
+        "关联公司",
+        "关联方",
+        "我们",
+        "您",
+    ]
+    .iter()
+    .any(|g| name.contains(g));
+    let count = name.chars().count();
+    ((2..=12).contains(&count) && !generic).then(|| (name_start, name.to_string()))
 }
 
 /// Whether a sentence opens by pointing back at the one before ("These are …", "They
