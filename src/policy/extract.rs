@@ -1067,7 +1067,9 @@ impl<'a> Builder<'a> {
                         .is_some_and(|clause| self.lexicon.practice.refers_back(clause))
                 })
                 .filter_map(|&(a, _, class)| {
-                    let &(from, to) = parts.iter().rev().find(|&&(_, to)| to <= a)?;
+                    // The parts are in order and apart: the last one ending before `a`.
+                    let before_a = parts.partition_point(|&(_, to)| to <= a);
+                    let &(from, to) = parts.get(before_a.checked_sub(1)?)?;
                     let before = masked.get(from..to)?;
                     (!self.lexicon.practice.states_practice(before)).then_some((from, to, class))
                 })
