@@ -2800,7 +2800,7 @@ fn sdk_name_before(text: &str, at: usize) -> Option<(usize, String)> {
 }
 
 /// "共享给宁安互联网医院（海南宁安医院有限公司）": the brand a sharing clause names right
-/// before a company in brackets, after the word that gives it the data (给, 与, 向, 至).
+/// before a company in brackets, after the word that gives it the data (给, 与, 向, 传输至).
 fn receiver_before(text: &str, at: usize) -> Option<(usize, String)> {
     let before = text.get(..at)?;
     let before = before
@@ -2815,18 +2815,8 @@ fn receiver_before(text: &str, at: usize) -> Option<(usize, String)> {
         .collect();
     let &(start, _) = run.last()?;
     let name = &before[start..];
-    let lead = [
-        "共享给",
-        "提供给",
-        "传输给",
-        "发送给",
-        "分享给",
-        "披露给",
-        "传输至",
-        "给",
-        "与",
-        "向",
-    ];
+    // "共享给", "提供给", "发送给" all end in 给.
+    let lead = ["给", "与", "向", "传输至"];
     // The run may have swallowed the lead word: take the name after the last one.
     let (name_start, name) = lead
         .iter()

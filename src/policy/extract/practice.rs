@@ -542,8 +542,10 @@ impl NotData {
     }
 }
 
-/// One alternation of Chinese words (as written) and English words (whole words, `*` for
-/// any ending), case-insensitive.
+/// How many bytes before a 不得 its consent condition may stand ("未经用户许可，许可人不得":
+/// 33 bytes; a company name as the subject makes it longer).
+const OPERATOR_PROMISE_REACH: usize = 120;
+
 /// The non-empty words of some lists, trimmed, and lower-cased when `lower`.
 fn word_list(lists: &[&[String]], lower: bool) -> Vec<String> {
     lists
@@ -561,6 +563,8 @@ fn word_list(lists: &[&[String]], lower: bool) -> Vec<String> {
         .collect()
 }
 
+/// One alternation of Chinese words (as written) and English words (whole words, `*` for
+/// any ending), case-insensitive.
 fn alternation(zh: &[String], en: &[String]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for w in zh.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
@@ -861,8 +865,10 @@ impl PracticeWords {
         self.not_practice.find_iter(text).any(|m| {
             // "未经用户许可，许可人不得向任何第三方提供…": the operator's promise, which
             // the negation rules read (the data are held, not shared without consent).
+            // The condition stands just before; a bounded window keeps long lines linear.
+            let from = text.floor_char_boundary(m.start().saturating_sub(OPERATOR_PROMISE_REACH));
             !(m.as_str() == "不得"
-                && text.get(..m.start()).is_some_and(|before| {
+                && text.get(from..m.start()).is_some_and(|before| {
                     self.operator_promise
                         .iter()
                         .any(|w| before.contains(w.as_str()))
