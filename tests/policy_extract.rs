@@ -678,6 +678,37 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
     }
 
     #[test]
+    fn words_about_cookies_accounts_and_contacts_that_name_no_collected_data() {
+        let text = "一、我们收集的信息\n\
+1. 我们会收集您的手机号码。\n\
+2. 我们会在您的设备上存储名为Cookie的小数据文件。借助于Cookie，网站能够存储您的邮箱等数据。\n\
+3. 当您访问第三方的网页时，这些第三方可以放置自己的Cookie或像素标签，不受我们控制。\n\
+4. 请绑定手机号码，当您遇到注册账号丢失、忘记密码问题时，可以便捷的找回账号和密码。\n\
+5. 我们会收集您提供的信息中可能包含的位置信息，例如您提供的账户信息中可能包含的您所在地区信息。\n\
+6. 如有疑问，请通过邮箱(privacy@example.cn)与我们联系。\n";
+        let x = run(text);
+        let got = collected(&x.declaration);
+        assert!(got.contains(&"contact.phone_number"), "{got:?}");
+        assert!(got.contains(&"location"), "{got:?}");
+        // Websites in general, other parties' own cookies, what binding a phone is for,
+        // a container of the region, and the operator's own address name nothing collected.
+        for id in ["contact.email", "account.password", "account"] {
+            assert!(!got.contains(&id), "{id} in {got:?}");
+        }
+        let cookie_quotes: Vec<&str> = x
+            .declaration
+            .collect
+            .iter()
+            .filter(|c| c.data.iter().any(|d| d == "activity.cookie"))
+            .filter_map(|c| c.quote.as_deref())
+            .collect();
+        assert!(
+            cookie_quotes.iter().all(|q| !q.contains("放置自己的")),
+            "{cookie_quotes:?}"
+        );
+    }
+
+    #[test]
     fn a_receiver_named_before_its_company_in_brackets() {
         let text = "三、我们如何共享您的个人信息\n\
 1. 物流配送：我们会将收货人姓名、手机号码共享给青禾物流（青禾供应链管理有限公司），用于配送商品。\n";

@@ -460,6 +460,29 @@ fn word_automaton(words: &[String]) -> Result<Option<AhoCorasick>, ExtractError>
         .map_err(|e| ExtractError::Pattern(format!("[not_data] words_zh: {e}")))
 }
 
+/// Whether a phrase is followed by an address or a number of its own: "邮箱(cn@example.com)",
+/// "联系方式：021-31165679" name the operator's contact, shown as a value, not data of the user.
+fn shows_a_contact_value(after: &str) -> bool {
+    let rest = after.trim_start();
+    let rest = rest
+        .strip_prefix(['：', ':', '（', '(', '为', '是'])
+        .unwrap_or(rest)
+        .trim_start();
+    let local: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-'))
+        .collect();
+    if !local.is_empty() && rest[local.len()..].starts_with('@') {
+        return true;
+    }
+    let digits = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | ' '))
+        .filter(char::is_ascii_digit)
+        .count();
+    rest.starts_with(|c: char| c.is_ascii_digit()) && digits >= 7
+}
+
 /// Separators of a coordinated run of means ("通过电话、短信或邮件").
 const MEANS_JOINERS: &[&str] = &["、", "，", ",", "/", "或者", "或", "和", "及", "以及", " "];
 
@@ -473,6 +496,7 @@ impl NotData {
                 .iter()
                 .chain(&self.container_after)
                 .any(|w| after.starts_with(w.as_str()))
+            || shows_a_contact_value(after)
             || (self.is_means(before, phrase)
                 && !self
                     .not_means_after
@@ -1189,6 +1213,11 @@ mod tests {
         // A container of the data named after it.
         assert!(nd.excludes("例如您提供的", "账户信息", "中包含的您所在地区信息"));
         assert!(!nd.excludes("例如您提供的", "账户信息", "、所在地区信息"));
+        // The operator's own address or number, shown as a value.
+        assert!(nd.excludes("请通过", "邮箱", "(privacy@example.cn)与我们联系"));
+        assert!(nd.excludes("您可以联系客服，", "联系方式", "：021-5550 1234 。"));
+        assert!(!nd.excludes("我们会收集您的", "邮箱", "（用于找回密码）"));
+        assert!(!nd.excludes("您需提供", "手机号码", "（11位）"));
         // Only the means words: "发送短信验证码" still names the code.
         assert!(!nd.excludes("我们会向您发送", "短信验证码", "。"));
         // A word the phrase stands across or inside.
