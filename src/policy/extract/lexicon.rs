@@ -689,6 +689,7 @@ impl Lexicon {
         hits.retain(|h| {
             !self.practice.in_purpose_clause(text, h.start, h.end)
                 && !self.practice.is_spared_effort(text, h.start)
+                && !self.practice.is_excepted(text, h.start)
         });
         let means = &self.practice.location_means;
         if !means.ids.is_empty() {

@@ -43,6 +43,9 @@ struct RawPhrases {
     /// Absent in an older phrase file: what the user is spared typing counts as data then.
     #[serde(default)]
     spared_effort: RawLeadIn,
+    /// Absent in an older phrase file: an exception inside a list counts as data then.
+    #[serde(default)]
+    list_exception: RawLeadIn,
     /// Absent in an older phrase file: a denial reaches only its own clause then.
     #[serde(default)]
     denial_anaphor: RawDenialAnaphor,
@@ -257,6 +260,9 @@ pub(super) struct PracticeWords {
     /// Words saying what the user no longer has to type ("省去重复输入"), English in
     /// lower case.
     spared_effort: Vec<String>,
+    /// Words that take what follows out of the list before them ("but not your email
+    /// address", "但不包括"), English in lower case.
+    list_exception: Vec<String>,
     /// A denial's object that refers back ("we do not collect those examples",
     /// "我们不会收集上述信息"), and the words around it that make an exception
     /// ("上述信息以外", "other than these").
@@ -359,6 +365,12 @@ const PURPOSE_CLAUSE_ENDS: &[char] = &['，', '。', '；', ';', ',', '\n', '！
 
 /// How far, in bytes, a word of what the user is spared is looked for before a phrase.
 const SPARED_EFFORT_REACH: usize = 300;
+
+/// How far back an exception inside a list is looked for, in bytes.
+const LIST_EXCEPTION_REACH: usize = 160;
+
+/// Where an exception inside a list ends.
+const LIST_EXCEPTION_ENDS: &[char] = &['.', ';', '。', '；', ')', '）', '\n', '—', '–', '，'];
 
 /// Where the clause of what the user is spared ends: not at a colon, which opens its
 /// examples ("省去重复填写个人信息的步骤（例如：记录搜索历史）").
@@ -725,6 +737,7 @@ impl PracticeWords {
             user_rights: compile(alternation(&raw.user_rights.zh, &raw.user_rights.en))?,
             purpose_clause: word_list(&[&raw.purpose_clause.zh], false),
             spared_effort: word_list(&[&raw.spared_effort.zh, &raw.spared_effort.en], true),
+            list_exception: word_list(&[&raw.list_exception.zh, &raw.list_exception.en], true),
             denial_anaphor: compile(alternation(&raw.denial_anaphor.zh, &raw.denial_anaphor.en))?,
             denial_exception: compile(alternation(
                 &raw.denial_anaphor.exception_zh,
@@ -961,6 +974,39 @@ impl PracticeWords {
             .any(|w| clause.contains(w.as_str()))
     }
 
+    /// Whether the phrase at `start` stands in an exception a list makes of itself: "rent
+    /// your name and mailing address (but not your email address)", "demographic
+    /// information - gender, age - but not your name or contact information". The
+    /// exception runs to a bracket, a dash, a full stop or a semicolon; "but not limited
+    /// to" makes none.
+    pub(super) fn is_excepted(&self, sentence: &str, start: usize) -> bool {
+        if self.list_exception.is_empty() {
+            return false;
+        }
+        let Some(before) = sentence.get(..start) else {
+            return false;
+        };
+        let from = before.floor_char_boundary(before.len().saturating_sub(LIST_EXCEPTION_REACH));
+        let window = before[from..].to_lowercase();
+        let Some((at, word)) = self
+            .list_exception
+            .iter()
+            .filter_map(|w| window.rfind(w.as_str()).map(|at| (at, w)))
+            .max_by_key(|&(at, _)| at)
+        else {
+            return false;
+        };
+        let rest = &window[at + word.len()..];
+        let limited = ["limited", "necessarily", "only", "限于"]
+            .iter()
+            .any(|w| rest.trim_start().starts_with(w));
+        let closed = rest.contains(LIST_EXCEPTION_ENDS)
+            || [" - ", ", and ", ", but ", ", which "]
+                .iter()
+                .any(|w| rest.contains(w));
+        !limited && !closed
+    }
+
     /// Whether a denial's clause names its object only by referring back ("we do not
     /// collect those examples", "我们不会收集上述信息"), so that it denies the data the
     /// clause before it listed. "上述信息以外的信息" and "other than these" make an
@@ -1167,6 +1213,27 @@ mod tests {
             "password"
         ));
         assert!(!at("我们会收集您的用户名和密码。", "密码"));
+    }
+
+    #[test]
+    fn an_exception_a_list_makes_of_itself_is_no_data() {
+        let w = words();
+        let at = |t: &str, word: &str| w.is_excepted(t, t.find(word).expect("word"));
+        let t = "We may rent your name and mailing address (but not your email address) and other details.";
+        assert!(at(t, "email address"));
+        assert!(!at(t, "mailing address"));
+        assert!(!at(t, "other details"));
+        let t = "We use demographic data - gender, age and postal code but not your name or contact details - to tailor ads.";
+        assert!(at(t, "contact details"));
+        assert!(!at(t, "postal code"));
+        assert!(!at(t, "to tailor"));
+        let t = "We collect information including, but not limited to, your phone number.";
+        assert!(!at(t, "phone number"));
+        assert!(at("我们会收集您的设备信息（但不包括IMEI）。", "IMEI"));
+        assert!(!at(
+            "我们会收集您的设备信息（但不包括IMEI），以及位置。",
+            "位置"
+        ));
     }
 
     #[test]
