@@ -2045,6 +2045,62 @@ mod documents {
         );
     }
 
+    #[test]
+    fn recipients_in_a_definition_list_and_a_markdown_link_list_are_named() {
+        let lexicon = lexicon();
+        // A numbered question as the heading, then one <dt> per recipient and what it
+        // receives in its <dd>.
+        let page = "<html><body><h2>5. Who receives information</h2><dl>\
+<dt>Paywell (a card network service)</dt><dd>Processes card payments. Receives your card number and billing ZIP code.</dd>\
+<dt>Streamly</dt><dd>Video analytics. Receives your device model and IP address.</dd>\
+</dl></body></html>";
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        let entry = |name: &str| {
+            x.declaration
+                .share
+                .iter()
+                .find(|s| s.name.as_deref() == Some(name))
+                .unwrap_or_else(|| panic!("no entry named {name}: {:?}", x.declaration.share))
+                .clone()
+        };
+        assert!(
+            entry("Paywell")
+                .data
+                .iter()
+                .any(|d| d == "financial.bank_card")
+        );
+        assert!(
+            entry("Streamly")
+                .data
+                .iter()
+                .any(|d| d == "network.ip_address")
+        );
+        // "[Name](link) — what it gets" under a lead-in naming third-party services.
+        let md = "# Privacy\n\n## Third-party services\n\nThe app uses the following third-party services.\n\n\
+- [Mailpost](https://mailpost.example/privacy) — your email address, for service emails\n\
+- [Shelfhub](https://shelfhub.example/privacy) — your device model, to sync your library\n";
+        let x = extract_documents(&[Input::new("p.md", md.as_bytes())], &lexicon).unwrap();
+        let mail = x
+            .declaration
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Mailpost"))
+            .unwrap_or_else(|| panic!("no Mailpost: {:?}", x.declaration.share));
+        assert_eq!(
+            mail.link.as_deref(),
+            Some("https://mailpost.example/privacy")
+        );
+        assert!(mail.data.iter().any(|d| d == "contact.email"), "{mail:?}");
+        assert!(
+            x.declaration
+                .share
+                .iter()
+                .any(|s| s.name.as_deref() == Some("Shelfhub")),
+            "{:?}",
+            x.declaration.share
+        );
+    }
+
     /// An SDK-list page as Chinese apps publish it: a table with a header, one SDK a
     /// row, the vendor's policy as a link; page chrome around it.
     const SDK_PAGE: &str = r#"<!DOCTYPE html>

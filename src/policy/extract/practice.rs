@@ -95,6 +95,9 @@ struct RawNotData {
     party_after_zh: Vec<String>,
     #[serde(default)]
     words_zh: Vec<String>,
+    /// English words of the same kind, matched in any case.
+    #[serde(default)]
+    words_en: Vec<String>,
     #[serde(default)]
     container_after_zh: Vec<String>,
 }
@@ -457,7 +460,8 @@ fn head_chars(text: &str, n: usize) -> &str {
     &text[..at]
 }
 
-/// One automaton over `[not_data] words_zh`, or none when the list is empty.
+/// One automaton over `[not_data] words_zh` and `words_en` (Latin letters in any case),
+/// or none when both lists are empty.
 fn word_automaton(words: &[String]) -> Result<Option<AhoCorasick>, ExtractError> {
     let words: Vec<&str> = words
         .iter()
@@ -467,9 +471,11 @@ fn word_automaton(words: &[String]) -> Result<Option<AhoCorasick>, ExtractError>
     if words.is_empty() {
         return Ok(None);
     }
-    AhoCorasick::new(words)
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
         .map(Some)
-        .map_err(|e| ExtractError::Pattern(format!("[not_data] words_zh: {e}")))
+        .map_err(|e| ExtractError::Pattern(format!("[not_data] words: {e}")))
 }
 
 /// Whether a phrase is followed by an address or a number of its own: "邮箱(cn@example.com)",
@@ -692,10 +698,11 @@ impl PracticeWords {
                 longest_word: nd
                     .words_zh
                     .iter()
+                    .chain(&nd.words_en)
                     .map(|w| w.chars().count())
                     .max()
                     .unwrap_or(0),
-                words: word_automaton(&nd.words_zh)?,
+                words: word_automaton(&[nd.words_zh, nd.words_en].concat())?,
             },
             location_means: LocationMeans {
                 ids: lm.ids,

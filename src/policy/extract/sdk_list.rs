@@ -1036,8 +1036,12 @@ fn named_item(line: &str) -> Option<(String, Option<String>, String)> {
                 && e.split_whitespace().count() <= 4
                 && e.split_whitespace()
                     .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+            // "Braintree (a PayPal service)": what the name is, not who owns it.
+            let described = ["a ", "an ", "the "].iter().any(|a| e.starts_with(a));
             if looks_like_company(e) || title_case {
                 (n.trim(), Some(e.to_string()))
+            } else if described {
+                (n.trim(), None)
             } else {
                 (head, None)
             }
@@ -1148,10 +1152,14 @@ fn subject_item(line: &str) -> Option<(String, String)> {
         && !verb.ends_with("ss");
     // "6. Your rights", "International transfers": a title of two words, or one opened
     // by a possessive, names no provider; a provider's verb has an object.
-    let possessive = ["your", "our", "their", "my", "its", "his", "her"]
-        .contains(&name.split_whitespace().next()?.to_lowercase().as_str());
+    // "5. Who receives information" asks a question: a title too.
+    let title_word = [
+        "your", "our", "their", "my", "its", "his", "her", "who", "what", "which", "how", "where",
+        "when", "why",
+    ]
+    .contains(&name.split_whitespace().next()?.to_lowercase().as_str());
     let ok = is_verb
-        && !possessive
+        && !title_word
         && after.split_whitespace().nth(1).is_some()
         && !name.chars().any(super::segment::is_cjk)
         && name.chars().count() <= 60
@@ -1214,6 +1222,13 @@ fn dashed_item(line: &str) -> Option<(String, Option<String>, String)> {
         .iter()
         .filter_map(|sep| line.split_once(sep))
         .min_by_key(|(h, _)| h.len())?;
+    // "[Postmark](https://…) — your email address", which Markdown gives as "Postmark
+    // <https://…>": the link is the privacy policy's, kept with what the item says.
+    let (head, link) = split_link(head);
+    let with_link = |rest: &str| match link {
+        Some(url) => format!("{} {url}", rest.trim()),
+        None => rest.trim().to_string(),
+    };
     let (name, owner) = match head.split_once(" (") {
         Some((n, o)) => (n.trim(), o.strip_suffix(')').map(str::trim)),
         None => (head.trim(), None),
@@ -1226,11 +1241,7 @@ fn dashed_item(line: &str) -> Option<(String, Option<String>, String)> {
         && !rest.trim().is_empty()
     {
         let owner = owner.filter(|o| !o.is_empty()).unwrap_or(name);
-        return Some((
-            name.to_string(),
-            Some(owner.to_string()),
-            rest.trim().to_string(),
-        ));
+        return Some((name.to_string(), Some(owner.to_string()), with_link(rest)));
     }
     let words: Vec<&str> = name.split_whitespace().collect();
     let ok = !words.is_empty()
@@ -1249,9 +1260,28 @@ fn dashed_item(line: &str) -> Option<(String, Option<String>, String)> {
         (
             name.to_string(),
             owner.filter(|o| !o.is_empty()).map(str::to_string),
-            rest.trim().to_string(),
+            with_link(rest),
         )
     })
+}
+
+/// A name with its link after it, "Postmark <https://…>" (a Markdown link as the
+/// document reader gives it) or "[Postmark](https://…)": the name and the URL.
+fn split_link(head: &str) -> (&str, Option<&str>) {
+    let h = head.trim();
+    if let Some(inner) = h.strip_prefix('[')
+        && let Some((name, after)) = inner.split_once("](")
+        && let Some(url) = after.strip_suffix(')')
+        && url.starts_with("http")
+    {
+        return (name.trim(), Some(url));
+    }
+    if let Some(open) = h.rfind(" <http")
+        && let Some(url) = h[open + 2..].strip_suffix('>')
+    {
+        return (h[..open].trim(), Some(url));
+    }
+    (h, None)
 }
 
 fn is_bullet(raw: &str) -> bool {

@@ -74,6 +74,10 @@ struct State {
     next_table: usize,
     /// Inside `<article>` or `<main>`, where a `<header>` is the policy's own title.
     content: usize,
+    /// A `<dt>` term whose list item stays open for its `<dd>`: whether the term has
+    /// ended, and whether its description is being written into the item.
+    term: Option<bool>,
+    described: bool,
 }
 
 /// How a table is read.
@@ -108,6 +112,8 @@ pub(super) fn write(w: Writer, text: &str) -> Writer {
             layout: super::layout::layout_tables(text),
             next_table: 0,
             content: 0,
+            term: None,
+            described: false,
         }),
     };
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
@@ -220,7 +226,22 @@ impl State {
                 w.close(BlockKind::Paragraph);
                 w.open(BlockKind::Paragraph, 0, "");
             }
-            "dt" | "dd" => {
+            // A definition list reads as "- Term: description" items, the shape a list
+            // of named recipients takes in prose ("<dt>Mux</dt><dd>Video analytics…").
+            "dt" => {
+                w.close(BlockKind::Paragraph);
+                if self.term.is_some() {
+                    w.close(BlockKind::ListItem);
+                }
+                let depth = u8::try_from(self.lists + 1).unwrap_or(u8::MAX);
+                w.open(BlockKind::ListItem, depth, "- ");
+                self.term = Some(false);
+            }
+            "dd" if self.term == Some(true) && w.is_open(BlockKind::ListItem) => {
+                w.text(": ");
+                self.described = true;
+            }
+            "dd" => {
                 w.close(BlockKind::Paragraph);
                 w.open(BlockKind::Paragraph, 0, "");
             }
@@ -327,6 +348,12 @@ impl State {
             return;
         }
         match name {
+            "dt" if self.term.is_some() => self.term = Some(true),
+            "dd" if self.described => {
+                w.close(BlockKind::ListItem);
+                self.term = None;
+                self.described = false;
+            }
             "p" | "dt" | "dd" => {
                 w.close(BlockKind::Paragraph);
             }
@@ -368,6 +395,10 @@ impl State {
             _ if CONTAINERS.contains(&name) => {
                 if matches!(name, "article" | "main") {
                     self.content = self.content.saturating_sub(1);
+                }
+                if name == "dl" && self.term.take().is_some() {
+                    self.described = false;
+                    w.close(BlockKind::ListItem);
                 }
                 if name == "pre" {
                     w.set_pre(false);
