@@ -709,6 +709,30 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
     }
 
     #[test]
+    fn a_permission_not_asked_for_and_a_type_denied_in_its_own_sentence_are_not_collected() {
+        let text = "一、我们收集的信息\n\
+1. 我们不会申请读取短信、通话记录或日历的权限。\n\
+2. 登录时，您需要输入账号和交易密码；您也可以开启指纹登录，该验证由手机系统完成，我们不会收集您的指纹信息。\n\
+3. 充值通过第三方支付完成，我们会获得支付状态；我们不会获取您的支付账号密码。\n\
+4. 我们的账号不设置登录密码。您可使用手机号码和短信验证码登录。\n";
+        let x = run(text);
+        let got = collected(&x.declaration);
+        let deny = denied(&x.declaration);
+        for id in [
+            "comm.call_log",
+            "calendar",
+            "biometric.fingerprint",
+            "account.password",
+        ] {
+            assert!(!got.contains(&id), "{id} in {got:?}");
+            assert!(deny.contains(&id), "{id} not denied: {deny:?}");
+        }
+        // A denial reaches back no further than its semicolon.
+        assert!(got.contains(&"financial.payment_account"), "{got:?}");
+        assert!(got.contains(&"contact.phone_number"), "{got:?}");
+    }
+
+    #[test]
     fn a_receiver_named_before_its_company_in_brackets() {
         let text = "三、我们如何共享您的个人信息\n\
 1. 物流配送：我们会将收货人姓名、手机号码共享给青禾物流（青禾供应链管理有限公司），用于配送商品。\n";

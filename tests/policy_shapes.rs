@@ -514,8 +514,15 @@ const NAMED_ZH5: usize = 43;
 const EXACT_ZH5: usize = 30;
 const JUNK_ZH5: usize = 7;
 const RECALL_ZH5: f64 = 0.905;
-const FORBIDDEN_ZH5: usize = 5;
-const RECALL_EN5: f64 = 0.79;
-const PARTIES_EN5: f64 = 0.74;
+// Then recipients in an HTML definition list and a Markdown link list, English phrases
+// the fifth round's wording showed missing (app-instance IDs, push notification tokens,
+// watchlists, buffering events, followers …; the English figure is no longer blind), a
+// permission the policy says it does not ask for, and a type a sentence denies outright
+// ("我们不会收集您的指纹信息") not collected by another mention in the same clause:
+// Chinese 1 type from a denial (a calendar the app writes to and says it does not
+// read), English types 0.942, parties 0.886 (31 of 35).
+const FORBIDDEN_ZH5: usize = 1;
+const RECALL_EN5: f64 = 0.94;
+const PARTIES_EN5: f64 = 0.88;
 const UNLISTED_EN5: usize = 18;
 const FORBIDDEN_EN5: usize = 1;

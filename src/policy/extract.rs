@@ -1153,9 +1153,31 @@ impl<'a> Builder<'a> {
             self.deny_entry(data, VerbClass::Collect, None, s);
             return;
         }
+        // "您也可以开启指纹登录，…我们不会收集您的指纹信息": a type the sentence denies
+        // collecting outright is not collected by another mention of it in the sentence.
+        // The denial reaches back no further than a semicolon: "我们会从支付宝获得支付状态；
+        // 我们不会获取您的支付宝账号" keeps the status.
+        let segment_of = |pos: usize| {
+            masked
+                .get(..pos)
+                .map_or(0, |b| b.matches(['；', ';']).count())
+        };
+        let denied: Vec<(usize, usize)> = if conditional {
+            Vec::new()
+        } else {
+            types
+                .iter()
+                .filter(|t| negation_at(t.start) == Some(VerbClass::Collect))
+                .flat_map(|t| t.ids.iter().map(move |&i| (segment_of(t.start), i)))
+                .collect()
+        };
         let positive: Vec<&TypeHit> = types
             .iter()
             .filter(|t| negation_at(t.start).is_none())
+            .filter(|t| {
+                let seg = segment_of(t.start);
+                !t.ids.iter().all(|i| denied.contains(&(seg, *i)))
+            })
             .collect();
 
         self.promises_from(s, &masked, !types.is_empty());

@@ -129,7 +129,7 @@ impl Patterns {
                 r"(?i){B}(?P<cue>not|never|don't|doesn't|won't){B}\s+(?:to\s+)?use\s+(?:(?:the|any|an?|(?-i:[A-Z])\w*){B}|(?P<bare>(?-i:[a-z])[\w-]*){B})"
             ))?,
             neg_zh: re(
-                r"(?P<cue>不会|不得|绝不|从不|并不|不再|无需|没有|不|未)(?:会|主动|以任何方式|擅自|再|对外|(?:会|主动)?(?:向|与|和|将|把|对)[^，。；,;]{0,16}?)?(?:(?P<c>收集|获取|采集|读取|上传|调用|记录|追踪|访问)|(?P<s>共享|提供|分享|转让|出售|披露|泄露|泄漏|传输|发送|出租))",
+                r"(?P<cue>不会|不得|绝不|从不|并不|不再|无需|没有|不|未)(?:会|主动|以任何方式|擅自|再|对外|(?:会|主动)?(?:向|与|和|将|把|对)[^，。；,;]{0,16}?)?(?:(?P<c>收集|获取|采集|读取|上传|调用|记录|追踪|访问|申请|请求|设置)|(?P<s>共享|提供|分享|转让|出售|披露|泄露|泄漏|传输|发送|出租))",
             )?,
             conditional_en: re(&format!(
                 r"(?i){B}(?:without (?:your|the user's|their|obtaining your|first obtaining your)?\s*(?:prior |explicit |express |separate |written )?(?:consent|authori[sz]ation|permission|agreement)|unless|except|other than|apart from|until you|before you|prior to your|if you (?:do not|don't) (?:agree|consent)|in the background|while the app is (?:closed|not in use)|when you are not using){B}"
@@ -717,6 +717,13 @@ mod tests {
                 .map(|n| n.0),
             Some(VerbClass::Share)
         );
+        // Not asking for a permission denies what it would read.
+        assert_eq!(
+            p.negation("我们不会申请读取短信、通话记录或日历的权限")
+                .map(|n| n.0),
+            Some(VerbClass::Collect)
+        );
+        assert_eq!(p.negation("如您不申请该权限").map(|n| n.0), None);
         assert_eq!(p.negation("如果您不提供手机号码").map(|n| n.0), None);
         assert_eq!(
             p.negation("if you do not provide your phone number")
