@@ -733,6 +733,67 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
     }
 
     #[test]
+    fn sdk_lines_without_numbers_a_cross_border_block_and_a_cell_of_two_recipients() {
+        let text = "第十条 第三方SDK。我们接入了以下第三方SDK：\n\
+青禾地图SDK，提供方：青禾软件有限公司；用途：展示地图；收集信息：精确位置信息、设备型号。\n\
+云帆统计SDK，提供方：云帆数据科技有限公司；用途：统计分析；收集信息：设备型号、IP地址。\n\
+第十一条 向境外提供个人信息。\n\
+境外接收方名称：Harbor Stay Pte. Ltd.\n\
+所在国家：新加坡\n\
+处理目的：确认酒店预订\n\
+个人信息种类：入住人姓名、联系人电子邮箱\n\
+第十二条 我们如何共享您的个人信息\n\
+（1）云服务提供商：设备上传的录像视频将加密存储在云帆云计算有限公司提供的对象存储服务中。\n";
+        let x = run(text);
+        let names: Vec<&str> = x
+            .declaration
+            .share
+            .iter()
+            .filter_map(|s| s.name.as_deref())
+            .collect();
+        for name in ["青禾地图SDK", "云帆统计SDK", "云帆云计算有限公司"] {
+            assert!(names.contains(&name), "{name} not in {names:?}");
+        }
+        let harbor = x
+            .declaration
+            .share
+            .iter()
+            .find(|s| {
+                s.name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("Harbor Stay"))
+            })
+            .unwrap_or_else(|| panic!("no Harbor Stay: {names:?}"));
+        assert!(
+            harbor.data.iter().any(|d| d == "contact.email"),
+            "{harbor:?}"
+        );
+        // Two recipients a line break parts in one cell; a company after a name is its
+        // owner.
+        let page = "<table><thead><tr><th>接收方</th><th>共享的个人信息</th><th>共享目的</th></tr></thead>\
+<tbody><tr><td>北方交易所<br>南方交易所</td><td>IP地址、设备型号</td><td>报送</td></tr>\
+<tr><td>青禾推送<br>青禾终端有限公司</td><td>设备型号</td><td>推送</td></tr></tbody></table>";
+        let x = privaudit::policy::extract::extract_documents(
+            &[privaudit::policy::extract::Input::new(
+                "share.html",
+                page.as_bytes(),
+            )],
+            &lexicon(),
+        )
+        .unwrap();
+        let names: Vec<&str> = x
+            .declaration
+            .share
+            .iter()
+            .filter_map(|s| s.name.as_deref())
+            .collect();
+        for name in ["北方交易所", "南方交易所", "青禾推送"] {
+            assert!(names.contains(&name), "{name} not in {names:?}");
+        }
+        assert!(!names.contains(&"青禾终端有限公司"), "{names:?}");
+    }
+
+    #[test]
     fn a_receiver_named_before_its_company_in_brackets() {
         let text = "三、我们如何共享您的个人信息\n\
 1. 物流配送：我们会将收货人姓名、手机号码共享给青禾物流（青禾供应链管理有限公司），用于配送商品。\n";

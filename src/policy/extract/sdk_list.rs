@@ -451,14 +451,28 @@ fn split_names(value: &str) -> Vec<String> {
         }
         current.clear();
     };
-    for c in value.chars() {
+    let chars: Vec<char> = value.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
         match c {
             '(' | '（' | '[' | '【' => depth += 1,
             ')' | '）' | ']' | '】' => depth = (depth - 1).max(0),
             _ => {}
         }
         let slash = matches!(c, '/' | '／') && !value.contains("://");
-        if depth == 0 && (slash || matches!(c, '、' | '，' | ',' | '；' | ';')) {
+        // "上海证券交易所 深圳证券交易所": two Chinese names a line break parted in a cell.
+        // A company after the name is the name's owner ("荣耀推送 荣耀终端有限公司").
+        let cjk_break = c.is_whitespace()
+            && current.trim().chars().count() >= 2
+            && current.trim().chars().all(super::segment::is_cjk)
+            && chars.get(k + 1).is_some_and(|&n| super::segment::is_cjk(n))
+            && {
+                let next: String = chars[k + 1..]
+                    .iter()
+                    .take_while(|n| !n.is_whitespace() && !"、，,；;".contains(**n))
+                    .collect();
+                !COMPANY_SUFFIXES_ZH.iter().any(|s| next.contains(s)) && !next.contains("公司")
+            };
+        if depth == 0 && (slash || cjk_break || matches!(c, '、' | '，' | ',' | '；' | ';')) {
             push(&mut current);
             continue;
         }
@@ -1619,11 +1633,18 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
         // "1. 微信开放平台SDK，第三方主体：…": a numbered name before the first label
         // titles a new record.
         let prefix_title = strip_marker(prefix.trim_end_matches(['，', ',', ' '])).trim();
+        // "高德地图SDK，提供方：…；用途：…": an SDK's name and a comma open the line
+        // without a number.
+        let named_prefix = prefix.ends_with(['，', ','])
+            && prefix_title.chars().count() <= 24
+            && !["我们", "您", "以下", "如下", "此外", "其中", "包括", "例如"]
+                .iter()
+                .any(|w| prefix_title.contains(w));
         let titled_prefix = !prefix_title.is_empty()
             && !labels.is_generic(prefix_title)
             && fields[0].2 != Field::Name
             && prefix.chars().count() <= 40
-            && is_numbered(prefix)
+            && (is_numbered(prefix) || named_prefix)
             && !prefix.contains('。');
         // "…以下第三方SDK：（1）个推推送SDK，提供方：…": a lead-in and the first record's
         // numbered name on one line.
@@ -1767,6 +1788,8 @@ pub(super) fn companies(text: &str) -> Vec<Company> {
                     depth < 0
                 }
                 _ if depth > 0 => false,
+                // "存储在阿里云计算有限公司": a place the data go to ("在线" is a word).
+                '在' => !text[i..].starts_with("在线"),
                 // "深圳市和讯…": 和 after a place name belongs to the name.
                 '和' => !text[..i]
                     .chars()
