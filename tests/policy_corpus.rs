@@ -145,12 +145,15 @@ fn chinese_development_half_ratchet() {
     // without consent, a consent condition naming the user, bare list words before a
     // purpose, Markdown emphasis inside phrases, wrapped SDK table rows and bulleted body
     // headings under a table of contents were read); the grader on the release binary
-    // agrees.
-    check("ca4p-dev", 0.965, 0.200);
+    // agrees. Then 0.968 / 0.1965 (words that name no collected data: cookies of websites
+    // in general and of other parties, what binding a phone recovers, the operator's own
+    // address or number shown as a value).
+    check("ca4p-dev", 0.965, 0.198);
 }
 
 #[test]
 fn english_development_half_ratchet() {
-    // Measured 0.909 / 0.089 (2026-12-06).
-    check("en-dev", 0.90, 0.090);
+    // Measured 0.909 / 0.089 (2026-12-06); 0.927 / 0.083 (2026-12-07, visit dates,
+    // referring sites, gamer tags, emails sent to us, a profile picture as a list item).
+    check("en-dev", 0.92, 0.090);
 }
