@@ -360,6 +360,15 @@ mod shapes {
         extract(text.as_bytes(), &lexicon()).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The quotes of the collect entries that hold `id`.
+    fn collect_quotes<'a>(d: &'a Declaration, id: &str) -> Vec<&'a str> {
+        d.collect
+            .iter()
+            .filter(|c| c.data.iter().any(|x| x == id))
+            .filter_map(|c| c.quote.as_deref())
+            .collect()
+    }
+
     fn collected(d: &Declaration) -> Vec<&str> {
         d.collect
             .iter()
@@ -664,13 +673,7 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
         // A rule for the user is still no collection, and the operator's own address
         // is no user's address (it is held only through 1.1 here).
         assert!(!got.contains(&"media.photo_video"), "{got:?}");
-        let address_quotes: Vec<&str> = x
-            .declaration
-            .collect
-            .iter()
-            .filter(|c| c.data.iter().any(|d| d == "contact.address"))
-            .filter_map(|c| c.quote.as_deref())
-            .collect();
+        let address_quotes = collect_quotes(&x.declaration, "contact.address");
         assert!(
             address_quotes.iter().all(|q| !q.contains("联系地址为")),
             "{address_quotes:?}"
@@ -695,13 +698,7 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
         for id in ["contact.email", "account.password", "account"] {
             assert!(!got.contains(&id), "{id} in {got:?}");
         }
-        let cookie_quotes: Vec<&str> = x
-            .declaration
-            .collect
-            .iter()
-            .filter(|c| c.data.iter().any(|d| d == "activity.cookie"))
-            .filter_map(|c| c.quote.as_deref())
-            .collect();
+        let cookie_quotes = collect_quotes(&x.declaration, "activity.cookie");
         assert!(
             cookie_quotes.iter().all(|q| !q.contains("放置自己的")),
             "{cookie_quotes:?}"
