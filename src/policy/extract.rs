@@ -1157,13 +1157,14 @@ impl<'a> Builder<'a> {
         // collecting outright is not collected by another mention of it in the sentence.
         // The denial reaches back no further than a semicolon: "我们会从支付宝获得支付状态；
         // 我们不会获取您的支付宝账号" keeps the status.
-        let segment_of = |pos: usize| {
-            masked
-                .get(..pos)
-                .map_or(0, |b| b.matches(['；', ';']).count())
-        };
-        let denied: Vec<(usize, usize)> = if conditional {
-            Vec::new()
+        // Found once, so a long sentence stays linear in its type hits.
+        let semicolons: Vec<usize> = masked
+            .match_indices(['；', ';'])
+            .map(|(at, _)| at)
+            .collect();
+        let segment_of = |pos: usize| semicolons.partition_point(|&at| at < pos);
+        let denied: HashSet<(usize, usize)> = if conditional {
+            HashSet::new()
         } else {
             types
                 .iter()
@@ -1175,8 +1176,10 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|t| negation_at(t.start).is_none())
             .filter(|t| {
-                let seg = segment_of(t.start);
-                !t.ids.iter().all(|i| denied.contains(&(seg, *i)))
+                denied.is_empty() || {
+                    let seg = segment_of(t.start);
+                    !t.ids.iter().all(|i| denied.contains(&(seg, *i)))
+                }
             })
             .collect();
 
