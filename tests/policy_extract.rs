@@ -2158,7 +2158,9 @@ mod documents {
                 .any(|d| d == "network.ip_address")
         );
         // "[Name](link) — what it gets" under a lead-in naming third-party services.
+        // A linked name of four words ("… for Mobile") keeps the list whole.
         let md = "# Privacy\n\n## Third-party services\n\nThe app uses the following third-party services.\n\n\
+- [Crashnote Reporting for Mobile](https://crashnote.example/privacy) — crash logs, device model\n\
 - [Mailpost](https://mailpost.example/privacy) — your email address, for service emails\n\
 - [Shelfhub](https://shelfhub.example/privacy) — your device model, to sync your library\n";
         let x = extract_documents(&[Input::new("p.md", md.as_bytes())], &lexicon).unwrap();
@@ -2173,14 +2175,16 @@ mod documents {
             Some("https://mailpost.example/privacy")
         );
         assert!(mail.data.iter().any(|d| d == "contact.email"), "{mail:?}");
-        assert!(
-            x.declaration
-                .share
-                .iter()
-                .any(|s| s.name.as_deref() == Some("Shelfhub")),
-            "{:?}",
-            x.declaration.share
-        );
+        for name in ["Shelfhub", "Crashnote Reporting for Mobile"] {
+            assert!(
+                x.declaration
+                    .share
+                    .iter()
+                    .any(|s| s.name.as_deref() == Some(name)),
+                "{name}: {:?}",
+                x.declaration.share
+            );
+        }
     }
 
     /// An SDK-list page as Chinese apps publish it: a table with a header, one SDK a

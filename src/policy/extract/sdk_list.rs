@@ -1258,8 +1258,10 @@ fn dashed_item(line: &str) -> Option<(String, Option<String>, String)> {
         return Some((name.to_string(), Some(owner.to_string()), with_link(rest)));
     }
     let words: Vec<&str> = name.split_whitespace().collect();
+    // A name the policy links is a name even when longer ("Google Analytics for Firebase").
+    let most_words = if link.is_some() { 6 } else { 3 };
     let ok = !words.is_empty()
-        && words.len() <= 3
+        && words.len() <= most_words
         && !rest.trim().is_empty()
         && name.is_ascii()
         && words.iter().all(|w| {
