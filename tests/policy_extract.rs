@@ -2187,6 +2187,68 @@ mod documents {
         }
     }
 
+    #[test]
+    fn a_party_data_come_from_is_listed_and_what_it_gives_is_collected() {
+        let lexicon = lexicon();
+        let page = "# Privacy\n\n## Your account\n\n\
+You can sign up with an email address and a password, or use Sign in with Apple or Sign in with Google.\n\n\
+If you do, we receive a unique account identifier from Apple or Google.\n\n\
+We send your email address to Mailwing, which delivers our newsletters.\n";
+        let x = extract_documents(&[Input::new("p.md", page.as_bytes())], &lexicon).unwrap();
+        let got: Vec<&str> = x
+            .declaration
+            .collect
+            .iter()
+            .flat_map(|c| c.data.iter().map(String::as_str))
+            .collect();
+        for id in ["contact.email", "account.password"] {
+            assert!(got.contains(&id), "{id} not collected: {got:?}");
+        }
+        let share = |name: &str| {
+            x.declaration
+                .share
+                .iter()
+                .find(|s| s.name.as_deref() == Some(name))
+        };
+        // The sign-in providers are parties, but nothing the sentence names goes to them.
+        for source in ["Apple", "Google"] {
+            let entry = share(source)
+                .unwrap_or_else(|| panic!("{source} not listed: {:?}", x.declaration.share));
+            assert!(entry.data.is_empty(), "{source} receives {:?}", entry.data);
+        }
+        let mailwing = share("Mailwing").expect("Mailwing listed");
+        assert!(
+            mailwing.data.iter().any(|d| d == "contact.email"),
+            "{:?}",
+            mailwing.data
+        );
+    }
+
+    #[test]
+    fn questions_that_ask_what_or_why_the_service_takes_in_are_answered_as_collection() {
+        let lexicon = lexicon();
+        // An FAQ policy: a "why" heading presupposes its own data; a "what do you record"
+        // heading makes its answer's list collection; a yes-or-no heading answered "No"
+        // collects nothing, and neither does a question about the reader.
+        let page = "# Questions about your data\n\n\
+## Why does Quizzo ask for my year of birth?\n\n\
+So that younger players get a suitable quiz set.\n\n\
+## What does Quizzo record while I play?\n\n\
+The quizzes you took, your scores and the time you spend in each round.\n\n\
+## Do you need my home address?\n\n\
+No. Quizzo never asks for it.\n\n\
+## What should I know before sharing my screen?\n\n\
+Your screen recording stays on your phone.\n";
+        let x = extract_documents(&[Input::new("faq.md", page.as_bytes())], &lexicon).unwrap();
+        let got = ids(&x.declaration);
+        for id in ["identity.birthdate", "activity.access_time"] {
+            assert!(got.contains(id), "{id} not in {got:?}");
+        }
+        for id in ["contact.address", "media.photo_video"] {
+            assert!(!got.contains(id), "{id} in {got:?}");
+        }
+    }
+
     /// An SDK-list page as Chinese apps publish it: a table with a header, one SDK a
     /// row, the vendor's policy as a link; page chrome around it.
     const SDK_PAGE: &str = r#"<!DOCTYPE html>

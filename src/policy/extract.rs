@@ -939,6 +939,15 @@ impl<'a> Builder<'a> {
         // "Does the app collect precise location?": a question (an FAQ heading) states
         // nothing; its answer does.
         let question = s.text.trim_end().ends_with(['?', '？']) && !types.is_empty();
+        // "Why do you ask for my year of birth?" presupposes that the service does: the
+        // question's own data is collected.
+        if question && !defines && self.asks_why_it_collects(&s.text) {
+            let data = self.ids_of(types.iter());
+            let spans = self.spans(&types);
+            self.record(s, &spans, TraceKind::Collect, None, "why-question");
+            self.collect_entry(data, s);
+            return;
+        }
         if question && !defines {
             let spans = self.spans(&types);
             self.record(s, &spans, TraceKind::Skipped, None, "question");
@@ -1212,11 +1221,16 @@ impl<'a> Builder<'a> {
         // Whom this sentence's data goes to: the parties it names (all of them: "with A
         // and B"), else a generic third party it shares with, else the party named
         // earlier in the clause; "we collect" without a party means the app itself.
-        let positive_parties: Vec<Party> = parties
+        // "we obtain a credit report from Experian": the source is a party the app deals
+        // with, listed with no data; what comes from it is collected.
+        let (sources, receivers): (Vec<_>, Vec<_>) = parties
             .iter()
             .filter(|((start, _), _)| negation_at(*start).is_none())
-            .map(|(_, p)| p.clone())
-            .collect();
+            .partition(|((start, _), _)| self.lexicon.practice.is_source_party(&masked, *start));
+        for (_, source) in sources.iter().filter(|(_, p)| !p.name.is_empty()) {
+            self.share_entry(source, s, s.clause.clone());
+        }
+        let positive_parties: Vec<Party> = receivers.into_iter().map(|(_, p)| p.clone()).collect();
         let named: Vec<Party> = positive_parties
             .iter()
             .filter(|p| !p.name.is_empty())
@@ -1533,6 +1547,18 @@ impl<'a> Builder<'a> {
             | Role::Terms => we_collect,
             _ => practice,
         }
+    }
+
+    /// Whether a question asks why the service takes in what it names ("Why do you ask
+    /// for my year of birth?"), which says that it does.
+    fn asks_why_it_collects(&self, question: &str) -> bool {
+        let lower = question.trim_start().to_lowercase();
+        lower.starts_with("why ")
+            && self
+                .lexicon
+                .practice
+                .sections
+                .presupposes_collection(question)
     }
 
     fn ids_of<'t>(&self, hits: impl Iterator<Item = &'t TypeHit>) -> Vec<String> {

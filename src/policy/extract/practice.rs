@@ -46,6 +46,9 @@ struct RawPhrases {
     /// Absent in an older phrase file: an exception inside a list counts as data then.
     #[serde(default)]
     list_exception: RawLeadIn,
+    /// Absent in an older phrase file: every party a sentence names may receive then.
+    #[serde(default)]
+    party_source: RawLeadIn,
     /// Absent in an older phrase file: a denial reaches only its own clause then.
     #[serde(default)]
     denial_anaphor: RawDenialAnaphor,
@@ -266,6 +269,9 @@ pub(super) struct PracticeWords {
     /// Words that take what follows out of the list before them ("but not your email
     /// address", "但不包括"), English in lower case.
     list_exception: Vec<String>,
+    /// Words before a party that make it where data come from, not where they go ("we
+    /// receive your email address from Apple", "Sign in with Google"), in lower case.
+    party_source: Vec<String>,
     /// A denial's object that refers back ("we do not collect those examples",
     /// "我们不会收集上述信息"), and the words around it that make an exception
     /// ("上述信息以外", "other than these").
@@ -589,6 +595,9 @@ impl NotData {
 const OPERATOR_PROMISE_REACH: usize = 120;
 
 /// The non-empty words of some lists, trimmed, and lower-cased when `lower`.
+/// How far before a party its source word may stand (bytes): "from Apple, Google or ".
+const PARTY_SOURCE_REACH: usize = 60;
+
 fn word_list(lists: &[&[String]], lower: bool) -> Vec<String> {
     lists
         .iter()
@@ -745,6 +754,7 @@ impl PracticeWords {
             purpose_clause: word_list(&[&raw.purpose_clause.zh], false),
             spared_effort: word_list(&[&raw.spared_effort.zh, &raw.spared_effort.en], true),
             list_exception: word_list(&[&raw.list_exception.zh, &raw.list_exception.en], true),
+            party_source: word_list(&[&raw.party_source.zh, &raw.party_source.en], true),
             denial_anaphor: compile(alternation(&raw.denial_anaphor.zh, &raw.denial_anaphor.en))?,
             denial_exception: compile(alternation(
                 &raw.denial_anaphor.exception_zh,
@@ -1012,6 +1022,35 @@ impl PracticeWords {
                 .iter()
                 .any(|w| rest.contains(w));
         !limited && !closed
+    }
+
+    /// Whether the party named at `start` is where data come from rather than where
+    /// they go: "we receive an identifier from Apple or Google", "use Sign in with
+    /// Apple". Between the source word and the party there may stand only other names
+    /// joined by "or", "and" or commas.
+    pub(super) fn is_source_party(&self, sentence: &str, start: usize) -> bool {
+        let Some(before) = sentence.get(..start) else {
+            return false;
+        };
+        let from = before.floor_char_boundary(before.len().saturating_sub(PARTY_SOURCE_REACH));
+        let window = before[from..].to_lowercase();
+        self.party_source.iter().any(|word| {
+            let Some(at) = window.rfind(word.as_str()) else {
+                return false;
+            };
+            let starts_word = !window[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric());
+            let between = window[at + word.len()..].trim();
+            let joined = between.is_empty()
+                || ((between.ends_with(" or")
+                    || between.ends_with(" and")
+                    || between.ends_with(','))
+                    && between.split_whitespace().count() <= 5
+                    && !between.contains(['.', ';', ':', '(', ')']));
+            starts_word && window[at + word.len()..].starts_with(' ') && joined
+        })
     }
 
     /// Whether a denial's clause names its object only by referring back ("we do not

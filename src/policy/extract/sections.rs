@@ -23,6 +23,26 @@ pub(super) struct RawSectionHeadings {
     /// Roles decided by the word that comes first.
     #[serde(default)]
     ordered: RawRoles,
+    /// Questions that presuppose the service takes something in.
+    #[serde(default)]
+    questions: RawQuestions,
+}
+
+/// `[section_headings.questions]`: a question heading that asks what or why the service
+/// takes in ("What do you record about my learning?", "Why do you ask for my year of
+/// birth?") presupposes that it does, so its answer is read as a collection section.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawQuestions {
+    /// The question's first word ("what", "why").
+    #[serde(default)]
+    starts: Vec<String>,
+    /// Who is asked: the service ("you", "we", "does").
+    #[serde(default)]
+    subjects: Vec<String>,
+    /// What it is asked to have done ("record*", "ask for").
+    #[serde(default)]
+    verbs: Vec<String>,
 }
 
 /// One word list per role a heading can announce.
@@ -144,6 +164,9 @@ fn find_word(lower: &str, word: &str, stem: bool) -> Option<usize> {
 pub(super) struct SectionWords {
     strong: Vec<Keyword>,
     ordered: Vec<Keyword>,
+    question_starts: Vec<Keyword>,
+    question_subjects: Vec<Keyword>,
+    question_verbs: Vec<Keyword>,
 }
 
 impl SectionWords {
@@ -151,10 +174,39 @@ impl SectionWords {
         raw: &RawSectionHeadings,
         file: &str,
     ) -> Result<SectionWords, ExtractError> {
+        let words = |list: &[String]| {
+            list.iter()
+                .map(|w| Keyword::parse(w, Role::Collection, file))
+                .collect::<Result<Vec<_>, _>>()
+        };
         Ok(SectionWords {
             strong: raw.strong.keywords(file)?,
             ordered: raw.ordered.keywords(file)?,
+            question_starts: words(&raw.questions.starts)?,
+            question_subjects: words(&raw.questions.subjects)?,
+            question_verbs: words(&raw.questions.verbs)?,
         })
+    }
+
+    /// Whether a question asks what or why the service takes in ("Why do you ask for my
+    /// year of birth?"), which presupposes that it does. A yes-or-no question ("Do you
+    /// need my real name?") presupposes nothing: its answer decides.
+    pub(super) fn presupposes_collection(&self, question: &str) -> bool {
+        let trimmed = question.trim();
+        if !trimmed.ends_with(['?', '？']) {
+            return false;
+        }
+        let lower = trimmed.to_lowercase();
+        let starts = self
+            .question_starts
+            .iter()
+            .any(|k| k.find(&lower) == Some(0));
+        starts
+            && self
+                .question_subjects
+                .iter()
+                .any(|k| k.find(&lower).is_some())
+            && self.question_verbs.iter().any(|k| k.find(&lower).is_some())
     }
 
     /// The role a heading announces, if any.
@@ -184,6 +236,7 @@ impl SectionWords {
         match best {
             Some(role) => Some(role),
             None if protect => Some(Role::Protection),
+            None if self.presupposes_collection(heading) => Some(Role::Collection),
             None => None,
         }
     }
@@ -251,6 +304,19 @@ mod tests {
             w.role_of("How we collect data by automated means"),
             Some(Role::Collection)
         );
+        // A question that asks what or why the service takes in presupposes that it
+        // does; a yes-or-no question, or one about the reader, does not.
+        assert_eq!(
+            w.role_of("What do you record about my learning?"),
+            Some(Role::Collection)
+        );
+        assert_eq!(
+            w.role_of("Why does the app ask for my year of birth?"),
+            Some(Role::Collection)
+        );
+        assert_eq!(w.role_of("Do you need my real name?"), None);
+        assert_eq!(w.role_of("What should I know before I start?"), None);
+        assert_eq!(w.role_of("What happens when I chat with the tutor?"), None);
     }
 
     #[test]
