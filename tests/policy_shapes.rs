@@ -532,3 +532,55 @@ const RECALL_EN5: f64 = 0.945;
 const PARTIES_EN5: f64 = 0.97;
 const UNLISTED_EN5: usize = 18;
 const FORBIDDEN_EN5: usize = 1;
+
+#[test]
+fn seventh_round_english_website_policies() {
+    let s = score_policies("en7", "expected.json");
+    assert!(s.recall >= RECALL_EN7, "recall {:.3}", s.recall);
+    assert!(s.named_share >= PARTIES_EN7, "parties {:.3}", s.named_share);
+    assert!(s.forbidden <= FORBIDDEN_EN7, "{} forbidden", s.forbidden);
+}
+
+// Seventh round: English website policies in the style of 2012-2016 (the era of the
+// OPP-115 texts the English development half comes from), written blind. First read
+// (measured 2026-12-07 with the build that added "why" questions): types 0.830 (166 of
+// 200), parties 0.667 (40 of 60), 2 types from denials. A party data come from ("we
+// obtain a credit report from Experian") listed with no data: parties 0.700.
+const RECALL_EN7: f64 = 0.825;
+const PARTIES_EN7: f64 = 0.70;
+const FORBIDDEN_EN7: usize = 2;
+
+#[test]
+fn sixth_round_chinese_sdk_lists() {
+    score_sdk_lists("zh6").check(LISTED_ZH6, NAMED_ZH6, EXACT_ZH6, JUNK_ZH6);
+}
+
+#[test]
+fn sixth_round_chinese_policies() {
+    let s = score_policies("zh6", "policies.json");
+    assert!(s.recall >= RECALL_ZH6, "recall {:.3}", s.recall);
+    assert!(s.forbidden <= FORBIDDEN_ZH6, "{} forbidden", s.forbidden);
+}
+
+#[test]
+fn sixth_round_english_policies() {
+    let s = score_policies("en6", "expected.json");
+    assert!(s.recall >= RECALL_EN6, "recall {:.3}", s.recall);
+    assert!(s.named_share >= PARTIES_EN6, "parties {:.3}", s.named_share);
+    assert!(s.forbidden <= FORBIDDEN_EN6, "{} forbidden", s.forbidden);
+}
+
+// Sixth round, written blind. First read (measured 2026-12-07, the same build as the
+// seventh round's): Chinese lists 39 of 51 named (3 more by their company only), 18 with
+// exactly their data, 18 extra entries; Chinese types 0.906 with 4 from denials or
+// definitions; English types 0.860, parties 0.812 (26 of 32), 19 types from denials or
+// definitions (14 of them from one CCPA notice's statutory categories).
+const LISTED_ZH6: usize = 51;
+const NAMED_ZH6: usize = 39;
+const EXACT_ZH6: usize = 18;
+const JUNK_ZH6: usize = 18;
+const RECALL_ZH6: f64 = 0.905;
+const FORBIDDEN_ZH6: usize = 4;
+const RECALL_EN6: f64 = 0.855;
+const PARTIES_EN6: f64 = 0.81;
+const FORBIDDEN_EN6: usize = 19;
