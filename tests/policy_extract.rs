@@ -2225,6 +2225,44 @@ We send your email address to Mailwing, which delivers our newsletters.\n";
     }
 
     #[test]
+    fn a_website_policy_of_the_2010s_reads_its_bare_lists_and_quoted_statutes() {
+        // A page's text content: list items lost their bullets, and a lower-case item
+        // ("the type of browser you use") is no heading of a "use" section.
+        let text = "Information We Collect Automatically\n\n\
+When you visit the Site, our servers automatically log the following information:\n\
+your IP address\n\
+the type of browser and operating system you use\n\
+the date and time of your visit and the length of your visit\n\
+referring and exit pages\n\n\
+Mobile App\n\n\
+If the app crashes, a crash report is sent to us. The report does not contain your e-mail address.\n\n\
+Advertising\n\n\
+Our ad partners collect information about your visits (not including your name or telephone number).\n\n\
+California Notice\n\n\
+Sensitive information. Statutory description: a passport number, precise geolocation, racial or ethnic origin. What we collect: No.\n";
+        let x = extract(text.as_bytes(), &lexicon()).unwrap();
+        let got = ids(&x.declaration);
+        for id in [
+            "network.ip_address",
+            "device.software.os",
+            "activity.access_time",
+            "activity.browsing_history",
+            "diagnostics.crash_log",
+        ] {
+            assert!(got.contains(id), "{id} not in {got:?}");
+        }
+        for id in [
+            "contact.email",
+            "contact.phone_number",
+            "identity.name",
+            "identity.id_number.passport",
+            "location.precise",
+        ] {
+            assert!(!got.contains(id), "{id} in {got:?}");
+        }
+    }
+
+    #[test]
     fn questions_that_ask_what_or_why_the_service_takes_in_are_answered_as_collection() {
         let lexicon = lexicon();
         // An FAQ policy: a "why" heading presupposes its own data; a "what do you record"

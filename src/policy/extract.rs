@@ -924,9 +924,12 @@ impl<'a> Builder<'a> {
             || (under_lead_in && self.lead_in_rules);
         // "您可以访问、更新和更正自己的注册信息": what the user can see or withdraw.
         let is_rights = self.lexicon.practice.is_user_rights(&masked);
+        // A table row whose "Collected" cell says yes states a practice, whatever its
+        // examples column quotes ("A. Identifiers | real name, alias, … | YES").
         let defines = !heading
             && (is_definition || is_rule || is_rights || follows_definition || item_of_definition)
-            && !we_collect;
+            && !we_collect
+            && !self.row_collects;
         if lead_in || rules_lead_in {
             self.lead_in_defines = defines && is_definition;
             // A numbered lead-in is all label, so its words are in `whole`.

@@ -48,7 +48,7 @@ struct RawPhrases {
     list_exception: RawLeadIn,
     /// Absent in an older phrase file: every party a sentence names may receive then.
     #[serde(default)]
-    party_source: RawLeadIn,
+    party_source: RawPartySource,
     /// Absent in an older phrase file: a denial reaches only its own clause then.
     #[serde(default)]
     denial_anaphor: RawDenialAnaphor,
@@ -212,6 +212,19 @@ struct RawLeadIn {
     en: Vec<String>,
 }
 
+/// `[party_source]`: words that make a named party where data come from.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPartySource {
+    zh: Vec<String>,
+    en: Vec<String>,
+    /// "from", which makes a source only after a verb of receiving.
+    #[serde(default)]
+    from_en: Vec<String>,
+    #[serde(default)]
+    receiving_en: Vec<String>,
+}
+
 /// Words by which a denial's object refers back to the data just listed
 /// (`[denial_anaphor]`), and the words that make them an exception instead.
 #[derive(Deserialize, Default)]
@@ -272,6 +285,9 @@ pub(super) struct PracticeWords {
     /// Words before a party that make it where data come from, not where they go ("we
     /// receive your email address from Apple", "Sign in with Google"), in lower case.
     party_source: Vec<String>,
+    /// "from", a source only after one of `receiving` in its clause.
+    party_from: Vec<String>,
+    receiving: Vec<String>,
     /// A denial's object that refers back ("we do not collect those examples",
     /// "我们不会收集上述信息"), and the words around it that make an exception
     /// ("上述信息以外", "other than these").
@@ -755,6 +771,8 @@ impl PracticeWords {
             spared_effort: word_list(&[&raw.spared_effort.zh, &raw.spared_effort.en], true),
             list_exception: word_list(&[&raw.list_exception.zh, &raw.list_exception.en], true),
             party_source: word_list(&[&raw.party_source.zh, &raw.party_source.en], true),
+            party_from: word_list(&[&raw.party_source.from_en], true),
+            receiving: word_list(&[&raw.party_source.receiving_en], true),
             denial_anaphor: compile(alternation(&raw.denial_anaphor.zh, &raw.denial_anaphor.en))?,
             denial_exception: compile(alternation(
                 &raw.denial_anaphor.exception_zh,
@@ -1034,10 +1052,15 @@ impl PracticeWords {
         };
         let from = before.floor_char_boundary(before.len().saturating_sub(PARTY_SOURCE_REACH));
         let window = before[from..].to_lowercase();
-        self.party_source.iter().any(|word| {
+        let direct = self.party_source.iter().map(|w| (w, false));
+        let after_verb = self.party_from.iter().map(|w| (w, true));
+        direct.chain(after_verb).any(|(word, needs_verb)| {
             let Some(at) = window.rfind(word.as_str()) else {
                 return false;
             };
+            if needs_verb && !self.receives_before(&before[..from + at]) {
+                return false;
+            }
             let starts_word = !window[..at]
                 .chars()
                 .next_back()
@@ -1050,6 +1073,23 @@ impl PracticeWords {
                     && between.split_whitespace().count() <= 5
                     && !between.contains(['.', ';', ':', '(', ')']));
             starts_word && window[at + word.len()..].starts_with(' ') && joined
+        })
+    }
+
+    /// Whether the clause that ends at the end of `text` has a verb of receiving
+    /// ("we receive … from").
+    fn receives_before(&self, text: &str) -> bool {
+        let start = text.floor_char_boundary(text.len().saturating_sub(PARTY_SOURCE_REACH * 2));
+        let tail = &text[start..];
+        let clause = tail
+            .rsplit(['.', ';', ':', '!', '?'])
+            .next()
+            .unwrap_or(tail)
+            .to_lowercase();
+        clause.split(|c: char| !c.is_alphanumeric()).any(|word| {
+            self.receiving
+                .iter()
+                .any(|stem| word.starts_with(stem.as_str()))
         })
     }
 

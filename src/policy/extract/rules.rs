@@ -73,8 +73,9 @@ impl Patterns {
         let collect_en = r"(?P<c>collect\w*|gather\w*|obtain\w*|acquir\w*|access\w*|read|reads|record\w*|upload\w*|track\w*|monitor\w*)";
         let share_en = r"(?P<s>shar\w*|sell\w*|sold|transfer\w*|disclos\w*|provid\w*|rent\w*|trad\w*|send\w*|sent|pass\w*)";
         // Denials also say what the app does not keep or get to see: "we never see or
-        // store your bank login", "we do not receive your card details".
-        let hold_en = r"(?P<h>stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)|keep\w*|kept|retain\w*|receiv\w*|see|sees|ask\w*\s+for|request\w*)";
+        // store your bank login", "we do not receive your card details", "a report does
+        // not contain your IP address".
+        let hold_en = r"(?P<h>stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)|keep\w*|kept|retain\w*|receiv\w*|see|sees|ask\w*\s+for|request\w*|contain(?:s|ed)?)";
         let neg_en = format!(
             r"(?i){B}(?P<cue>not|never|no|don't|doesn't|won't|cannot|can't|nor){B}(?:\W+\w+){{0,5}}?\W+(?:{collect_en}|{share_en}|{hold_en}){B}"
         );
@@ -144,7 +145,7 @@ impl Patterns {
                 r"(?i)(?:您|你|用户)[^，。；]{0,4}$|(?-u:\b)(?:you|users?)\W+(?:\w+\W+)?$",
             )?,
             first_person_collect: re(&format!(
-                r"(?i){B}we{B}(?:\W+\w+){{0,3}}?\W+(?:collect|obtain|gather|record|access|need)\w*|我们(?:会|将|可能会|需要|可能)?[^，。；]{{0,8}}?(?:收集|获取|采集|记录|读取)"
+                r"(?i){B}we{B}(?:\W+\w+){{0,3}}?\W+(?:collect|obtain|gather|record|access|need)\w*|{B}(?:sends?|sent|transmit\w*|upload\w*|provid\w*|gives?|gave|submit\w*)\s+(?:\w+\s+)?(?:to\s+)?(?-i:us){B}|我们(?:会|将|可能会|需要|可能)?[^，。；]{{0,8}}?(?:收集|获取|采集|记录|读取)"
             ))?,
             share_to_party: re(&format!(
                 r"(?i){B}(?:shar\w*|provid\w*|transfer\w*|disclos\w*|sell|sold|rent\w*|entrust\w*|send|sent){B}[^.;]{{0,80}}?{B}(?:to|with)\s+(?:the\s+|our\s+|these\s+|such\s+|other\s+|certain\s+|trusted\s+|any\s+)?(?:third|partner|affiliat|related part|service provider)|(?:与|向|给|和)(?:我们的)?(?:第三方|合作伙伴|合作方|关联方|关联公司|其他方|服务提供商|授权合作伙伴)[^。；]{{0,30}}?(?:共享|提供|分享|披露|转让|传输)|(?:共享|提供|分享|披露|转让|传输)(?:给|至|予)(?:第三方|合作伙伴|合作方|关联方|关联公司|服务提供商)"

@@ -379,7 +379,12 @@ fn is_heading_text(text: &str) -> bool {
         // A Chinese comma inside means clauses of a sentence, not a heading.
         chars <= 40 && !text.contains('，')
     } else {
-        chars <= 100 && text.split_whitespace().count() <= 14
+        // "the date and time of your visit" on a line of its own is a list item that
+        // lost its bullet (a page's text content): English titles start in capitals.
+        let lower_start = text
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .starts_with(|c: char| c.is_ascii_lowercase());
+        !lower_start && chars <= 100 && text.split_whitespace().count() <= 14
     }
 }
 
