@@ -2263,6 +2263,57 @@ Sensitive information. Statutory description: a passport number, precise geoloca
     }
 
     #[test]
+    fn providers_in_a_sub_processor_table_and_a_prose_list_are_named() {
+        let lexicon = lexicon();
+        // A provider table whose data cells hold lists, and whose "Service" column says
+        // what each provider does; then a prose list of names in lower camel case and
+        // with what each does in brackets.
+        let page = "<html><body><h2>Sub-processors</h2><table>\
+<thead><tr><th>Provider</th><th>Service</th><th>Data they receive</th></tr></thead><tbody>\
+<tr><td>Paywell B.V.</td><td>Card payments and payouts</td><td><ul><li>Card details</li><li>Email address</li></ul></td></tr>\
+<tr><td>Verifly Ltd</td><td>Identity checks</td><td><ul><li>Date of birth</li></ul></td></tr>\
+</tbody></table>\
+<h2>Sharing</h2><p>We share data with service providers such as Orderly (order processing), \
+tallyforce.com (customer records) and Mailwing (newsletters). We also use measurement services \
+from Quantix, webMetrics and Nielsby, which place their own cookies on our pages.</p></body></html>";
+        let x = extract_documents(&[Input::new("p.html", page.as_bytes())], &lexicon).unwrap();
+        let names: Vec<&str> = x
+            .declaration
+            .share
+            .iter()
+            .filter_map(|s| s.name.as_deref())
+            .collect();
+        for name in [
+            "Paywell B.V.",
+            "Verifly Ltd",
+            "Orderly",
+            "tallyforce.com",
+            "Mailwing",
+            "webMetrics",
+            "Nielsby",
+        ] {
+            assert!(names.contains(&name), "{name} not in {names:?}");
+        }
+        let paywell = x
+            .declaration
+            .share
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Paywell B.V."))
+            .expect("Paywell");
+        for id in ["financial.bank_card", "contact.email"] {
+            assert!(
+                paywell.data.iter().any(|d| d == id),
+                "{id}: {:?}",
+                paywell.data
+            );
+        }
+        assert!(
+            !names.iter().any(|n| n.starts_with("Card payments")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
     fn questions_that_ask_what_or_why_the_service_takes_in_are_answered_as_collection() {
         let lexicon = lexicon();
         // An FAQ policy: a "why" heading presupposes its own data; a "what do you record"

@@ -338,10 +338,19 @@ impl ProseNames {
             if word.is_empty() {
                 break;
             }
-            let capital = word
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+            // "comScore", "eBay" and "salesforce.com" are names in lower case.
+            let camel = word.chars().next().is_some_and(|c| c.is_lowercase())
+                && word.chars().skip(1).any(char::is_uppercase);
+            let domain = [".com", ".net", ".io"]
+                .iter()
+                .any(|tld| word.ends_with(tld))
+                && word.len() > 4;
+            let capital = camel
+                || domain
+                || word
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
             let inner = !words.is_empty() && INNER.contains(&word.to_lowercase().as_str());
             // "our Service" is no name, "Amazon Web Services" is: the generic words only
             // stop a name at its start.
@@ -407,6 +416,15 @@ impl ProseNames {
 /// Stripe") does not end the list.
 fn coordinated(text: &str, pos: usize) -> Option<usize> {
     let mut rest = text.get(pos..)?;
+    // "Digital River (order processing), Marketo (marketing automation) and …": what a
+    // name is used for, in brackets, does not end the list.
+    if let Some(inside) = rest.strip_prefix(" (")
+        && let Some(close) = inside.find(')')
+        && close <= 60
+        && !inside[..close].contains(['.', ';'])
+    {
+        rest = &inside[close + 1..];
+    }
     for relative in [", which ", ", who ", ", that "] {
         if let Some(after) = rest.strip_prefix(relative)
             && let Some(comma) = after.find(',')

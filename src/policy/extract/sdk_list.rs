@@ -420,6 +420,18 @@ fn append(value: &mut String, more: &str) {
 
 /// Splits "个推、个像、个数SDK" into its names; separators inside brackets stay
 /// ("分享库（微信、微博）" is one name). Prose after a name ("APPIC SDK，使用场景…") is cut.
+/// Whether an English name cell describes what is done rather than naming who does it:
+/// several words, the last in lower case ("Cloud hosting and storage", "Basic DBS
+/// checks"). Brands end in a capital ("Google Maps", "Firebase Crashlytics").
+fn describes_a_service(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    name.is_ascii()
+        && words.len() >= 2
+        && words
+            .last()
+            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
 fn split_names(value: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let mut depth = 0i32;
@@ -656,6 +668,17 @@ impl Draft {
                     .filter(|n| !labels.is_generic(n) && n.chars().count() <= 40)
                     .collect();
             }
+        }
+        // "Amazon Web Services EMEA SARL | Cloud hosting and storage | …" under
+        // "Provider | Service | …": a service column says what the provider does; the
+        // provider is the name.
+        if let Some(e) = &entity
+            && !names.is_empty()
+            && names.iter().all(|n| describes_a_service(n))
+            && e.is_ascii()
+            && !labels.is_generic(e)
+        {
+            names = vec![e.clone()];
         }
         if names.is_empty()
             && let Some(e) = &entity

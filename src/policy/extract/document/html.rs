@@ -368,7 +368,7 @@ impl State {
                     w.close(BlockKind::ListItem);
                 }
                 self.lists = self.lists.saturating_sub(1);
-                w.end_line();
+                w.end_line_outside_cells();
             }
             "table" => match self.tables.pop() {
                 Some(TableKind::Rows) => {

@@ -120,6 +120,26 @@ impl Writer {
         self.is_open(BlockKind::TableCell)
     }
 
+    /// Whether the innermost open table cell has text yet.
+    fn cell_has_text(&self) -> bool {
+        self.open
+            .iter()
+            .rev()
+            .find(|o| o.kind == BlockKind::TableCell)
+            .and_then(|o| self.out.get(o.body..))
+            .is_some_and(|t| !t.trim().is_empty())
+    }
+
+    /// Ends the line, or inside a table cell, where a line break would end the row,
+    /// leaves a space.
+    pub(super) fn end_line_outside_cells(&mut self) {
+        if self.in_cell() {
+            self.soft_space();
+        } else {
+            self.end_line();
+        }
+    }
+
     fn in_list(&self) -> bool {
         self.is_open(BlockKind::ListItem)
     }
@@ -302,7 +322,13 @@ impl Writer {
             }
             BlockKind::ListItem => {
                 if self.in_cell() {
-                    self.soft_space();
+                    // "<td><ul><li>Card details</li><li>Bank account number</li>": the
+                    // items of a cell stay apart, on the row's line.
+                    if self.cell_has_text() {
+                        self.text("; ");
+                    } else {
+                        self.soft_space();
+                    }
                 } else {
                     self.end_line();
                     // An item that opens with a nested list: the inner bullet replaces
