@@ -730,6 +730,68 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
     }
 
     #[test]
+    fn sdk_items_run_on_in_a_paragraph_a_vertical_list_and_companies_after_lead_words() {
+        let text = "三、第三方SDK\n\
+为实现支付和统计功能，我们接入了以下第三方SDK：①「青禾支付SDK」，由青禾网络技术有限公司提供，用于付款，收集设备型号和IP地址；②「云帆统计SDK」，由云帆数据科技有限公司提供，用于统计分析，收集屏幕分辨率和操作系统版本。\n\
+四、第三方信息共享清单\n\
+————\n\
+第三方名称\n\
+和煦天气\n\
+第三方主体\n\
+北京和煦天气科技有限公司\n\
+共享的个人信息\n\
+家庭所在城市\n\
+使用目的\n\
+获取当地天气\n\
+————\n\
+五、我们如何共享您的个人信息\n\
+1. 物流配送：我们会将收货人姓名和收货地址提供给承运商，目前合作的承运商包括青禾速运有限公司。\n";
+        let x = run(text);
+        let entry = |name: &str| {
+            x.declaration
+                .share
+                .iter()
+                .find(|s| s.name.as_deref() == Some(name))
+                .unwrap_or_else(|| panic!("no entry named {name}: {:?}", x.declaration.share))
+                .clone()
+        };
+        // Each numbered item keeps its own data. (An SDK no signature knows is named by
+        // its company in running text.)
+        let pay = entry("青禾网络技术有限公司");
+        assert!(
+            pay.data.iter().any(|d| d == "network.ip_address"),
+            "{:?}",
+            pay.data
+        );
+        assert!(
+            !pay.data.iter().any(|d| d == "device.hardware.screen"),
+            "{:?}",
+            pay.data
+        );
+        let stats = entry("云帆数据科技有限公司");
+        assert!(
+            stats.data.iter().any(|d| d == "device.hardware.screen"),
+            "{:?}",
+            stats.data
+        );
+        assert!(
+            !stats.data.iter().any(|d| d == "network.ip_address"),
+            "{:?}",
+            stats.data
+        );
+        // A label on its own line, its value on the lines below.
+        let weather = entry("和煦天气");
+        assert_eq!(weather.entity.as_deref(), Some("北京和煦天气科技有限公司"));
+        assert!(
+            weather.data.iter().any(|d| d.starts_with("location")),
+            "{:?}",
+            weather.data
+        );
+        // The words that introduce a company are not part of its name.
+        entry("青禾速运有限公司");
+    }
+
+    #[test]
     fn sdk_lines_without_numbers_a_cross_border_block_and_a_cell_of_two_recipients() {
         let text = "第十条 第三方SDK。我们接入了以下第三方SDK：\n\
 青禾地图SDK，提供方：青禾软件有限公司；用途：展示地图；收集信息：精确位置信息、设备型号。\n\

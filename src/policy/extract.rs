@@ -780,6 +780,20 @@ impl<'a> Builder<'a> {
             self.resolve_titled_vendor(&masked);
         }
         let mut parties = self.resolve_parties(&masked, &original, s);
+        // "「个推消息推送SDK」…收集…个推ClientID": a vendor's bare brand beside the SDK of
+        // it the sentence names is that SDK, not a second party.
+        let specific: Vec<String> = parties
+            .iter()
+            .filter(|(_, p)| p.id.starts_with("sdk:"))
+            .map(|(_, p)| p.name.clone())
+            .collect();
+        parties.retain(|(_, p)| {
+            p.id != "sdk"
+                || p.name.is_empty()
+                || !specific
+                    .iter()
+                    .any(|n| n.len() > p.name.len() && n.contains(p.name.as_str()))
+        });
         // "使用微信、支付宝账号登录，我们会获取您的昵称": the brands are how the user logs
         // in or pays; what the sentence names stays with the app unless it also shares.
         let mut by_means = false;

@@ -208,6 +208,20 @@ impl Labels {
     /// `(label start, value start, field)` for each label in a line. A label whose value
     /// is a lead-in ("第三方SDK：为实现推送，我们接入了以下SDK：") or, for a name, a
     /// sentence about us or the user, titles a paragraph rather than a field.
+    /// A line that is a label alone, its value on the lines below ("第三方名称\n和风天气\n
+    /// 第三方主体\n…"): the label with its colon, so the lines after it fill its field.
+    fn bare_label(&self, line: &str) -> Option<String> {
+        let trimmed = line.trim();
+        if trimmed.is_empty()
+            || trimmed.chars().count() > 12
+            || trimmed.ends_with([':', '：'])
+            || !self.kinds.contains_key(&normalise(trimmed))
+        {
+            return None;
+        }
+        Some(format!("{trimmed}："))
+    }
+
     fn fields(&self, line: &str) -> Vec<(usize, usize, Field)> {
         let Some(re) = &self.field else {
             return Vec::new();
@@ -245,7 +259,13 @@ impl Labels {
             } else {
                 field
             };
-            if !lead_in && !prose && !glued {
+            // "我们接入了以下第三方SDK：①「…」，由…提供": a lead-in's last words before items
+            // numbered in running text, which the sentences read one by one.
+            let after_lead_in = ["以下", "如下", "下列"]
+                .iter()
+                .any(|w| line[..start].ends_with(w))
+                && value.starts_with(|c: char| ('\u{2460}'..='\u{2473}').contains(&c));
+            if !lead_in && !prose && !glued && !after_lead_in {
                 out.push((start, value_start, field));
             }
         }
@@ -420,6 +440,9 @@ fn append(value: &mut String, more: &str) {
 
 /// Splits "个推、个像、个数SDK" into its names; separators inside brackets stay
 /// ("分享库（微信、微博）" is one name). Prose after a name ("APPIC SDK，使用场景…") is cut.
+/// Words right before a company that introduce it.
+const COMPANY_LEAD_WORDS: &[&str] = &["包括", "包含", "例如", "关联公司", "合作方", "承运商"];
+
 /// Whether an English name cell describes what is done rather than naming who does it:
 /// several words, the last in lower case ("Cloud hosting and storage", "Basic DBS
 /// checks"). Brands end in a capital ("Google Maps", "Firebase Crashlytics").
@@ -1545,6 +1568,7 @@ pub(super) fn parse(text: &str, labels: &Labels) -> Vec<Record> {
             labels
                 .label_row(&line)
                 .or_else(|| labels.piped_fields(&line))
+                .or_else(|| labels.bare_label(&line))
                 .unwrap_or(line)
         })
         .collect();
@@ -1815,11 +1839,20 @@ pub(super) fn companies(text: &str) -> Vec<Company> {
                 _ if depth > 0 => false,
                 // "存储在阿里云计算有限公司": a place the data go to ("在线" is a word).
                 '在' => !text[i..].starts_with("在线"),
-                // "深圳市和讯…": 和 after a place name belongs to the name.
+                // "深圳市和讯…", "由和风天气科技有限公司提供": 和 after a place name, or
+                // after a word that ends the walk, begins the name.
                 '和' => !text[..i]
                     .chars()
                     .next_back()
-                    .is_some_and(|p| "市省区县".contains(p)),
+                    .is_none_or(|p| "市省区县给与向及或的由为至、，：:（(".contains(p)),
+                // "承运商包括顺丰速运有限公司", "我们的关联公司上海某某有限公司": the words
+                // that introduce the company are not part of it.
+                _ if COMPANY_LEAD_WORDS
+                    .iter()
+                    .any(|w| text[..i + c.len_utf8()].ends_with(w)) =>
+                {
+                    true
+                }
                 c if super::segment::is_cjk(c) => "给与向及或的由为至、".contains(c),
                 c if c.is_ascii_alphanumeric() => false,
                 _ => true,

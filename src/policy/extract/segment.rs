@@ -1225,6 +1225,16 @@ pub(super) fn split_sentences(text: &str) -> Vec<(usize, usize)> {
                     )
             }),
             '.' => period_ends_sentence(text, pos),
+            // "…以下SDK：①「微信SDK」，…；②「支付宝SDK」，…": numbered items run on in
+            // one paragraph, each its own statement.
+            '；' | ';' | '：' | ':' => {
+                starts_named_item(&text[pos + c.len_utf8()..])
+                    && text
+                        .chars()
+                        .filter(|&c| is_circled_number(c))
+                        .nth(1)
+                        .is_some()
+            }
             _ => false,
         };
         if !ends {
@@ -1248,6 +1258,27 @@ pub(super) fn split_sentences(text: &str) -> Vec<(usize, usize)> {
         out.push((start, text.len()));
     }
     out
+}
+
+/// ①–⑳, the numbers Chinese text uses for items in running text.
+fn is_circled_number(c: char) -> bool {
+    ('\u{2460}'..='\u{2473}').contains(&c)
+}
+
+/// Whether `rest` opens an item numbered ①–⑳ that names a party first ("①「微信开放平台
+/// SDK」，由…提供", "②支付宝SDK："): its head, up to the first comma or colon, is quoted or
+/// ends in "SDK". "②设备信息：用于…" lists data under the party before it.
+fn starts_named_item(rest: &str) -> bool {
+    let rest = rest.trim_start_matches(is_space);
+    let Some(item) = rest.strip_prefix(is_circled_number) else {
+        return false;
+    };
+    let head = item
+        .split(['，', ',', '：', ':', '；', ';', '。'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    head.starts_with(['「', '《', '“']) || head.to_ascii_uppercase().ends_with("SDK")
 }
 
 fn period_ends_sentence(text: &str, pos: usize) -> bool {
