@@ -1211,6 +1211,12 @@ const SPLIT_IF_CAPITAL: &[&str] = &["etc.", "ltd.", "inc.", "co.", "corp."];
 pub(super) fn split_sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
+    // Found once: checking at every semicolon would make a long line quadratic.
+    let numbered_items = text
+        .chars()
+        .filter(|&c| is_circled_number(c))
+        .nth(1)
+        .is_some();
     let mut iter = text.char_indices().peekable();
     while let Some((pos, c)) = iter.next() {
         let ends = match c {
@@ -1228,12 +1234,7 @@ pub(super) fn split_sentences(text: &str) -> Vec<(usize, usize)> {
             // "…以下SDK：①「微信SDK」，…；②「支付宝SDK」，…": numbered items run on in
             // one paragraph, each its own statement.
             '；' | ';' | '：' | ':' => {
-                starts_named_item(&text[pos + c.len_utf8()..])
-                    && text
-                        .chars()
-                        .filter(|&c| is_circled_number(c))
-                        .nth(1)
-                        .is_some()
+                numbered_items && starts_named_item(&text[pos + c.len_utf8()..])
             }
             _ => false,
         };
