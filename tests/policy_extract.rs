@@ -757,36 +757,15 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
         };
         // Each numbered item keeps its own data. (An SDK no signature knows is named by
         // its company in running text.)
-        let pay = entry("青禾网络技术有限公司");
-        assert!(
-            pay.data.iter().any(|d| d == "network.ip_address"),
-            "{:?}",
-            pay.data
-        );
-        assert!(
-            !pay.data.iter().any(|d| d == "device.hardware.screen"),
-            "{:?}",
-            pay.data
-        );
-        let stats = entry("云帆数据科技有限公司");
-        assert!(
-            stats.data.iter().any(|d| d == "device.hardware.screen"),
-            "{:?}",
-            stats.data
-        );
-        assert!(
-            !stats.data.iter().any(|d| d == "network.ip_address"),
-            "{:?}",
-            stats.data
-        );
+        let holds = |name: &str, id: &str| entry(name).data.iter().any(|d| d.starts_with(id));
+        let pay = "青禾网络技术有限公司";
+        let stats = "云帆数据科技有限公司";
+        assert!(holds(pay, "network.ip_address") && !holds(pay, "device.hardware.screen"));
+        assert!(holds(stats, "device.hardware.screen") && !holds(stats, "network.ip_address"));
         // A label on its own line, its value on the lines below.
         let weather = entry("和煦天气");
         assert_eq!(weather.entity.as_deref(), Some("北京和煦天气科技有限公司"));
-        assert!(
-            weather.data.iter().any(|d| d.starts_with("location")),
-            "{:?}",
-            weather.data
-        );
+        assert!(holds("和煦天气", "location"), "{:?}", weather.data);
         // The words that introduce a company are not part of its name.
         entry("青禾速运有限公司");
     }
