@@ -264,7 +264,7 @@ impl Labels {
             let after_lead_in = ["以下", "如下", "下列"]
                 .iter()
                 .any(|w| line[..start].ends_with(w))
-                && value.starts_with(|c: char| ('\u{2460}'..='\u{2473}').contains(&c));
+                && value.starts_with(super::segment::is_circled_number);
             if !lead_in && !prose && !glued && !after_lead_in {
                 out.push((start, value_start, field));
             }

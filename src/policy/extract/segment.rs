@@ -1262,7 +1262,7 @@ pub(super) fn split_sentences(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// ①–⑳, the numbers Chinese text uses for items in running text.
-fn is_circled_number(c: char) -> bool {
+pub(super) fn is_circled_number(c: char) -> bool {
     ('\u{2460}'..='\u{2473}').contains(&c)
 }
 
