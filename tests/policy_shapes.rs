@@ -606,3 +606,53 @@ const FORBIDDEN_ZH6: usize = 4;
 const RECALL_EN6: f64 = 0.875;
 const PARTIES_EN6: f64 = 1.0;
 const FORBIDDEN_EN6: usize = 8;
+
+#[test]
+fn eighth_round_english_markdown_policies() {
+    let s = score_policies("en8", "expected.json");
+    assert!(s.recall >= RECALL_EN8, "recall {:.3}", s.recall);
+    assert!(s.named_share >= PARTIES_EN8, "parties {:.3}", s.named_share);
+    assert!(s.forbidden <= FORBIDDEN_EN8, "{} forbidden", s.forbidden);
+}
+
+// Eighth round, written blind: mobile-app policies in Markdown (front matter, link
+// lists with nested bullets, provider tables, bold run-in labels, question headings,
+// generator boilerplate). First read (measured 2026-12-07 with the build that lets a
+// function word end a name): types 0.927 (114 of 123), parties 0.816 (40 of 49), 31
+// unlisted entries, 3 types from denials or definitions.
+// Then (no longer blind) bullets nested under a linked provider are its data, a link
+// as a Markdown page reads ("Acme <https://…>") heads a list item, a run-in label
+// ("Payments: Adyen processes …") or a sentence-case head ("**Payment processing:**")
+// is a category and the prose after it names the providers, clauses after ", and" and
+// an apposition ("Braintree, a PayPal service, processes") have subjects too, and what a
+// provider's own item denies is not its data: parties 0.898 (44 of 49), 25 unlisted.
+const RECALL_EN8: f64 = 0.92;
+const PARTIES_EN8: f64 = 0.89;
+const FORBIDDEN_EN8: usize = 3;
+
+#[test]
+fn eighth_round_chinese_sdk_lists() {
+    score_sdk_lists("zh7").check(LISTED_ZH7, NAMED_ZH7, EXACT_ZH7, JUNK_ZH7);
+}
+
+#[test]
+fn eighth_round_chinese_policies() {
+    let s = score_policies("zh7", "policies.json");
+    assert!(s.recall >= RECALL_ZH7, "recall {:.3}", s.recall);
+    assert!(s.forbidden <= FORBIDDEN_ZH7, "{} forbidden", s.forbidden);
+}
+
+// Eighth round, written blind: a monitoring/CDN console with a Markdown SDK table, a
+// securities app, a game with its SDK list as numbered headings of label lines, a food
+// delivery app with an HTML list of <div> items, an EV app with tab-separated tables,
+// and a UTF-16 consultation app with 【】 blocks. First read (measured 2026-12-07, same
+// build as the English eighth round): lists 31 of 48 named, 16 with exactly their data,
+// 21 extra entries; types 0.884 (167 of 189) with 6 from denials or definitions.
+// Then a table whose name column holds companies and an unlabelled column the SDKs
+// ("第三方名称 | 产品/类型 | …"): 36 named, 18 exact, 17 extra entries.
+const LISTED_ZH7: usize = 48;
+const NAMED_ZH7: usize = 36;
+const EXACT_ZH7: usize = 18;
+const JUNK_ZH7: usize = 17;
+const RECALL_ZH7: f64 = 0.88;
+const FORBIDDEN_ZH7: usize = 6;

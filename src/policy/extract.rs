@@ -1901,10 +1901,17 @@ impl<'a> Builder<'a> {
                 &computed
             }
         };
-        let in_a_name = |t: &TypeHit| subjects.iter().any(|n| t.start < n.end && n.start < t.end);
-        if types.iter().any(in_a_name) || types.is_empty() {
+        // A subject that is itself a data phrase ("Cookies store …", the "PayPal" of
+        // "PayPal processes PayPal payments") is no party; the other subjects stay, when
+        // the sentence names data besides the subjects.
+        let overlaps = |t: &TypeHit, n: &prose_names::ProseName| t.start < n.end && n.start < t.end;
+        if !types
+            .iter()
+            .any(|t| !subjects.iter().any(|n| overlaps(t, n)))
+        {
             return Vec::new();
         }
+        subjects.retain(|n| !types.iter().any(|t| overlaps(t, n)));
         subjects
     }
 
@@ -2091,7 +2098,38 @@ impl<'a> Builder<'a> {
         let data = match &r.data {
             Some(d) => {
                 let masked = hanzi::fold(&p.mask_urls(d)).into_owned();
-                let hits = self.lexicon.find_types(&masked);
+                let mut hits = self.lexicon.find_types(&masked);
+                // "Usage statistics … TelemetryDeck does not store IP addresses": what the
+                // record's own text denies is not its data.
+                // A record's text may hold several sentences: each is read alone.
+                let mut sentences: Vec<(usize, usize)> = Vec::new();
+                let mut start = 0;
+                for (at, end) in masked.match_indices(['.', '。', ';', '；', '!', '?']) {
+                    let stop = at + end.len();
+                    let closes = masked[stop..].is_empty()
+                        || masked[stop..].starts_with(char::is_whitespace)
+                        || !end.is_ascii();
+                    if closes {
+                        sentences.push((start, stop));
+                        start = stop;
+                    }
+                }
+                sentences.push((start, masked.len()));
+                let denied: Vec<(usize, usize)> = sentences
+                    .into_iter()
+                    .flat_map(|(from, to)| {
+                        let sentence = masked.get(from..to).unwrap_or("");
+                        p.parts(sentence)
+                            .into_iter()
+                            .filter_map(move |(a, b)| {
+                                let (_, neg) =
+                                    sentence.get(a..b).and_then(|part| p.negation(part))?;
+                                Some((from + a + neg, from + b))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                hits.retain(|h| !denied.iter().any(|&(a, b)| h.start >= a && h.start < b));
                 let phrases: Vec<(&str, Vec<String>)> = hits
                     .iter()
                     .filter_map(|h| Some((d.get(h.start..h.end)?, self.ids_of(std::iter::once(h)))))

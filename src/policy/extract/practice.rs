@@ -135,6 +135,8 @@ struct RawProseNames {
     #[serde(default)]
     not_name_en: Vec<String>,
     #[serde(default)]
+    name_enders_en: Vec<String>,
+    #[serde(default)]
     legal_forms_en: Vec<String>,
     #[serde(default)]
     party_anaphors_zh: Vec<String>,
@@ -742,6 +744,7 @@ impl PracticeWords {
                 &n.service_introducers_en,
                 &n.flow_introducers_en,
                 &n.not_name_en,
+                &n.name_enders_en,
                 &n.legal_forms_en,
                 &n.subject_verbs_en,
             ),

@@ -31,8 +31,11 @@ pub(super) struct ProseNames {
     /// Words that say data pass through a named service ("stored on Cloudinary", "via
     /// Twilio"): a receiver in any section, not only in sharing or collection ones.
     flow_introducer: Option<Regex>,
-    /// Lower-case words that are never part of a name.
+    /// Lower-case words that are never part of a name; after one they make it a title or
+    /// a qualifier.
     not_name: Vec<String>,
+    /// Words that end a name without disqualifying it: a clause starts with them.
+    name_enders: Vec<String>,
     /// Legal forms that may follow a name ("Inc.", "LLC").
     legal: Vec<String>,
     /// Verbs that make a sentence's opening name the one handling data ("Twilio
@@ -113,6 +116,7 @@ impl ProseNames {
         service_introducers: &[String],
         flow_introducers: &[String],
         not_name: &[String],
+        name_enders: &[String],
         legal: &[String],
         subject_verbs: &[String],
     ) -> ProseNames {
@@ -121,6 +125,10 @@ impl ProseNames {
             service_introducer: words_pattern(service_introducers),
             flow_introducer: words_pattern(flow_introducers),
             not_name: not_name.iter().map(|w| w.trim().to_lowercase()).collect(),
+            name_enders: name_enders
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .collect(),
             legal: legal.iter().map(|w| w.trim().to_string()).collect(),
             subject_verbs: subject_verbs
                 .iter()
@@ -135,12 +143,26 @@ impl ProseNames {
     pub(super) fn find_subjects(&self, text: &str) -> Vec<ProseName> {
         // A clause after a comma may open with its own subject: "When you link a bank
         // account, Plaid Inc. gives us your balances."
-        let mut out = self.subjects_at(text, 0);
-        for (at, _) in text.match_indices(", ") {
+        // "3.3.1 Payments: Adyen processes card payments": a run-in label opens the
+        // item, its subject follows.
+        let mut out = self.subjects_at(text, run_in_label_end(text));
+        // "…, and PayPal processes PayPal payments", "Adyen processes card payments and
+        // Braintree, a PayPal service, processes …": a clause after a comma or an "and".
+        let clauses = text
+            .match_indices(", ")
+            .map(|(at, sep)| at + sep.len())
+            .chain(text.match_indices(" and ").map(|(at, sep)| at + sep.len()));
+        let mut starts: Vec<usize> = clauses.collect();
+        starts.sort_unstable();
+        for at in starts {
             if out.last().is_some_and(|n| n.end > at) {
                 continue;
             }
-            out.extend(self.subjects_at(text, at + 2));
+            let at = match text[at..].strip_prefix("and ") {
+                Some(rest) => text.len() - rest.len(),
+                None => at,
+            };
+            out.extend(self.subjects_at(text, at));
         }
         out
     }
@@ -224,6 +246,17 @@ impl ProseNames {
                 .split_once(')')
                 .map_or("", |(_, after)| after.trim_start());
         }
+        // "Braintree, a PayPal service, processes …": what the name is, in apposition.
+        for article in [", a ", ", an ", ", the ", ", our "] {
+            if let Some(inner) = rest.strip_prefix(article)
+                && let Some((what, after)) = inner.split_once(", ")
+                && what.split_whitespace().count() <= 6
+                && !what.contains(['.', ';'])
+            {
+                rest = after;
+                break;
+            }
+        }
         let mut words = rest.split_whitespace();
         let mut verb = words.next().unwrap_or("");
         if SUBJECT_ADVERBS.contains(&verb) {
@@ -302,6 +335,17 @@ impl ProseNames {
             // "A, B and C": names separated by commas and one "and"/"or".
             while let Some(name) = self.name_at(text, pos) {
                 pos = name.end;
+                // "… or Sign in with Google", "Continue with Apple": a button's label
+                // before the name it signs in with.
+                if !name.name.contains(' ')
+                    && let Some(after) = [" in with ", " up with ", " with "]
+                        .iter()
+                        .find_map(|w| text[pos..].strip_prefix(w))
+                    && after.starts_with(|c: char| c.is_uppercase())
+                {
+                    pos = text.len() - after.len();
+                    continue;
+                }
                 out.push(name);
                 match coordinated(text, pos) {
                     Some(next) => pos = next,
@@ -335,7 +379,9 @@ impl ProseNames {
                 .strip_suffix("'s")
                 .or_else(|| word.strip_suffix("’s"))
                 .unwrap_or(word);
-            if word.is_empty() {
+            // An e-mail address ("write to privacy@acme.com") is a way to reach someone,
+            // not an organisation receiving data.
+            if word.is_empty() || word.contains('@') {
                 break;
             }
             // "comScore", "eBay" and "salesforce.com" are names in lower case.
@@ -397,7 +443,11 @@ impl ProseNames {
             .unwrap_or("")
             .to_lowercase();
         // "Allego or Shell Recharge": a conjunction after a name qualifies nothing.
-        if !next_word.is_empty() && next_word != "or" && self.not_name.contains(&next_word) {
+        if !next_word.is_empty()
+            && next_word != "or"
+            && self.not_name.contains(&next_word)
+            && !self.name_enders.contains(&next_word)
+        {
             return None;
         }
         let name = text.get(start..end)?.to_string();
@@ -408,6 +458,28 @@ impl ProseNames {
         }
         Some(ProseName { start, end, name })
     }
+}
+
+/// Where the text after a run-in label starts ("Payments: ", "3.3.1 Maps: ", "Crash
+/// reports (opt-in): "): a label of at most five words and a colon, after an optional
+/// clause number. 0 when the text opens with no label.
+fn run_in_label_end(text: &str) -> usize {
+    let t = text.trim_start();
+    let numbered = t
+        .split_once(' ')
+        .filter(|(n, _)| {
+            n.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && n.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
+        .map_or(t, |(_, rest)| rest.trim_start());
+    let Some((label, _)) = numbered.split_once(": ") else {
+        return 0;
+    };
+    let words = label.split_whitespace().count();
+    if words == 0 || words > 5 || label.contains(['.', ',', ';', '"']) {
+        return 0;
+    }
+    text.len() - numbered.len() + label.len() + 2
 }
 
 /// Where the next coordinated name starts after a name ending at `pos`: after ", ",
@@ -478,11 +550,14 @@ mod tests {
                 "our",
                 "we",
                 "the",
+                "that",
+                "when",
                 "service",
                 "affiliates",
                 "personal",
                 "section",
             ]),
+            &s(&["that", "when"]),
             &s(&["Inc.", "LLC", "Ltd."]),
             &s(&["receive", "receives", "store", "stores", "compares"]),
         )
@@ -504,6 +579,25 @@ mod tests {
             ),
             ["Voltbay", "Amber Grid"]
         );
+    }
+
+    #[test]
+    fn a_function_word_after_the_last_name_ends_it_but_keeps_it() {
+        assert_eq!(
+            found("Pages carry buttons such as Quillpost, Marten and Heronly that let you share."),
+            ["Quillpost", "Marten", "Heronly"]
+        );
+        assert_eq!(
+            found("We pass your handle to Heronly when you connect it."),
+            ["Heronly"]
+        );
+        assert!(found("Send a request to help@heronly.com to delete it.").is_empty());
+        assert_eq!(
+            found("Sign up with Quillpost or Sign in with Heronly."),
+            ["Quillpost", "Heronly"]
+        );
+        // A generic word after the capitals still makes them a title.
+        assert!(found("For more, turn to Heronly section below.").is_empty());
     }
 
     #[test]
@@ -550,7 +644,7 @@ mod tests {
 
     #[test]
     fn names_each_with_its_purpose() {
-        let n = ProseNames::new(&[], &["use".to_string()], &[], &[], &[], &[]);
+        let n = ProseNames::new(&[], &["use".to_string()], &[], &[], &[], &[], &[]);
         let names: Vec<String> = n
             .find_services(
                 "We use Cedar Cloud to host our servers, Paywise to process payments, Chatterly for support chat, and Quill Mail to send receipts.",
@@ -596,6 +690,19 @@ mod tests {
             ["Quill Mail"]
         );
         assert!(subjects("After that the app, Quill Mail said, deletes nothing.").is_empty());
+        // A run-in label before the subjects; clauses after a comma or an "and".
+        assert_eq!(
+            subjects(
+                "3.3.1 Payments: Paywise receives card numbers and Coinly, a Paywise service, stores wallet IDs."
+            ),
+            ["Paywise", "Coinly"]
+        );
+        assert_eq!(
+            subjects(
+                "Payment processing: Paywise and Fruitpay receive card numbers, Gridco stores gift cards, and Ledgerly receives invoices."
+            ),
+            ["Paywise", "Fruitpay", "Gridco", "Ledgerly"]
+        );
         assert!(subjects("Our Service receives your address.").is_empty());
         // A purpose opens the sentence, not a party.
         assert!(subjects("To send you receipts about your orders.").is_empty());

@@ -806,6 +806,8 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
             continue;
         }
         used[i] = true;
+        // Each row with the line its text starts on and the line it ends on.
+        let mut rows: Vec<(usize, usize, Vec<String>)> = Vec::new();
         let mut j = i + 1;
         while j < lines.len() {
             if lines[j].trim().is_empty() {
@@ -838,10 +840,25 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
                 j += 1;
                 used[j] = true;
             }
+            rows.push((row_line, j, row));
+            j += 1;
+        }
+        let product = product_column(&columns, &rows);
+        for (row_line, last_line, row) in rows {
             let mut draft = Draft::default();
             for (k, cell) in row.iter().enumerate() {
-                if let Some(Some(f)) = columns.get(k) {
-                    let value = draft.value_mut(*f);
+                let mut field = columns.get(k).copied().flatten();
+                if let Some((company, product)) = product
+                    && row.get(product).is_some_and(|c| names_an_sdk(c))
+                {
+                    if k == company {
+                        field = Some(Field::Entity);
+                    } else if k == product {
+                        field = Some(Field::Name);
+                    }
+                }
+                if let Some(f) = field {
+                    let value = draft.value_mut(f);
                     if !value.is_empty() && !cell.trim().is_empty() {
                         value.push('、');
                     }
@@ -849,14 +866,44 @@ fn tables(lines: &[String], labels: &Labels, used: &mut [bool], out: &mut Vec<Re
                 }
             }
             draft.add_text(row_line + 1, "");
-            draft.add_text(j + 1, &row.join(" | "));
+            draft.add_text(last_line + 1, &row.join(" | "));
             if let Some(r) = draft.finish(labels) {
                 out.push(r);
             }
-            j += 1;
         }
         i = j;
     }
+}
+
+/// "第三方名称 | 产品/类型 | …" with a company under the name header and the SDK in a
+/// column no label names: the company column and that product column, when most name
+/// cells are companies and at least half the product cells name an SDK. A row whose
+/// product cell names no SDK ("充电运营商接口") keeps its company as the name.
+fn product_column(
+    columns: &[Option<Field>],
+    rows: &[(usize, usize, Vec<String>)],
+) -> Option<(usize, usize)> {
+    if columns.contains(&Some(Field::Entity)) || rows.is_empty() {
+        return None;
+    }
+    let company = columns.iter().position(|c| *c == Some(Field::Name))?;
+    let cells_in = |k: usize, test: fn(&str) -> bool| {
+        rows.iter()
+            .filter(|(_, _, r)| r.get(k).is_some_and(|c| test(c)))
+            .count()
+    };
+    if cells_in(company, is_company_name) * 2 <= rows.len() {
+        return None;
+    }
+    let product = (0..columns.len())
+        .find(|&k| columns[k].is_none() && cells_in(k, names_an_sdk) * 2 >= rows.len())?;
+    Some((company, product))
+}
+
+/// A cell that names an SDK by its kind: "百度地图SDK", "银联手机支付控件", "Maps SDK".
+fn names_an_sdk(cell: &str) -> bool {
+    let c = cell.trim();
+    c.to_lowercase().ends_with("sdk") || ["控件", "插件"].iter().any(|w| c.ends_with(w))
 }
 
 /// "Firebase Analytics — Google LLC — device ID, app events — https://…": an English list
@@ -1042,9 +1089,25 @@ pub(super) fn titled_provider(title: &str) -> Option<(String, String)> {
 /// "[Google Analytics](https://…)": a list item that is only a named link.
 fn link_item(line: &str) -> Option<(String, String)> {
     let t = line.trim_start_matches(['-', '+', '•', '·', ' ']).trim();
-    let rest = t.strip_prefix('[')?;
-    let (name, after) = rest.split_once("](")?;
-    let (url, tail) = after.split_once(')')?;
+    // "[Acme](https://…)" as written, or "Acme <https://…>" as a Markdown page reads.
+    let (name, url, tail) = match t.strip_prefix('[') {
+        Some(rest) => {
+            let (name, after) = rest.split_once("](")?;
+            let (url, tail) = after.split_once(')')?;
+            (name, url, tail)
+        }
+        None => {
+            let (name, after) = t.split_once(" <")?;
+            let (url, tail) = after.split_once('>')?;
+            // "Acme <https://…> — crash logs": what the provider gets follows; the
+            // provider readers keep it as data.
+            let tail_ok = tail.trim().is_empty() || tail.trim_start().starts_with('(');
+            if !tail_ok {
+                return None;
+            }
+            (name, url, tail)
+        }
+    };
     let name = name.trim();
     let ok = !name.is_empty()
         && name.chars().count() <= 60
@@ -1213,14 +1276,24 @@ fn subject_item(line: &str) -> Option<(String, String)> {
     // "6. Your rights", "International transfers": a title of two words, or one opened
     // by a possessive, names no provider; a provider's verb has an object.
     // "5. Who receives information" asks a question: a title too.
+    // "An anonymous app user ID …": an article opens a noun phrase ("anonymous" only
+    // looks like a verb).
     let title_word = [
         "your", "our", "their", "my", "its", "his", "her", "who", "what", "which", "how", "where",
-        "when", "why",
+        "when", "why", "a", "an", "the", "this", "these", "those", "each", "every", "all", "any",
+        "some", "only", "no",
     ]
     .contains(&name.split_whitespace().next()?.to_lowercase().as_str());
+    // "Corporate transactions — a buyer …", "Legal reasons: …": a title and its dash or
+    // colon, not a verb and its object.
+    let object = after
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|w| w.starts_with(|c: char| c.is_alphanumeric() || c == '"'))
+        && !verb.ends_with([':', '：']);
     let ok = is_verb
         && !title_word
-        && after.split_whitespace().nth(1).is_some()
+        && object
         && !name.chars().any(super::segment::is_cjk)
         && name.chars().count() <= 60
         && !name.ends_with(['.', ',', ':']);
@@ -1261,6 +1334,26 @@ fn provider_item(raw: &str, line: &str) -> Option<(String, Option<String>, Strin
         .or_else(|| numbered_name(line))
         .or_else(|| subject_item(line).map(|(n, r)| (n, None, r)))
         .or_else(|| dashed_item(strip_marker(line)).filter(|_| is_bullet(raw)))
+        // "**Payment processing:** Stripe and Apple handle …", "3.3.1 Payments: Adyen
+        // processes …", "**Corporate transactions** — a buyer …": the head is a category
+        // and the providers, if any, are the subjects of the prose after it.
+        .filter(|(name, _, rest)| {
+            !is_category_title(name) && subject_item(rest).is_none_or(|(n, _)| n == *name)
+        })
+}
+
+/// A head in sentence case ("Payment processing", "Corporate transactions"): a title of
+/// a category, where a name capitalises its words ("Google Analytics for Firebase").
+fn is_category_title(head: &str) -> bool {
+    let mut words = head.split_whitespace();
+    let first_capital = words
+        .next()
+        .is_some_and(|w| w.starts_with(|c: char| c.is_uppercase()));
+    first_capital
+        && words.any(|w| {
+            w.chars().all(|c| c.is_lowercase() || c == '-')
+                && !["of", "for", "by", "and", "&", "de", "the", "on", "in"].contains(&w)
+        })
 }
 
 /// The text after a lettered item's marker ("(a) ", "b) "), for one lower-case letter.
@@ -1387,6 +1480,16 @@ fn link_lists(
             && !is_bullet(raw[k])
             && strip_letter(&lines[k]).is_none()
     };
+    // "* [Acme](https://…)" then "    * crash logs, device model": bullets nested under an
+    // item (and the lines they wrap onto) say what that item's provider gets.
+    let nested = |used: &[bool], item_line: usize, k: usize| -> bool {
+        !used[k]
+            && !lines[k].trim().is_empty()
+            && indent(k) > indent(item_line)
+            && !item(used, k)
+            && (is_bullet(raw[k])
+                || (k > item_line + 1 && (item_line + 1..k).any(|b| is_bullet(raw[b]))))
+    };
     let mut i = 0;
     while i < lines.len() {
         if !item(used, i) {
@@ -1397,7 +1500,10 @@ fn link_lists(
         let mut end = i;
         let mut last_item = i;
         while i < lines.len()
-            && (item(used, i) || lines[i].trim().is_empty() || wrapped(used, last_item, i))
+            && (item(used, i)
+                || lines[i].trim().is_empty()
+                || wrapped(used, last_item, i)
+                || nested(used, last_item, i))
         {
             if item(used, i) {
                 last_item = i;
@@ -1429,7 +1535,15 @@ fn link_lists(
             let mut weak = false;
             // The item's wrapped lines, read with it.
             let mut next = k + 1;
-            while next < end && wrapped(used, k, next) {
+            let mut described = false;
+            while next < end
+                && (wrapped(used, k, next)
+                    || nested(used, k, next)
+                    || (lines[next].trim().is_empty()
+                        && next + 1 < end
+                        && nested(used, k, next + 1)))
+            {
+                described |= nested(used, k, next);
                 next += 1;
             }
             if let Some((name, url)) = link_item(line) {
@@ -1452,7 +1566,7 @@ fn link_lists(
             used[k] = true;
             draft.add_text(k + 1, line);
             for w in k + 1..next {
-                if weak {
+                if weak || described {
                     append(draft.value_mut(Field::Data), &lines[w]);
                 }
                 used[w] = true;
@@ -2115,6 +2229,21 @@ mod tests {
     }
 
     #[test]
+    fn a_company_under_the_name_header_and_the_sdk_in_a_product_column() {
+        let text = "第三方名称\t产品/类型\t收集的个人信息\n\
+                    甲地图科技有限公司\t甲地图SDK\t位置信息\n\
+                    甲地图科技有限公司\t甲定位SDK\t精确位置\n\
+                    乙能源股份有限公司\t充电接口\t手机号码\n";
+        let r = parse(text, &labels());
+        assert_eq!(r.len(), 3, "{r:#?}");
+        assert_eq!(r[0].names, vec!["甲地图SDK"]);
+        assert_eq!(r[0].entity.as_deref(), Some("甲地图科技有限公司"));
+        assert_eq!(r[1].names, vec!["甲定位SDK"]);
+        // No SDK in the product cell: the company stays the name.
+        assert_eq!(r[2].names, vec!["乙能源股份有限公司"]);
+    }
+
+    #[test]
     fn tables_with_a_header_row() {
         let text = "| 第三方SDK名称 | 第三方SDK开发者名称 | 收集的个人信息 | 第三方SDK隐私政策 |\n|---|---|---|---|\n\
                     | 甲推送 | 甲公司 | 设备标识符 | https://a.example.com/p |\n| 第三方SDK | 乙公司 | IP地址 | - |\n";
@@ -2238,6 +2367,55 @@ mod tests {
         );
         // The caller drops a weak record whose name is a data type.
         assert!(r[0].weak && r[1].weak);
+    }
+
+    #[test]
+    fn bullets_nested_under_a_link_say_what_its_provider_gets() {
+        let text = "The app uses these third-party services:\n\n\
+                    * [Acme Crash](https://acme.example.com/privacy) (Acme)\n    \
+                    * Only on a crash: the stack trace and device model,\n      \
+                    and a random installation ID.\n\
+                    * [Zeta Push](https://zeta.example.net/privacy)\n    \
+                    * A push token.\n\
+                    * [Quill Hosting](https://quill.example.org/privacy)\n\n    \
+                    * Stores the synced data.\n\nThat is the whole list.\n";
+        let rendered = text
+            .replace("* [", "- ")
+            .replace("](", " <")
+            .replace(") (Acme)", "> (Acme)")
+            .replace("privacy)\n", "privacy>\n");
+        for text in [text, rendered.as_str()] {
+            let r = parse(text, &labels());
+            let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
+            assert_eq!(
+                names,
+                ["Acme Crash", "Zeta Push", "Quill Hosting"],
+                "{r:#?}"
+            );
+            let data: Vec<&str> = r.iter().map(|r| r.data.as_deref().unwrap_or("")).collect();
+            assert!(data[0].contains("stack trace") && data[0].contains("installation ID"));
+            assert_eq!(data[1], "A push token.");
+            assert_eq!(data[2], "Stores the synced data.");
+        }
+    }
+
+    #[test]
+    fn category_heads_before_prose_name_no_provider() {
+        let text = "We use these third-party providers:\n\n\
+                    - **Payment processing:** Paywise and Fruitpay handle card payments.\n\
+                    - **Quillchat** – in-app chat; receives your messages.\n\
+                    3.3.1 Maps: Gridco provides the maps and receives addresses.\n\
+                    3.4 **Corporate transactions** — a buyer of our business.\n";
+        let r = parse(text, &labels());
+        let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
+        assert_eq!(names, ["Quillchat"], "{r:#?}");
+        let text = "We share data with these third parties:\n\n\
+                    - Quillchat stores your messages.\n\
+                    - Corporate transactions — a buyer of our business.\n\
+                    - Legal reasons: courts and regulators.\n";
+        let r = parse(text, &labels());
+        let names: Vec<&str> = r.iter().map(|r| r.names[0].as_str()).collect();
+        assert_eq!(names, ["Quillchat"], "{r:#?}");
     }
 
     #[test]
