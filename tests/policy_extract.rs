@@ -709,7 +709,7 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
     fn a_permission_not_asked_for_and_a_type_denied_in_its_own_sentence_are_not_collected() {
         let text = "一、我们收集的信息\n\
 1. 我们不会申请读取短信、通话记录或日历的权限。\n\
-2. 登录时，您需要输入账号和交易密码；您也可以开启指纹登录，该验证由手机系统完成，我们不会收集您的指纹信息。\n\
+2. 登录时，您需要输入账号；您也可以开启指纹登录，该验证由手机系统完成，我们不会收集您的指纹信息。\n\
 3. 充值通过第三方支付完成，我们会获得支付状态；我们不会获取您的支付账号密码。\n\
 4. 我们的账号不设置登录密码。您可使用手机号码和短信验证码登录。\n";
         let x = run(text);
@@ -727,6 +727,34 @@ The app uses your photos, such as the pictures you attach to a bug report; we do
         // A denial reaches back no further than its semicolon.
         assert!(got.contains(&"financial.payment_account"), "{got:?}");
         assert!(got.contains(&"contact.phone_number"), "{got:?}");
+    }
+
+    #[test]
+    fn a_negation_in_brackets_qualifies_its_item_and_a_denial_takes_back_a_permission() {
+        // The bracket restricts IMEI to older systems: everything stays collected, the
+        // IP address before it too.
+        let x = run("隐私政策\n\n二、我们如何收集和使用你的个人信息\n\n\
+                     你在下单时，我们会采集终端信息：IP地址、设备型号、IMEI（Android 10及以上版本不采集）、IDFV（iOS）。\n");
+        let got = collected(&x.declaration);
+        for id in [
+            "network.ip_address",
+            "device.hardware.model",
+            "device.identifier.imei",
+            "device.identifier.idfv",
+        ] {
+            assert!(got.contains(&id), "{id}: {got:?}");
+        }
+        // The next sentence of the paragraph denies what the permission named.
+        let x = run("隐私政策\n\n二、我们如何收集和使用你的个人信息\n\n\
+                     （1）申请相机权限，用于扫码登录；\n\
+                     （2）申请生物识别权限（指纹/面容），用于快捷解锁。识别由系统完成，我们仅获得验证结果，不会收集或存储你的指纹、面容信息。\n");
+        let got = collected(&x.declaration);
+        assert!(!got.iter().any(|id| id.starts_with("biometric")), "{got:?}");
+        // A refusal says what follows it: the permission's data stay.
+        let x = run("隐私政策\n\n二、我们如何收集和使用你的个人信息\n\n\
+                     我们需要获取您的设备IMEI权限，用于识别设备。若您拒绝授权该权限，则我们不会获取您的IMEI。\n");
+        let got = collected(&x.declaration);
+        assert!(got.contains(&"device.identifier.imei"), "{got:?}");
     }
 
     #[test]

@@ -445,6 +445,10 @@ struct Builder<'a> {
     app: AppInfo,
     collect: Vec<Collect>,
     collect_seen: HashSet<(Option<String>, String)>,
+    /// The collect entry the last sentence naming a permission added to, with where that
+    /// sentence is (document, line): "申请生物识别权限（指纹/面容），用于解锁。识别由系统完成，
+    /// 我们不会收集你的指纹" takes back what the permission seemed to collect.
+    permission_collect: Option<(usize, usize, usize)>,
     share: Vec<Share>,
     share_index: HashMap<(String, Option<String>), usize>,
     deny: Vec<Deny>,
@@ -604,6 +608,7 @@ impl<'a> Builder<'a> {
             app: AppInfo::default(),
             collect: Vec::new(),
             collect_seen: HashSet::new(),
+            permission_collect: None,
             share: Vec::new(),
             share_index: HashMap::new(),
             deny: Vec::new(),
@@ -1057,7 +1062,15 @@ impl<'a> Builder<'a> {
         let mut negated_spans: Vec<(usize, usize, VerbClass)> = Vec::new();
         for &(a, b) in &parts {
             if let Some((class, from)) = masked.get(a..b).and_then(|part| p.negation(part)) {
-                negated_spans.push((a + from, b, class));
+                // "IMEI（Android 10及以上版本不采集）": a negation only inside brackets
+                // qualifies the item before them and reaches no further than the brackets.
+                match masked
+                    .get(a..b)
+                    .and_then(|part| negation_in_brackets(part, |t| p.negation(t).is_some()))
+                {
+                    Some((open, close)) => negated_spans.push((a + open, a + close, class)),
+                    None => negated_spans.push((a + from, b, class)),
+                }
             }
         }
         // "in particular no health data and no biometric data": "no" before a type.
@@ -1165,6 +1178,9 @@ impl<'a> Builder<'a> {
             let data = self.ids_of(in_part.iter().copied());
             let spans = self.spans(in_part.iter().copied());
             self.record(s, &spans, TraceKind::Deny, party.as_deref(), "negation");
+            if scope == VerbClass::Collect {
+                self.take_back_permission(&data, s);
+            }
             self.deny_entry(data, scope, party, s);
         }
 
@@ -2405,14 +2421,46 @@ impl<'a> Builder<'a> {
             && last.quote.as_deref() == Some(q.as_str())
         {
             last.data.extend(fresh);
+        } else {
+            self.collect.push(Collect {
+                clause: s.clause.clone(),
+                data: fresh,
+                purpose: None,
+                quote: Some(q),
+            });
+        }
+        let permission = s.text.contains("权限") || s.text.to_lowercase().contains("permission");
+        self.permission_collect = permission.then(|| (s.doc, s.line, self.collect.len() - 1));
+    }
+
+    /// A denial right after a permission, in the same paragraph, takes the denied types
+    /// back from what the permission seemed to collect: the permission only says what
+    /// the app may touch, the denial what it keeps.
+    fn take_back_permission(&mut self, denied: &[String], s: &Sentence) {
+        let Some((doc, line, index)) = self.permission_collect else {
+            return;
+        };
+        if doc != s.doc || line != s.line || self.lexicon.practice.speaks_of_refusal(&s.text) {
             return;
         }
-        self.collect.push(Collect {
-            clause: s.clause.clone(),
-            data: fresh,
-            purpose: None,
-            quote: Some(q),
-        });
+        let Some(entry) = self.collect.get_mut(index) else {
+            return;
+        };
+        let under =
+            |d: &str, id: &str| id == d || id.strip_prefix(d).is_some_and(|r| r.starts_with('.'));
+        let before = entry.data.len();
+        entry.data.retain(|id| !denied.iter().any(|d| under(d, id)));
+        if entry.data.len() < before {
+            self.notes.push(format!(
+                "{}: a permission's data denied in the next sentence are not recorded as collected: {:?}",
+                clause_label(s),
+                quote(&s.text)
+            ));
+        }
+        if entry.data.is_empty() {
+            self.collect.remove(index);
+            self.permission_collect = None;
+        }
     }
 
     fn deny_entry(
@@ -2810,6 +2858,31 @@ impl<'a> Builder<'a> {
             trace: self.trace,
         }
     }
+}
+
+/// The brackets of `part` that hold its negation, when the text outside all brackets
+/// negates nothing: byte range of the first such bracket, brackets included.
+fn negation_in_brackets(part: &str, negates: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
+    let mut outside = String::with_capacity(part.len());
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, c) in part.char_indices() {
+        match (c, open) {
+            ('（' | '(', None) => open = Some(i),
+            ('）' | ')', Some(o)) => {
+                spans.push((o, i + c.len_utf8()));
+                open = None;
+            }
+            (_, None) => outside.push(c),
+            _ => {}
+        }
+    }
+    if spans.is_empty() || negates(&outside) {
+        return None;
+    }
+    spans
+        .into_iter()
+        .find(|&(o, c)| part.get(o..c).is_some_and(&negates))
 }
 
 /// Text without whitespace or Markdown emphasis, to compare a sentence with a record.

@@ -37,6 +37,9 @@ struct RawPhrases {
     /// Absent in an older phrase file: rights instructions count where they stand then.
     #[serde(default)]
     user_rights: RawLeadIn,
+    /// Absent in an older phrase file: every denial after a permission takes it back then.
+    #[serde(default)]
+    refusal: RawLeadIn,
     /// Absent in an older phrase file: data words in a purpose clause count then.
     #[serde(default)]
     purpose_clause: RawLeadIn,
@@ -276,6 +279,8 @@ pub(super) struct PracticeWords {
     operator_promise: Vec<String>,
     /// How the user manages what was given ("撤回您的授权", "更正自己的注册信息").
     user_rights: Regex,
+    /// Words of a user refusing or switching off ("若您拒绝授权", "if you turn off").
+    refusal: Vec<String>,
     /// Words that open a clause saying why ("以便", "从而").
     purpose_clause: Vec<String>,
     /// Words saying what the user no longer has to type ("省去重复输入"), English in
@@ -770,6 +775,7 @@ impl PracticeWords {
                 false,
             ),
             user_rights: compile(alternation(&raw.user_rights.zh, &raw.user_rights.en))?,
+            refusal: word_list(&[&raw.refusal.zh, &raw.refusal.en], true),
             purpose_clause: word_list(&[&raw.purpose_clause.zh], false),
             spared_effort: word_list(&[&raw.spared_effort.zh, &raw.spared_effort.en], true),
             list_exception: word_list(&[&raw.list_exception.zh, &raw.list_exception.en], true),
@@ -949,6 +955,14 @@ impl PracticeWords {
                         .any(|w| before.contains(w.as_str()))
                 }))
         })
+    }
+
+    /// Whether a sentence speaks of the user refusing or switching something off ("若您
+    /// 拒绝授权该权限，则我们不会获取…"): its denial is what follows the refusal, not a
+    /// statement of what is never kept.
+    pub(super) fn speaks_of_refusal(&self, sentence: &str) -> bool {
+        let lower = sentence.to_lowercase();
+        self.refusal.iter().any(|w| lower.contains(w.as_str()))
     }
 
     /// Whether a sentence tells the user how to see, correct or withdraw what was given
