@@ -560,7 +560,7 @@ fn seventh_round_english_website_policies() {
 // Then names in lower camel case or as a domain ("comScore", "salesforce.com") and a list
 // whose names say in brackets what each does: parties 0.783 (47 of 60).
 const RECALL_EN7: f64 = 0.95;
-const PARTIES_EN7: f64 = 0.78;
+const PARTIES_EN7: f64 = 0.81;
 const FORBIDDEN_EN7: usize = 1;
 
 #[test]
@@ -631,7 +631,10 @@ fn eighth_round_english_markdown_policies() {
 // is a category and the prose after it names the providers, clauses after ", and" and
 // an apposition ("Braintree, a PayPal service, processes") have subjects too, and what a
 // provider's own item denies is not its data: parties 0.898 (44 of 49), 25 unlisted.
-const RECALL_EN8: f64 = 0.92;
+// Then "Internet Protocol (“IP”) address" with curly quotes (the generator's own
+// wording), an "Advertising" heading opens a sharing section, and "To show you ads,
+// these networks may use …" refers back after its opening clause: types 0.943.
+const RECALL_EN8: f64 = 0.94;
 const PARTIES_EN8: f64 = 0.89;
 const FORBIDDEN_EN8: usize = 3;
 

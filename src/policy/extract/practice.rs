@@ -703,8 +703,10 @@ impl PracticeWords {
             None => builtin_own_names()?,
         };
         let n = &raw.prose_names;
+        // "To show you ads, these networks may use …": an opening purpose or condition
+        // may stand before the reference.
         let party_anaphor = compile(format!(
-            r"^\W*{}",
+            r"^\W*(?:(?i:to|for|when|whenever|if|in order to)\s[^,.;，。；]{{0,80}}[,，]\s*)?{}",
             alternation(&n.party_anaphors_zh, &n.party_anaphors_en)
         ))?;
         let nd = raw.not_data;
@@ -1235,6 +1237,21 @@ mod tests {
         assert!(w.has_share_verb("We may disclose your address to couriers."));
         // Whole words only: "user" is not "use", "login" is not "log".
         assert!(!w.has_collect_verb("The user login page."));
+    }
+
+    #[test]
+    fn references_to_the_parties_named_before() {
+        let w = words();
+        assert!(w.refers_to_named_parties("These companies may collect your IP address."));
+        // After an opening purpose or condition.
+        assert!(w.refers_to_named_parties(
+            "To show you ads, these networks may use your advertising ID."
+        ));
+        assert!(w.refers_to_named_parties("Both receive your email address."));
+        // Not a reference when the clause before the comma is a sentence of its own.
+        assert!(!w.refers_to_named_parties(
+            "We keep your data for a year. These companies may collect it."
+        ));
     }
 
     #[test]

@@ -291,6 +291,8 @@ mod tests {
             Some(Role::Collection)
         );
         assert_eq!(w.role_of("Data You Provide to Us"), Some(Role::Collection));
+        assert_eq!(w.role_of("Advertising"), Some(Role::Sharing));
+        assert_eq!(w.role_of("Ads and measurement"), Some(Role::Sharing));
         // A stem matches any ending; a whole word does not match inside a longer one.
         assert_eq!(w.role_of("Storing your data"), Some(Role::Storage));
         assert_eq!(w.role_of("Museums"), None);
