@@ -155,5 +155,8 @@ fn chinese_development_half_ratchet() {
 fn english_development_half_ratchet() {
     // Measured 0.909 / 0.089 (2026-12-06); 0.927 / 0.083 (2026-12-07, visit dates,
     // referring sites, gamer tags, emails sent to us, a profile picture as a list item).
-    check("en-dev", 0.92, 0.090);
+    // Then 0.940 / 0.093 (2026-12-08, "Advertising" headings open sharing sections: 4
+    // more labelled ids hit, and 5 true statements the labels do not hold, such as
+    // "the collection and use of your payment information" under a heading that follows).
+    check("en-dev", 0.935, 0.095);
 }
