@@ -1751,6 +1751,15 @@ mod hostile {
             "以便您查询您的交易记录，".repeat(9_000),
             // And what the user is spared typing, looked for before every phrase.
             "帮您省去重复输入注册信息、".repeat(8_000),
+            // A list of names no verb follows, read again from every comma, took over a
+            // minute at 5000 names.
+            format!(
+                "We share your email address with {}.",
+                (0..5_000)
+                    .map(|i| format!("Acme{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ];
         for text in inputs {
             let start = Instant::now();

@@ -145,7 +145,7 @@ impl ProseNames {
         // account, Plaid Inc. gives us your balances."
         // "3.3.1 Payments: Adyen processes card payments": a run-in label opens the
         // item, its subject follows.
-        let mut out = self.subjects_at(text, run_in_label_end(text));
+        let (mut out, mut scanned) = self.subjects_at(text, run_in_label_end(text));
         // "…, and PayPal processes PayPal payments", "Adyen processes card payments and
         // Braintree, a PayPal service, processes …": a clause after a comma or an "and".
         let clauses = text
@@ -155,14 +155,19 @@ impl ProseNames {
         let mut starts: Vec<usize> = clauses.collect();
         starts.sort_unstable();
         for at in starts {
-            if out.last().is_some_and(|n| n.end > at) {
+            // A start inside a run of names already read ends where that run ended, with
+            // the same word after it: reading it again finds nothing new (and would make
+            // a long list quadratic).
+            if out.last().is_some_and(|n| n.end > at) || at < scanned {
                 continue;
             }
             let at = match text[at..].strip_prefix("and ") {
                 Some(rest) => text.len() - rest.len(),
                 None => at,
             };
-            out.extend(self.subjects_at(text, at));
+            let (names, end) = self.subjects_at(text, at);
+            scanned = end;
+            out.extend(names);
         }
         out
     }
@@ -188,10 +193,12 @@ impl ProseNames {
             .then_some((start, start + pronoun.len()))
     }
 
-    fn subjects_at(&self, text: &str, from: usize) -> Vec<ProseName> {
+    /// The subjects a clause starting at `from` opens with, and where the run of names
+    /// read there ends.
+    fn subjects_at(&self, text: &str, from: usize) -> (Vec<ProseName>, usize) {
         const INFINITIVE_OPENERS: &[&str] = &["To", "For"];
         let Some(text_from) = text.get(from..) else {
-            return Vec::new();
+            return (Vec::new(), from);
         };
         let trimmed = text_from.trim_start_matches(|c: char| {
             c.is_whitespace() || matches!(c, '-' | '*' | '+' | '•' | '"' | '“')
@@ -207,8 +214,10 @@ impl ProseNames {
         };
         let mut names: Vec<ProseName> = Vec::new();
         let mut pos = start;
+        let mut scanned = from;
         while let Some(name) = self.name_at(text, pos) {
             pos = name.end;
+            scanned = pos;
             names.push(name);
             match text.get(pos..).and_then(|rest| {
                 [" and ", " & ", ", and ", ", "]
@@ -226,10 +235,10 @@ impl ProseNames {
             .first()
             .is_some_and(|n| INFINITIVE_OPENERS.contains(&n.name.as_str()))
         {
-            return Vec::new();
+            return (Vec::new(), scanned);
         }
         let Some(last) = names.last_mut() else {
-            return Vec::new();
+            return (Vec::new(), scanned);
         };
         // "Ledgerline Inc. gives us": inside a sentence a period after a name closes an
         // abbreviation, which belongs to the name.
@@ -264,9 +273,9 @@ impl ProseNames {
         }
         let verb = verb.trim_end_matches([',', '.', ';']);
         if self.subject_verbs.iter().any(|v| v == verb) {
-            names
+            (names, scanned)
         } else {
-            Vec::new()
+            (Vec::new(), scanned)
         }
     }
 
@@ -426,9 +435,12 @@ impl ProseNames {
         // "Stripe, Inc." / "Google LLC": the legal form belongs to the name.
         for form in &self.legal {
             for sep in [", ", " "] {
-                let candidate = format!("{sep}{form}");
-                if text.get(end..).is_some_and(|t| t.starts_with(&candidate)) {
-                    end += candidate.len();
+                let rest = text.get(end..).unwrap_or("");
+                if rest
+                    .strip_prefix(sep)
+                    .is_some_and(|t| t.starts_with(form.as_str()))
+                {
+                    end += sep.len() + form.len();
                     break;
                 }
             }
