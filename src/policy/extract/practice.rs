@@ -228,6 +228,10 @@ struct RawPartySource {
     from_en: Vec<String>,
     #[serde(default)]
     receiving_en: Vec<String>,
+    /// Words right after the party (and the names joined to it) that make it a source:
+    /// "Apple or Google sends me an identifier".
+    #[serde(default)]
+    after_en: Vec<String>,
 }
 
 /// Words by which a denial's object refers back to the data just listed
@@ -294,6 +298,8 @@ pub(super) struct PracticeWords {
     party_source: Vec<String>,
     /// "from", a source only after one of `receiving` in its clause.
     party_from: Vec<String>,
+    /// `[party_source] after_en`, lower case.
+    party_source_after: Vec<String>,
     receiving: Vec<String>,
     /// A denial's object that refers back ("we do not collect those examples",
     /// "我们不会收集上述信息"), and the words around it that make an exception
@@ -783,6 +789,7 @@ impl PracticeWords {
             list_exception: word_list(&[&raw.list_exception.zh, &raw.list_exception.en], true),
             party_source: word_list(&[&raw.party_source.zh, &raw.party_source.en], true),
             party_from: word_list(&[&raw.party_source.from_en], true),
+            party_source_after: word_list(&[&raw.party_source.after_en], true),
             receiving: word_list(&[&raw.party_source.receiving_en], true),
             denial_anaphor: compile(alternation(&raw.denial_anaphor.zh, &raw.denial_anaphor.en))?,
             denial_exception: compile(alternation(
@@ -1069,6 +1076,9 @@ impl PracticeWords {
         let Some(before) = sentence.get(..start) else {
             return false;
         };
+        if self.source_word_after(sentence.get(start..).unwrap_or("")) {
+            return true;
+        }
         let from = before.floor_char_boundary(before.len().saturating_sub(PARTY_SOURCE_REACH));
         let window = before[from..].to_lowercase();
         let direct = self.party_source.iter().map(|w| (w, false));
@@ -1093,6 +1103,38 @@ impl PracticeWords {
                     && !between.contains(['.', ';', ':', '(', ')']));
             starts_word && window[at + word.len()..].starts_with(' ') && joined
         })
+    }
+
+    /// Whether `rest`, which starts at a party's name, goes on past that name (and names
+    /// joined to it by "or", "and" or commas) with words that make it where data come
+    /// from ("Apple or Google sends me …", "Plaid gives us …").
+    fn source_word_after(&self, rest: &str) -> bool {
+        if self.party_source_after.is_empty() {
+            return false;
+        }
+        let mut words = rest.split_whitespace().take(12).peekable();
+        let mut skipped = 0;
+        while let Some(w) = words.peek() {
+            let joins = matches!(*w, "or" | "and" | "&");
+            let capital = w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+            if !(joins || capital) || skipped >= 8 {
+                break;
+            }
+            skipped += 1;
+            words.next();
+        }
+        if skipped == 0 {
+            return false;
+        }
+        let tail: Vec<String> = words
+            .filter(|w| !["may", "also", "will", "then", "only"].contains(w))
+            .take(4)
+            .map(|w| w.trim_end_matches([',', '.', ';']).to_lowercase())
+            .collect();
+        let tail = tail.join(" ");
+        self.party_source_after
+            .iter()
+            .any(|w| tail == *w || tail.starts_with(&format!("{w} ")))
     }
 
     /// Whether the clause that ends at the end of `text` has a verb of receiving
@@ -1237,6 +1279,20 @@ mod tests {
         assert!(w.has_share_verb("We may disclose your address to couriers."));
         // Whole words only: "user" is not "use", "login" is not "log".
         assert!(!w.has_collect_verb("The user login page."));
+    }
+
+    #[test]
+    fn a_party_followed_by_sends_us_is_a_source() {
+        let w = words();
+        let at = |t: &str, name: &str| t.find(name).expect("name in text");
+        let t = "Apple or Google sends me a stable account identifier.";
+        assert!(w.is_source_party(t, at(t, "Apple")));
+        assert!(w.is_source_party(t, at(t, "Google")));
+        let t = "When you link a bank, Ledgerline Inc. may give us your balances.";
+        assert!(w.is_source_party(t, at(t, "Ledgerline")));
+        // A party that receives is no source.
+        let t = "Textly receives your phone number and sends you the code.";
+        assert!(!w.is_source_party(t, at(t, "Textly")));
     }
 
     #[test]

@@ -292,6 +292,7 @@ impl ProseNames {
         // kind of data ("Web Services" still names a provider).
         self.find_after(self.service_introducer.as_ref(), text)
             .into_iter()
+            .filter(|n| !used_by_the_user(&text[..n.start]))
             .filter(|n| {
                 let last = n
                     .name
@@ -472,6 +473,29 @@ impl ProseNames {
     }
 }
 
+/// Whether the text before a name ends with the user using it ("when you use Sync",
+/// "you can use Dark Mode"): a feature of the app, not a service it runs data through.
+fn used_by_the_user(before: &str) -> bool {
+    let mut words = before.split_whitespace().rev().map(|w| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    });
+    if !words
+        .next()
+        .is_some_and(|w| matches!(w.as_str(), "use" | "uses" | "using"))
+    {
+        return false;
+    }
+    let mut subject = words.next().unwrap_or_default();
+    if matches!(
+        subject.as_str(),
+        "can" | "may" | "might" | "will" | "could" | "also"
+    ) {
+        subject = words.next().unwrap_or_default();
+    }
+    matches!(subject.as_str(), "you" | "users" | "they")
+}
+
 /// Where the text after a run-in label starts ("Payments: ", "3.3.1 Maps: ", "Crash
 /// reports (opt-in): "): a label of at most five words and a colon, after an optional
 /// clause number. 0 when the text opens with no label.
@@ -610,6 +634,16 @@ mod tests {
         );
         // A generic word after the capitals still makes them a title.
         assert!(found("For more, turn to Heronly section below.").is_empty());
+    }
+
+    #[test]
+    fn what_the_user_uses_is_a_feature() {
+        let n = names();
+        let services =
+            |t: &str| -> Vec<String> { n.find_services(t).into_iter().map(|n| n.name).collect() };
+        assert!(services("Your notes are synced when you use Cloud Sync.").is_empty());
+        assert!(services("You can use Dark Mode at night.").is_empty());
+        assert_eq!(services("We use Heronly to send e-mails."), ["Heronly"]);
     }
 
     #[test]
