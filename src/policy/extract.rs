@@ -2118,20 +2118,7 @@ impl<'a> Builder<'a> {
                 // "Usage statistics … TelemetryDeck does not store IP addresses": what the
                 // record's own text denies is not its data.
                 // A record's text may hold several sentences: each is read alone.
-                let mut sentences: Vec<(usize, usize)> = Vec::new();
-                let mut start = 0;
-                for (at, end) in masked.match_indices(['.', '。', ';', '；', '!', '?']) {
-                    let stop = at + end.len();
-                    let closes = masked[stop..].is_empty()
-                        || masked[stop..].starts_with(char::is_whitespace)
-                        || !end.is_ascii();
-                    if closes {
-                        sentences.push((start, stop));
-                        start = stop;
-                    }
-                }
-                sentences.push((start, masked.len()));
-                let denied: Vec<(usize, usize)> = sentences
+                let denied: Vec<(usize, usize)> = segment::split_sentences(&masked)
                     .into_iter()
                     .flat_map(|(from, to)| {
                         let sentence = masked.get(from..to).unwrap_or("");
@@ -2429,7 +2416,9 @@ impl<'a> Builder<'a> {
                 quote: Some(q),
             });
         }
-        let permission = s.text.contains("权限") || s.text.to_lowercase().contains("permission");
+        let permission = s.text.contains("权限")
+            || s.text.contains("permission")
+            || s.text.contains("Permission");
         self.permission_collect = permission.then(|| (s.doc, s.line, self.collect.len() - 1));
     }
 

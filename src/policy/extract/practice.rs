@@ -1132,9 +1132,10 @@ impl PracticeWords {
             .map(|w| w.trim_end_matches([',', '.', ';']).to_lowercase())
             .collect();
         let tail = tail.join(" ");
-        self.party_source_after
-            .iter()
-            .any(|w| tail == *w || tail.starts_with(&format!("{w} ")))
+        self.party_source_after.iter().any(|w| {
+            tail.strip_prefix(w.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
     }
 
     /// Whether the clause that ends at the end of `text` has a verb of receiving
