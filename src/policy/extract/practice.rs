@@ -1127,7 +1127,7 @@ impl PracticeWords {
             return false;
         }
         let tail: Vec<String> = words
-            .filter(|w| !["may", "also", "will", "then", "only"].contains(w))
+            .filter(|w| !super::prose_names::SUBJECT_ADVERBS.contains(w))
             .take(4)
             .map(|w| w.trim_end_matches([',', '.', ';']).to_lowercase())
             .collect();
