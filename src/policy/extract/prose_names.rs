@@ -45,7 +45,8 @@ pub(super) struct ProseNames {
 
 /// Words between a subject and its verb that leave the subject's role unchanged ("Acme
 /// may receive", "Acme also stores").
-pub(super) const SUBJECT_ADVERBS: &[&str] = &["may", "might", "will", "can", "also", "then", "only"];
+pub(super) const SUBJECT_ADVERBS: &[&str] =
+    &["may", "might", "will", "can", "also", "then", "only"];
 
 /// Connector words allowed inside a name ("Bank of America", "Procter & Gamble").
 const INNER: &[&str] = &["of", "for", "&"];
